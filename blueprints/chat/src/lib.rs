@@ -1,0 +1,1 @@
+//! The AOS chatroom protocol as an aoxide blueprint.

@@ -1,0 +1,1 @@
+//! A counter blueprint for aoxide processes.

@@ -1,0 +1,1 @@
+//! The AOS token protocol as an aoxide blueprint.

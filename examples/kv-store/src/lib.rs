@@ -1,0 +1,1 @@
+//! Example aoxide process: kv-store.

@@ -1,0 +1,1 @@
+//! In-memory AO network for native tests of aoxide processes.

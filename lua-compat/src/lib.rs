@@ -1,0 +1,1 @@
+//! Hosts AOS Lua blueprints beside Rust handlers (planned).

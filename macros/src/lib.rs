@@ -1,0 +1,1 @@
+//! Procedural macros for aoxide. The handler macros arrive with the handler-framework work.

@@ -1,0 +1,126 @@
+//! Errors: what a handler returns, and what is wrong with host input.
+
+use std::fmt;
+
+/// The error a handler returns. Any `std::error::Error` converts into it with `?`; build
+/// one from text with [`Error::msg`] or the [`fail!`](crate::fail) macro.
+///
+/// The runtime turns it into the `{"Error": ...}` result, naming the action and the
+/// handler, and leaves the process state as it was before the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+    code: Option<String>,
+}
+
+impl Error {
+    /// An error with this message.
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Error {
+            message: message.to_string(),
+            code: None,
+        }
+    }
+
+    /// An error with a stable code (for clients) and a message.
+    pub fn with_code(code: impl Into<String>, message: impl fmt::Display) -> Self {
+        Error {
+            message: message.to_string(),
+            code: Some(code.into()),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The code, if one was given.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "[{code}] {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for Error {
+    fn from(e: E) -> Self {
+        Error::msg(e)
+    }
+}
+
+/// Returns early from a handler with an [`Error`] built like `format!`.
+///
+/// ```
+/// fn check(n: u64) -> aoxide::Result<()> {
+///     if n == 0 {
+///         aoxide::fail!("Quantity must be greater than 0, got {n}");
+///     }
+///     Ok(())
+/// }
+/// assert!(check(0).is_err());
+/// ```
+#[macro_export]
+macro_rules! fail {
+    ($($arg:tt)*) => {
+        return ::core::result::Result::Err($crate::Error::msg(::std::format!($($arg)*)))
+    };
+}
+
+/// What is wrong with the bytes a host passed in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// Not UTF-8.
+    #[error("{what} is not valid UTF-8 (first bad byte at offset {offset})")]
+    Utf8 {
+        /// "message" or "env".
+        what: &'static str,
+        /// Where the valid prefix ends.
+        offset: usize,
+    },
+    /// Not JSON of the expected shape.
+    #[error("{what} is not valid JSON-1: {reason}")]
+    Json {
+        /// "message" or "env".
+        what: &'static str,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// Null, empty, or not an object.
+    #[error("{what} must be a JSON object")]
+    NotAnObject {
+        /// "message" or "env".
+        what: &'static str,
+    },
+    /// A required part is missing.
+    #[error("{what} has no {field}")]
+    MissingField {
+        /// "message" or "env".
+        what: &'static str,
+        /// The missing field.
+        field: &'static str,
+    },
+    /// A tag with an empty or missing name.
+    #[error("tag #{index} has an empty name")]
+    EmptyTagName {
+        /// Position of the tag.
+        index: usize,
+    },
+    /// The input is larger than the process accepts.
+    #[error("{what} is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// "message" or "env".
+        what: &'static str,
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+}

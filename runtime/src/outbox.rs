@@ -1,0 +1,174 @@
+//! What a process emits while handling one message: messages, spawns, assignments, output.
+
+use serde::{Deserialize, Serialize};
+
+use crate::tags::{Tag, TagValue, Tags};
+
+/// A message the process sends. Build with [`OutMessage::to`] and the builder methods.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OutMessage {
+    /// Recipient; `None` for messages with no target (HyperBEAM `patch@1.0`).
+    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Data; `None` leaves the field out (AOS omits it when no data was set).
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Set when sent: the reference padded to 32 digits.
+    #[serde(rename = "Anchor", default)]
+    pub anchor: String,
+    /// Tags; the runtime prepends `Data-Protocol`, `Variant`, `Type`, `Reference` when sent.
+    #[serde(rename = "Tags", default)]
+    pub tags: Tags,
+}
+
+impl OutMessage {
+    /// A message to `target`.
+    pub fn to(target: impl Into<String>) -> Self {
+        OutMessage {
+            target: Some(target.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A message with no target.
+    pub fn untargeted() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, name: impl Into<String>, value: impl Into<TagValue>) -> Self {
+        self.tags.push(Tag::new(name, value));
+        self
+    }
+
+    /// Sets the `Action` tag.
+    pub fn action(self, action: impl Into<String>) -> Self {
+        self.tag("Action", action.into())
+    }
+
+    /// Sets the data.
+    pub fn data(mut self, data: impl Into<String>) -> Self {
+        self.data = Some(data.into());
+        self
+    }
+
+    /// Sets the data to a JSON document and tags `Content-Type: application/json`.
+    pub fn json<T: Serialize>(mut self, value: &T) -> Self {
+        self.data = Some(serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
+        self.tag("Content-Type", "application/json")
+    }
+
+    /// The first value of tag `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.tags.get(name)
+    }
+
+    /// The `Reference` number the runtime gave this message when sent.
+    pub fn reference(&self) -> Option<u64> {
+        self.get("Reference").and_then(|r| r.parse().ok())
+    }
+}
+
+/// A process spawn request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Spawn {
+    /// Data of the spawn message.
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Set when sent: the reference padded to 32 digits.
+    #[serde(rename = "Anchor", default)]
+    pub anchor: String,
+    /// Tags; the runtime adds `Type=Process`, `From-Process`, `From-Module`, `Module`, `Reference`.
+    #[serde(rename = "Tags", default)]
+    pub tags: Tags,
+}
+
+impl Spawn {
+    /// A new spawn request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, name: impl Into<String>, value: impl Into<TagValue>) -> Self {
+        self.tags.push(Tag::new(name, value));
+        self
+    }
+
+    /// Sets the data.
+    pub fn data(mut self, data: impl Into<String>) -> Self {
+        self.data = Some(data.into());
+        self
+    }
+
+    /// The first value of tag `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.tags.get(name)
+    }
+}
+
+/// An assignment of an existing message to processes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Processes to assign to.
+    #[serde(rename = "Processes")]
+    pub processes: Vec<String>,
+    /// The message id.
+    #[serde(rename = "Message")]
+    pub message: String,
+}
+
+/// Everything one message produced.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outbox {
+    /// Text printed with `ctx.print`, joined with newlines.
+    pub output: String,
+    /// Messages sent.
+    pub messages: Vec<OutMessage>,
+    /// Spawns requested.
+    pub spawns: Vec<Spawn>,
+    /// Assignments made.
+    pub assignments: Vec<Assignment>,
+}
+
+impl Outbox {
+    /// Appends a line of output.
+    pub fn print(&mut self, text: &str) {
+        if !self.output.is_empty() {
+            self.output.push('\n');
+        }
+        self.output.push_str(text);
+    }
+
+    /// True when nothing was produced.
+    pub fn is_empty(&self) -> bool {
+        self.output.is_empty()
+            && self.messages.is_empty()
+            && self.spawns.is_empty()
+            && self.assignments.is_empty()
+    }
+}
+
+/// Formats a reference as an AOS anchor: decimal, zero-padded to 32 digits.
+pub fn anchor_for(reference: u64) -> String {
+    format!("{reference:032}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_is_32_digits() {
+        assert_eq!(anchor_for(1), "00000000000000000000000000000001");
+        assert_eq!(anchor_for(1204).len(), 32);
+    }
+
+    #[test]
+    fn builder_keeps_tag_order() {
+        let m = OutMessage::to("x").action("A").tag("B", 2u8).tag("A2", "z");
+        let names: Vec<_> = m.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Action", "B", "A2"]);
+        assert_eq!(m.get("B"), Some("2"));
+    }
+}

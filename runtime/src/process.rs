@@ -1,0 +1,404 @@
+//! The dispatcher: one path from a message to an outcome, used natively and in wasm.
+//!
+//! For every message [`Runtime::handle`] parses nothing (that is [`Runtime::handle_json`]'s
+//! job), checks trust, takes a savepoint of the state, the registry, the inbox and the
+//! reference counter, walks the registry, and then commits, or rolls everything back when
+//! a handler failed, panicked (natively), or the message was a dry-run.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::context::Ctx;
+use crate::error::{Error, InputError};
+use crate::message::{Env, Message};
+use crate::outbox::Outbox;
+use crate::outcome::Outcome;
+use crate::pattern::Match;
+use crate::registry::Registry;
+use crate::state::Transactional;
+use crate::trust::ProcessInfo;
+
+/// Limits and behaviour a process can tune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Unhandled messages kept in the inbox; the oldest is dropped past this.
+    pub inbox_limit: usize,
+    /// Largest message accepted, in bytes of JSON.
+    pub max_message_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inbox_limit: 100,
+            max_message_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// A process: its state type, how the state is made from the spawn message, and its
+/// handlers. `#[aoxide::process]` with `#[aoxide::handlers]` implement it; it can also be
+/// written by hand.
+pub trait Process: Transactional + Sized + 'static {
+    /// Builds the state from the spawn message (or the first message when the host never
+    /// delivers the spawn).
+    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error>;
+
+    /// Registers the handlers. Called once, when the runtime starts.
+    fn register(registry: &mut Registry<Self>);
+
+    /// Limits; override to change them.
+    fn config() -> Config {
+        Config::default()
+    }
+}
+
+/// A running process: state, registry, inbox and counters. Natively it is a plain value;
+/// in wasm it lives in linear memory, so the host's memory snapshot carries it.
+pub struct Runtime<P: Process> {
+    process: Option<ProcessInfo>,
+    state: Option<P>,
+    registry: Registry<P>,
+    reference: u64,
+    inbox: VecDeque<Message>,
+    config: Config,
+    in_flight: Option<InFlight<P>>,
+    messages_handled: u64,
+}
+
+/// What the runtime keeps while a message is being handled, so that a call that never
+/// returned (a trap under `panic = "abort"`) is undone before the next message.
+struct InFlight<P: Process> {
+    state: Option<P::Savepoint>,
+    registry: Registry<P>,
+    reference: u64,
+    inbox: usize,
+}
+
+impl<P: Process> Default for Runtime<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: Process> Runtime<P> {
+    /// A runtime with the process' handlers registered and no state yet.
+    pub fn new() -> Self {
+        let mut registry = Registry::new();
+        P::register(&mut registry);
+        Runtime {
+            process: None,
+            state: None,
+            registry,
+            reference: 0,
+            inbox: VecDeque::new(),
+            config: P::config(),
+            in_flight: None,
+            messages_handled: 0,
+        }
+    }
+
+    /// The state, once the process is initialised.
+    pub fn state(&self) -> Option<&P> {
+        self.state.as_ref()
+    }
+
+    /// Mutable access to the state outside any message (tests, migrations).
+    pub fn state_mut(&mut self) -> Option<&mut P> {
+        self.state.as_mut()
+    }
+
+    /// Replaces the state (restoring a snapshot, migrating).
+    pub fn set_state(&mut self, state: P) {
+        self.state = Some(state);
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry<P> {
+        &self.registry
+    }
+
+    /// The registry, to add or remove handlers at run time.
+    pub fn registry_mut(&mut self) -> &mut Registry<P> {
+        &mut self.registry
+    }
+
+    /// Messages no handler took, oldest first.
+    pub fn inbox(&self) -> &VecDeque<Message> {
+        &self.inbox
+    }
+
+    /// The process identity, once known.
+    pub fn process(&self) -> Option<&ProcessInfo> {
+        self.process.as_ref()
+    }
+
+    /// How many messages the process has sent since spawn.
+    pub fn reference(&self) -> u64 {
+        self.reference
+    }
+
+    /// How many messages were handled successfully.
+    pub fn messages_handled(&self) -> u64 {
+        self.messages_handled
+    }
+
+    /// Handles JSON-1 input and returns the JSON-1 result. Never panics; bad input gets an
+    /// `Error` result and changes nothing.
+    pub fn handle_json(&mut self, msg: &[u8], env: &[u8]) -> Vec<u8> {
+        self.handle_bytes(msg, env).to_json()
+    }
+
+    /// Parses and handles; bad input becomes an error outcome.
+    pub fn handle_bytes(&mut self, msg: &[u8], env: &[u8]) -> Outcome {
+        self.recover();
+        let limit = self.config.max_message_bytes;
+        if msg.len() > limit {
+            return Outcome::failed(
+                InputError::TooLarge {
+                    what: "message",
+                    size: msg.len(),
+                    limit,
+                }
+                .to_string(),
+            );
+        }
+        let env = match Env::from_json(env) {
+            Ok(env) => env,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        let msg = match Message::from_json(msg) {
+            Ok(m) => m,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        self.handle(msg, Some(&env))
+    }
+
+    /// Handles one message. `env` may be `None` after the first message.
+    pub fn handle(&mut self, msg: Message, env: Option<&Env>) -> Outcome {
+        self.recover();
+        if self.process.is_none() {
+            match env {
+                Some(env) => {
+                    let mut info = ProcessInfo::from_env(env);
+                    if msg.is_spawn_of(&info.id) && !msg.from.is_empty() {
+                        info.owner = msg.from.clone();
+                    }
+                    if let Some(name) = msg.get("Name").filter(|_| msg.is_spawn_of(&info.id)) {
+                        info.name = name.to_owned();
+                    }
+                    self.process = Some(info);
+                }
+                None => return Outcome::failed(InputError::NotAnObject { what: "env" }.to_string()),
+            }
+        }
+        let Some(info) = self.process.clone() else {
+            return Outcome::failed("process identity is unknown");
+        };
+
+        if self.state.is_none() {
+            let spawn = msg.is_spawn_of(&info.id);
+            let mut outbox = Outbox::default();
+            let mut reference = self.reference;
+            let made = {
+                let mut ctx = Ctx::new(&info, &msg, &mut outbox, &mut reference);
+                catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, &msg)))
+            };
+            match made {
+                Ok(Ok(state)) => {
+                    self.state = Some(state);
+                    if spawn {
+                        self.reference = reference;
+                        self.messages_handled += 1;
+                        return Outcome::from_outbox(outbox);
+                    }
+                    // Not the spawn: the state is made, now handle the message itself
+                    // (whatever init printed or sent is dropped; init should be pure).
+                }
+                Ok(Err(e)) => return Outcome::failed(format!("Error initialising process: {e}")),
+                Err(panic) => {
+                    return Outcome::failed(format!(
+                        "Error initialising process: panicked: {}",
+                        panic_text(&panic)
+                    ))
+                }
+            }
+        }
+
+        if !info.is_trusted(&msg) {
+            let mut outbox = Outbox::default();
+            outbox.print(&format!(
+                "Message is not trusted! From: {} - Owner: {}",
+                msg.from, msg.owner
+            ));
+            return Outcome::from_outbox(outbox);
+        }
+
+        self.dispatch(&info, msg)
+    }
+
+    /// Undoes a message whose call never returned.
+    fn recover(&mut self) {
+        if let Some(flight) = self.in_flight.take() {
+            self.rollback(flight);
+        }
+    }
+
+    fn rollback(&mut self, flight: InFlight<P>) {
+        if let (Some(state), Some(sp)) = (self.state.as_mut(), flight.state) {
+            state.rollback(sp);
+        }
+        self.registry = flight.registry;
+        self.reference = flight.reference;
+        self.inbox.truncate(flight.inbox);
+    }
+
+    fn dispatch(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
+        let Some(state) = self.state.as_mut() else {
+            return Outcome::failed("process state is not initialised");
+        };
+        self.in_flight = Some(InFlight {
+            state: Some(state.savepoint()),
+            registry: self.registry.clone(),
+            reference: self.reference,
+            inbox: self.inbox.len(),
+        });
+
+        let mut outbox = Outbox::default();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            walk(
+                &mut self.registry,
+                self.state.as_mut().expect("state checked above"),
+                info,
+                &msg,
+                &mut outbox,
+                &mut self.reference,
+            )
+        }));
+
+        let flight = self.in_flight.take().expect("set above");
+        let walked = match result {
+            Ok(Ok(walked)) => walked,
+            Ok(Err(e)) => {
+                self.rollback(flight);
+                return Outcome::failed(e);
+            }
+            Err(panic) => {
+                self.rollback(flight);
+                return Outcome::failed(format!(
+                    "{}: panicked: {}",
+                    describe(&msg),
+                    panic_text(&panic)
+                ));
+            }
+        };
+
+        if !walked.handled {
+            if let Some(default) = self.registry.default_handler().cloned() {
+                let state = self.state.as_mut().expect("state checked above");
+                let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
+                if let Err(e) = default(state, &mut ctx, &msg) {
+                    self.rollback(flight);
+                    return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
+                }
+            } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
+                self.rollback(flight);
+                return Outcome::failed(
+                    "message has no Action tag and no handler matched it".to_owned(),
+                );
+            } else if !msg.cron && !walked.ran_any {
+                outbox.print(&format!(
+                    "New Message From {}: Action = {}",
+                    short(&msg.from),
+                    msg.action().unwrap_or("")
+                ));
+                if !msg.read_only {
+                    self.inbox.push_back(msg.clone());
+                    while self.inbox.len() > self.config.inbox_limit {
+                        self.inbox.pop_front();
+                    }
+                }
+            }
+        }
+
+        if msg.read_only {
+            // A dry-run answers but never persists anything.
+            self.rollback(flight);
+        } else {
+            if let (Some(state), Some(sp)) = (self.state.as_mut(), flight.state) {
+                state.commit(sp);
+            }
+            self.messages_handled += 1;
+        }
+        Outcome::from_outbox(outbox)
+    }
+}
+
+struct Walked {
+    handled: bool,
+    ran_any: bool,
+}
+
+/// Walks the registry in order: AOS semantics for break/continue/skip and run counts.
+fn walk<P>(
+    registry: &mut Registry<P>,
+    state: &mut P,
+    info: &ProcessInfo,
+    msg: &Message,
+    outbox: &mut Outbox,
+    reference: &mut u64,
+) -> Result<Walked, String> {
+    let mut walked = Walked {
+        handled: false,
+        ran_any: false,
+    };
+    // Entries may be removed (max runs) while walking: walk a snapshot of the list.
+    let snapshot: Vec<_> = registry.iter().cloned().collect();
+    for handler in &snapshot {
+        let decision = handler.evaluate(info, msg);
+        if decision == Match::Skip {
+            continue;
+        }
+        let mut ctx = Ctx::new(info, msg, outbox, reference);
+        handler.call(state, &mut ctx, msg).map_err(|e| {
+            format!(
+                "{}: handler `{}` failed: {}",
+                describe(msg),
+                handler.name,
+                e
+            )
+        })?;
+        walked.ran_any = true;
+        registry.count_run(&handler.name);
+        if decision == Match::Break {
+            walked.handled = true;
+            break;
+        }
+    }
+    Ok(walked)
+}
+
+fn describe(msg: &Message) -> String {
+    match msg.action() {
+        Some(a) => format!("Error handling message with Action = {a}"),
+        None => "Error handling message without Action".to_owned(),
+    }
+}
+
+fn short(address: &str) -> String {
+    if address.len() > 8 && address.is_ascii() {
+        format!("{}...{}", &address[..3], &address[address.len() - 3..])
+    } else {
+        address.to_owned()
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}

@@ -1,0 +1,374 @@
+//! The handler registry: an ordered list of dynamic entries with AOS semantics.
+//!
+//! Entries added by the macros at start-up and entries added at run time (for example by
+//! Lua blueprints through `Handlers.add`) live in the same list and are walked in order.
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::context::Ctx;
+use crate::error::Error;
+use crate::message::Message;
+use crate::pattern::{Match, Pattern};
+use crate::trust::ProcessInfo;
+
+/// The function a handler runs.
+pub type HandlerFn<P> = Rc<dyn Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error>>;
+
+/// Who may trigger a handler. A message from anyone else does not match it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Caller {
+    /// Any trusted sender.
+    #[default]
+    Anyone,
+    /// Only the process owner.
+    Owner,
+    /// Only the process itself.
+    Process,
+    /// The owner or the process itself.
+    OwnerOrProcess,
+    /// Only senders forwarded by an authority (other processes).
+    Authority,
+    /// Only this address.
+    Address(String),
+}
+
+impl Caller {
+    /// True if `msg` comes from an allowed caller.
+    pub fn allows(&self, process: &ProcessInfo, msg: &Message) -> bool {
+        match self {
+            Caller::Anyone => true,
+            Caller::Owner => process.is_owner(msg),
+            Caller::Process => process.is_self(msg),
+            Caller::OwnerOrProcess => process.is_owner(msg) || process.is_self(msg),
+            Caller::Authority => process.authorities.iter().any(|a| *a == msg.owner),
+            Caller::Address(a) => msg.from == *a,
+        }
+    }
+}
+
+/// How many more times a handler may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Runs {
+    /// No limit (AOS `"inf"`).
+    #[default]
+    Unlimited,
+    /// This many more runs; the handler is removed when it reaches zero.
+    Remaining(u32),
+}
+
+/// One entry of the registry.
+pub struct Handler<P> {
+    /// Unique name; adding a handler with an existing name replaces it in place.
+    pub name: String,
+    /// Which messages it takes.
+    pub pattern: Pattern,
+    /// Who may trigger it.
+    pub caller: Caller,
+    /// How many more runs it has.
+    pub runs: Runs,
+    /// True when the handler never changes state (`&self` handlers).
+    pub read_only: bool,
+    run: HandlerFn<P>,
+}
+
+impl<P> Clone for Handler<P> {
+    fn clone(&self) -> Self {
+        Handler {
+            name: self.name.clone(),
+            pattern: self.pattern.clone(),
+            caller: self.caller.clone(),
+            runs: self.runs,
+            read_only: self.read_only,
+            run: self.run.clone(),
+        }
+    }
+}
+
+impl<P> fmt::Debug for Handler<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handler")
+            .field("name", &self.name)
+            .field("pattern", &self.pattern)
+            .field("caller", &self.caller)
+            .field("runs", &self.runs)
+            .finish()
+    }
+}
+
+impl<P> Handler<P> {
+    /// A handler called `name`.
+    pub fn new(
+        name: impl Into<String>,
+        pattern: Pattern,
+        run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    ) -> Self {
+        Handler {
+            name: name.into(),
+            pattern,
+            caller: Caller::Anyone,
+            runs: Runs::Unlimited,
+            read_only: false,
+            run: Rc::new(run),
+        }
+    }
+
+    /// A handler that takes `Action = action`, named after the action.
+    pub fn action(
+        action: &str,
+        run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    ) -> Self {
+        Handler::new(action, Pattern::action(action), run)
+    }
+
+    /// Restricts callers.
+    pub fn from(mut self, caller: Caller) -> Self {
+        self.caller = caller;
+        self
+    }
+
+    /// Limits the number of runs.
+    pub fn max_runs(mut self, n: u32) -> Self {
+        self.runs = Runs::Remaining(n);
+        self
+    }
+
+    /// Runs once, then removes itself.
+    pub fn once(self) -> Self {
+        self.max_runs(1)
+    }
+
+    /// Marks the handler read-only.
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Decides whether this handler takes `msg`.
+    pub fn evaluate(&self, process: &ProcessInfo, msg: &Message) -> Match {
+        if !self.caller.allows(process, msg) {
+            return Match::Skip;
+        }
+        self.pattern.evaluate(msg)
+    }
+
+    /// Runs the handler.
+    pub fn call(&self, state: &mut P, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        (self.run)(state, ctx, msg)
+    }
+}
+
+/// The ordered list of handlers, plus the default handler.
+pub struct Registry<P> {
+    list: Vec<Handler<P>>,
+    default: Option<HandlerFn<P>>,
+}
+
+impl<P> Clone for Registry<P> {
+    fn clone(&self) -> Self {
+        Registry {
+            list: self.list.clone(),
+            default: self.default.clone(),
+        }
+    }
+}
+
+impl<P> Default for Registry<P> {
+    fn default() -> Self {
+        Registry {
+            list: Vec::new(),
+            default: None,
+        }
+    }
+}
+
+impl<P> fmt::Debug for Registry<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.list).finish()
+    }
+}
+
+impl<P> Registry<P> {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.list.iter().position(|h| h.name == name)
+    }
+
+    /// Adds at the end, or replaces in place a handler with the same name (AOS `add`/`append`).
+    pub fn add(&mut self, handler: Handler<P>) -> &mut Self {
+        match self.position(&handler.name) {
+            Some(i) => self.list[i] = handler,
+            None => self.list.push(handler),
+        }
+        self
+    }
+
+    /// Same as [`Registry::add`].
+    pub fn append(&mut self, handler: Handler<P>) -> &mut Self {
+        self.add(handler)
+    }
+
+    /// Adds at the front, or replaces in place a handler with the same name.
+    pub fn prepend(&mut self, handler: Handler<P>) -> &mut Self {
+        match self.position(&handler.name) {
+            Some(i) => self.list[i] = handler,
+            None => self.list.insert(0, handler),
+        }
+        self
+    }
+
+    /// Inserts before the handler called `name` (at the end when there is none).
+    pub fn before(&mut self, name: &str, handler: Handler<P>) -> &mut Self {
+        self.remove(&handler.name);
+        let at = self.position(name).unwrap_or(self.list.len());
+        self.list.insert(at, handler);
+        self
+    }
+
+    /// Inserts after the handler called `name` (at the end when there is none).
+    pub fn after(&mut self, name: &str, handler: Handler<P>) -> &mut Self {
+        self.remove(&handler.name);
+        let at = self.position(name).map_or(self.list.len(), |i| i + 1);
+        self.list.insert(at, handler);
+        self
+    }
+
+    /// Adds a handler that runs once.
+    pub fn once(&mut self, handler: Handler<P>) -> &mut Self {
+        self.add(handler.once())
+    }
+
+    /// Removes the handler called `name`; returns it.
+    pub fn remove(&mut self, name: &str) -> Option<Handler<P>> {
+        self.position(name).map(|i| self.list.remove(i))
+    }
+
+    /// Sets the default handler, run when no handler broke the walk. Without one, the
+    /// runtime keeps such messages in the inbox.
+    pub fn set_default(
+        &mut self,
+        run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    ) -> &mut Self {
+        self.default = Some(Rc::new(run));
+        self
+    }
+
+    /// The default handler.
+    pub fn default_handler(&self) -> Option<&HandlerFn<P>> {
+        self.default.as_ref()
+    }
+
+    /// The handler called `name`.
+    pub fn get(&self, name: &str) -> Option<&Handler<P>> {
+        self.list.iter().find(|h| h.name == name)
+    }
+
+    /// Handler names in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|h| h.name.as_str())
+    }
+
+    /// The handlers in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Handler<P>> {
+        self.list.iter()
+    }
+
+    /// The handler at `index`.
+    pub fn at(&self, index: usize) -> Option<&Handler<P>> {
+        self.list.get(index)
+    }
+
+    /// Number of handlers (not counting the default).
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when no handler is registered.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Counts one run of the handler called `name`; removes it when it has no runs left.
+    pub(crate) fn count_run(&mut self, name: &str) {
+        if let Some(i) = self.position(name) {
+            if let Runs::Remaining(n) = &mut self.list[i].runs {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.list.remove(i);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(name: &str) -> Handler<()> {
+        Handler::action(name, |_, _, _| Ok(()))
+    }
+
+    fn names(r: &Registry<()>) -> Vec<&str> {
+        r.names().collect()
+    }
+
+    #[test]
+    fn ordering_operations() {
+        let mut r = Registry::new();
+        r.add(h("b")).add(h("d"));
+        r.prepend(h("a"));
+        r.before("d", h("c"));
+        r.after("d", h("e"));
+        assert_eq!(names(&r), ["a", "b", "c", "d", "e"]);
+        r.add(h("c"));
+        assert_eq!(names(&r), ["a", "b", "c", "d", "e"], "re-adding replaces in place");
+        r.after("a", h("e"));
+        assert_eq!(names(&r), ["a", "e", "b", "c", "d"], "after moves an existing name");
+        assert!(r.remove("b").is_some());
+        assert!(r.remove("missing").is_none());
+        assert_eq!(names(&r), ["a", "e", "c", "d"]);
+    }
+
+    #[test]
+    fn runs_are_counted_and_exhausted_handlers_removed() {
+        let mut r = Registry::new();
+        r.add(h("twice").max_runs(2)).once(h("one"));
+        r.count_run("twice");
+        assert_eq!(r.get("twice").unwrap().runs, Runs::Remaining(1));
+        r.count_run("twice");
+        r.count_run("one");
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn callers() {
+        let p = ProcessInfo {
+            id: "PID".into(),
+            owner: "OWNER".into(),
+            authorities: vec!["AUTH".into()],
+            ..ProcessInfo::default()
+        };
+        let owner = Message::new("OWNER").with_action("X");
+        let stranger = Message::new("STRANGER").with_action("X");
+        let mut from_self = Message::new("AUTH").with_action("X");
+        from_self.from = "PID".into();
+        let only_owner = h("X").from(Caller::Owner);
+        assert_eq!(only_owner.evaluate(&p, &owner), Match::Break);
+        assert_eq!(only_owner.evaluate(&p, &stranger), Match::Skip);
+        let only_self = h("X").from(Caller::Process);
+        assert_eq!(only_self.evaluate(&p, &from_self), Match::Break);
+        assert_eq!(only_self.evaluate(&p, &owner), Match::Skip);
+        assert_eq!(
+            h("X").from(Caller::Authority).evaluate(&p, &from_self),
+            Match::Break
+        );
+        let addr = h("X").from(Caller::Address("STRANGER".into()));
+        assert_eq!(addr.evaluate(&p, &stranger), Match::Break);
+    }
+}

@@ -1,0 +1,313 @@
+//! Reading typed values out of tags: the [`FromTag`] trait.
+
+use crate::tags::TagValue;
+use crate::U256;
+
+/// Why a tag could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TagError {
+    /// The tag is required and absent.
+    #[error("tag `{name}` is required ({expected})")]
+    Missing {
+        /// Tag name.
+        name: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The tag is present but its value does not parse.
+    #[error("tag `{name}` has value {value:?}, expected {expected}")]
+    Invalid {
+        /// Tag name.
+        name: String,
+        /// The value found (cut to 80 characters).
+        value: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The data did not parse as JSON of the expected type.
+    #[error("data is not valid JSON for {expected}: {reason}")]
+    Data {
+        /// The Rust type expected.
+        expected: &'static str,
+        /// The parser's reason.
+        reason: String,
+    },
+}
+
+impl TagError {
+    /// An `Invalid` error for `value`, cutting long values.
+    pub fn invalid(name: &str, value: &TagValue, expected: &'static str) -> Self {
+        let mut value = value.to_string();
+        if value.len() > 80 {
+            let mut cut = 77;
+            while !value.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            value.truncate(cut);
+            value.push_str("...");
+        }
+        TagError::Invalid {
+            name: name.to_owned(),
+            value,
+            expected,
+        }
+    }
+
+    /// A `Missing` error.
+    pub fn missing(name: &str, expected: &'static str) -> Self {
+        TagError::Missing {
+            name: name.to_owned(),
+            expected,
+        }
+    }
+}
+
+/// A type that can be read from a tag value. `Option<T>` makes a tag optional.
+#[diagnostic::on_unimplemented(
+    message = "cannot read a `{Self}` from a tag",
+    label = "this parameter is read from a message tag",
+    note = "implement `aoxide::FromTag` for `{Self}`, or take a `String` and parse it yourself"
+)]
+pub trait FromTag: Sized {
+    /// A short description of what is accepted, used in error messages.
+    const EXPECTED: &'static str;
+
+    /// Reads the value of tag `name`; `value` is `None` when the tag is absent.
+    fn from_tag(name: &str, value: Option<&TagValue>) -> Result<Self, TagError> {
+        match value {
+            Some(v) => Self::parse_tag(name, v),
+            None => Err(TagError::missing(name, Self::EXPECTED)),
+        }
+    }
+
+    /// Parses a present tag value.
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError>;
+}
+
+impl<T: FromTag> FromTag for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    fn from_tag(name: &str, value: Option<&TagValue>) -> Result<Self, TagError> {
+        match value {
+            Some(v) => T::parse_tag(name, v).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        T::parse_tag(name, value).map(Some)
+    }
+}
+
+impl FromTag for String {
+    const EXPECTED: &'static str = "a string";
+    fn parse_tag(_name: &str, value: &TagValue) -> Result<Self, TagError> {
+        Ok(value.to_string())
+    }
+}
+
+impl FromTag for TagValue {
+    const EXPECTED: &'static str = "any value";
+    fn parse_tag(_name: &str, value: &TagValue) -> Result<Self, TagError> {
+        Ok(value.clone())
+    }
+}
+
+impl FromTag for bool {
+    const EXPECTED: &'static str = "a boolean (true or false)";
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        match value {
+            TagValue::Json(serde_json::Value::Bool(b)) => Ok(*b),
+            v => match v.as_str() {
+                Some(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+                Some(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+                _ => Err(TagError::invalid(name, v, Self::EXPECTED)),
+            },
+        }
+    }
+}
+
+/// Parses a canonical unsigned decimal: digits only, no sign, no leading zeros (but "0").
+pub(crate) fn canonical_decimal(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s.len() == 1 || !s.starts_with('0'))
+}
+
+macro_rules! from_tag_unsigned {
+    ($($t:ty => $desc:literal),*) => {$(
+        impl FromTag for $t {
+            const EXPECTED: &'static str = $desc;
+            fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+                let text = value.to_string();
+                if !canonical_decimal(&text) {
+                    return Err(TagError::invalid(name, value, Self::EXPECTED));
+                }
+                text.parse().map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+            }
+        }
+    )*};
+}
+from_tag_unsigned!(
+    u8 => "an unsigned 8-bit integer",
+    u16 => "an unsigned 16-bit integer",
+    u32 => "an unsigned 32-bit integer",
+    u64 => "an unsigned 64-bit integer",
+    u128 => "an unsigned 128-bit integer",
+    usize => "an unsigned integer"
+);
+
+macro_rules! from_tag_signed {
+    ($($t:ty => $desc:literal),*) => {$(
+        impl FromTag for $t {
+            const EXPECTED: &'static str = $desc;
+            fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+                let text = value.to_string();
+                let digits = text.strip_prefix('-').unwrap_or(&text);
+                if !canonical_decimal(digits) {
+                    return Err(TagError::invalid(name, value, Self::EXPECTED));
+                }
+                text.parse().map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+            }
+        }
+    )*};
+}
+from_tag_signed!(
+    i8 => "an 8-bit integer",
+    i16 => "a 16-bit integer",
+    i32 => "a 32-bit integer",
+    i64 => "a 64-bit integer",
+    i128 => "a 128-bit integer",
+    isize => "an integer"
+);
+
+impl FromTag for f64 {
+    const EXPECTED: &'static str = "a number";
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        value
+            .to_string()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| TagError::invalid(name, value, Self::EXPECTED))
+    }
+}
+
+impl FromTag for U256 {
+    const EXPECTED: &'static str = "an unsigned decimal integer below 2^256";
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        let text = value.to_string();
+        if !canonical_decimal(&text) {
+            return Err(TagError::invalid(name, value, Self::EXPECTED));
+        }
+        U256::from_str_radix(&text, 10).map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+    }
+}
+
+/// An Arweave-style address: 43 characters of base64url (a wallet or process id), or a
+/// 42-character `0x` Ethereum address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Address(String);
+
+impl Address {
+    /// Validates `s` as an address.
+    pub fn parse(s: &str) -> Option<Self> {
+        let arweave = s.len() == 43
+            && s
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let eth = s.len() == 42
+            && s.starts_with("0x")
+            && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        (arweave || eth).then(|| Address(s.to_owned()))
+    }
+
+    /// The address text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Consumes into the text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Address {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromTag for Address {
+    const EXPECTED: &'static str = "an address (43 base64url characters or 0x + 40 hex digits)";
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        value
+            .as_str()
+            .and_then(Address::parse)
+            .ok_or_else(|| TagError::invalid(name, value, Self::EXPECTED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> TagValue {
+        TagValue::Text(s.into())
+    }
+
+    #[test]
+    fn integers_are_strict() {
+        assert_eq!(u64::parse_tag("By", &t("42")).unwrap(), 42);
+        for bad in ["", "-1", "+1", "01", "1.5", "1e3", " 1", "x"] {
+            let err = u64::parse_tag("By", &t(bad)).unwrap_err();
+            assert!(err.to_string().contains("tag `By`"), "{err}");
+        }
+        assert_eq!(i32::parse_tag("N", &t("-7")).unwrap(), -7);
+        assert!(u8::parse_tag("N", &t("256")).is_err());
+    }
+
+    #[test]
+    fn missing_and_optional() {
+        let err = u64::from_tag("Quantity", None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tag `Quantity` is required (an unsigned 64-bit integer)"
+        );
+        assert_eq!(Option::<u64>::from_tag("Q", None).unwrap(), None);
+        assert!(Option::<u64>::from_tag("Q", Some(&t("x"))).is_err());
+    }
+
+    #[test]
+    fn u256_bounds() {
+        let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        assert_eq!(U256::parse_tag("Q", &t(max)).unwrap(), U256::MAX);
+        let over = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+        let err = U256::parse_tag("Q", &t(over)).unwrap_err();
+        assert!(err.to_string().contains("below 2^256"));
+        assert!(U256::parse_tag("Q", &t("-5")).is_err());
+        assert!(U256::parse_tag("Q", &t("00")).is_err());
+    }
+
+    #[test]
+    fn addresses() {
+        let a = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
+        assert_eq!(Address::parse_tag("R", &t(a)).unwrap().as_str(), a);
+        assert!(Address::parse_tag("R", &t("")).is_err());
+        assert!(Address::parse_tag("R", &t("not an address")).is_err());
+        assert!(Address::parse("0x52908400098527886E0F7030069857D2E4169EE7").is_some());
+    }
+
+    #[test]
+    fn long_values_are_cut_in_errors() {
+        let long = "9".repeat(200);
+        let msg = u8::parse_tag("N", &t(&long)).unwrap_err().to_string();
+        assert!(msg.len() < 200, "{msg}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Who the process is and whom it trusts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::message::{Env, Message};
+
+/// The identity of the running process, learnt from the env (and the spawn message).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProcessInfo {
+    /// The process id.
+    pub id: String,
+    /// The process owner: set once, from the spawn message's `From-Process` or sender,
+    /// else from the env.
+    pub owner: String,
+    /// The process name: its `Name` tag, else "aos" as AOS does.
+    pub name: String,
+    /// The module id, when the host says.
+    pub module: Option<String>,
+    /// Addresses allowed to forward messages on behalf of others (the `Authority` tags of
+    /// the process, comma-separated values allowed).
+    pub authorities: Vec<String>,
+}
+
+impl ProcessInfo {
+    /// Reads the identity from an env.
+    pub fn from_env(env: &Env) -> Self {
+        let mut authorities = Vec::new();
+        for value in env.process.tags.get_all("Authority") {
+            for a in value.split(',') {
+                let a = a.trim();
+                if !a.is_empty() && !authorities.iter().any(|x| x == a) {
+                    authorities.push(a.to_owned());
+                }
+            }
+        }
+        ProcessInfo {
+            id: env.process.id.clone(),
+            owner: env.process.owner.clone(),
+            name: env
+                .process
+                .tags
+                .get("Name")
+                .unwrap_or("aos")
+                .to_owned(),
+            module: env.module.as_ref().map(|m| m.id.clone()),
+            authorities,
+        }
+    }
+
+    /// AOS trust: a message is trusted when its sender signed it (`From == Owner`), or when
+    /// it was signed by one of the process' authorities (a process message forwarded by
+    /// the messenger unit). Anything else claims a `From-Process` nobody vouches for.
+    pub fn is_trusted(&self, msg: &Message) -> bool {
+        msg.from == msg.owner
+            || self.authorities.iter().any(|a| *a == msg.owner)
+            || self.authorities.iter().any(|a| *a == msg.from)
+    }
+
+    /// True if `msg` comes from the process owner.
+    pub fn is_owner(&self, msg: &Message) -> bool {
+        !self.owner.is_empty() && msg.from == self.owner
+    }
+
+    /// True if `msg` comes from the process itself.
+    pub fn is_self(&self, msg: &Message) -> bool {
+        msg.from == self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::Tags;
+
+    fn info() -> ProcessInfo {
+        let mut env = Env::new("PID", "OWNER");
+        let mut tags = Tags::new();
+        tags.add("Authority", "AUTH1,AUTH2");
+        tags.add("Authority", "AUTH3");
+        env.process.tags = tags;
+        ProcessInfo::from_env(&env)
+    }
+
+    #[test]
+    fn authorities_from_repeated_and_comma_separated_tags() {
+        assert_eq!(info().authorities, ["AUTH1", "AUTH2", "AUTH3"]);
+        assert_eq!(info().name, "aos");
+    }
+
+    #[test]
+    fn trust_rules() {
+        let p = info();
+        let direct = Message::new("STRANGER");
+        assert!(p.is_trusted(&direct), "a signer speaking for itself");
+        let mut forwarded = Message::new("AUTH2");
+        forwarded.from = "OTHER_PROCESS".into();
+        assert!(p.is_trusted(&forwarded), "forwarded by an authority");
+        let mut spoofed = Message::new("STRANGER");
+        spoofed.from = "OTHER_PROCESS".into();
+        assert!(!p.is_trusted(&spoofed), "a From-Process no authority vouches for");
+        assert!(p.is_owner(&Message::new("OWNER")));
+        assert!(!p.is_owner(&Message::new("STRANGER")));
+    }
+}
