@@ -15,12 +15,15 @@
 
 pub mod context;
 pub mod error;
+mod export;
+pub mod interface;
 pub mod message;
 pub mod outbox;
 pub mod outcome;
 pub mod pattern;
 pub mod process;
 pub mod registry;
+pub mod snapshot;
 pub mod state;
 pub mod tag;
 pub mod tags;

@@ -1,0 +1,1 @@
+//! Compact state snapshots and the JSON view, for checkpoints and migrations.
