@@ -40,7 +40,11 @@ pub struct Message {
     #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// Arweave block height at scheduling.
-    #[serde(rename = "Block-Height", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Block-Height",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub block_height: Option<u64>,
     /// The module id of the process.
     #[serde(rename = "Module", default, skip_serializing_if = "Option::is_none")]
@@ -58,10 +62,18 @@ pub struct Message {
     #[serde(rename = "Nonce", default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<u64>,
     /// Scheduler hash chain.
-    #[serde(rename = "Hash-Chain", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Hash-Chain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hash_chain: Option<String>,
     /// The messenger unit that forwarded the message.
-    #[serde(rename = "Forwarded-By", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Forwarded-By",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub forwarded_by: Option<String>,
     /// The signature, when the host passes it.
     #[serde(rename = "Signature", default, skip_serializing_if = "Option::is_none")]
@@ -250,7 +262,9 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error>
     match Option::<NumOrStr>::deserialize(d)? {
         None => Ok(None),
         Some(NumOrStr::Num(n)) => Ok(Some(n)),
-        Some(NumOrStr::Float(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => Ok(Some(f as u64)),
+        Some(NumOrStr::Float(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => {
+            Ok(Some(f as u64))
+        }
         Some(NumOrStr::Float(f)) => Err(de::Error::custom(format!(
             "expected a non-negative integer, got {f}"
         ))),
@@ -445,7 +459,8 @@ mod tests {
 
     #[test]
     fn hyperbeam_shapes_without_optional_parts() {
-        let m = Message::from_json(br#"{"Owner":"o","Tags":[{"name":"K","value":{"a":1}}]}"#).unwrap();
+        let m =
+            Message::from_json(br#"{"Owner":"o","Tags":[{"name":"K","value":{"a":1}}]}"#).unwrap();
         assert!(matches!(m.tags.find("K"), Some(TagValue::Json(_))));
         assert_eq!(m.timestamp, None);
         let env = Env::from_json(br#"{"Process":{"Id":"p"}}"#).unwrap();

@@ -28,6 +28,9 @@ impl From<bool> for Match {
     }
 }
 
+/// A predicate over a field value and the whole message.
+pub type ValueTest = Rc<dyn Fn(&str, &Message) -> bool>;
+
 /// A rule for one field of the message.
 #[derive(Clone)]
 pub enum Rule {
@@ -38,7 +41,7 @@ pub enum Rule {
     /// One of these rules.
     OneOf(Vec<Rule>),
     /// A function of the value and the message.
-    Test(Rc<dyn Fn(&str, &Message) -> bool>),
+    Test(ValueTest),
 }
 
 impl Rule {
@@ -160,7 +163,10 @@ impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Pattern::Action(a) => write!(f, "Action = {a:?}"),
-            Pattern::Fields(r) => f.debug_map().entries(r.iter().map(|(k, v)| (k, v))).finish(),
+            Pattern::Fields(r) => f
+                .debug_map()
+                .entries(r.iter().map(|(k, v)| (k, v)))
+                .finish(),
             Pattern::Test(_) => f.write_str("<fn>"),
             Pattern::Always => f.write_str("<always>"),
             Pattern::All(p) => f.debug_list().entries(p).finish(),
@@ -230,7 +236,10 @@ mod tests {
             }
         });
         assert_eq!(cont.evaluate(&msg()), Match::Continue);
-        assert_eq!(Pattern::test(|_: &Message| false).evaluate(&msg()), Match::Skip);
+        assert_eq!(
+            Pattern::test(|_: &Message| false).evaluate(&msg()),
+            Match::Skip
+        );
     }
 
     #[test]

@@ -189,7 +189,9 @@ impl<P: Process> Runtime<P> {
                     }
                     self.process = Some(info);
                 }
-                None => return Outcome::failed(InputError::NotAnObject { what: "env" }.to_string()),
+                None => {
+                    return Outcome::failed(InputError::NotAnObject { what: "env" }.to_string())
+                }
             }
         }
         let Some(info) = self.process.clone() else {

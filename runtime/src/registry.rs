@@ -42,7 +42,7 @@ impl Caller {
             Caller::Owner => process.is_owner(msg),
             Caller::Process => process.is_self(msg),
             Caller::OwnerOrProcess => process.is_owner(msg) || process.is_self(msg),
-            Caller::Authority => process.authorities.iter().any(|a| *a == msg.owner),
+            Caller::Authority => process.authorities.contains(&msg.owner),
             Caller::Address(a) => msg.from == *a,
         }
     }
@@ -327,9 +327,17 @@ mod tests {
         r.after("d", h("e"));
         assert_eq!(names(&r), ["a", "b", "c", "d", "e"]);
         r.add(h("c"));
-        assert_eq!(names(&r), ["a", "b", "c", "d", "e"], "re-adding replaces in place");
+        assert_eq!(
+            names(&r),
+            ["a", "b", "c", "d", "e"],
+            "re-adding replaces in place"
+        );
         r.after("a", h("e"));
-        assert_eq!(names(&r), ["a", "e", "b", "c", "d"], "after moves an existing name");
+        assert_eq!(
+            names(&r),
+            ["a", "e", "b", "c", "d"],
+            "after moves an existing name"
+        );
         assert!(r.remove("b").is_some());
         assert!(r.remove("missing").is_none());
         assert_eq!(names(&r), ["a", "e", "c", "d"]);

@@ -127,9 +127,7 @@ impl FromTag for bool {
 
 /// Parses a canonical unsigned decimal: digits only, no sign, no leading zeros (but "0").
 pub(crate) fn canonical_decimal(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s.len() == 1 || !s.starts_with('0'))
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
 }
 
 macro_rules! from_tag_unsigned {
@@ -204,7 +202,9 @@ impl FromTag for U256 {
 
 /// An Arweave-style address: 43 characters of base64url (a wallet or process id), or a
 /// 42-character `0x` Ethereum address.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Address(String);
 
@@ -212,12 +212,10 @@ impl Address {
     /// Validates `s` as an address.
     pub fn parse(s: &str) -> Option<Self> {
         let arweave = s.len() == 43
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let eth = s.len() == 42
-            && s.starts_with("0x")
-            && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        let eth =
+            s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
         (arweave || eth).then(|| Address(s.to_owned()))
     }
 

@@ -68,7 +68,22 @@ macro_rules! tag_value_from_display {
         }
     )*};
 }
-tag_value_from_display!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, bool, crate::U256);
+tag_value_from_display!(
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    bool,
+    crate::U256
+);
 
 /// One tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,12 +36,7 @@ impl ProcessInfo {
         ProcessInfo {
             id: env.process.id.clone(),
             owner: env.process.owner.clone(),
-            name: env
-                .process
-                .tags
-                .get("Name")
-                .unwrap_or("aos")
-                .to_owned(),
+            name: env.process.tags.get("Name").unwrap_or("aos").to_owned(),
             module: env.module.as_ref().map(|m| m.id.clone()),
             authorities,
         }
@@ -52,8 +47,8 @@ impl ProcessInfo {
     /// the messenger unit). Anything else claims a `From-Process` nobody vouches for.
     pub fn is_trusted(&self, msg: &Message) -> bool {
         msg.from == msg.owner
-            || self.authorities.iter().any(|a| *a == msg.owner)
-            || self.authorities.iter().any(|a| *a == msg.from)
+            || self.authorities.contains(&msg.owner)
+            || self.authorities.contains(&msg.from)
     }
 
     /// True if `msg` comes from the process owner.
@@ -97,7 +92,10 @@ mod tests {
         assert!(p.is_trusted(&forwarded), "forwarded by an authority");
         let mut spoofed = Message::new("STRANGER");
         spoofed.from = "OTHER_PROCESS".into();
-        assert!(!p.is_trusted(&spoofed), "a From-Process no authority vouches for");
+        assert!(
+            !p.is_trusted(&spoofed),
+            "a From-Process no authority vouches for"
+        );
         assert!(p.is_owner(&Message::new("OWNER")));
         assert!(!p.is_owner(&Message::new("STRANGER")));
     }
