@@ -1,1 +1,336 @@
 //! The AOS chatroom protocol as an aoxide blueprint.
+//!
+//! | Action | Effect | Reply (Data) |
+//! | --- | --- | --- |
+//! | `Register` | adds the sender once | `Registered.` or `Already registered.` |
+//! | `Unregister` | removes the sender | `Unregistered` or `Not registered` |
+//! | `Broadcast` | sends `Action=Broadcast-Notice` with the same Data to every member once | `Broadcasted.` |
+//! | `Members` | - | JSON list of the members in joining order (aoxide extension) |
+//!
+//! Broadcast notices also carry a `Broadcaster` tag naming the sender (an aoxide
+//! extension; AOS' notice has only the Action and the Data). As in AOS, anyone may
+//! broadcast, member or not.
+//!
+//! Use it alone as [`ChatProcess`], or keep a [`Chat`] in your own state and call
+//! [`register`] with an accessor such as `|p: &mut MyProcess| &mut p.chat`.
+//!
+//! Built for wasm32 with the default `export` feature, this crate is an AO module running
+//! [`ChatProcess`]; crates composing [`Chat`] depend on it with `default-features = false`.
+
+#![warn(missing_docs)]
+
+use aoxide::state::{JournalMark, Log, Map};
+use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Transactional};
+
+/// A chatroom: an ordered list of members.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chat {
+    /// Members in the order they registered.
+    members: Log<String>,
+    /// The same members, for lookups.
+    index: Map<String, ()>,
+}
+
+/// What [`Chat`] keeps to roll back a message.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatSavepoint {
+    members: JournalMark,
+    index: JournalMark,
+}
+
+impl Transactional for Chat {
+    type Savepoint = ChatSavepoint;
+    fn savepoint(&mut self) -> ChatSavepoint {
+        ChatSavepoint {
+            members: self.members.savepoint(),
+            index: self.index.savepoint(),
+        }
+    }
+    fn rollback(&mut self, sp: ChatSavepoint) {
+        self.members.rollback(sp.members);
+        self.index.rollback(sp.index);
+    }
+    fn commit(&mut self, sp: ChatSavepoint) {
+        self.members.commit(sp.members);
+        self.index.commit(sp.index);
+    }
+}
+
+impl Chat {
+    /// An empty room.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The members in joining order.
+    pub fn members(&self) -> &[String] {
+        self.members.as_slice()
+    }
+
+    /// True if `address` is a member.
+    pub fn is_member(&self, address: &str) -> bool {
+        self.index.contains_key(address)
+    }
+
+    /// Adds `address`; false when it was already a member.
+    pub fn join(&mut self, address: &str) -> bool {
+        if self.is_member(address) {
+            return false;
+        }
+        self.index.insert(address.to_owned(), ());
+        self.members.push(address.to_owned());
+        true
+    }
+
+    /// Removes `address`; false when it was not a member.
+    pub fn leave(&mut self, address: &str) -> bool {
+        if self.index.remove(address).is_none() {
+            return false;
+        }
+        if let Some(i) = self.members.iter().position(|m| m == address) {
+            self.members.remove(i);
+        }
+        true
+    }
+
+    /// Sends `Action=Broadcast-Notice` with `data` to every member, once each, in joining
+    /// order. Returns how many notices were sent.
+    pub fn broadcast(&self, ctx: &mut Ctx<'_>, from: &str, data: &str) -> usize {
+        for member in self.members.iter() {
+            ctx.send(
+                OutMessage::to(member.as_str())
+                    .action("Broadcast-Notice")
+                    .tag("Broadcaster", from)
+                    .data(data),
+            );
+        }
+        self.members.len()
+    }
+}
+
+/// Registers `Register`, `Unregister`, `Broadcast` and `Members` into any process'
+/// registry; `chat` finds the room in the process state.
+pub fn register<P: 'static, F>(registry: &mut Registry<P>, chat: F)
+where
+    F: Fn(&mut P) -> &mut Chat + Clone + 'static,
+{
+    let c = chat.clone();
+    registry.add(Handler::action("Register", move |p, ctx, msg| {
+        handlers::register(c(p), ctx, msg)
+    }));
+    let c = chat.clone();
+    registry.add(Handler::action("Unregister", move |p, ctx, msg| {
+        handlers::unregister(c(p), ctx, msg)
+    }));
+    let c = chat.clone();
+    registry.add(Handler::action("Broadcast", move |p, ctx, msg| {
+        handlers::broadcast(c(p), ctx, msg)
+    }));
+    registry.add(Handler::action("Members", move |p, ctx, msg| {
+        handlers::members(chat(p), ctx, msg)
+    }));
+}
+
+/// The handlers, one function per action.
+pub mod handlers {
+    use super::*;
+
+    fn reply(ctx: &mut Ctx<'_>, text: &str) {
+        ctx.respond(OutMessage::untargeted().data(text));
+    }
+
+    /// `Register`: adds the sender once.
+    pub fn register(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        if chat.join(&msg.from) {
+            reply(ctx, "Registered.");
+        } else {
+            reply(ctx, "Already registered.");
+        }
+        Ok(())
+    }
+
+    /// `Unregister`: removes the sender.
+    pub fn unregister(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        if chat.leave(&msg.from) {
+            reply(ctx, "Unregistered");
+        } else {
+            reply(ctx, "Not registered");
+        }
+        Ok(())
+    }
+
+    /// `Broadcast`: relays the Data to every member, then replies `Broadcasted.`.
+    pub fn broadcast(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        chat.broadcast(ctx, &msg.from, &msg.data);
+        reply(ctx, "Broadcasted.");
+        Ok(())
+    }
+
+    /// `Members`: replies with the JSON list of members.
+    pub fn members(chat: &mut Chat, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+        ctx.respond(OutMessage::untargeted().json(&chat.members()));
+        Ok(())
+    }
+}
+
+/// A process that is only a chatroom.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatProcess {
+    /// The room.
+    pub chat: Chat,
+}
+
+impl Transactional for ChatProcess {
+    type Savepoint = ChatSavepoint;
+    fn savepoint(&mut self) -> ChatSavepoint {
+        self.chat.savepoint()
+    }
+    fn rollback(&mut self, sp: ChatSavepoint) {
+        self.chat.rollback(sp)
+    }
+    fn commit(&mut self, sp: ChatSavepoint) {
+        self.chat.commit(sp)
+    }
+}
+
+impl Process for ChatProcess {
+    fn init(_ctx: &mut Ctx<'_>, _msg: &Message) -> Result<Self, Error> {
+        Ok(ChatProcess::default())
+    }
+    fn register(registry: &mut Registry<Self>) {
+        register(registry, |p: &mut ChatProcess| &mut p.chat);
+    }
+}
+
+// The AO module entry points. `aoxide::export!` is provided by runtime/src/export.rs.
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
+aoxide::export!(ChatProcess);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aoxide::{Env, Runtime};
+
+    const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
+    const ALICE: &str = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
+    const BOB: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
+    const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
+
+    fn runtime() -> Runtime<ChatProcess> {
+        let mut rt = Runtime::new();
+        let env = Env::new(PID, ALICE);
+        let spawn = Message::new(ALICE).with_id(PID).with_tag("Type", "Process");
+        assert!(!rt.handle(spawn, Some(&env)).is_error());
+        rt
+    }
+
+    fn send(
+        rt: &mut Runtime<ChatProcess>,
+        from: &str,
+        action: &str,
+        data: &str,
+    ) -> aoxide::Outcome {
+        let msg = Message::new(from)
+            .with_id(format!("m-{action}-{from}"))
+            .with_action(action)
+            .with_data(data);
+        rt.handle(msg, None)
+    }
+
+    fn reply_data(o: &aoxide::Outcome, to: &str) -> String {
+        o.message_to(to)
+            .and_then(|m| m.data.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn register_once_in_order() {
+        let mut rt = runtime();
+        assert_eq!(
+            reply_data(&send(&mut rt, BOB, "Register", ""), BOB),
+            "Registered."
+        );
+        assert_eq!(
+            reply_data(&send(&mut rt, ALICE, "Register", ""), ALICE),
+            "Registered."
+        );
+        assert_eq!(
+            reply_data(&send(&mut rt, BOB, "Register", ""), BOB),
+            "Already registered."
+        );
+        assert_eq!(rt.state().unwrap().chat.members(), [BOB, ALICE]);
+        let members = send(&mut rt, CAROL, "Members", "");
+        assert_eq!(
+            reply_data(&members, CAROL),
+            format!("[\"{BOB}\",\"{ALICE}\"]")
+        );
+    }
+
+    #[test]
+    fn unregister() {
+        let mut rt = runtime();
+        assert_eq!(
+            reply_data(&send(&mut rt, BOB, "Unregister", ""), BOB),
+            "Not registered"
+        );
+        send(&mut rt, BOB, "Register", "");
+        send(&mut rt, CAROL, "Register", "");
+        assert_eq!(
+            reply_data(&send(&mut rt, BOB, "Unregister", ""), BOB),
+            "Unregistered"
+        );
+        assert_eq!(rt.state().unwrap().chat.members(), [CAROL]);
+        assert!(!rt.state().unwrap().chat.is_member(BOB));
+        assert_eq!(
+            reply_data(&send(&mut rt, BOB, "Register", ""), BOB),
+            "Registered."
+        );
+        assert_eq!(rt.state().unwrap().chat.members(), [CAROL, BOB]);
+    }
+
+    #[test]
+    fn broadcast_reaches_every_member_once() {
+        let mut rt = runtime();
+        for who in [ALICE, BOB, CAROL] {
+            send(&mut rt, who, "Register", "");
+        }
+        send(&mut rt, BOB, "Register", "");
+        let o = send(&mut rt, CAROL, "Broadcast", "hello room");
+        let notices: Vec<_> = o.messages_with_action("Broadcast-Notice").collect();
+        assert_eq!(notices.len(), 3);
+        let targets: Vec<_> = notices.iter().map(|m| m.target.clone().unwrap()).collect();
+        assert_eq!(targets, [ALICE, BOB, CAROL]);
+        for n in &notices {
+            assert_eq!(n.data.as_deref(), Some("hello room"));
+            assert_eq!(n.get("Broadcaster"), Some(CAROL));
+        }
+        let reply = o.messages.last().unwrap();
+        assert_eq!(reply.target.as_deref(), Some(CAROL));
+        assert_eq!(reply.data.as_deref(), Some("Broadcasted."));
+        assert_eq!(reply.get("Action"), None);
+    }
+
+    #[test]
+    fn empty_room_broadcast_only_replies() {
+        let mut rt = runtime();
+        let o = send(&mut rt, BOB, "Broadcast", "anyone?");
+        assert_eq!(o.messages.len(), 1);
+        assert_eq!(reply_data(&o, BOB), "Broadcasted.");
+    }
+
+    #[test]
+    fn rollback_restores_members_and_order() {
+        let mut chat = Chat::new();
+        chat.join(ALICE);
+        chat.join(BOB);
+        let before = chat.clone();
+        let sp = chat.savepoint();
+        chat.leave(ALICE);
+        chat.join(CAROL);
+        chat.join(ALICE);
+        assert_eq!(chat.members(), [BOB, CAROL, ALICE]);
+        chat.rollback(sp);
+        assert_eq!(chat.members(), before.members());
+        assert!(chat.is_member(ALICE) && chat.is_member(BOB) && !chat.is_member(CAROL));
+    }
+}

@@ -1,1 +1,658 @@
 //! The AOS token protocol as an aoxide blueprint.
+//!
+//! A [`Token`] is a ledger (`account -> U256`), a total supply and the token's metadata. It
+//! speaks the protocol of the current AOS token blueprint, message for message (the
+//! recorded AOS trace in `tests/trace.rs` is the reference):
+//!
+//! | Action | Reply |
+//! | --- | --- |
+//! | `Info` | tags `name`, `ticker`, `logo`, `denomination`, `supply` |
+//! | `Balance` | tags `Balance`, `Ticker`, `Account`; Data = the balance |
+//! | `Balances` | Data = JSON object `account -> decimal string` |
+//! | `Transfer` | `Debit-Notice` to the sender, `Credit-Notice` to the recipient, then a `patch@1.0` message |
+//! | `Mint` | text reply (only from the process itself, else `Mint-Error`), then a `patch@1.0` message |
+//! | `Total-Supply` | `Action=Total-Supply`, `Ticker`, Data = the supply |
+//! | `Burn` | `Burn-Notice` (aoxide extension, see [`handlers::burn`]), then a `patch@1.0` message |
+//!
+//! Use it alone as [`TokenProcess`], or compose it into a larger process: keep a [`Token`]
+//! in your state and call [`register`] with an accessor:
+//!
+//! ```
+//! use aoxide::{Ctx, Error, Message, Process, Registry, Transactional};
+//! use aoxide_token::Token;
+//!
+//! struct Shop {
+//!     token: Token,
+//!     sales: u64,
+//! }
+//!
+//! impl Transactional for Shop {
+//!     type Savepoint = (<Token as Transactional>::Savepoint, u64);
+//!     fn savepoint(&mut self) -> Self::Savepoint {
+//!         (self.token.savepoint(), self.sales.savepoint())
+//!     }
+//!     fn rollback(&mut self, sp: Self::Savepoint) {
+//!         self.token.rollback(sp.0);
+//!         self.sales.rollback(sp.1);
+//!     }
+//!     fn commit(&mut self, sp: Self::Savepoint) {
+//!         self.token.commit(sp.0);
+//!         self.sales.commit(sp.1);
+//!     }
+//! }
+//!
+//! impl Process for Shop {
+//!     fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
+//!         Ok(Shop { token: Token::from_spawn(ctx, msg)?, sales: 0 })
+//!     }
+//!     fn register(registry: &mut Registry<Self>) {
+//!         aoxide_token::register(registry, |shop: &mut Shop| &mut shop.token);
+//!     }
+//! }
+//! ```
+//!
+//! Amounts are [`U256`] and travel as canonical decimal strings. Quantities are read
+//! strictly: anything but digits without leading zeros, below 2^256, fails the message.
+//!
+//! Built for wasm32 with the default `export` feature, this crate is an AO module running
+//! [`TokenProcess`]. Crates that compose [`Token`] into their own process depend on it with
+//! `default-features = false`.
+
+#![warn(missing_docs)]
+
+use std::fmt;
+
+use aoxide::state::{JournalMark, Map};
+use aoxide::{
+    Address, Ctx, Error, FromTag, Handler, Message, OutMessage, Process, Registry, TagValue,
+    Transactional, U256,
+};
+use serde_json::Value;
+
+/// The ticker AOS gives a token when none is set.
+pub const DEFAULT_TICKER: &str = "PNTS";
+/// The logo (an Arweave transaction id) AOS gives a token when none is set.
+pub const DEFAULT_LOGO: &str = "SBCCXwwecBlDqRLUjb8dYABExTJXLieawf7m2aBJ-KY";
+/// The denomination (decimal places) AOS gives a token when none is set.
+pub const DEFAULT_DENOMINATION: u8 = 12;
+/// The name AOS uses when the process has no `Name` tag.
+pub const DEFAULT_NAME: &str = "aos";
+
+/// The supply AOS mints to the process itself: 10^4 whole tokens of 10^12 units.
+pub fn default_supply() -> U256 {
+    U256::from(10_000_000_000_000_000u64)
+}
+
+/// The ANSI colours AOS puts in notice texts (reproduced byte for byte).
+pub mod colors {
+    /// Grey.
+    pub const GRAY: &str = "\x1b[90m";
+    /// Blue.
+    pub const BLUE: &str = "\x1b[34m";
+    /// Green.
+    pub const GREEN: &str = "\x1b[32m";
+    /// Back to the default colour.
+    pub const RESET: &str = "\x1b[0m";
+}
+
+/// Why a ledger operation was refused. The ledger is unchanged when one is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenError {
+    /// The account holds less than the quantity.
+    InsufficientBalance,
+    /// The result would not fit in 256 bits.
+    Overflow,
+    /// The quantity is zero.
+    ZeroQuantity,
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            // The exact text AOS puts in the `Error` tag of a Transfer-Error.
+            TokenError::InsufficientBalance => "Insufficient Balance!",
+            TokenError::Overflow => "Amount does not fit in 256 bits",
+            TokenError::ZeroQuantity => "Quantity must be greater than 0",
+        })
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+/// A fungible token: balances, total supply and metadata.
+///
+/// Invariant kept by every operation: the balances add up to `total_supply`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Balances by account. An account appears once it has been credited or debited; an
+    /// emptied account keeps a `0` entry, as in AOS.
+    pub balances: Map<String, U256>,
+    /// The sum of all balances.
+    pub total_supply: U256,
+    /// Token name (`Info` tag `name`).
+    pub name: String,
+    /// Ticker (`Info` tag `ticker`).
+    pub ticker: String,
+    /// Logo: an Arweave transaction id (`Info` tag `logo`).
+    pub logo: String,
+    /// Decimal places of one whole token (`Info` tag `denomination`).
+    pub denomination: u8,
+}
+
+/// What [`Token`] keeps to roll back a message.
+#[derive(Debug, Clone)]
+pub struct TokenSavepoint {
+    balances: JournalMark,
+    total_supply: U256,
+    meta: (String, String, String, u8),
+}
+
+impl Transactional for Token {
+    type Savepoint = TokenSavepoint;
+
+    fn savepoint(&mut self) -> TokenSavepoint {
+        TokenSavepoint {
+            balances: self.balances.savepoint(),
+            total_supply: self.total_supply,
+            meta: (
+                self.name.clone(),
+                self.ticker.clone(),
+                self.logo.clone(),
+                self.denomination,
+            ),
+        }
+    }
+
+    fn rollback(&mut self, sp: TokenSavepoint) {
+        self.balances.rollback(sp.balances);
+        self.total_supply = sp.total_supply;
+        let (name, ticker, logo, denomination) = sp.meta;
+        self.name = name;
+        self.ticker = ticker;
+        self.logo = logo;
+        self.denomination = denomination;
+    }
+
+    fn commit(&mut self, sp: TokenSavepoint) {
+        self.balances.commit(sp.balances);
+    }
+}
+
+impl Default for Token {
+    fn default() -> Self {
+        Token::new(DEFAULT_NAME)
+    }
+}
+
+impl Token {
+    /// A token called `name` with the AOS defaults for ticker, logo and denomination, no
+    /// balances and no supply.
+    pub fn new(name: impl Into<String>) -> Self {
+        Token {
+            balances: Map::new(),
+            total_supply: U256::ZERO,
+            name: name.into(),
+            ticker: DEFAULT_TICKER.to_owned(),
+            logo: DEFAULT_LOGO.to_owned(),
+            denomination: DEFAULT_DENOMINATION,
+        }
+    }
+
+    /// The token AOS starts with: the AOS defaults and [`default_supply`] held by
+    /// `process_id`.
+    pub fn aos(process_id: &str, name: impl Into<String>) -> Self {
+        Token::new(name).with_balance(process_id, default_supply())
+    }
+
+    /// Builder: sets the ticker.
+    pub fn ticker(mut self, ticker: impl Into<String>) -> Self {
+        self.ticker = ticker.into();
+        self
+    }
+
+    /// Builder: sets the logo.
+    pub fn logo(mut self, logo: impl Into<String>) -> Self {
+        self.logo = logo.into();
+        self
+    }
+
+    /// Builder: sets the denomination.
+    pub fn denomination(mut self, denomination: u8) -> Self {
+        self.denomination = denomination;
+        self
+    }
+
+    /// Builder: mints `amount` to `account` (saturating at 2^256 - 1 in total supply).
+    pub fn with_balance(mut self, account: &str, amount: U256) -> Self {
+        let amount = amount.min(U256::MAX - self.total_supply);
+        // Cannot fail: the amount was capped to what fits.
+        let _ = self.mint(account, amount);
+        self
+    }
+
+    /// The token described by the spawn message's tags, with AOS defaults for what is
+    /// absent: `Name` (the process name, else `aos`), `Ticker` (`PNTS`), `Logo`,
+    /// `Denomination` (`12`), and `Initial-Supply` (10^16 units), all held by the process.
+    ///
+    /// When `msg` is not the spawn message (a host that never delivers it) the defaults are
+    /// used. A tag that does not parse is an error.
+    pub fn from_spawn(ctx: &Ctx<'_>, msg: &Message) -> Result<Self, Error> {
+        let mut token = Token::new(ctx.process().name.clone());
+        let mut supply = default_supply();
+        if msg.is_spawn_of(ctx.id()) {
+            if let Some(t) = msg.get("Ticker") {
+                token.ticker = t.to_owned();
+            }
+            if let Some(l) = msg.get("Logo") {
+                token.logo = l.to_owned();
+            }
+            if let Some(d) = msg.tag::<Option<u8>>("Denomination")? {
+                token.denomination = d;
+            }
+            if let Some(s) = msg.tag::<Option<U256>>("Initial-Supply")? {
+                supply = s;
+            }
+        }
+        Ok(token.with_balance(ctx.id(), supply))
+    }
+
+    /// The balance of `account` (zero when it has none).
+    pub fn balance_of(&self, account: &str) -> U256 {
+        self.balances.get(account).copied().unwrap_or(U256::ZERO)
+    }
+
+    /// Moves `quantity` from `from` to `to`. Moving to oneself leaves the balance as it was.
+    /// On error nothing changes.
+    pub fn transfer(&mut self, from: &str, to: &str, quantity: U256) -> Result<(), TokenError> {
+        if quantity.is_zero() {
+            return Err(TokenError::ZeroQuantity);
+        }
+        let debited = self
+            .balance_of(from)
+            .checked_sub(quantity)
+            .ok_or(TokenError::InsufficientBalance)?;
+        if from == to {
+            // Touch the entry, as AOS does (it writes both sides).
+            self.balances.insert(from.to_owned(), debited + quantity);
+            return Ok(());
+        }
+        let credited = self
+            .balance_of(to)
+            .checked_add(quantity)
+            .ok_or(TokenError::Overflow)?;
+        self.balances.insert(from.to_owned(), debited);
+        self.balances.insert(to.to_owned(), credited);
+        Ok(())
+    }
+
+    /// Creates `quantity` new units for `to`. On error nothing changes.
+    pub fn mint(&mut self, to: &str, quantity: U256) -> Result<(), TokenError> {
+        let supply = self
+            .total_supply
+            .checked_add(quantity)
+            .ok_or(TokenError::Overflow)?;
+        let balance = self
+            .balance_of(to)
+            .checked_add(quantity)
+            .ok_or(TokenError::Overflow)?;
+        self.balances.insert(to.to_owned(), balance);
+        self.total_supply = supply;
+        Ok(())
+    }
+
+    /// Destroys `quantity` units held by `from`. On error nothing changes.
+    pub fn burn(&mut self, from: &str, quantity: U256) -> Result<(), TokenError> {
+        if quantity.is_zero() {
+            return Err(TokenError::ZeroQuantity);
+        }
+        let balance = self
+            .balance_of(from)
+            .checked_sub(quantity)
+            .ok_or(TokenError::InsufficientBalance)?;
+        // The supply is the sum of balances, so it is at least `quantity`.
+        let supply = self
+            .total_supply
+            .checked_sub(quantity)
+            .ok_or(TokenError::InsufficientBalance)?;
+        self.balances.insert(from.to_owned(), balance);
+        self.total_supply = supply;
+        Ok(())
+    }
+
+    /// The balances as the JSON object AOS replies to `Balances` with.
+    pub fn balances_json(&self) -> String {
+        let object: serde_json::Map<String, Value> = self
+            .balances
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+            .collect();
+        Value::Object(object).to_string()
+    }
+
+    /// The `token-info` object of the `patch@1.0` message.
+    pub fn info_json(&self) -> Value {
+        let mut object = serde_json::Map::new();
+        object.insert("name".into(), Value::String(self.name.clone()));
+        object.insert("ticker".into(), Value::String(self.ticker.clone()));
+        object.insert("logo".into(), Value::String(self.logo.clone()));
+        object.insert(
+            "denomination".into(),
+            Value::String(self.denomination.to_string()),
+        );
+        object.insert(
+            "supply".into(),
+            Value::String(self.total_supply.to_string()),
+        );
+        Value::Object(object)
+    }
+
+    /// Sends the untargeted `device=patch@1.0` message carrying the balances of `accounts`
+    /// and the `token-info`, so a HyperBEAM node can serve the state over HTTP.
+    pub fn send_patch(&self, ctx: &mut Ctx<'_>, accounts: &[&str]) {
+        let balances: serde_json::Map<String, Value> = accounts
+            .iter()
+            .map(|a| {
+                (
+                    (*a).to_owned(),
+                    Value::String(self.balance_of(a).to_string()),
+                )
+            })
+            .collect();
+        ctx.send(
+            OutMessage::untargeted()
+                .tag("device", "patch@1.0")
+                .tag("balances", TagValue::Json(Value::Object(balances)))
+                .tag("token-info", TagValue::Json(self.info_json())),
+        );
+    }
+}
+
+/// Registers the token handlers (`Info`, `Total-Supply`, `Balance`, `Balances`,
+/// `Transfer`, `Mint`, `Burn`) into any process' registry. `token` finds the token in the
+/// process state: a `fn(&mut P) -> &mut Token` or a closure such as
+/// `|p: &mut P| &mut p.token`.
+pub fn register<P: 'static, F>(registry: &mut Registry<P>, token: F)
+where
+    F: Fn(&mut P) -> &mut Token + Clone + 'static,
+{
+    let t = token.clone();
+    registry.add(Handler::action("Info", move |p, ctx, msg| {
+        handlers::info(t(p), ctx, msg)
+    }));
+    let t = token.clone();
+    registry.add(Handler::action("Total-Supply", move |p, ctx, msg| {
+        handlers::total_supply(t(p), ctx, msg)
+    }));
+    let t = token.clone();
+    registry.add(Handler::action("Balance", move |p, ctx, msg| {
+        handlers::balance(t(p), ctx, msg)
+    }));
+    let t = token.clone();
+    registry.add(Handler::action("Balances", move |p, ctx, msg| {
+        handlers::balances(t(p), ctx, msg)
+    }));
+    let t = token.clone();
+    registry.add(Handler::action("Transfer", move |p, ctx, msg| {
+        handlers::transfer(t(p), ctx, msg)
+    }));
+    let t = token.clone();
+    registry.add(Handler::action("Mint", move |p, ctx, msg| {
+        handlers::mint(t(p), ctx, msg)
+    }));
+    registry.add(Handler::action("Burn", move |p, ctx, msg| {
+        handlers::burn(token(p), ctx, msg)
+    }));
+}
+
+/// The handlers, one function per action, usable on their own.
+pub mod handlers {
+    use super::*;
+
+    /// The only value of tag `name`; a tag given twice is refused so that no reader can
+    /// see a different value than the one the ledger used.
+    fn single<'m>(msg: &'m Message, name: &str) -> Result<Option<&'m TagValue>, Error> {
+        let mut found = msg.tags.iter().filter(|t| t.name == name);
+        let first = found.next().map(|t| &t.value);
+        if found.next().is_some() {
+            return Err(Error::msg(format!("{name} must be given only once")));
+        }
+        Ok(first)
+    }
+
+    /// Reads `Quantity`: required, once, a canonical decimal below 2^256, above zero.
+    pub fn quantity(msg: &Message, zero_error: &str) -> Result<U256, Error> {
+        let value = single(msg, "Quantity")?.ok_or_else(|| Error::msg("Quantity is required!"))?;
+        let quantity = U256::parse_tag("Quantity", value)?;
+        if quantity.is_zero() {
+            return Err(Error::msg(zero_error));
+        }
+        Ok(quantity)
+    }
+
+    /// Reads `Recipient`: required, once, an address.
+    pub fn recipient(msg: &Message) -> Result<Address, Error> {
+        let value =
+            single(msg, "Recipient")?.ok_or_else(|| Error::msg("Recipient is required!"))?;
+        Ok(Address::parse_tag("Recipient", value)?)
+    }
+
+    /// `Info`: replies with tags `name`, `ticker`, `logo`, `denomination`, `supply`.
+    pub fn info(token: &mut Token, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+        ctx.respond(
+            OutMessage::untargeted()
+                .tag("name", token.name.as_str())
+                .tag("ticker", token.ticker.as_str())
+                .tag("logo", token.logo.as_str())
+                .tag("denomination", token.denomination.to_string())
+                .tag("supply", token.total_supply),
+        );
+        Ok(())
+    }
+
+    /// `Total-Supply`: replies `Action=Total-Supply`, `Ticker`, Data = the supply. The
+    /// process may not ask itself (as in AOS: the message fails).
+    pub fn total_supply(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        if msg.from == ctx.id() {
+            return Err(Error::msg(
+                "Cannot call Total-Supply from the same process!",
+            ));
+        }
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Total-Supply")
+                .tag("Ticker", token.ticker.as_str())
+                .data(token.total_supply.to_string()),
+        );
+        Ok(())
+    }
+
+    /// `Balance`: the balance of the `Recipient` tag's account, else of the `Target` tag's
+    /// account when it has an entry, else of the sender. Replies tags `Balance`, `Ticker`,
+    /// `Account`, Data = the balance ("0" for an unknown account).
+    pub fn balance(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let account = match msg.get("Recipient") {
+            Some(r) => r,
+            None => match msg.get("Target") {
+                Some(t) if token.balances.contains_key(t) => t,
+                _ => msg.from.as_str(),
+            },
+        };
+        let balance = token.balance_of(account).to_string();
+        ctx.respond(
+            OutMessage::untargeted()
+                .tag("Balance", balance.as_str())
+                .tag("Ticker", token.ticker.as_str())
+                .tag("Account", account)
+                .data(balance),
+        );
+        Ok(())
+    }
+
+    /// `Balances`: Data = JSON object of every balance.
+    pub fn balances(token: &mut Token, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+        ctx.respond(OutMessage::untargeted().data(token.balances_json()));
+        Ok(())
+    }
+
+    /// Copies every `X-*` tag of `msg` (first value of each name) onto `out`.
+    fn forward_x_tags(msg: &Message, mut out: OutMessage) -> OutMessage {
+        for tag in msg.tags.iter() {
+            if tag.name.starts_with("X-") && !out.tags.contains(&tag.name) {
+                if let Some(first) = msg.tags.find(&tag.name) {
+                    out = out.tag(tag.name.clone(), first.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// `Transfer`: moves `Quantity` from the sender to `Recipient`.
+    ///
+    /// Missing or invalid `Recipient`/`Quantity` fail the message (no reply, nothing
+    /// changes). A balance too low gets `Action=Transfer-Error` with `Message-Id` and
+    /// `Error=Insufficient Balance!`. Otherwise the sender gets a `Debit-Notice` (a reply)
+    /// and the recipient a `Credit-Notice`, each carrying every `X-*` tag, unless the
+    /// message has a `Cast` tag; then the `patch@1.0` message follows.
+    pub fn transfer(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let recipient = recipient(msg)?;
+        let quantity = quantity(msg, "Quantity must be greater than 0")?;
+        let from = msg.from.as_str();
+        match token.transfer(from, recipient.as_str(), quantity) {
+            Ok(()) => {}
+            Err(TokenError::InsufficientBalance) => {
+                error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
+                return Ok(());
+            }
+            Err(e) => return Err(Error::msg(e)),
+        }
+        if !msg.tags.contains("Cast") {
+            let q = quantity.to_string();
+            let debit = OutMessage::untargeted()
+                .action("Debit-Notice")
+                .tag("Recipient", recipient.as_str())
+                .tag("Quantity", q.as_str())
+                .data(format!(
+                    "{}You transferred {}{q}{} to {}{}{}",
+                    colors::GRAY,
+                    colors::BLUE,
+                    colors::GRAY,
+                    colors::GREEN,
+                    recipient,
+                    colors::RESET
+                ));
+            let credit = OutMessage::to(recipient.as_str())
+                .action("Credit-Notice")
+                .tag("Sender", from)
+                .tag("Quantity", q.as_str())
+                .data(format!(
+                    "{}You received {}{q}{} from {}{from}{}",
+                    colors::GRAY,
+                    colors::BLUE,
+                    colors::GRAY,
+                    colors::GREEN,
+                    colors::RESET
+                ));
+            ctx.respond(forward_x_tags(msg, debit));
+            ctx.send(forward_x_tags(msg, credit));
+        }
+        token.send_patch(ctx, &[from, recipient.as_str()]);
+        Ok(())
+    }
+
+    /// `Mint`: only the process itself may mint; it receives the new units. Anyone else
+    /// gets `Action=Mint-Error`. An invalid `Quantity` fails the message, as does a supply
+    /// that would pass 2^256 - 1.
+    pub fn mint(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let quantity = quantity(msg, "Quantity must be greater than zero!")?;
+        if msg.from != ctx.id() {
+            let text = format!("Only the Process Id can mint new {} tokens!", token.ticker);
+            error_reply(ctx, msg, "Mint-Error", &text);
+            return Ok(());
+        }
+        token
+            .mint(&msg.from, quantity)
+            .map_err(|e| Error::msg(format!("Mint refused: {e}")))?;
+        ctx.respond(OutMessage::untargeted().data(format!(
+            "{}Successfully minted {}{quantity}{}",
+            colors::GRAY,
+            colors::BLUE,
+            colors::RESET
+        )));
+        token.send_patch(ctx, &[msg.from.as_str()]);
+        Ok(())
+    }
+
+    /// `Burn` (aoxide extension; the AOS blueprint has none): destroys `Quantity` units of
+    /// the sender's own balance and lowers the supply. An invalid `Quantity` fails the
+    /// message; a balance too low gets `Action=Burn-Error` with `Message-Id` and
+    /// `Error=Insufficient Balance!`. On success the sender gets `Action=Burn-Notice` with
+    /// `Quantity` (and every `X-*` tag), then the `patch@1.0` message follows.
+    pub fn burn(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let quantity = quantity(msg, "Quantity must be greater than 0")?;
+        match token.burn(&msg.from, quantity) {
+            Ok(()) => {}
+            Err(TokenError::InsufficientBalance) => {
+                error_reply(ctx, msg, "Burn-Error", "Insufficient Balance!");
+                return Ok(());
+            }
+            Err(e) => return Err(Error::msg(e)),
+        }
+        let notice = OutMessage::untargeted()
+            .action("Burn-Notice")
+            .tag("Quantity", quantity)
+            .data(format!(
+                "{}Successfully burned {}{quantity}{}",
+                colors::GRAY,
+                colors::BLUE,
+                colors::RESET
+            ));
+        ctx.respond(forward_x_tags(msg, notice));
+        token.send_patch(ctx, &[msg.from.as_str()]);
+        Ok(())
+    }
+
+    /// Replies `Action=<action>`, `Message-Id` (when the message has an id), `Error=<text>`.
+    fn error_reply(ctx: &mut Ctx<'_>, msg: &Message, action: &str, text: &str) {
+        let mut reply = OutMessage::untargeted().action(action);
+        if let Some(id) = &msg.id {
+            reply = reply.tag("Message-Id", id.as_str());
+        }
+        ctx.respond(reply.tag("Error", text));
+    }
+}
+
+/// A process that is only a token: the AOS token blueprint as a module of its own.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenProcess {
+    /// The ledger.
+    pub token: Token,
+}
+
+impl Transactional for TokenProcess {
+    type Savepoint = TokenSavepoint;
+    fn savepoint(&mut self) -> TokenSavepoint {
+        self.token.savepoint()
+    }
+    fn rollback(&mut self, sp: TokenSavepoint) {
+        self.token.rollback(sp)
+    }
+    fn commit(&mut self, sp: TokenSavepoint) {
+        self.token.commit(sp)
+    }
+}
+
+impl Process for TokenProcess {
+    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
+        Ok(TokenProcess {
+            token: Token::from_spawn(ctx, msg)?,
+        })
+    }
+
+    fn register(registry: &mut Registry<Self>) {
+        register(registry, |p: &mut TokenProcess| &mut p.token);
+    }
+}
+
+// The AO module entry points. `aoxide::export!` is provided by runtime/src/export.rs.
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
+aoxide::export!(TokenProcess);
