@@ -523,6 +523,9 @@ function buildTables(result) {
     add(`[${tag}] cold start ms (instantiate+spawn)`, (m) => M(m)?.cold_start.total_ms, (v) => fmt(v, 2), 'lower');
     add(`[${tag}] messages timed (Transfer/Balance)`, (m) => M(m) && `${M(m).counts.transfers}/${M(m).counts.balances}`, String);
   }
+  add('token load via Eval ms (AOS only, copying)', (m) => m.modes.copy?.token_eval_ms ?? null, (v) => fmt(v, 1), 'lower');
+  add(`accounts step Transfer msgs/s (${result.config.modes.includes('unsafe') ? 'UNSAFE_MEMORY' : result.config.modes[0]})`,
+    (m) => m.accounts?.transfers_added_per_s);
   const firstMode = result.config.modes[0];
   add('memory after spawn', (m) => m.modes[firstMode]?.memory_after_spawn_bytes, fmtBytes, 'lower');
   add('snapshot after transfers (accounts)', (m) => m.modes[firstMode] &&
