@@ -1,1 +1,88 @@
 //! The `export!` macro: turns a process type into the AO module entry points (wasm32 only).
+
+/// Exports a [`Process`](crate::Process) as an AO module.
+///
+/// Invoke it once, at the root of the crate that is built as the `cdylib`:
+///
+/// ```ignore
+/// aoxide::export!(MyProcess);
+/// ```
+///
+/// On `wasm32` it generates the exports every AO host needs (`handle`, `malloc`, `free`,
+/// `emscripten_stack_init`, `emscripten_stack_get_end`, `emscripten_stack_get_current`,
+/// `_emscripten_stack_alloc`, `_emscripten_stack_restore`) and the static that holds the
+/// runtime in linear memory; the bodies are in `aoxide::abi`. On every other target it
+/// expands to nothing, so the same crate builds and tests natively.
+///
+/// The module also needs three link arguments, which only a Cargo config can pass (put
+/// them in `.cargo/config.toml` of the workspace that builds the module):
+///
+/// ```toml
+/// [target.wasm32-unknown-unknown]
+/// rustflags = [
+///     "-C", "link-arg=--export-table",
+///     "-C", "link-arg=--export=__wasm_call_ctors",
+///     "-C", "link-arg=--initial-memory=4194304",
+/// ]
+/// ```
+///
+/// `--initial-memory` (bytes, a multiple of 65536) is the memory a fresh instance starts
+/// with. HyperBEAM restores a snapshot only into a fresh instance of that size, so a
+/// process whose state may grow large should raise it; ao-loader grows memory as needed.
+#[macro_export]
+macro_rules! export {
+    ($process:ty $(,)?) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            static AOXIDE_INSTANCE: $crate::abi::Instance<$process> = $crate::abi::Instance::new();
+
+            /// Handles one message: NUL-terminated JSON-1 in, NUL-terminated JSON-1 out.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn handle(msg: *const u8, env: *const u8) -> *const u8 {
+                $crate::abi::handle(&AOXIDE_INSTANCE, msg as usize, env as usize) as *const u8
+            }
+
+            /// C `malloc` (HyperBEAM writes its arguments with it).
+            #[unsafe(no_mangle)]
+            pub extern "C" fn malloc(size: usize) -> *mut u8 {
+                $crate::abi::malloc(size) as *mut u8
+            }
+
+            /// C `free` of a block from `malloc`.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn free(ptr: *mut u8) {
+                $crate::abi::free(ptr as usize)
+            }
+
+            /// Emscripten stack set-up; nothing to do.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn emscripten_stack_init() {
+                $crate::abi::stack_init()
+            }
+
+            /// Where the host writes its stack cookies.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn emscripten_stack_get_end() -> usize {
+                $crate::abi::stack_end()
+            }
+
+            /// The argument-stack position to restore after a call; never 0.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn emscripten_stack_get_current() -> usize {
+                $crate::abi::stack_current()
+            }
+
+            /// A block for one argument string.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn _emscripten_stack_alloc(size: usize) -> usize {
+                $crate::abi::stack_alloc(size)
+            }
+
+            /// Frees the argument blocks allocated since `saved`.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn _emscripten_stack_restore(saved: usize) {
+                $crate::abi::stack_restore(saved)
+            }
+        };
+    };
+}

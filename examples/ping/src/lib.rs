@@ -1,1 +1,397 @@
 //! Example aoxide process: ping.
+//!
+//! A hand-written [`Process`] (no macros), small enough to read in one sitting, and the
+//! module the conformance suite (`tests/conformance`) runs under the real AO hosts. Its
+//! actions:
+//!
+//! | Action | Tags | Does |
+//! | --- | --- | --- |
+//! | `Ping` | | replies `Action=Pong`, `Data=pong` |
+//! | `Increment` | `By` (optional, default 1) | adds to the counter, replies `Action=Incremented`, `Data=<count>` |
+//! | `Count` | | replies `Action=Count`, `Data=<count>` |
+//! | `Echo` | | replies `Action=Echo` with the same data |
+//! | `Fail` | | changes the counter, stores data and sends a message, then fails (all of it is rolled back) |
+//! | `Panic` | | changes the counter, then panics (a trap in wasm; rolled back on the next call) |
+//! | `Store` | | keeps the data in state, replies `Action=Stored`, `Data=<items stored>` |
+//! | `Stored` | `Index` | replies `Action=Stored-Item` with the data stored at `Index` |
+//! | `Stats` | | replies `Action=Stats` with JSON: count, pings, stored items and bytes, a checksum of the stored data, process id and owner |
+//! | `Spawn-Child` | `Child-Module` | spawns a process from that module |
+//! | `Assign` | `Message`, `Processes` (comma-separated) | assigns the message |
+
+use aoxide::state::{JournalMark, Log};
+use aoxide::{fail, Ctx, Error, Handler, Message, OutMessage, Process, Registry, Spawn};
+
+/// The state of a ping process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ping {
+    /// The counter `Increment` changes.
+    pub count: u64,
+    /// How many `Ping`s were answered.
+    pub pings: u64,
+    /// What `Store` kept, oldest first.
+    pub stored: Log<String>,
+}
+
+impl aoxide::Transactional for Ping {
+    type Savepoint = (u64, u64, JournalMark);
+
+    fn savepoint(&mut self) -> Self::Savepoint {
+        (self.count, self.pings, self.stored.savepoint())
+    }
+
+    fn rollback(&mut self, (count, pings, stored): Self::Savepoint) {
+        self.count = count;
+        self.pings = pings;
+        self.stored.rollback(stored);
+    }
+
+    fn commit(&mut self, (_, _, stored): Self::Savepoint) {
+        self.stored.commit(stored);
+    }
+}
+
+impl Ping {
+    /// Total bytes of stored data.
+    pub fn stored_bytes(&self) -> usize {
+        self.stored.iter().map(String::len).sum()
+    }
+
+    /// A 64-bit FNV-1a checksum over the stored items (each followed by a 0xff separator),
+    /// so a test can tell that stored data survived a memory snapshot byte for byte.
+    pub fn checksum(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for item in self.stored.iter() {
+            for &b in item.as_bytes().iter().chain(&[0xff]) {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        hash
+    }
+}
+
+/// The checksum [`Ping::checksum`] computes, for a list of items (used by tests).
+pub fn checksum_of<'a>(items: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut state = Ping::default();
+    for item in items {
+        state.stored.push(item.to_owned());
+    }
+    state.checksum()
+}
+
+impl Process for Ping {
+    fn init(ctx: &mut Ctx<'_>, _msg: &Message) -> Result<Self, Error> {
+        ctx.print("ping process ready");
+        Ok(Ping::default())
+    }
+
+    fn register(r: &mut Registry<Self>) {
+        r.add(Handler::action("Ping", |s: &mut Ping, ctx, _| {
+            s.pings += 1;
+            ctx.respond(OutMessage::untargeted().action("Pong").data("pong"));
+            Ok(())
+        }));
+        r.add(Handler::action("Increment", |s: &mut Ping, ctx, msg| {
+            let by = msg.tag::<Option<u64>>("By")?.unwrap_or(1);
+            let Some(count) = s.count.checked_add(by) else {
+                fail!("Increment by {by} overflows the counter ({})", s.count);
+            };
+            s.count = count;
+            ctx.respond(
+                OutMessage::untargeted()
+                    .action("Incremented")
+                    .data(count.to_string()),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Count", |s: &mut Ping, ctx, _| {
+            ctx.respond(
+                OutMessage::untargeted()
+                    .action("Count")
+                    .data(s.count.to_string()),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Echo", |_, ctx, msg| {
+            ctx.respond(
+                OutMessage::untargeted()
+                    .action("Echo")
+                    .data(msg.data.clone()),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Fail", |s: &mut Ping, ctx, msg| {
+            s.count += 1_000_000;
+            s.pings += 1;
+            s.stored.push(format!("poison: {}", msg.data));
+            ctx.send(OutMessage::to("NOBODY").action("Should-Not-Leave"));
+            ctx.print("this output must not appear");
+            fail!("Fail always fails (count was {} inside)", s.count)
+        }));
+        r.add(Handler::action("Panic", |s: &mut Ping, _, _| {
+            s.count += 1_000_000;
+            s.stored.push("poison".to_owned());
+            panic!("Panic always panics");
+        }));
+        r.add(Handler::action("Store", |s: &mut Ping, ctx, msg| {
+            s.stored.push(msg.data.clone());
+            ctx.respond(
+                OutMessage::untargeted()
+                    .action("Stored")
+                    .data(s.stored.len().to_string()),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Stored", |s: &mut Ping, ctx, msg| {
+            let index: usize = msg.tag("Index")?;
+            let Some(item) = s.stored.as_slice().get(index) else {
+                fail!("no stored item {index} ({} stored)", s.stored.len());
+            };
+            ctx.respond(
+                OutMessage::untargeted()
+                    .action("Stored-Item")
+                    .data(item.clone()),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Stats", |s: &mut Ping, ctx, _| {
+            let stats = serde_json::json!({
+                "count": s.count,
+                "pings": s.pings,
+                "stored": s.stored.len(),
+                "storedBytes": s.stored_bytes(),
+                "checksum": s.checksum().to_string(),
+                "process": ctx.id(),
+                "owner": ctx.owner(),
+            });
+            ctx.respond(OutMessage::untargeted().action("Stats").json(&stats));
+            Ok(())
+        }));
+        r.add(Handler::action("Spawn-Child", |_, ctx, msg| {
+            let module: String = msg.tag("Child-Module")?;
+            ctx.spawn(
+                module,
+                Spawn::new().tag("Name", "child").data("hello child"),
+            );
+            Ok(())
+        }));
+        r.add(Handler::action("Assign", |_, ctx, msg| {
+            let message: String = msg.tag("Message")?;
+            let processes: String = msg.tag("Processes")?;
+            ctx.assign(
+                processes.split(',').map(|p| p.trim().to_owned()).collect(),
+                message,
+            );
+            Ok(())
+        }));
+    }
+}
+
+aoxide::export!(Ping);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aoxide::Runtime;
+    use serde_json::{json, Value};
+
+    const PID: &str = "PING_PROCESS_ID_000000000000000000000000000";
+    const OWNER: &str = "PING_OWNER_0000000000000000000000000000000";
+
+    fn env() -> Vec<u8> {
+        json!({"Process": {"Id": PID, "Owner": OWNER, "Tags": [{"name": "Name", "value": "ping"}]}})
+            .to_string()
+            .into_bytes()
+    }
+
+    fn msg(id: &str, tags: &[(&str, &str)], data: &str) -> Vec<u8> {
+        let tags: Vec<Value> = tags
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect();
+        json!({"Id": id, "Owner": OWNER, "From": OWNER, "Target": PID, "Tags": tags, "Data": data, "Timestamp": 1, "Block-Height": 1})
+            .to_string()
+            .into_bytes()
+    }
+
+    fn call(rt: &mut Runtime<Ping>, id: &str, tags: &[(&str, &str)], data: &str) -> Value {
+        let out = rt.handle_json(&msg(id, tags, data), &env());
+        let v: Value = serde_json::from_slice(&out).expect("result is JSON");
+        assert_eq!(v["ok"], true, "{v}");
+        v["response"].clone()
+    }
+
+    fn spawned() -> Runtime<Ping> {
+        let mut rt = Runtime::new();
+        let r = call(&mut rt, PID, &[("Type", "Process")], "");
+        assert!(r.get("Error").is_none(), "{r}");
+        assert_eq!(r["Output"]["data"], "ping process ready");
+        rt
+    }
+
+    fn reply_data(r: &Value) -> String {
+        r["Messages"][0]["Data"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn reply_action(r: &Value) -> String {
+        let tags = r["Messages"][0]["Tags"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        tags.iter()
+            .find(|t| t["name"] == "Action")
+            .and_then(|t| t["value"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn ping_pongs_to_the_sender() {
+        let mut rt = spawned();
+        let r = call(&mut rt, "m1", &[("Action", "Ping")], "");
+        assert_eq!(reply_action(&r), "Pong");
+        assert_eq!(reply_data(&r), "pong");
+        assert_eq!(r["Messages"][0]["Target"], OWNER);
+        assert_eq!(rt.state().unwrap().pings, 1);
+    }
+
+    #[test]
+    fn increment_and_count() {
+        let mut rt = spawned();
+        call(&mut rt, "m1", &[("Action", "Increment")], "");
+        let r = call(&mut rt, "m2", &[("Action", "Increment"), ("By", "41")], "");
+        assert_eq!(reply_action(&r), "Incremented");
+        assert_eq!(reply_data(&r), "42");
+        let r = call(&mut rt, "m3", &[("Action", "Count")], "");
+        assert_eq!(reply_data(&r), "42");
+    }
+
+    #[test]
+    fn bad_by_tag_is_an_error_and_changes_nothing() {
+        let mut rt = spawned();
+        call(&mut rt, "m1", &[("Action", "Increment"), ("By", "5")], "");
+        let r = call(
+            &mut rt,
+            "m2",
+            &[("Action", "Increment"), ("By", "lots")],
+            "",
+        );
+        let err = r["Error"].as_str().unwrap();
+        assert!(err.contains("By"), "{err}");
+        assert_eq!(r["Messages"], json!([]));
+        assert_eq!(rt.state().unwrap().count, 5);
+        let r = call(
+            &mut rt,
+            "m3",
+            &[("Action", "Increment"), ("By", &u64::MAX.to_string())],
+            "",
+        );
+        assert!(r["Error"].as_str().unwrap().contains("overflows"));
+        assert_eq!(rt.state().unwrap().count, 5);
+    }
+
+    #[test]
+    fn echo_returns_the_data() {
+        let mut rt = spawned();
+        let r = call(&mut rt, "m1", &[("Action", "Echo")], "héllo \u{1F600}");
+        assert_eq!(reply_action(&r), "Echo");
+        assert_eq!(reply_data(&r), "héllo \u{1F600}");
+    }
+
+    #[test]
+    fn fail_rolls_everything_back() {
+        let mut rt = spawned();
+        call(&mut rt, "m1", &[("Action", "Increment"), ("By", "3")], "");
+        call(&mut rt, "m2", &[("Action", "Store")], "kept");
+        let before = rt.state().unwrap().clone();
+        let r = call(&mut rt, "m3", &[("Action", "Fail")], "x");
+        assert!(r["Error"].as_str().unwrap().contains("Fail always fails"));
+        assert_eq!(r["Messages"], json!([]));
+        assert_eq!(r["Output"]["data"], "");
+        assert_eq!(rt.state().unwrap(), &before);
+        let r = call(&mut rt, "m4", &[("Action", "Count")], "");
+        assert_eq!(reply_data(&r), "3");
+    }
+
+    #[test]
+    fn store_keeps_data_and_stats_report_it() {
+        let mut rt = spawned();
+        let big = "x".repeat(100_000);
+        call(&mut rt, "m1", &[("Action", "Store")], "a");
+        let r = call(&mut rt, "m2", &[("Action", "Store")], &big);
+        assert_eq!(reply_data(&r), "2");
+        let r = call(&mut rt, "m3", &[("Action", "Stored"), ("Index", "1")], "");
+        assert_eq!(reply_data(&r).len(), 100_000);
+        let r = call(&mut rt, "m4", &[("Action", "Stored"), ("Index", "9")], "");
+        assert!(r["Error"].as_str().unwrap().contains("no stored item 9"));
+        let r = call(&mut rt, "m5", &[("Action", "Stats")], "");
+        let stats: Value = serde_json::from_str(&reply_data(&r)).unwrap();
+        assert_eq!(stats["stored"], 2);
+        assert_eq!(stats["storedBytes"], 100_001);
+        assert_eq!(stats["process"], PID);
+        assert_eq!(stats["owner"], OWNER);
+        assert_eq!(
+            stats["checksum"],
+            checksum_of(["a", big.as_str()]).to_string()
+        );
+    }
+
+    #[test]
+    fn spawn_and_assign() {
+        let mut rt = spawned();
+        let r = call(
+            &mut rt,
+            "m1",
+            &[("Action", "Spawn-Child"), ("Child-Module", "MOD")],
+            "",
+        );
+        assert_eq!(r["Spawns"][0]["Data"], "hello child");
+        let r = call(
+            &mut rt,
+            "m2",
+            &[
+                ("Action", "Assign"),
+                ("Message", "MSG"),
+                ("Processes", "P1, P2"),
+            ],
+            "",
+        );
+        assert_eq!(
+            r["Assignments"][0],
+            json!({"Processes": ["P1", "P2"], "Message": "MSG"})
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error_and_state_survives() {
+        let mut rt = spawned();
+        call(&mut rt, "m1", &[("Action", "Increment"), ("By", "7")], "");
+        for (m, e) in [
+            (&b"{not json"[..], &env()[..]),
+            (
+                &b"{\"Tags\": [{\"name\": \"\", \"value\": \"x\"}]}"[..],
+                &env()[..],
+            ),
+            (&b"\xff\xfe"[..], &env()[..]),
+            (&msg("m2", &[("Action", "Count")], "")[..], &b"null"[..]),
+        ] {
+            let out: Value = serde_json::from_slice(&rt.handle_json(m, e)).unwrap();
+            assert!(out["response"]["Error"].is_string(), "{out}");
+        }
+        let big = "y".repeat(9 * 1024 * 1024);
+        let out: Value = serde_json::from_slice(
+            &rt.handle_json(&msg("m3", &[("Action", "Store")], &big), &env()),
+        )
+        .unwrap();
+        assert!(out["response"]["Error"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit"));
+        let r = call(&mut rt, "m4", &[("Action", "Count")], "");
+        assert_eq!(reply_data(&r), "7");
+        assert!(rt.state().unwrap().stored.is_empty());
+    }
+}

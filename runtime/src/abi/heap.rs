@@ -1,0 +1,231 @@
+//! The heap: `dlmalloc` over linear memory that grows through the host.
+//!
+//! Every byte of process state lives in linear memory, because the host's memory snapshot
+//! IS the process. The allocator's own bookkeeping is a `static` (so it is in linear memory
+//! too, never in a wasm global).
+//!
+//! Growing memory is the delicate part (see `shared/spec/module-abi.md`): ao-loader keeps
+//! JS views of memory that it refreshes only when it grows memory itself, so the module asks
+//! the host first through `env.emscripten_resize_heap(new_total_bytes)`. Where that returns 0
+//! (HyperBEAM answers every unknown import with 0) the module falls back to `memory.grow`.
+//! Either way the new region starts at the old end of memory, so nothing the host or the
+//! allocator already uses is ever handed out twice.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
+use core::cell::{Cell, UnsafeCell};
+use core::ptr;
+
+#[cfg(target_feature = "atomics")]
+compile_error!("aoxide's wasm32 heap is single-threaded; build without the `atomics` feature");
+
+/// Bytes in a wasm page.
+pub const PAGE: usize = 65536;
+
+/// The largest memory the module ever asks for: 65535 pages, the most ao-loader allows
+/// (and the most whose end address still fits a `u32`).
+pub const MAX_PAGES: usize = 65535;
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    /// The emscripten runtime's heap growth: grows memory to at least `requested` bytes and
+    /// refreshes the loader's views. Returns 1 on success (ao-loader), 0 on failure or when
+    /// the host stubs it (HyperBEAM).
+    fn emscripten_resize_heap(requested: usize) -> i32;
+}
+
+extern "C" {
+    /// First byte after the linker's static data and stack: where the heap may start.
+    static __heap_base: u8;
+}
+
+/// Current end of linear memory, in bytes (clamped to [`MAX_PAGES`]).
+pub fn memory_end() -> usize {
+    wasm32::memory_size(0).min(MAX_PAGES) * PAGE
+}
+
+/// Grows linear memory so that it holds at least `target` bytes: first through the host,
+/// then with `memory.grow`. Returns false when neither could.
+pub fn grow_to(target: usize) -> bool {
+    let pages = target.div_ceil(PAGE);
+    if pages > MAX_PAGES {
+        return false;
+    }
+    let current = wasm32::memory_size(0);
+    if current >= pages {
+        return true;
+    }
+    // SAFETY: a plain host call with an integer argument; the host may grow memory, which
+    // invalidates nothing on the Rust side (addresses stay the same).
+    let asked = unsafe { emscripten_resize_heap(pages * PAGE) };
+    let now = wasm32::memory_size(0);
+    if asked != 0 && now >= pages {
+        return true;
+    }
+    wasm32::memory_grow(0, pages - now) != usize::MAX
+}
+
+/// The system layer under `dlmalloc`: hands out regions of linear memory.
+///
+/// The first region is the free space the linker left between `__heap_base` and the end of
+/// the initial memory (extended when the first request is larger); every later region
+/// starts at the end of memory as it was before growing.
+pub struct HostMemory {
+    /// True once the initial free space was handed out.
+    claimed: Cell<bool>,
+}
+
+// SAFETY: wasm32 without atomics has one thread; the compile_error above rules out the rest.
+unsafe impl Send for HostMemory {}
+
+impl HostMemory {
+    /// The system layer, with the initial free space not yet handed out.
+    pub const fn new() -> Self {
+        HostMemory {
+            claimed: Cell::new(false),
+        }
+    }
+}
+
+impl Default for HostMemory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn align_up(value: usize, align: usize) -> Option<usize> {
+    Some(value.checked_add(align - 1)? & !(align - 1))
+}
+
+// SAFETY: regions returned are fresh, disjoint, page-granular parts of linear memory that
+// nothing else uses (everything past `__heap_base` belongs to this allocator).
+unsafe impl dlmalloc::Allocator for HostMemory {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        let start = if self.claimed.get() {
+            memory_end()
+        } else {
+            // Only the address of the linker symbol is taken, never its value.
+            let base = ptr::addr_of!(__heap_base) as usize;
+            match align_up(base, 16) {
+                Some(base) => base,
+                None => return (ptr::null_mut(), 0, 0),
+            }
+        };
+        let Some(needed) = start.checked_add(size) else {
+            return (ptr::null_mut(), 0, 0);
+        };
+        if needed > memory_end() && !grow_to(needed) {
+            return (ptr::null_mut(), 0, 0);
+        }
+        let end = memory_end();
+        if end < needed {
+            return (ptr::null_mut(), 0, 0);
+        }
+        self.claimed.set(true);
+        // Keep the region clear of the very top of the address space (dlmalloc adds to
+        // pointers past the end of a segment).
+        (start as *mut u8, (end - start) & !15, 0)
+    }
+
+    fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
+        ptr::null_mut()
+    }
+
+    fn free_part(&self, _ptr: *mut u8, _old: usize, _new: usize) -> bool {
+        false
+    }
+
+    fn free(&self, _ptr: *mut u8, _size: usize) -> bool {
+        false
+    }
+
+    fn can_release_part(&self, _flags: u32) -> bool {
+        false
+    }
+
+    fn allocates_zeros(&self) -> bool {
+        // A restored snapshot may hold anything past the end of the old heap; never assume.
+        false
+    }
+
+    fn page_size(&self) -> usize {
+        PAGE
+    }
+}
+
+/// The global allocator of every aoxide wasm32 module: `dlmalloc` over [`HostMemory`].
+pub struct Heap {
+    inner: UnsafeCell<dlmalloc::Dlmalloc<HostMemory>>,
+}
+
+// SAFETY: wasm32 without atomics has one thread, and no allocator call re-enters another
+// (the host import called while growing never calls back into the module).
+unsafe impl Sync for Heap {}
+
+impl Heap {
+    /// An empty heap; memory is taken from the host on first use.
+    pub const fn new() -> Self {
+        Heap {
+            inner: UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(HostMemory::new())),
+        }
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    fn dl(&self) -> &mut dlmalloc::Dlmalloc<HostMemory> {
+        // SAFETY: single-threaded and never re-entered (see the `Sync` impl), so this is the
+        // only live reference for the duration of each allocator call.
+        unsafe { &mut *self.inner.get() }
+    }
+
+    /// C `malloc`: `size` bytes aligned to 8, or null.
+    pub fn c_malloc(&self, size: usize) -> *mut u8 {
+        // SAFETY: any size is accepted; null signals failure.
+        unsafe { self.dl().c_malloc(size) }
+    }
+
+    /// C `memalign`: `size` bytes aligned to `align` (a power of two), or null.
+    pub fn c_memalign(&self, align: usize, size: usize) -> *mut u8 {
+        // SAFETY: dlmalloc rounds odd alignments up and returns null on failure.
+        unsafe { self.dl().c_memalign(align, size) }
+    }
+
+    /// C `free` of a pointer from [`Heap::c_malloc`] or [`Heap::c_memalign`].
+    ///
+    /// # Safety
+    /// `ptr` must come from [`Heap::c_malloc`] or [`Heap::c_memalign`] and not have been freed.
+    pub unsafe fn c_free(&self, ptr: *mut u8) {
+        if !ptr.is_null() {
+            self.dl().c_free(ptr)
+        }
+    }
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: forwards to dlmalloc, which honours size and alignment.
+unsafe impl GlobalAlloc for Heap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.dl().malloc(layout.size(), layout.align())
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        self.dl().calloc(layout.size(), layout.align())
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.dl().free(ptr, layout.size(), layout.align())
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        self.dl()
+            .realloc(ptr, layout.size(), layout.align(), new_size)
+    }
+}
+
+/// The allocator every aoxide wasm32 module uses.
+#[global_allocator]
+pub static HEAP: Heap = Heap::new();

@@ -1,0 +1,184 @@
+//! The AO module ABI (wasm32 only): what [`export!`](crate::export) wires up.
+//!
+//! The contract is in `shared/spec/module-abi.md`; in short, the host passes the message and
+//! the environment as NUL-terminated JSON, calls `handle`, reads a NUL-terminated JSON result,
+//! and snapshots the whole linear memory as the process state. This module holds the bodies
+//! of every export, so the macro stays a thin list of `extern "C"` wrappers:
+//!
+//! - [`heap`]: the global allocator (`dlmalloc`), growing memory through
+//!   `env.emscripten_resize_heap` with a `memory.grow` fallback;
+//! - [`stack`]: the emscripten argument "stack", emulated on the heap, and the stack-cookie
+//!   area;
+//! - [`handle`], [`malloc`], [`free`]: the entry point and the C allocator exports.
+//!
+//! Nothing is kept in mutable wasm globals: the runtime, the last result, the allocator and
+//! the argument stack are statics or heap objects in linear memory, so a memory snapshot
+//! restored into a fresh instance carries everything. The runtime is created lazily on the
+//! first call to `handle`, because constructors run before the host restores memory and
+//! HyperBEAM runs no initialiser at all.
+//!
+//! The only import is `env.emscripten_resize_heap`.
+
+use core::cell::UnsafeCell;
+
+use crate::outcome::Outcome;
+use crate::process::{Process, Runtime};
+
+pub mod heap;
+pub mod stack;
+
+/// The runtime of one process type, stored in a `static` of the module (linear memory).
+///
+/// [`export!`](crate::export) declares one; it starts empty and is filled on the first call to
+/// [`handle`].
+pub struct Instance<P: Process> {
+    runtime: UnsafeCell<Option<Runtime<P>>>,
+}
+
+// SAFETY: wasm32 without atomics runs one thread, and the host never re-enters `handle`.
+unsafe impl<P: Process> Sync for Instance<P> {}
+
+impl<P: Process> Instance<P> {
+    /// An instance with no runtime yet.
+    pub const fn new() -> Self {
+        Instance {
+            runtime: UnsafeCell::new(None),
+        }
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    fn runtime(&self) -> &mut Runtime<P> {
+        // SAFETY: only `handle` calls this, once per call, and calls never nest.
+        let slot = unsafe { &mut *self.runtime.get() };
+        slot.get_or_insert_with(Runtime::new)
+    }
+}
+
+impl<P: Process> Default for Instance<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Single-threaded interior mutability for a non-generic static.
+struct Cell<T>(UnsafeCell<T>);
+
+// SAFETY: as for `Instance`.
+unsafe impl<T> Sync for Cell<T> {}
+
+/// The last result, NUL-terminated; valid until the next call to `handle`.
+static RESULT: Cell<Vec<u8>> = Cell(UnsafeCell::new(Vec::new()));
+
+/// Reads the NUL-terminated bytes at `addr`, treating the address as untrusted: null, out
+/// of bounds and unterminated inputs are errors, never reads past the end of memory.
+fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
+    if addr == 0 {
+        return Err(format!("{what} pointer is null"));
+    }
+    let end = heap::memory_end();
+    if addr >= end {
+        return Err(format!(
+            "{what} pointer {addr:#x} is outside memory ({end} bytes)"
+        ));
+    }
+    let mut len = 0;
+    loop {
+        if addr + len >= end {
+            return Err(format!("{what} is not NUL-terminated"));
+        }
+        // SAFETY: addr + len is inside linear memory (checked above); a byte read of
+        // wasm memory never faults.
+        if unsafe { core::ptr::read((addr + len) as *const u8) } == 0 {
+            break;
+        }
+        len += 1;
+    }
+    // SAFETY: the bytes are inside memory, were written by the host, and nothing in the
+    // module writes to a host argument while `handle` runs (they are blocks the module
+    // handed out through `malloc` or `_emscripten_stack_alloc` and does not own).
+    Ok(unsafe { core::slice::from_raw_parts(addr as *const u8, len) })
+}
+
+/// The body of the `handle` export: reads `msg` and `env` (addresses of NUL-terminated
+/// JSON-1), runs the process, and returns the address of the NUL-terminated JSON result,
+/// valid until the next call. Never panics on any input; bad input gets an `Error` result
+/// and changes no state.
+pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize) -> usize {
+    // SAFETY: single-threaded, and the host is done with the previous result.
+    let result = unsafe { &mut *RESULT.0.get() };
+    // Free the previous result before handling, to keep the peak (and the snapshot) small.
+    *result = Vec::new();
+    let runtime = instance.runtime();
+    let mut out = match (read_c_string(msg, "message"), read_c_string(env, "env")) {
+        (Ok(msg), Ok(env)) => runtime.handle_json(msg, env),
+        (Err(e), _) | (_, Err(e)) => Outcome::failed(e).to_json(),
+    };
+    out.push(0);
+    *result = out;
+    result.as_ptr() as usize
+}
+
+/// Magic word in front of every block from [`malloc`], checked by [`free`].
+const MALLOC_MAGIC: usize = 0x414f_584d; // "AOXM"
+/// Header in front of blocks from [`malloc`]: keeps the payload 16-aligned.
+const MALLOC_HEADER: usize = 16;
+
+/// The body of the `malloc` export: `size` bytes, 16-aligned, or 0 when memory is
+/// exhausted. HyperBEAM writes the message and env into such blocks and never frees them.
+pub fn malloc(size: usize) -> usize {
+    let Some(total) = size.checked_add(MALLOC_HEADER) else {
+        return 0;
+    };
+    let block = heap::HEAP.c_memalign(16, total);
+    if block.is_null() {
+        return 0;
+    }
+    let addr = block as usize;
+    // SAFETY: a fresh block of at least 16 bytes, 16-aligned.
+    unsafe { (block as *mut usize).write(MALLOC_MAGIC ^ addr) };
+    addr + MALLOC_HEADER
+}
+
+/// The body of the `free` export. Ignores null and anything that does not look like a
+/// live block from [`malloc`] (the host is untrusted; a bad `free` must not corrupt the
+/// heap).
+pub fn free(addr: usize) {
+    if addr < MALLOC_HEADER || !addr.is_multiple_of(16) || addr >= heap::memory_end() {
+        return;
+    }
+    let block = addr - MALLOC_HEADER;
+    let word = block as *mut usize;
+    // SAFETY: inside memory and aligned; reading a word of wasm memory never faults.
+    if unsafe { word.read() } != MALLOC_MAGIC ^ block {
+        return;
+    }
+    // SAFETY: the magic word says `block` came from `malloc`; clearing it makes a double
+    // free a no-op.
+    unsafe {
+        word.write(0);
+        heap::HEAP.c_free(block as *mut u8);
+    }
+}
+
+/// The body of `emscripten_stack_init`: nothing to do (the argument stack is lazily empty).
+pub fn stack_init() {}
+
+/// The body of `emscripten_stack_get_end`: see [`stack::cookie_address`].
+pub fn stack_end() -> usize {
+    stack::cookie_address()
+}
+
+/// The body of `emscripten_stack_get_current`: see [`stack::current`].
+pub fn stack_current() -> usize {
+    stack::current()
+}
+
+/// The body of `_emscripten_stack_alloc`: see [`stack::alloc`].
+pub fn stack_alloc(size: usize) -> usize {
+    stack::alloc(size)
+}
+
+/// The body of `_emscripten_stack_restore`: see [`stack::restore`].
+pub fn stack_restore(saved: usize) {
+    stack::restore(saved)
+}

@@ -1,0 +1,130 @@
+//! The emscripten "stack" the host uses to pass arguments, emulated on the heap.
+//!
+//! ao-loader calls `stackSave` (`emscripten_stack_get_current`), copies each argument string
+//! into a block from `_emscripten_stack_alloc`, calls `handle`, and then `stackRestore`s the
+//! saved value. The strings can be megabytes, far more than any real stack, so each block
+//! is a heap allocation with a small header linking it to the previous one. The "stack
+//! pointer" is the address of the newest header (or of [`BOTTOM`] when there is none), so a
+//! saved value identifies exactly the blocks allocated after it. Everything lives in linear
+//! memory (statics and heap), none of it in wasm globals.
+//!
+//! It also provides the stack-cookie area the host writes to at instantiation
+//! ([`cookie_address`]).
+
+use core::cell::UnsafeCell;
+use core::ptr;
+
+use super::heap::HEAP;
+
+/// Header in front of every block: the previous block, and a check word.
+#[repr(C, align(16))]
+struct Block {
+    prev: *mut Block,
+    check: usize,
+}
+
+const HEADER: usize = core::mem::size_of::<Block>();
+const CHECK: usize = 0x5354_4b41; // "STKA"
+
+/// Single-threaded interior mutability for statics in linear memory.
+#[repr(C, align(16))]
+struct Slot<T>(UnsafeCell<T>);
+
+// SAFETY: wasm32 without atomics has one thread, and the exports never re-enter.
+unsafe impl<T> Sync for Slot<T> {}
+
+/// The newest block, or null.
+static TOP: Slot<*mut Block> = Slot(UnsafeCell::new(ptr::null_mut()));
+
+/// A distinct non-zero address standing for "no blocks": what `stackSave` returns then.
+static BOTTOM: Slot<[u8; 16]> = Slot(UnsafeCell::new([0; 16]));
+
+/// Sixteen bytes the module never touches: the host writes its stack cookies here.
+static COOKIE: Slot<[u32; 4]> = Slot(UnsafeCell::new([0; 4]));
+
+/// The address the host treats as the stack end and writes two cookies to: 16-aligned,
+/// 16 bytes long, never used by the module and never 0.
+pub fn cookie_address() -> usize {
+    COOKIE.0.get() as usize
+}
+
+fn top() -> *mut Block {
+    // SAFETY: single-threaded; a plain read of a static in linear memory.
+    unsafe { *TOP.0.get() }
+}
+
+fn set_top(block: *mut Block) {
+    // SAFETY: as in `top`.
+    unsafe { *TOP.0.get() = block }
+}
+
+/// `emscripten_stack_get_current`: the value to restore to later. Never 0.
+pub fn current() -> usize {
+    let top = top();
+    if top.is_null() {
+        BOTTOM.0.get() as usize
+    } else {
+        top as usize
+    }
+}
+
+/// `_emscripten_stack_alloc`: a 16-aligned block of `size` bytes, freed by a later
+/// [`restore`] to a value saved before it. Traps when memory is exhausted (the host then
+/// rejects the call) rather than returning an address the host would write over.
+pub fn alloc(size: usize) -> usize {
+    let Some(total) = size.checked_add(HEADER) else {
+        core::arch::wasm32::unreachable()
+    };
+    let block = HEAP.c_memalign(16, total) as *mut Block;
+    if block.is_null() {
+        core::arch::wasm32::unreachable()
+    }
+    push(block)
+}
+
+fn push(block: *mut Block) -> usize {
+    // SAFETY: `block` is a fresh allocation of at least HEADER bytes, 16-aligned.
+    unsafe {
+        block.write(Block {
+            prev: top(),
+            check: CHECK ^ block as usize,
+        });
+    }
+    set_top(block);
+    block as usize + HEADER
+}
+
+/// `_emscripten_stack_restore`: frees every block allocated after `saved` was returned by
+/// [`current`]. A value that does not name a live block (or the bottom) changes nothing:
+/// leaking is better than freeing memory still in use.
+pub fn restore(saved: usize) {
+    let bottom = BOTTOM.0.get() as usize;
+    if saved != bottom && !is_live(saved) {
+        return;
+    }
+    let mut block = top();
+    while !block.is_null() && block as usize != saved {
+        // SAFETY: every block on the chain was pushed by `push` and is still allocated.
+        let prev = unsafe { (*block).prev };
+        // SAFETY: clear the check word so a stale value can never match again, then free.
+        unsafe {
+            (*block).check = 0;
+            HEAP.c_free(block.cast());
+        }
+        block = prev;
+        set_top(block);
+    }
+}
+
+fn is_live(saved: usize) -> bool {
+    let mut block = top();
+    while !block.is_null() {
+        if block as usize == saved {
+            // SAFETY: on the chain, so allocated and initialised.
+            return unsafe { (*block).check } == CHECK ^ saved;
+        }
+        // SAFETY: as above.
+        block = unsafe { (*block).prev };
+    }
+    false
+}
