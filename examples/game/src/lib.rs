@@ -1,1 +1,371 @@
 //! Example aoxide process: game.
+//!
+//! A dice game composed of three parts, each with its own piece of the state:
+//!
+//! - the token blueprint ([`aoxide_token`]): the game's currency, with every token action
+//!   (`Transfer`, `Balance`, ...); the process itself is the treasury;
+//! - the chat blueprint ([`aoxide_chat`]): the players' room (`Register`, `Broadcast`, ...);
+//! - the game's own handlers:
+//!
+//! | Action | Accepts | Effect | Reply |
+//! | --- | --- | --- | --- |
+//! | `Join` | - | joins the room; the first time, the treasury pays a welcome bonus of [`WELCOME_BONUS`] units (while it can); the room hears about it | Data `Welcome!` (tag `Bonus`) or `Already joined.` |
+//! | `Guess` | `Number` (1 to 6), `Stake` (units) | the stake goes to the treasury; a die is rolled from the message id; a right guess wins [`PAYOUT`] x the stake from the treasury and the room hears about it | `Action=Guess-Result`, tags `Roll`, `Won`, `Payout` |
+//! | `Leaderboard` | - | - | Data = JSON list of `[player, wins]`, most wins first |
+//!
+//! A `Guess` from someone who has not joined, with a bad `Number` or `Stake`, or a stake
+//! the player cannot pay, fails the message; a prize the treasury cannot pay fails it too,
+//! and then the stake goes back with everything else (one message, one transaction).
+
+#![warn(missing_docs)]
+
+use aoxide::state::{JournalMark, Map};
+use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Transactional, U256};
+use aoxide_chat::{Chat, ChatSavepoint};
+use aoxide_token::{Token, TokenError, TokenSavepoint};
+
+/// Units the treasury gives each new player.
+pub const WELCOME_BONUS: u64 = 100;
+/// A right guess wins this many times the stake.
+pub const PAYOUT: u64 = 5;
+
+/// The game process: token, chat and the game's own records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Game {
+    /// The currency.
+    pub token: Token,
+    /// The players' room.
+    pub chat: Chat,
+    /// Wins per player.
+    pub wins: Map<String, u64>,
+    /// Guesses played.
+    pub rounds: u64,
+}
+
+/// What [`Game`] keeps to roll back a message.
+#[derive(Debug, Clone)]
+pub struct GameSavepoint {
+    token: TokenSavepoint,
+    chat: ChatSavepoint,
+    wins: JournalMark,
+    rounds: u64,
+}
+
+impl Transactional for Game {
+    type Savepoint = GameSavepoint;
+    fn savepoint(&mut self) -> GameSavepoint {
+        GameSavepoint {
+            token: self.token.savepoint(),
+            chat: self.chat.savepoint(),
+            wins: self.wins.savepoint(),
+            rounds: self.rounds,
+        }
+    }
+    fn rollback(&mut self, sp: GameSavepoint) {
+        self.token.rollback(sp.token);
+        self.chat.rollback(sp.chat);
+        self.wins.rollback(sp.wins);
+        self.rounds = sp.rounds;
+    }
+    fn commit(&mut self, sp: GameSavepoint) {
+        self.token.commit(sp.token);
+        self.chat.commit(sp.chat);
+        self.wins.commit(sp.wins);
+    }
+}
+
+/// The die roll for a message: 1 to 6, from its id and timestamp (FNV-1a). Deterministic,
+/// so every node computing the process agrees. Not secret: whoever picks the message id
+/// can predict it, which is fine for an example and wrong for real stakes.
+pub fn roll(msg: &Message) -> u8 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let id = msg.id.as_deref().unwrap_or("");
+    let ts = msg.timestamp.unwrap_or(0).to_le_bytes();
+    for b in id.bytes().chain(ts) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % 6) as u8 + 1
+}
+
+impl Game {
+    fn join(&mut self, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let player = msg.from.as_str();
+        if !self.chat.join(player) {
+            ctx.respond(OutMessage::untargeted().data("Already joined."));
+            return Ok(());
+        }
+        let treasury = ctx.id().to_owned();
+        let bonus = U256::from(WELCOME_BONUS);
+        let paid = match self.token.transfer(&treasury, player, bonus) {
+            Ok(()) => bonus,
+            Err(TokenError::InsufficientBalance) => U256::ZERO,
+            Err(e) => return Err(Error::msg(e)),
+        };
+        self.chat
+            .broadcast(ctx, &treasury, &format!("{player} joined the game"));
+        ctx.respond(OutMessage::untargeted().tag("Bonus", paid).data("Welcome!"));
+        if !paid.is_zero() {
+            self.token.send_patch(ctx, &[&treasury, player]);
+        }
+        Ok(())
+    }
+
+    fn guess(&mut self, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+        let player = msg.from.as_str();
+        if !self.chat.is_member(player) {
+            return Err(Error::msg("Join the game first"));
+        }
+        let number: u8 = msg.tag("Number")?;
+        if !(1..=6).contains(&number) {
+            return Err(Error::msg(format!("Number must be 1 to 6, got {number}")));
+        }
+        let stake: U256 = msg.tag("Stake")?;
+        let treasury = ctx.id().to_owned();
+        self.token
+            .transfer(player, &treasury, stake)
+            .map_err(|e| Error::msg(format!("Stake refused: {e}")))?;
+        self.rounds += 1;
+        let rolled = roll(msg);
+        let won = rolled == number;
+        let mut payout = U256::ZERO;
+        if won {
+            payout = stake
+                .checked_mul(U256::from(PAYOUT))
+                .ok_or_else(|| Error::msg(TokenError::Overflow))?;
+            self.token
+                .transfer(&treasury, player, payout)
+                .map_err(|e| Error::msg(format!("The treasury cannot pay the prize: {e}")))?;
+            *self.wins.entry_or_insert_with(player.to_owned(), || 0) += 1;
+            self.chat.broadcast(
+                ctx,
+                &treasury,
+                &format!("{player} rolled {rolled} and won {payout}"),
+            );
+        }
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Guess-Result")
+                .tag("Roll", rolled)
+                .tag("Won", won)
+                .tag("Payout", payout)
+                .data(if won {
+                    "You won!"
+                } else {
+                    "Better luck next time."
+                }),
+        );
+        self.token.send_patch(ctx, &[player, &treasury]);
+        Ok(())
+    }
+
+    /// Players by wins, most first (ties by address).
+    pub fn leaderboard(&self) -> Vec<(String, u64)> {
+        let mut board: Vec<(String, u64)> =
+            self.wins.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        board.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        board
+    }
+}
+
+impl Process for Game {
+    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
+        Ok(Game {
+            token: Token::from_spawn(ctx, msg)?,
+            chat: Chat::new(),
+            wins: Map::new(),
+            rounds: 0,
+        })
+    }
+
+    fn register(registry: &mut Registry<Self>) {
+        aoxide_token::register(registry, |g: &mut Game| &mut g.token);
+        aoxide_chat::register(registry, |g: &mut Game| &mut g.chat);
+        registry.add(Handler::action("Join", |g: &mut Game, ctx, msg| {
+            g.join(ctx, msg)
+        }));
+        registry.add(Handler::action("Guess", |g: &mut Game, ctx, msg| {
+            g.guess(ctx, msg)
+        }));
+        registry.add(Handler::action("Leaderboard", |g: &mut Game, ctx, _msg| {
+            ctx.respond(OutMessage::untargeted().json(&g.leaderboard()));
+            Ok(())
+        }));
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+aoxide::export!(Game);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aoxide::{Env, Outcome, Runtime};
+
+    const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
+    const OWNER: &str = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
+    const BOB: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
+    const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
+
+    fn game(supply: &str) -> Runtime<Game> {
+        let mut rt = Runtime::new();
+        let spawn = Message::new(OWNER)
+            .with_id(PID)
+            .with_tag("Type", "Process")
+            .with_tag("Ticker", "DICE")
+            .with_tag("Initial-Supply", supply);
+        assert!(!rt.handle(spawn, Some(&Env::new(PID, OWNER))).is_error());
+        rt
+    }
+
+    fn send(rt: &mut Runtime<Game>, m: Message) -> Outcome {
+        rt.handle(m, None)
+    }
+
+    fn balance(rt: &Runtime<Game>, who: &str) -> U256 {
+        rt.state().unwrap().token.balance_of(who)
+    }
+
+    /// A message id whose roll is `want`.
+    fn id_rolling(want: u8) -> String {
+        (0..)
+            .map(|i| format!("guess-{i}"))
+            .find(|id| roll(&Message::new(BOB).with_id(id.clone())) == want)
+            .unwrap()
+    }
+
+    fn guess(from: &str, id: &str, number: &str, stake: &str) -> Message {
+        Message::new(from)
+            .with_id(id)
+            .with_action("Guess")
+            .with_tag("Number", number)
+            .with_tag("Stake", stake)
+    }
+
+    #[test]
+    fn join_pays_the_bonus_once_and_tells_the_room() {
+        let mut rt = game("1000");
+        let o = send(&mut rt, Message::new(BOB).with_action("Join"));
+        let reply = o
+            .messages
+            .iter()
+            .find(|m| m.get("Action").is_none())
+            .unwrap();
+        assert_eq!(reply.target.as_deref(), Some(BOB));
+        assert_eq!(reply.data.as_deref(), Some("Welcome!"));
+        assert_eq!(reply.get("Bonus"), Some("100"));
+        assert_eq!(o.messages_with_action("Broadcast-Notice").count(), 1);
+        let o = send(&mut rt, Message::new(CAROL).with_action("Join"));
+        let notices: Vec<_> = o.messages_with_action("Broadcast-Notice").collect();
+        assert_eq!(notices.len(), 2, "both members hear about Carol");
+        assert_eq!(balance(&rt, BOB), U256::from(100));
+        let o = send(&mut rt, Message::new(BOB).with_action("Join"));
+        assert_eq!(o.messages[0].data.as_deref(), Some("Already joined."));
+        assert_eq!(balance(&rt, BOB), U256::from(100));
+        assert_eq!(balance(&rt, PID), U256::from(800));
+        assert_eq!(rt.state().unwrap().chat.members(), [BOB, CAROL]);
+    }
+
+    #[test]
+    fn guesses_win_and_lose() {
+        let mut rt = game("1000");
+        send(&mut rt, Message::new(BOB).with_action("Join"));
+        send(&mut rt, Message::new(CAROL).with_action("Join"));
+
+        let lose = id_rolling(3);
+        let o = send(&mut rt, guess(BOB, &lose, "4", "10"));
+        let r = o.message_to(BOB).unwrap();
+        assert_eq!(r.get("Action"), Some("Guess-Result"));
+        assert_eq!(
+            (r.get("Roll"), r.get("Won"), r.get("Payout")),
+            (Some("3"), Some("false"), Some("0"))
+        );
+        assert_eq!(balance(&rt, BOB), U256::from(90));
+
+        let win = id_rolling(6);
+        let o = send(&mut rt, guess(BOB, &win, "6", "20"));
+        let r = o.messages_with_action("Guess-Result").next().unwrap();
+        assert_eq!(r.get("Won"), Some("true"));
+        assert_eq!(r.get("Payout"), Some("100"));
+        assert_eq!(o.messages_with_action("Broadcast-Notice").count(), 2);
+        assert_eq!(balance(&rt, BOB), U256::from(90 - 20 + 100));
+
+        let g = rt.state().unwrap();
+        assert_eq!(g.rounds, 2);
+        assert_eq!(g.leaderboard(), vec![(BOB.to_owned(), 1)]);
+        let sum = g.token.balances.values().fold(U256::ZERO, |a, b| a + *b);
+        assert_eq!(sum, g.token.total_supply);
+
+        let o = send(&mut rt, Message::new(CAROL).with_action("Leaderboard"));
+        assert_eq!(
+            o.messages[0].data.as_deref(),
+            Some(format!("[[\"{BOB}\",1]]").as_str())
+        );
+    }
+
+    #[test]
+    fn a_failed_guess_rolls_back_every_part() {
+        // The treasury has 200 after two bonuses: a winning stake of 100 cannot be paid.
+        let mut rt = game("400");
+        send(&mut rt, Message::new(BOB).with_action("Join"));
+        send(&mut rt, Message::new(CAROL).with_action("Join"));
+        send(
+            &mut rt,
+            Message::new(CAROL)
+                .with_action("Transfer")
+                .with_tag("Recipient", BOB)
+                .with_tag("Quantity", "100"),
+        );
+        let before = rt.state().unwrap().clone();
+        let win = id_rolling(2);
+        let o = send(&mut rt, guess(BOB, &win, "2", "100"));
+        assert!(o.is_error(), "the treasury cannot pay 500");
+        assert!(o.messages.is_empty());
+        assert_eq!(
+            rt.state().unwrap(),
+            &before,
+            "stake, wins and rounds rolled back"
+        );
+
+        for bad in [
+            guess(BOB, "g1", "7", "1"),
+            guess(BOB, "g2", "0", "1"),
+            guess(BOB, "g3", "3", "0"),
+            guess(BOB, "g4", "3", "-1"),
+            guess(BOB, "g5", "3", "201"),
+            guess(OWNER, "g6", "3", "1"),
+            Message::new(BOB)
+                .with_id("g7")
+                .with_action("Guess")
+                .with_tag("Stake", "1"),
+        ] {
+            assert!(send(&mut rt, bad).is_error());
+            assert_eq!(rt.state().unwrap(), &before);
+        }
+    }
+
+    #[test]
+    fn blueprint_actions_work_in_the_composed_process() {
+        let mut rt = game("1000");
+        send(&mut rt, Message::new(BOB).with_action("Join"));
+        let o = send(&mut rt, Message::new(BOB).with_action("Info"));
+        assert_eq!(o.messages[0].get("ticker"), Some("DICE"));
+        let o = send(
+            &mut rt,
+            Message::new(BOB).with_action("Broadcast").with_data("gg"),
+        );
+        assert_eq!(o.messages_with_action("Broadcast-Notice").count(), 1);
+        let o = send(
+            &mut rt,
+            Message::new(BOB)
+                .with_action("Burn")
+                .with_tag("Quantity", "40"),
+        );
+        assert_eq!(o.messages[0].get("Action"), Some("Burn-Notice"));
+        assert_eq!(rt.state().unwrap().token.total_supply, U256::from(960));
+        let names: Vec<_> = rt.registry().names().collect();
+        assert!(
+            names.contains(&"Transfer") && names.contains(&"Register") && names.contains(&"Guess")
+        );
+    }
+}
