@@ -65,7 +65,10 @@ pub enum Status {
     Queued,
     /// Delivered (at least once).
     Delivered,
-    /// Its target is not a process on this network: recorded, not delivered.
+    /// Its target is a wallet made with [`Net::wallet`]: it arrived (wallets have no inbox
+    /// to run).
+    ToWallet,
+    /// Its target is not a process or a known wallet: recorded, not delivered.
     UnknownTarget,
     /// It has no target (nothing to deliver to).
     NoTarget,
@@ -668,6 +671,10 @@ impl Net {
     }
 
     fn mark_unknown(&mut self, sent: usize, target: &str) {
+        if self.wallet_names.contains_key(target) {
+            self.sent[sent].status = Status::ToWallet;
+            return;
+        }
         self.sent[sent].status = Status::UnknownTarget;
         self.undelivered.push(Undelivered {
             message: self.sent[sent].id(),
@@ -1066,6 +1073,10 @@ impl Net {
                     sent.target().unwrap_or("")
                 ),
                 Status::NoTarget => format!("message {id} has no target"),
+                Status::ToWallet => format!(
+                    "message {id} was sent to wallet {}: wallets run nothing",
+                    self.describe_address(sent.target().unwrap_or(""))
+                ),
                 Status::Rejected(v) => format!("message {id} was rejected: {v}"),
                 Status::Delivered => format!("message {id} has no recorded result"),
             },
