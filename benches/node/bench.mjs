@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 
+import { floorModule } from './floor.mjs';
+
 const require = createRequire(import.meta.url);
 const AoLoader = require('@permaweb/ao-loader');
 
@@ -39,6 +41,7 @@ const DEFAULTS = {
   aoxUnsafeTransfers: 5000, aoxUnsafeBalances: 5000,
   accounts: 10000,
   aosAccounts: true,
+  floor: true, floorCopy: 600, floorUnsafe: 3000,
 };
 const AOXIDE_CANDIDATES = ['target/ao/token.wasm', 'target/ao/aoxide-token.wasm', 'target/ao/aoxide_token.wasm']
   .map((p) => resolve(REPO, p));
@@ -47,6 +50,7 @@ const QUICK = {
   aosUnsafeTransfers: 100, aosUnsafeBalances: 100,
   aoxWarmup: 20, aoxTransfers: 200, aoxBalances: 200,
   aoxUnsafeTransfers: 500, aoxUnsafeBalances: 500, accounts: 2000,
+  floorCopy: 100, floorUnsafe: 500,
 };
 const HELP = `usage: node --expose-gc bench.mjs [options]
   --aoxide PATH          aoxide token wasm (default target/ao/token.wasm, or
@@ -60,10 +64,11 @@ const HELP = `usage: node --expose-gc bench.mjs [options]
   --seed N               PRNG seed for ids and amounts
   --accounts N           distinct recipients for the accounts step (default 10000)
   --no-aos-accounts      skip the accounts step on AOS (it takes ~10-20 s)
+  --no-floor             skip the loader-floor measurement (do-nothing module)
   --<count> N            override a count: aos-warmup aos-transfers aos-balances
                          aos-unsafe-transfers aos-unsafe-balances aox-warmup
                          aox-transfers aox-balances aox-unsafe-transfers
-                         aox-unsafe-balances cold-reps`;
+                         aox-unsafe-balances cold-reps floor-copy floor-unsafe`;
 
 function parseArgs(argv) {
   const o = { ...DEFAULTS, write: true, quick: false };
@@ -74,6 +79,7 @@ function parseArgs(argv) {
     if (a === '--quick') { Object.assign(o, QUICK); o.quick = true; continue; }
     if (a === '--no-write') { o.write = false; continue; }
     if (a === '--no-aos-accounts') { o.aosAccounts = false; continue; }
+    if (a === '--no-floor') { o.floor = false; continue; }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const key = camel(a.slice(2));
     if (!(key in DEFAULTS)) throw new Error(`unknown option ${a}\n${HELP}`);
@@ -489,6 +495,83 @@ async function accountsStep(st, target, log, label) {
   return out;
 }
 
+// ---------------------------------------------------------------- loader floor
+// The loader's own cost per message for a module that does nothing (floor.mjs)
+// with a given memory size, fed real Transfer-shaped messages. Per-message
+// time of a real module = floor + its own work; ratio ceilings follow.
+async function measureFloor(bytes, mode, o) {
+  const wasm = floorModule(bytes);
+  const handle = await AoLoader(wasm, loaderOptions(mode));
+  const feed = new Feed(makeRng(o.seed ^ 0xf1002));
+  let r = await handle(null, feed.spawn(), ENV);
+  const msgs = Array.from({ length: 64 }, () => feed.transfer(feed.rng.id(), 1 + (feed.rng.u32() % 1000)));
+  const n = mode === 'unsafe' ? o.floorUnsafe : Math.max(10, Math.min(o.floorCopy, Math.floor((400 * MiB) / bytes)));
+  for (let i = 0; i < Math.min(50, n); i++) r = await handle(r.Memory, msgs[i & 63], ENV);
+  gc();
+  const lat = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    r = await handle(r.Memory, msgs[i & 63], ENV);
+    lat[i] = now() - t0;
+  }
+  return { memory_bytes: r.Memory.byteLength, mode, ...stats(lat) };
+}
+
+async function loaderFloor(result, o, log) {
+  const sizes = new Set([1 * MiB, 2 * MiB, 4 * MiB]);
+  for (const m of Object.values(result.modules)) {
+    if (m.skipped) continue;
+    for (const mode of Object.values(m.modes)) sizes.add(mode.memory_after_transfers_bytes);
+  }
+  const out = { unsafe: null, copy: [] };
+  if (o.modes.includes('unsafe')) {
+    out.unsafe = await measureFloor(4 * MiB, 'unsafe', o);
+    log(`  floor/unsafe: ${round(out.unsafe.mean_ms * 1000, 1)} us per message (p50 ${round(out.unsafe.p50_ms * 1000, 1)} us)`);
+  }
+  if (o.modes.includes('copy')) {
+    for (const b of [...sizes].sort((x, y) => x - y)) {
+      const f = await measureFloor(b, 'copy', o);
+      out.copy.push(f);
+      log(`  floor/copy @ ${fmtBytes(f.memory_bytes)}: ${round(f.mean_ms * 1000, 1)} us per message (p50 ${round(f.p50_ms * 1000, 1)} us, n=${f.n})`);
+      gc();
+    }
+  }
+  return out;
+}
+
+// Where the time goes: per-message mean time split into the loader floor at
+// the module's own memory size and the rest (the module's own work).
+function whereTimeGoes(result) {
+  const f = result.loader_floor;
+  if (!f) return null;
+  const out = {};
+  for (const [key, m] of Object.entries(result.modules)) {
+    if (m.skipped) continue;
+    out[key] = {};
+    for (const [mode, res] of Object.entries(m.modes)) {
+      const fl = mode === 'unsafe' ? f.unsafe : f.copy.find((x) => x.memory_bytes === res.memory_after_transfers_bytes);
+      if (!fl) continue;
+      out[key][mode] = {
+        transfer_mean_ms: res.transfer.mean_ms,
+        loader_floor_ms: fl.mean_ms,
+        module_work_ms: round(Math.max(0, res.transfer.mean_ms - fl.mean_ms), 4),
+        floor_share: round(Math.min(1, fl.mean_ms / res.transfer.mean_ms), 3),
+      };
+    }
+  }
+  // The best ratio any module could reach against this AOS run, by memory size.
+  const aos = result.modules.aos;
+  if (aos && !aos.skipped) {
+    out.ratio_ceiling = {};
+    if (f.unsafe && aos.modes.unsafe) out.ratio_ceiling.unsafe = round(aos.modes.unsafe.transfer.mean_ms / f.unsafe.mean_ms, 1);
+    if (aos.modes.copy) {
+      out.ratio_ceiling.copy_by_memory = Object.fromEntries(f.copy.map((x) =>
+        [fmtBytes(x.memory_bytes), round(aos.modes.copy.transfer.mean_ms / x.mean_ms, 1)]));
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- report
 function fmt(x, d = 1) {
   if (x === null || x === undefined) return 'n/a';
@@ -628,6 +711,12 @@ async function main() {
     gc();
   }
 
+  if (o.floor) {
+    log('loader floor (a do-nothing module under the same loader, Transfer-shaped messages):');
+    result.loader_floor = await loaderFloor(result, o, log);
+    result.where_time_goes = whereTimeGoes(result);
+  }
+
   // Ratios measured in this run.
   const aos = result.modules.aos, ax = result.modules.aoxide;
   if (aos && ax && !aos.skipped && !ax.skipped) {
@@ -652,6 +741,19 @@ async function main() {
     log('\nratios (aoxide over AOS, same run):');
     for (const mode of o.modes) log(`  ${mode}: ${JSON.stringify(result.ratios[mode])}`);
   }
+  const wtg = result.where_time_goes || null;
+  const wtgLines = [];
+  if (wtg) {
+    for (const [key, modes] of Object.entries(wtg)) {
+      if (key === 'ratio_ceiling') continue;
+      for (const [mode, w] of Object.entries(modes)) {
+        wtgLines.push(`| ${key} | ${mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY'} | ${w.transfer_mean_ms} | ${w.loader_floor_ms} | ${w.module_work_ms} | ${Math.round(w.floor_share * 100)}% |`);
+      }
+    }
+    log('\nwhere the time goes (Transfer, mean ms per message; floor = do-nothing module at the same memory size):');
+    for (const l of wtgLines) log('  ' + l);
+    if (wtg.ratio_ceiling) log(`  best possible aoxide/AOS Transfer ratio under this loader: ${JSON.stringify(wtg.ratio_ceiling)}`);
+  }
   log('\ntargets:');
   for (const t of result.targets) log(`  ${t.status.padEnd(4)}  ${t.name}: ${t.value === null ? 'n/a' : `${t.value} ${t.unit}`} (goal ${t.goal})`);
 
@@ -667,6 +769,14 @@ async function main() {
       '## Targets', '',
       '| target | measured | goal | status |', '| --- | ---: | --- | --- |',
       ...result.targets.map((t) => `| ${t.name} | ${t.value === null ? 'n/a' : `${t.value} ${t.unit}`} | ${t.goal} | ${t.status} |`), '',
+      ...(wtgLines.length ? [
+        '## Where the time goes (Transfer)', '',
+        'Mean ms per message, split into the loader floor (a do-nothing module, `floor.mjs`, with the same memory size, fed the same messages) and the rest (the module\'s own work).', '',
+        '| module | mode | mean ms | loader floor ms | module work ms | floor share |', '| --- | --- | ---: | ---: | ---: | ---: |',
+        ...wtgLines, '',
+        ...(wtg.ratio_ceiling ? [`Best aoxide/AOS Transfer ratio any module could reach under this loader against this AOS run (AOS mean / floor): UNSAFE_MEMORY ${wtg.ratio_ceiling.unsafe ?? 'n/a'}x; copying, by the module's memory size: ${Object.entries(wtg.ratio_ceiling.copy_by_memory || {}).map(([k, v]) => `${k}: ${v}x`).join(', ')}.`, ''] : []),
+        ...(result.loader_floor?.copy?.length ? ['Loader floor, copying mode, by memory size: ' + result.loader_floor.copy.map((f) => `${fmtBytes(f.memory_bytes)}: ${round(f.mean_ms * 1000, 1)} us`).join(', ') + (result.loader_floor.unsafe ? `; UNSAFE_MEMORY: ${round(result.loader_floor.unsafe.mean_ms * 1000, 1)} us.` : '.'), ''] : []),
+      ] : []),
       'Rates are messages per second of `handle` time (each call gets the previous result\'s Memory, as a CU does).',
       'AOS is measured on fewer messages than aoxide; compare rates, not totals. Raw numbers: `latest.json`.', '',
     ].join('\n');
