@@ -14,7 +14,9 @@ pub fn parse_interval(text: &str, block_ms: u64) -> Result<u64, String> {
     let (n, unit) = text.trim().split_once('-').ok_or_else(bad)?;
     let n: u64 = n.trim().parse().map_err(|_| bad())?;
     if n == 0 {
-        return Err(format!("invalid Cron-Interval {text:?}: the interval must be positive"));
+        return Err(format!(
+            "invalid Cron-Interval {text:?}: the interval must be positive"
+        ));
     }
     let unit = unit.trim().to_ascii_lowercase();
     let unit = unit.strip_suffix('s').unwrap_or(&unit);
@@ -45,7 +47,14 @@ mod tests {
         assert_eq!(parse_interval("2-Hours", 0), Ok(7_200_000));
         assert_eq!(parse_interval("3-blocks", 120_000), Ok(360_000));
         assert_eq!(parse_interval("1-month", 0), Ok(2_592_000_000));
-        for bad in ["", "10", "ten-seconds", "0-seconds", "5-fortnights", "-1-second"] {
+        for bad in [
+            "",
+            "10",
+            "ten-seconds",
+            "0-seconds",
+            "5-fortnights",
+            "-1-second",
+        ] {
             assert!(parse_interval(bad, 1).is_err(), "{bad}");
         }
     }

@@ -248,6 +248,8 @@ mod tests {
         assert_ne!(alice.address(), Wallet::derive("bob", 0).address());
         assert_ne!(alice.address(), Wallet::derive("alice", 1).address());
         assert_eq!(alice.name(), "alice");
-        assert!(alice == alice.address().to_owned());
+        assert!(alice == *alice.address());
+        let owned: String = alice.address().into();
+        assert!(owned == alice);
     }
 }

@@ -355,7 +355,11 @@ impl Net {
             );
             return entry.id.clone();
         }
-        let id = self.add_module(name, Some(type_id), Box::new(|| Box::new(Native::<P>::new())));
+        let id = self.add_module(
+            name,
+            Some(type_id),
+            Box::new(|| Box::new(Native::<P>::new())),
+        );
         self.module_by_type
             .entry(type_id)
             .or_insert(self.module_index[name]);
@@ -401,7 +405,8 @@ impl Net {
             tags.add(k, v);
         }
         tags.add("Name", name);
-        self.module_index.insert(name.to_owned(), self.modules.len());
+        self.module_index
+            .insert(name.to_owned(), self.modules.len());
         self.modules.push(ModuleEntry {
             id: id.clone(),
             name: name.to_owned(),
@@ -479,7 +484,11 @@ impl Net {
             ..Message::default()
         };
         self.check_limits(&msg, || format!("the spawn message of {}", owner.name()))?;
-        let sent = self.record(msg.clone(), Origin::Wallet(owner.address().to_owned()), None);
+        let sent = self.record(
+            msg.clone(),
+            Origin::Wallet(owner.address().to_owned()),
+            None,
+        );
         let pid = ProcessId::new(pid);
         let idx = self.create_process(&pid, owner.address(), module_idx, &msg.tags, None)?;
         let queued = self.stamp(idx, msg, Some(sent));
@@ -607,7 +616,11 @@ impl Net {
         self.check_limits(&message, || {
             format!("the message {} sends to {to}", from.name())
         })?;
-        let sent = self.record(message.clone(), Origin::Wallet(from.address().to_owned()), None);
+        let sent = self.record(
+            message.clone(),
+            Origin::Wallet(from.address().to_owned()),
+            None,
+        );
         match self.proc_index.get(to.as_str()) {
             Some(&idx) => {
                 let queued = self.stamp(idx, message, Some(sent));
@@ -906,8 +919,14 @@ impl Net {
         self.check_limits(&msg, || {
             format!("a spawn from process {parent_id} (module {module})")
         })?;
-        let s = self.record(msg.clone(), Origin::Process(parent_id.clone()), cause.clone());
-        self.deliveries[d].produced.push(MessageId::new(pid.clone()));
+        let s = self.record(
+            msg.clone(),
+            Origin::Process(parent_id.clone()),
+            cause.clone(),
+        );
+        self.deliveries[d]
+            .produced
+            .push(MessageId::new(pid.clone()));
         let child = ProcessId::new(pid);
         let idx = self.create_process(
             &child,
@@ -1160,7 +1179,9 @@ impl Net {
         &'a self,
         process: &'a ProcessId,
     ) -> impl Iterator<Item = &'a Delivery> + 'a {
-        self.deliveries.iter().filter(move |d| d.process == *process)
+        self.deliveries
+            .iter()
+            .filter(move |d| d.process == *process)
     }
 
     /// Deliveries whose outcome was an error, in order.
@@ -1209,7 +1230,9 @@ impl Net {
     }
 
     fn proc(&self, process: &ProcessId) -> Option<&Proc> {
-        self.proc_index.get(process.as_str()).map(|&i| &self.procs[i])
+        self.proc_index
+            .get(process.as_str())
+            .map(|&i| &self.procs[i])
     }
 
     fn proc_mut(&mut self, process: &ProcessId) -> Option<&mut Proc> {
@@ -1307,11 +1330,9 @@ impl Net {
             "{} -> {}: Action = {}",
             self.describe_address(&d.message.from),
             self.describe_address(d.process.as_str()),
-            d.message.action().unwrap_or(if d.message.cron {
-                "(cron)"
-            } else {
-                "(none)"
-            })
+            d.message
+                .action()
+                .unwrap_or(if d.message.cron { "(cron)" } else { "(none)" })
         )
     }
 }

@@ -20,7 +20,11 @@ fn tick_delivers_cron_messages_at_each_interval() {
     let start = net.now();
     let t = ticker(&mut net, "10-seconds");
     let after_spawn = net.now();
-    assert_eq!(after_spawn, start + 1, "scheduling the spawn moved the clock 1 ms");
+    assert_eq!(
+        after_spawn,
+        start + 1,
+        "scheduling the spawn moved the clock 1 ms"
+    );
     let run = net.tick(35_000).unwrap();
     assert!(run.is_clean(), "{:?}", run.failed);
     assert_eq!(run.delivered, 3);

@@ -7,12 +7,19 @@ use common::Player;
 
 fn start(net: &mut Net, limit: u64) -> (aoxide_host::ProcessId, aoxide_host::ProcessId) {
     let alice = net.wallet("alice");
-    let a = net.spawn::<Player>(&alice, SpawnOptions::new().name("a")).unwrap();
-    let b = net.spawn::<Player>(&alice, SpawnOptions::new().name("b")).unwrap();
+    let a = net
+        .spawn::<Player>(&alice, SpawnOptions::new().name("a"))
+        .unwrap();
+    let b = net
+        .spawn::<Player>(&alice, SpawnOptions::new().name("b"))
+        .unwrap();
     net.send(
         &alice,
         &a,
-        Msg::new().action("Start").tag("Peer", &b).tag("Limit", limit),
+        Msg::new()
+            .action("Start")
+            .tag("Peer", &b)
+            .tag("Limit", limit),
     )
     .unwrap();
     (a, b)
@@ -90,7 +97,10 @@ fn a_runaway_loop_stops_with_a_clear_error() {
     assert_eq!(pending, 1, "the next message stays queued");
     assert!(!recent.is_empty());
     let text = err.to_string();
-    assert!(text.contains("Action = Ping") && text.contains("Action = Pong"), "{text}");
+    assert!(
+        text.contains("Action = Ping") && text.contains("Action = Pong"),
+        "{text}"
+    );
     assert!(text.contains("max_messages_per_run"), "{text}");
     let total = net.state::<Player>(&a).pongs + net.state::<Player>(&b).pings;
     assert_eq!(total, 99, "100 deliveries: Start and 99 of the rally");

@@ -9,7 +9,11 @@ use common::{Counter, Factory};
 fn wallet_spawn_delivers_the_spawn_message_through_the_runtime() {
     let mut net = Net::new();
     let module = net.register_module::<Counter>("counter");
-    assert_eq!(net.register_module::<Counter>("counter"), module, "idempotent");
+    assert_eq!(
+        net.register_module::<Counter>("counter"),
+        module,
+        "idempotent"
+    );
     let alice = net.wallet("alice");
     let pid = net
         .spawn::<Counter>(&alice, SpawnOptions::new().name("c").data("boot"))
@@ -64,7 +68,11 @@ fn a_process_spawns_a_registered_module() {
     let alice = net.wallet("alice");
     let factory = net.spawn::<Factory>(&alice, SpawnOptions::new()).unwrap();
     let make = net
-        .send(&alice, &factory, Msg::new().action("Make").tag("Module", &counter))
+        .send(
+            &alice,
+            &factory,
+            Msg::new().action("Make").tag("Module", &counter),
+        )
         .unwrap();
     let run = net.run_until_idle().unwrap();
     assert!(run.is_clean(), "{:?}", run.failed);
@@ -91,7 +99,11 @@ fn a_process_spawns_a_registered_module() {
 
     // The child works like any process.
     let id = net
-        .send_and_run(&alice, &ProcessId::new(child.as_str()), Msg::new().action("Increment"))
+        .send_and_run(
+            &alice,
+            &ProcessId::new(child.as_str()),
+            Msg::new().action("Increment"),
+        )
         .unwrap();
     assert_eq!(net.reply_to(&id).unwrap().data(), "1");
 }
@@ -101,8 +113,12 @@ fn spawning_an_unregistered_module_is_an_error() {
     let mut net = Net::new();
     let alice = net.wallet("alice");
     let factory = net.spawn::<Factory>(&alice, SpawnOptions::new()).unwrap();
-    net.send(&alice, &factory, Msg::new().action("Make").tag("Module", "nope"))
-        .unwrap();
+    net.send(
+        &alice,
+        &factory,
+        Msg::new().action("Make").tag("Module", "nope"),
+    )
+    .unwrap();
     let err = net.run_until_idle().unwrap_err();
     assert!(matches!(err, NetError::UnknownModule { .. }), "{err}");
     assert!(err.to_string().contains("register_module"), "{err}");

@@ -1,7 +1,10 @@
 //! Small hand-written processes the host tests share.
 #![allow(dead_code)]
 
-use aoxide::{fail, Caller, Ctx, Error, Handler, Match, Message, OutMessage, Pattern, Process, Registry, Spawn};
+use aoxide::{
+    fail, Caller, Ctx, Error, Handler, Match, Message, OutMessage, Pattern, Process, Registry,
+    Spawn,
+};
 
 /// Plays ping-pong: `Start` (owner only) serves to `Peer`; each `Pong` is answered with a
 /// new `Ping` until `Limit` rounds were played.
@@ -134,7 +137,10 @@ impl Process for Factory {
     fn register(r: &mut Registry<Self>) {
         r.add(Handler::action("Make", |_, ctx, msg| {
             let module: String = msg.tag("Module")?;
-            ctx.spawn(module, Spawn::new().tag("Name", "child").tag("Announce", "yes"));
+            ctx.spawn(
+                module,
+                Spawn::new().tag("Name", "child").tag("Announce", "yes"),
+            );
             Ok(())
         }));
         r.add(Handler::action("Spawned", |s: &mut Factory, _, msg| {
