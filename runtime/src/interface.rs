@@ -1,1 +1,475 @@
-//! Interface metadata: what handlers a process has, in a JSON form clients read.
+//! Interface metadata: what handlers a process has, in a JSON form clients read; and the
+//! values a handler may return.
+//!
+//! `#[aoxide::handlers]` records every handler it registers: the action and tag rules it
+//! matches, the tags it reads (with their Rust types and whether they are required), the
+//! data it parses, who may call it, whether it is read-only, and its doc comment.
+//! `#[aoxide::process]` records the state: its schema version, fields and `patch@1.0` keys.
+//!
+//! - Natively, `MyProcess::interface()` returns the [`Interface`].
+//! - In a wasm32 build the same JSON is embedded in the module as the custom section
+//!   [`SECTION`] (`aoxide.interface`), so tools read it from the `.wasm` file without running
+//!   it. The section holds JSON Lines: one record per macro (`"part": "state"` and
+//!   `"part": "handlers"`); the linker concatenates them. [`Interface::from_section`]
+//!   reads it back.
+//!
+//! # Handler return values
+//!
+//! A handler returns anything implementing [`HandlerReturn`]:
+//!
+//! | return type | effect |
+//! | --- | --- |
+//! | `()` | nothing |
+//! | `String`, `&str` | a reply to the sender with this text as `Data` |
+//! | [`OutMessage`] | sent as is when it has a target, else as a reply to the sender |
+//! | [`Json<T>`] | a reply with `T` as JSON `Data` and `Content-Type: application/json` |
+//! | `Option<R>` | `R`'s effect when `Some`, nothing when `None` |
+//! | `Result<R, E>` (`E: Into<aoxide::Error>`) | `R`'s effect on `Ok`; on `Err` the message fails and every change is rolled back |
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::Ctx;
+use crate::error::Error;
+use crate::outbox::OutMessage;
+use crate::registry::Caller;
+
+/// The name of the wasm custom section holding the interface (JSON Lines).
+pub const SECTION: &str = "aoxide.interface";
+
+/// Version of the interface JSON layout.
+pub const FORMAT: u32 = 1;
+
+/// Everything a client needs to talk to a process.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Interface {
+    /// The layout version of this document ([`FORMAT`]).
+    pub format: u32,
+    /// The Rust name of the process type.
+    pub name: String,
+    /// The persisted state.
+    pub state: StateInfo,
+    /// What the spawn message may carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<HandlerInfo>,
+    /// Handlers in registration order (cron and default handlers included).
+    pub handlers: Vec<HandlerInfo>,
+}
+
+/// The state of a process, as `#[aoxide::process]` saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StateInfo {
+    /// The Rust name of the state type.
+    pub name: String,
+    /// The schema version snapshots carry (`#[process(version = N)]`, 1 by default).
+    pub version: u32,
+    /// The fields, in declaration order.
+    pub fields: Vec<FieldInfo>,
+}
+
+/// One field of the state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldInfo {
+    /// Field name (its index for tuple structs).
+    pub name: String,
+    /// Its Rust type, as written.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The `patch@1.0` key it is published under, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<String>,
+}
+
+/// What kind of entry a handler is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandlerKind {
+    /// `#[handler(...)]`.
+    #[default]
+    Handler,
+    /// `#[cron]`: runs on cron ticks.
+    Cron,
+    /// `#[default]`: runs when no handler took the message.
+    Default,
+    /// `#[init]`: builds the state from the spawn message.
+    Init,
+}
+
+/// One handler.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HandlerInfo {
+    /// The registry name (the method name unless `name = "..."` was given).
+    pub name: String,
+    /// What kind of entry it is.
+    pub kind: HandlerKind,
+    /// The `Action` it takes, if it is keyed on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Further tag rules (`tags(Key = "Value")`): each tag must match one of the values;
+    /// `"_"` means any value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<TagRule>,
+    /// Who may trigger it.
+    pub from: Caller,
+    /// The predicate (`when = path`) it also requires, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Tags it reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<ParamInfo>,
+    /// The type `Data` is parsed into as JSON (`#[data]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// The Rust return type, as written (`()` when none).
+    pub returns: String,
+    /// True for `&self` handlers: they never change state and are safe for dry-runs.
+    pub read_only: bool,
+    /// True when the walk goes on after it ran (`continue`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub continues: bool,
+    /// How many times it may run before removing itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_runs: Option<u32>,
+    /// Its doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A tag a handler requires to match.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TagRule {
+    /// Tag name.
+    pub tag: String,
+    /// Accepted values (any of them, compared without ASCII case); `"_"` accepts any.
+    pub values: Vec<String>,
+}
+
+/// A tag a handler reads into a parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ParamInfo {
+    /// Tag name.
+    pub tag: String,
+    /// The Rust type it is read into, as written.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// False for `Option<T>` parameters.
+    pub required: bool,
+}
+
+/// One JSON Lines record of the custom section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "part", rename_all = "kebab-case")]
+pub enum Part {
+    /// Written by `#[aoxide::process]`.
+    State(StateInfo),
+    /// Written by `#[aoxide::handlers]`.
+    Handlers(HandlersPart),
+}
+
+/// The record `#[aoxide::handlers]` writes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HandlersPart {
+    /// The Rust name of the process type.
+    pub name: String,
+    /// The `#[init]` entry, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<HandlerInfo>,
+    /// The handlers in registration order.
+    pub handlers: Vec<HandlerInfo>,
+}
+
+/// Why interface JSON could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InterfaceError {
+    /// A record is not valid JSON of the expected shape.
+    #[error("interface record {line} is invalid: {reason}")]
+    Record {
+        /// 1-based line in the section.
+        line: usize,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// A part is missing.
+    #[error("the interface has no `{0}` record (is the type missing #[aoxide::process] or #[aoxide::handlers]?)")]
+    Missing(&'static str),
+}
+
+impl Interface {
+    /// Builds the interface from JSON Lines records: the contents of the `aoxide.interface`
+    /// custom section, or the parts the macros generate.
+    pub fn from_section(bytes: &[u8]) -> Result<Self, InterfaceError> {
+        let text = String::from_utf8_lossy(bytes);
+        let mut state = None;
+        let mut handlers = None;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+            if line.is_empty() {
+                continue;
+            }
+            let part: Part = serde_json::from_str(line).map_err(|e| InterfaceError::Record {
+                line: i + 1,
+                reason: e.to_string(),
+            })?;
+            match part {
+                Part::State(s) => state = Some(s),
+                Part::Handlers(h) => handlers = Some(h),
+            }
+        }
+        let state = state.ok_or(InterfaceError::Missing("state"))?;
+        let handlers = handlers.ok_or(InterfaceError::Missing("handlers"))?;
+        Ok(Interface {
+            format: FORMAT,
+            name: handlers.name,
+            state,
+            init: handlers.init,
+            handlers: handlers.handlers,
+        })
+    }
+
+    /// Builds the interface from the two records the macros generate. A state without a
+    /// record (a hand-written `Schema`) gets an empty [`StateInfo`] with its name unknown.
+    /// Panics only if the macros wrote invalid JSON (a bug in aoxide).
+    #[doc(hidden)]
+    pub fn from_parts(state: &str, handlers: &str) -> Self {
+        let text = format!("{state}\n{handlers}\n");
+        match Interface::from_section(text.as_bytes()) {
+            Ok(i) => i,
+            Err(InterfaceError::Missing("state")) => {
+                let h: HandlersPart = match serde_json::from_str::<Part>(handlers) {
+                    Ok(Part::Handlers(h)) => h,
+                    _ => panic!("aoxide: invalid handlers record: {handlers}"),
+                };
+                Interface {
+                    format: FORMAT,
+                    name: h.name,
+                    state: StateInfo {
+                        version: 1,
+                        ..StateInfo::default()
+                    },
+                    init: h.init,
+                    handlers: h.handlers,
+                }
+            }
+            Err(e) => panic!("aoxide: invalid interface records: {e}"),
+        }
+    }
+
+    /// The handler called `name`.
+    pub fn handler(&self, name: &str) -> Option<&HandlerInfo> {
+        self.handlers.iter().find(|h| h.name == name)
+    }
+
+    /// The handler keyed on `action`.
+    pub fn action(&self, action: &str) -> Option<&HandlerInfo> {
+        self.handlers
+            .iter()
+            .find(|h| h.action.as_deref() == Some(action))
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// A reply whose `Data` is `T` as JSON (`Content-Type: application/json`).
+///
+/// ```
+/// # use aoxide::interface::Json;
+/// fn get(_: &()) -> Json<Vec<u32>> {
+///     Json(vec![1, 2, 3])
+/// }
+/// # let _ = get(&());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+/// What a handler's return value does. See the [module docs](self) for the table.
+#[diagnostic::on_unimplemented(
+    message = "a handler cannot return `{Self}`",
+    label = "this return type is not a handler result",
+    note = "return `()`, `aoxide::Result<()>`, a reply (`String`, `&str`, `aoxide::OutMessage`, `aoxide::interface::Json<T>`), or a `Result`/`Option` of one of these"
+)]
+pub trait HandlerReturn {
+    /// Applies the value: sends the reply, or turns an `Err` into the handler's error.
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error>;
+}
+
+impl HandlerReturn for () {
+    fn finish(self, _ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl HandlerReturn for String {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        ctx.respond(OutMessage::untargeted().data(self));
+        Ok(())
+    }
+}
+
+impl HandlerReturn for &str {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        self.to_owned().finish(ctx)
+    }
+}
+
+impl HandlerReturn for OutMessage {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        if self.target.is_some() {
+            ctx.send(self);
+        } else {
+            ctx.respond(self);
+        }
+        Ok(())
+    }
+}
+
+impl<T: Serialize> HandlerReturn for Json<T> {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        let data = serde_json::to_string(&self.0).map_err(Error::msg)?;
+        ctx.respond(
+            OutMessage::untargeted()
+                .data(data)
+                .tag("Content-Type", "application/json"),
+        );
+        Ok(())
+    }
+}
+
+impl<R: HandlerReturn> HandlerReturn for Option<R> {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        match self {
+            Some(r) => r.finish(ctx),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<R: HandlerReturn, E: Into<Error>> HandlerReturn for Result<R, E> {
+    fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        match self {
+            Ok(r) => r.finish(ctx),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Helpers the generated code calls. Not part of the public API.
+#[doc(hidden)]
+pub mod rt {
+    use crate::context::Ctx;
+    use crate::error::Error;
+    use crate::message::Message;
+    use crate::snapshot::Schema;
+    use crate::tag::{FromTag, TagError};
+
+    /// Reads tag `name` as a `T`.
+    #[inline]
+    pub fn tag<T: FromTag>(msg: &Message, name: &str) -> Result<T, TagError> {
+        msg.tag::<T>(name)
+    }
+
+    /// Parses the data as JSON.
+    #[inline]
+    pub fn data<T: serde::de::DeserializeOwned>(msg: &Message) -> Result<T, TagError> {
+        msg.data_json::<T>()
+    }
+
+    /// Sends the `patch@1.0` message of `state`, if its type publishes fields.
+    #[inline]
+    pub fn emit_patch<S: Schema>(state: &S, ctx: &mut Ctx<'_>) {
+        if let Some(m) = state.patch_message() {
+            ctx.send(m);
+        }
+    }
+
+    /// A field value as a patch tag value (JSON).
+    pub fn patch_value<T: serde::Serialize + ?Sized>(value: &T) -> crate::tags::TagValue {
+        serde_json::to_value(value)
+            .unwrap_or(serde_json::Value::Null)
+            .into()
+    }
+
+    /// What an `#[init]` function returns: `Self` or `Result<Self, E>`.
+    #[diagnostic::on_unimplemented(
+        message = "an `#[init]` function cannot return `{Self}`",
+        label = "return `Self` or `aoxide::Result<Self>`"
+    )]
+    pub trait InitReturn<P> {
+        /// The state, or the error.
+        fn into_state(self) -> Result<P, Error>;
+    }
+
+    impl<P: Schema> InitReturn<P> for P {
+        fn into_state(self) -> Result<P, Error> {
+            Ok(self)
+        }
+    }
+
+    impl<P: Schema, E: Into<Error>> InitReturn<P> for Result<P, E> {
+        fn into_state(self) -> Result<P, Error> {
+            self.map_err(Into::into)
+        }
+    }
+
+    /// The `Default` state, for processes without `#[init]`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `#[init]` function and does not implement `Default`",
+        label = "add `#[derive(Default)]` to the state, or an `#[init] fn init(ctx: &Ctx) -> Self` to this impl"
+    )]
+    pub trait DefaultState: Sized {
+        /// The initial state.
+        fn default_state() -> Self;
+    }
+
+    impl<P: Default> DefaultState for P {
+        fn default_state() -> Self {
+            P::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_records_merge() {
+        let section = concat!(
+            r#"{"part":"handlers","name":"C","handlers":[{"name":"get","kind":"handler","action":"Get","from":"anyone","returns":"String","read_only":true}]}"#,
+            "\n",
+            r#"{"part":"state","name":"C","version":2,"fields":[{"name":"count","type":"u64","patch":"count"}]}"#,
+            "\n"
+        );
+        let i = Interface::from_section(section.as_bytes()).unwrap();
+        assert_eq!(i.name, "C");
+        assert_eq!(i.state.version, 2);
+        assert!(i.action("Get").unwrap().read_only);
+        let back: Interface = serde_json::from_str(&i.to_json()).unwrap();
+        assert_eq!(back, i);
+    }
+
+    #[test]
+    fn missing_part_is_named() {
+        let err =
+            Interface::from_section(br#"{"part":"state","name":"C","version":1,"fields":[]}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("handlers"), "{err}");
+    }
+
+    #[test]
+    fn callers_serialise_kebab_case() {
+        assert_eq!(
+            serde_json::to_string(&Caller::OwnerOrProcess).unwrap(),
+            r#""owner-or-process""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Caller::Address("X".into())).unwrap(),
+            r#"{"address":"X"}"#
+        );
+    }
+}

@@ -44,6 +44,10 @@ pub use state::Transactional;
 pub use tag::{Address, FromTag, TagError};
 pub use tags::{Tag, TagValue, Tags};
 
+pub use aoxide_macros::{handlers, process};
+pub use interface::{HandlerReturn, Interface, Json};
+pub use snapshot::{Schema, SnapshotError};
+
 /// 256-bit unsigned integer used for token amounts (from `ruint`).
 pub type U256 = ruint::aliases::U256;
 
@@ -55,4 +59,21 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 pub mod __private {
     pub use serde;
     pub use serde_json;
+
+    pub use crate::context::Ctx;
+    pub use crate::error::Error;
+    pub use crate::interface::rt::{data, emit_patch, patch_value, tag, DefaultState, InitReturn};
+    pub use crate::interface::{HandlerReturn, Interface};
+    pub use crate::message::Message;
+    pub use crate::outbox::OutMessage;
+    pub use crate::pattern::{Match, Pattern, Rule};
+    pub use crate::process::{Config, Process};
+    pub use crate::registry::{Caller, Handler, Registry};
+    pub use crate::snapshot::{Payload, Schema, SnapshotError};
+    pub use crate::state::Transactional;
+    pub use crate::tag::FromTag;
+    pub use core::option::Option;
+    pub use core::result::Result;
+    pub use std::string::String;
+    pub use std::vec::Vec;
 }

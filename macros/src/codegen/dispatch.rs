@@ -1,0 +1,254 @@
+//! `#[handlers]`: the `Process` implementation. Each method becomes a registry entry whose
+//! closure reads the tags and data, calls the method, applies its return value and, for
+//! `&mut self` handlers, sends the `patch@1.0` message.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::rt;
+use crate::ir::*;
+
+/// The `impl Process`.
+pub fn generate(def: &HandlersDef) -> TokenStream {
+    let rt = rt();
+    let self_ty = &def.self_ty;
+    let init = init(def);
+    let order = registration_order(def);
+    let entries = order.iter().map(|&i| {
+        let h = &def.handlers[i];
+        let entry = entry(h);
+        quote! { __aoxide_registry.add(#entry); }
+    });
+    let default = def.default.as_ref().map(|h| {
+        let body = closure(h);
+        quote! { __aoxide_registry.set_default(#body); }
+    });
+    let config = def.config.as_ref().map(|path| {
+        quote_spanned! {path.span()=>
+            fn config() -> #rt::Config {
+                #path()
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        #[allow(clippy::let_unit_value, clippy::unit_arg, clippy::needless_borrow, unused_variables)]
+        impl #rt::Process for #self_ty {
+            #init
+            fn register(__aoxide_registry: &mut #rt::Registry<Self>) {
+                #( #entries )*
+                #default
+            }
+            #config
+        }
+    }
+}
+
+/// The order handlers end up in: declaration order, then each `before`/`after` applied as
+/// the registry would (once its target is placed). Computed here so the generated code,
+/// the registry and the interface metadata agree.
+pub fn registration_order(def: &HandlersDef) -> Vec<usize> {
+    let mut placed: Vec<usize> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    for (i, h) in def.handlers.iter().enumerate() {
+        if h.opts.order.is_none() {
+            placed.push(i);
+        } else {
+            pending.push(i);
+        }
+    }
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|&i| {
+            let h = &def.handlers[i];
+            let Some(order) = &h.opts.order else {
+                return false;
+            };
+            let (target, _) = order.target();
+            let Some(at) = placed.iter().position(|&j| def.handlers[j].name == target) else {
+                return true;
+            };
+            match order {
+                Order::Before(..) => placed.insert(at, i),
+                Order::After(..) => placed.insert(at + 1, i),
+            }
+            false
+        });
+        if pending.len() == before {
+            // A cycle or a missing target (reported by validation): keep declaration order.
+            placed.append(&mut pending);
+        }
+    }
+    placed
+}
+
+fn init(def: &HandlersDef) -> TokenStream {
+    let rt = rt();
+    let make = match &def.init {
+        Some(h) => {
+            let reads = reads(h);
+            let args = args(h);
+            let method = &h.method;
+            let ret = h.ret.as_ref().map(|t| t.span()).unwrap_or(h.method.span());
+            quote_spanned! {ret=>
+                #( #reads )*
+                #rt::InitReturn::<Self>::into_state(Self::#method(#( #args ),*))?
+            }
+        }
+        None => {
+            let span = def.self_ty.span();
+            quote_spanned! {span=> <Self as #rt::DefaultState>::default_state() }
+        }
+    };
+    quote! {
+        fn init(
+            __aoxide_ctx: &mut #rt::Ctx<'_>,
+            __aoxide_msg: &#rt::Message,
+        ) -> #rt::Result<Self, #rt::Error> {
+            let __aoxide_state: Self = { #make };
+            #rt::emit_patch(&__aoxide_state, __aoxide_ctx);
+            #rt::Result::Ok(__aoxide_state)
+        }
+    }
+}
+
+fn local(i: usize) -> syn::Ident {
+    format_ident!("__aoxide_arg{}", i)
+}
+
+/// `let`s reading every tag and the data.
+fn reads(h: &HandlerDef) -> Vec<TokenStream> {
+    let rt = rt();
+    h.params
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let var = local(i);
+            match p {
+                Param::Tag(t) => {
+                    let ty = &t.ty;
+                    let name = &t.tag;
+                    Some(quote_spanned! {ty.span()=>
+                        let #var: #ty = #rt::tag::<#ty>(__aoxide_msg, #name)?;
+                    })
+                }
+                Param::Data { ty } => Some(quote_spanned! {ty.span()=>
+                    let #var: #ty = #rt::data::<#ty>(__aoxide_msg)?;
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The call arguments, receiver first.
+fn args(h: &HandlerDef) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    match h.receiver {
+        Receiver::Mut => out.push(quote!(__aoxide_state)),
+        Receiver::Ref => out.push(quote!(&*__aoxide_state)),
+        Receiver::None => {}
+    }
+    for (i, p) in h.params.iter().enumerate() {
+        out.push(match p {
+            Param::Ctx { mutable: true } => quote!(&mut *__aoxide_ctx),
+            Param::Ctx { mutable: false } => quote!(&*__aoxide_ctx),
+            Param::Message => quote!(__aoxide_msg),
+            Param::Data { .. } | Param::Tag(_) => {
+                let v = local(i);
+                quote!(#v)
+            }
+        });
+    }
+    out
+}
+
+/// The closure the registry runs.
+fn closure(h: &HandlerDef) -> TokenStream {
+    let rt = rt();
+    let reads = reads(h);
+    let args = args(h);
+    let method = &h.method;
+    let finish = match &h.ret {
+        Some(ty) => quote_spanned! {ty.span()=>
+            #rt::HandlerReturn::finish(__aoxide_ret, __aoxide_ctx)?;
+        },
+        None => quote! { let () = __aoxide_ret; },
+    };
+    let patch = h
+        .mutates()
+        .then(|| quote! { #rt::emit_patch(&*__aoxide_state, __aoxide_ctx); });
+    quote! {
+        move |__aoxide_state: &mut Self,
+              __aoxide_ctx: &mut #rt::Ctx<'_>,
+              __aoxide_msg: &#rt::Message|
+              -> #rt::Result<(), #rt::Error> {
+            let _ = &__aoxide_state;
+            #( #reads )*
+            let __aoxide_ret = Self::#method(#( #args ),*);
+            #finish
+            #patch
+            #rt::Result::Ok(())
+        }
+    }
+}
+
+/// The pattern: every part must match; the last decides between break and continue.
+fn pattern(h: &HandlerDef) -> TokenStream {
+    let rt = rt();
+    let mut parts: Vec<TokenStream> = Vec::new();
+    if let Some((action, _)) = &h.opts.action {
+        parts.push(quote!(#rt::Pattern::action(#action)));
+    }
+    if !h.opts.tags.is_empty() {
+        let rules = h.opts.tags.iter().map(|(tag, values, _)| {
+            let rule = if values.len() == 1 {
+                let v = &values[0];
+                quote!(#rt::Rule::spec(#v))
+            } else {
+                quote!(#rt::Rule::OneOf(::std::vec![ #( #rt::Rule::spec(#values) ),* ]))
+            };
+            quote!((#rt::String::from(#tag), #rule))
+        });
+        parts.push(quote!(#rt::Pattern::Fields(::std::vec![ #( #rules ),* ])));
+    }
+    if h.kind == Kind::Cron {
+        parts.push(quote!(#rt::Pattern::test(|__aoxide_m: &#rt::Message| __aoxide_m.cron)));
+    }
+    if let Some(path) = &h.opts.when {
+        parts.push(quote_spanned! {path.span()=>
+            #rt::Pattern::test(|__aoxide_m: &#rt::Message| #path(__aoxide_m))
+        });
+    }
+    if h.opts.continues {
+        parts.push(quote!(#rt::Pattern::test(|_: &#rt::Message| #rt::Match::Continue)));
+    }
+    match parts.len() {
+        0 => quote!(#rt::Pattern::Always),
+        1 => parts.remove(0),
+        _ => quote!(#rt::Pattern::All(::std::vec![ #( #parts ),* ])),
+    }
+}
+
+fn entry(h: &HandlerDef) -> TokenStream {
+    let rt = rt();
+    let name = &h.name;
+    let pattern = pattern(h);
+    let body = closure(h);
+    let from = h.opts.from.as_ref().map(|f| {
+        let caller = match f {
+            From::Owner => quote!(#rt::Caller::Owner),
+            From::Process => quote!(#rt::Caller::Process),
+            From::OwnerOrProcess => quote!(#rt::Caller::OwnerOrProcess),
+            From::Authority => quote!(#rt::Caller::Authority),
+            From::Address(a) => quote!(#rt::Caller::Address(#rt::String::from(#a))),
+        };
+        quote!(.from(#caller))
+    });
+    let runs = h.opts.max_runs.map(|n| quote!(.max_runs(#n)));
+    let read_only = (!h.mutates()).then(|| quote!(.read_only()));
+    quote! {
+        #rt::Handler::new(#name, #pattern, #body) #from #runs #read_only
+    }
+}

@@ -1,0 +1,396 @@
+//! Checks on the IR that need more than one handler (or one parameter list) at a time.
+
+use proc_macro2::Span;
+
+use crate::ir::*;
+use crate::util::Errors;
+
+/// Validates the handlers of one impl.
+pub fn handlers(def: &HandlersDef, errors: &mut Errors) {
+    for h in def.init.iter().chain(&def.handlers).chain(&def.default) {
+        params(h, errors);
+    }
+    for h in &def.handlers {
+        if h.kind == Kind::Handler
+            && h.opts.action.is_none()
+            && h.opts.tags.is_empty()
+            && h.opts.when.is_none()
+            && !h.opts.continues
+        {
+            errors.at(
+                h.span,
+                format!(
+                    "handler `{}` would take every message: add `action = \"...\"`, `tags(..)` or `when = ..`; for a catch-all write #[default], for an observer that lets others run add `continue`",
+                    h.name
+                ),
+            );
+        }
+    }
+
+    // Registry names are unique: adding a name twice replaces the first entry.
+    for (j, b) in def.handlers.iter().enumerate() {
+        if let Some(a) = def.handlers[..j].iter().find(|a| a.name == b.name) {
+            errors.at(
+                name_span(b),
+                format!(
+                    "two handlers are named `{}`; give this one another `name = \"...\"`",
+                    b.name
+                ),
+            );
+            errors.at(
+                name_span(a),
+                format!("the first handler named `{}` is here", a.name),
+            );
+        }
+    }
+
+    // Positions must name another handler of this impl.
+    for h in &def.handlers {
+        if let Some(order) = &h.opts.order {
+            let (target, span) = order.target();
+            if target == h.name {
+                errors.at(span, "a handler cannot be placed relative to itself");
+            } else if !def.handlers.iter().any(|o| o.name == target) {
+                let names: Vec<_> = def
+                    .handlers
+                    .iter()
+                    .filter(|o| o.name != h.name)
+                    .map(|o| format!("`{}`", o.name))
+                    .collect();
+                errors.at(
+                    span,
+                    format!(
+                        "no handler named `{target}` in this impl; the handlers are: {}",
+                        if names.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+    }
+
+    // Two handlers competing for the same messages need an explicit order.
+    for (j, b) in def.handlers.iter().enumerate() {
+        let Some(key) = b.competes_on() else { continue };
+        let Some(a) = def.handlers[..j]
+            .iter()
+            .find(|a| a.competes_on().as_deref() == Some(key.as_str()))
+        else {
+            continue;
+        };
+        let ordered = a.opts.order.is_some() || b.opts.order.is_some() || a.opts.continues;
+        if ordered {
+            continue;
+        }
+        let what = if b.kind == Kind::Cron {
+            "cron ticks".to_owned()
+        } else {
+            format!("Action = \"{key}\"")
+        };
+        errors.at(
+            competing_span(b),
+            format!(
+                "`{}` is a second handler for {what}: `{}` above takes these messages first and stops the walk, so the order matters; say it: add `after = \"{}\"` (or `before = \"{}\"`) here, or `continue` to `{}` to run both",
+                b.name, a.name, a.name, a.name, a.name
+            ),
+        );
+        errors.at(
+            competing_span(a),
+            format!("note: the first handler for {what} is `{}`, here", a.name),
+        );
+    }
+}
+
+fn name_span(h: &HandlerDef) -> Span {
+    h.opts
+        .name
+        .as_ref()
+        .map(|(_, s)| *s)
+        .unwrap_or(h.method.span())
+}
+
+fn competing_span(h: &HandlerDef) -> Span {
+    h.opts.action.as_ref().map(|(_, s)| *s).unwrap_or(h.span)
+}
+
+fn params(h: &HandlerDef, errors: &mut Errors) {
+    let (mut ctx, mut msg, mut data) = (0, 0, 0);
+    let mut tags: Vec<(&str, Span)> = Vec::new();
+    for p in &h.params {
+        match p {
+            Param::Ctx { .. } => ctx += 1,
+            Param::Message => msg += 1,
+            Param::Data { ty } => {
+                data += 1;
+                if data == 2 {
+                    errors.spanned(ty, "only one parameter can be #[data]");
+                }
+            }
+            Param::Tag(t) => {
+                if let Some((_, first)) = tags.iter().find(|(n, _)| *n == t.tag) {
+                    errors.at(
+                        t.tag_span,
+                        format!("tag `{}` is read twice; rename one parameter or use #[tag(\"Other-Name\")]", t.tag),
+                    );
+                    errors.at(*first, format!("note: tag `{}` is first read here", t.tag));
+                } else {
+                    tags.push((&t.tag, t.tag_span));
+                }
+            }
+        }
+    }
+    if ctx > 1 {
+        errors.at(
+            h.method.span(),
+            format!(
+                "`{}` takes the context twice: keep one `&mut Ctx`",
+                h.method
+            ),
+        );
+    }
+    if msg > 1 {
+        errors.at(
+            h.method.span(),
+            format!(
+                "`{}` takes the message twice: keep one `&Message`",
+                h.method
+            ),
+        );
+    }
+}
+
+/// Validates a process struct.
+pub fn process(def: &ProcessDef, errors: &mut Errors) {
+    let mut keys: Vec<&str> = Vec::new();
+    for f in &def.fields {
+        if let Some(k) = &f.patch {
+            if k == "device" {
+                errors.spanned(&f.ty, "the patch key `device` is taken by the `device = patch@1.0` tag: use #[patch(\"other-key\")]");
+            }
+            if keys.contains(&k.as_str()) {
+                errors.spanned(&f.ty, format!("two fields are published under patch key `{k}`: rename one with #[patch(\"key\")]"));
+            }
+            keys.push(k);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+    use quote::quote;
+
+    fn check(item: proc_macro2::TokenStream) -> Result<HandlersDef, String> {
+        let mut errors = Errors::default();
+        let mut imp: syn::ItemImpl = syn::parse2(item).unwrap();
+        let def = parse::handlers(quote!(), &mut imp, &mut errors);
+        handlers(&def, &mut errors);
+        match errors.finish() {
+            Ok(()) => Ok(def),
+            Err(e) => Err(e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")),
+        }
+    }
+
+    #[test]
+    fn a_counter_parses() {
+        let def = check(quote! {
+            impl Counter {
+                #[init]
+                fn init(ctx: &Ctx, start: Option<u64>) -> Self { todo!() }
+                /// Adds `By`.
+                #[handler(action = "Increment")]
+                fn increment(&mut self, ctx: &mut Ctx, by: Option<u64>, x_memo: String) -> Result<()> { todo!() }
+                #[handler(action = "Get", from = owner, max_runs = 3)]
+                fn get(&self, #[tag("Who")] w: Address, msg: &Message, #[data] d: Payload) -> String { todo!() }
+                #[cron(continue)]
+                fn tick(&mut self) {}
+                #[default]
+                fn other(&mut self, msg: &Message) {}
+                fn helper(&self) {}
+            }
+        })
+        .unwrap();
+        assert_eq!(def.type_name, "Counter");
+        assert!(def.init.is_some() && def.default.is_some());
+        let inc = &def.handlers[0];
+        assert_eq!(inc.receiver, Receiver::Mut);
+        assert_eq!(inc.doc, "Adds `By`.");
+        let names: Vec<_> = inc
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                Param::Tag(t) => Some((t.tag.as_str(), t.optional)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, [("By", true), ("X-Memo", false)]);
+        let get = &def.handlers[1];
+        assert_eq!(get.receiver, Receiver::Ref);
+        assert_eq!(get.opts.from, Some(From::Owner));
+        assert_eq!(get.opts.max_runs, Some(3));
+        assert!(matches!(&get.params[0], Param::Tag(t) if t.tag == "Who"));
+        assert!(matches!(get.params[1], Param::Message));
+        assert!(matches!(get.params[2], Param::Data { .. }));
+        assert_eq!(def.handlers[2].kind, Kind::Cron);
+        assert!(def.handlers[2].opts.continues);
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let err = check(quote! {
+            impl C {
+                #[handler(action = "A", colour = "red")]
+                fn a(self) {}
+                #[handler(action = "B", priority = 1)]
+                fn b(&mut self, s: &str) {}
+            }
+        })
+        .unwrap_err();
+        assert!(err.contains("unknown option `colour`"), "{err}");
+        assert!(err.contains("take `&mut self`"), "{err}");
+        assert!(
+            err.contains("before = \\\"name\\\"") || err.contains("before = \"name\""),
+            "{err}"
+        );
+        assert!(err.contains("write `String`"), "{err}");
+    }
+
+    #[test]
+    fn competing_handlers_need_an_order() {
+        let err = check(quote! {
+            impl C {
+                #[handler(action = "Transfer")]
+                fn transfer(&mut self) {}
+                #[handler(action = "Transfer", tags(Cast = "_"))]
+                fn cast(&mut self) {}
+            }
+        })
+        .unwrap_err();
+        assert!(
+            err.contains("`cast` is a second handler for Action = \"Transfer\""),
+            "{err}"
+        );
+        assert!(err.contains("after = \"transfer\""), "{err}");
+        assert!(err.contains("note: the first handler"), "{err}");
+
+        check(quote! {
+            impl C {
+                #[handler(action = "Transfer")]
+                fn transfer(&mut self) {}
+                #[handler(action = "Transfer", tags(Cast = "_"), before = "transfer")]
+                fn cast(&mut self) {}
+            }
+        })
+        .unwrap();
+        check(quote! {
+            impl C {
+                #[handler(action = "Transfer", continue)]
+                fn log(&self) {}
+                #[handler(action = "Transfer")]
+                fn transfer(&mut self) {}
+            }
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn positions_must_exist() {
+        let err = check(quote! {
+            impl C {
+                #[handler(action = "A", after = "nope")]
+                fn a(&mut self) {}
+                #[handler(action = "B", before = "b")]
+                fn b(&mut self) {}
+            }
+        })
+        .unwrap_err();
+        assert!(err.contains("no handler named `nope`"), "{err}");
+        assert!(err.contains("the handlers are: `b`"), "{err}");
+        assert!(err.contains("relative to itself"), "{err}");
+    }
+
+    #[test]
+    fn option_shapes() {
+        let err = check(quote! {
+            impl C {
+                #[handler(action = 3, once, max_runs = 2, from = nobody, tags(A))]
+                fn a(&mut self) {}
+                #[cron(action = "X")]
+                fn t(&mut self) {}
+                #[handler(continue)]
+                fn observe(&self) {}
+                #[handler(from = owner)]
+                fn everything(&mut self) {}
+            }
+        })
+        .unwrap_err();
+        assert!(err.contains("action must be a string literal"), "{err}");
+        assert!(err.contains("`once` and `max_runs`"), "{err}");
+        assert!(err.contains("`from` takes owner, self, trusted"), "{err}");
+        assert!(err.contains("Name = \"value\""), "{err}");
+        assert!(err.contains("cron ticks, which have no action"), "{err}");
+        assert!(err.contains("would take every message"), "{err}");
+        assert!(!err.contains("`observe`"), "{err}");
+    }
+
+    #[test]
+    fn init_and_default_rules() {
+        let err = check(quote! {
+            impl C {
+                #[init]
+                fn init(&self) {}
+                #[init]
+                fn again() -> Self { todo!() }
+                #[default(action = "X")]
+                fn d(&mut self) {}
+                #[handler(action = "A")]
+                #[cron]
+                fn both(&mut self, a: u64, #[tag("A")] b: u64) {}
+            }
+        })
+        .unwrap_err();
+        assert!(err.contains("cannot take `self`"), "{err}");
+        assert!(err.contains("add `-> Self`"), "{err}");
+        assert!(err.contains("only one #[init]"), "{err}");
+        assert!(err.contains("#[default] takes no options"), "{err}");
+        assert!(err.contains("cannot also be #[cron]"), "{err}");
+        assert!(err.contains("tag `A` is read twice"), "{err}");
+    }
+
+    #[test]
+    fn process_options() {
+        let mut errors = Errors::default();
+        let mut s: syn::ItemStruct = syn::parse_quote! {
+            struct S { #[patch] count: u64, #[patch("count")] other: u64, #[patch] token_info: String, plain: u8 }
+        };
+        let def = parse::process(
+            quote!(version = 0, migrate = 5, colour),
+            &mut s,
+            &mut errors,
+        );
+        process(&def, &mut errors);
+        let err = errors
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(err.contains("versions start at 1"), "{err}");
+        assert!(err.contains("`migrate` takes the path"), "{err}");
+        assert!(err.contains("unknown option `colour`"), "{err}");
+        assert!(err.contains("patch key `count`"), "{err}");
+        assert_eq!(def.fields[2].patch.as_deref(), Some("token-info"));
+        assert_eq!(def.fields[3].patch, None);
+        let stripped = quote::quote!(#s).to_string();
+        assert!(!stripped.contains("patch"), "{stripped}");
+    }
+}
