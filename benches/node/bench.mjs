@@ -65,13 +65,15 @@ const HELP = `usage: node --expose-gc bench.mjs [options]
   --accounts N           distinct recipients for the accounts step (default 10000)
   --no-aos-accounts      skip the accounts step on AOS (it takes ~10-20 s)
   --no-floor             skip the loader-floor measurement (do-nothing module)
+  --variant LABEL=PATH   also measure another aoxide token build (repeatable), e.g. one
+                         linked with a different --initial-memory
   --<count> N            override a count: aos-warmup aos-transfers aos-balances
                          aos-unsafe-transfers aos-unsafe-balances aox-warmup
                          aox-transfers aox-balances aox-unsafe-transfers
                          aox-unsafe-balances cold-reps floor-copy floor-unsafe`;
 
 function parseArgs(argv) {
-  const o = { ...DEFAULTS, write: true, quick: false };
+  const o = { ...DEFAULTS, write: true, quick: false, variants: [] };
   const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -80,6 +82,7 @@ function parseArgs(argv) {
     if (a === '--no-write') { o.write = false; continue; }
     if (a === '--no-aos-accounts') { o.aosAccounts = false; continue; }
     if (a === '--no-floor') { o.floor = false; continue; }
+    if (a === '--variant') { o.variants.push(argv[++i] ?? ''); continue; }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const key = camel(a.slice(2));
     if (!(key in DEFAULTS)) throw new Error(`unknown option ${a}\n${HELP}`);
@@ -582,16 +585,19 @@ const fmtBytes = (b) => (b === undefined || b === null ? 'n/a'
   : b >= MiB ? `${(b / MiB).toFixed(2)} MiB` : b >= KiB ? `${(b / KiB).toFixed(1)} KiB` : `${b} B`);
 
 function buildTables(result) {
-  const mods = ['aos', 'aoxide'].filter((k) => result.modules[k] && !result.modules[k].skipped);
+  const mods = Object.keys(result.modules).filter((k) => !result.modules[k].skipped);
+  const hasAos = mods[0] === 'aos';
+  const others = hasAos ? mods.slice(1) : [];
   const rows = [];
-  const head = ['metric', ...mods.map((m) => result.modules[m].label), ...(mods.length === 2 ? ['aoxide/AOS'] : [])];
+  const head = ['metric', ...mods.map((m) => result.modules[m].label),
+    ...others.map((k) => (k === 'aoxide' ? 'aoxide/AOS' : `${k}/AOS`))];
   const add = (name, get, f = fmt, ratio = 'higher') => {
     const vals = mods.map((m) => get(result.modules[m]));
-    let rat = '';
-    if (mods.length === 2 && typeof vals[0] === 'number' && typeof vals[1] === 'number' && vals[0] > 0) {
-      rat = `${(vals[1] / vals[0]).toFixed(ratio === 'lower' ? 4 : 1)}x`;
-    }
-    rows.push([name, ...vals.map((v) => f(v)), ...(mods.length === 2 ? [rat] : [])]);
+    const rats = others.map((_, i) => {
+      const a = vals[0], b = vals[i + 1];
+      return typeof a === 'number' && typeof b === 'number' && a > 0 ? `${(b / a).toFixed(ratio === 'lower' ? 4 : 1)}x` : '';
+    });
+    rows.push([name, ...vals.map((v) => f(v)), ...rats]);
   };
   add('module size', (m) => m.module_bytes, fmtBytes, 'lower');
   for (const mode of result.config.modes) {
@@ -631,14 +637,20 @@ function mdTable({ head, rows }) {
 }
 
 function targets(result) {
-  const aos = result.modules.aos, ax = result.modules.aoxide;
+  const out = targetsFor(result, result.modules.aos, result.modules.aoxide, '');
+  for (const [k, m] of Object.entries(result.modules)) {
+    if (k.startsWith('aoxide:')) out.push(...targetsFor(result, result.modules.aos, m, `[${k.slice(7)}] `));
+  }
+  return out;
+}
+function targetsFor(result, aos, ax, prefix) {
   const have = (m) => m && !m.skipped;
   const ratio = (mode) => (have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode]
     ? ax.modes[mode].transfer.per_s / aos.modes[mode].transfer.per_s : null);
   const t = [];
   const p50ratio = (mode) => (have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode]
     ? aos.modes[mode].transfer.p50_ms / ax.modes[mode].transfer.p50_ms : null);
-  const push = (name, value, goal, pass, unit, note) => t.push({ name, value: value === null ? null : round(value, 2), goal, unit,
+  const push = (name, value, goal, pass, unit, note) => t.push({ name: prefix + name, value: value === null ? null : round(value, 2), goal, unit,
     status: value === null ? 'N/A' : pass ? 'PASS' : 'FAIL', ...(note ? { note } : {}) });
   const ru = ratio('unsafe'), pu = p50ratio('unsafe');
   push('Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 25x', ru !== null && ru >= 25, 'x',
@@ -678,11 +690,19 @@ async function main() {
   if (typeof globalThis.gc !== 'function') log('note: run with node --expose-gc for steadier numbers');
 
   const specs = moduleSpecs(o);
-  for (const key of ['aos', 'aoxide']) {
-    if (!o.only.includes(key)) continue;
+  // Extra aoxide builds (--variant label=path), measured the same way in the same run.
+  for (const v of o.variants) {
+    const eq = v.indexOf('=');
+    if (eq < 1) throw new Error(`--variant wants label=path, got ${v}`);
+    const label = v.slice(0, eq);
+    specs[`aoxide:${label}`] = { ...specs.aoxide, key: `aoxide:${label}`, label: `aoxide token, ${label}`,
+      path: resolve(process.cwd(), v.slice(eq + 1)) };
+  }
+  for (const key of Object.keys(specs)) {
+    if (!o.only.includes(key.split(':')[0])) continue;
     const spec = specs[key];
     if (!existsSync(spec.path)) {
-      const why = key === 'aoxide'
+      const why = key.startsWith('aoxide')
         ? `aoxide token wasm not found at ${spec.path}: build it (scripts/build-wasm.sh) or pass --aoxide <path>; skipping the aoxide side`
         : `AOS module not found at ${spec.path} (npm ci in benches/node?)`;
       log(`SKIP ${key}: ${why}`);
@@ -706,7 +726,7 @@ async function main() {
       if (mode === 'unsafe' || !o.modes.includes('unsafe')) lastState = state;
       gc();
     }
-    if (lastState && (key === 'aoxide' || o.aosAccounts)) {
+    if (lastState && (key !== 'aos' || o.aosAccounts)) {
       const t0 = now();
       m.accounts = await accountsStep(lastState, o.accounts, log, `${key}/accounts`);
       m.accounts.mode = o.modes.includes('unsafe') ? 'unsafe' : o.modes[0];
@@ -723,12 +743,11 @@ async function main() {
   }
 
   // Ratios measured in this run.
-  const aos = result.modules.aos, ax = result.modules.aoxide;
-  if (aos && ax && !aos.skipped && !ax.skipped) {
-    result.ratios = { module_size: round(ax.module_bytes / aos.module_bytes, 4) };
+  const ratiosFor = (aos, ax) => {
+    const ratios = { module_size: round(ax.module_bytes / aos.module_bytes, 4) };
     for (const mode of o.modes) {
       const a = aos.modes[mode], b = ax.modes[mode];
-      result.ratios[mode] = {
+      ratios[mode] = {
         transfer_throughput: round(b.transfer.per_s / a.transfer.per_s, 1),
         balance_throughput: round(b.balance.per_s / a.balance.per_s, 1),
         transfer_p50_latency_speedup: round(a.transfer.p50_ms / b.transfer.p50_ms, 1),
@@ -736,6 +755,15 @@ async function main() {
         cold_start_speedup: round(a.cold_start.total_ms / b.cold_start.total_ms, 1),
         memory_after_transfers: round(b.memory_after_transfers_bytes / a.memory_after_transfers_bytes, 4),
       };
+    }
+    return ratios;
+  };
+  const aos = result.modules.aos, ax = result.modules.aoxide;
+  const ok = (m) => m && !m.skipped;
+  if (ok(aos) && ok(ax)) result.ratios = ratiosFor(aos, ax);
+  if (ok(aos)) {
+    for (const [k, m] of Object.entries(result.modules)) {
+      if (k.startsWith('aoxide:') && ok(m)) (result.variant_ratios ??= {})[k] = ratiosFor(aos, m);
     }
   }
   result.host.loadavg_at_end = os.loadavg().map((x) => round(x, 2));
@@ -746,6 +774,10 @@ async function main() {
   if (result.ratios) {
     log('\nratios (aoxide over AOS, same run):');
     for (const mode of o.modes) log(`  ${mode}: ${JSON.stringify(result.ratios[mode])}`);
+  }
+  for (const [k, r] of Object.entries(result.variant_ratios || {})) {
+    log(`ratios (${k} over AOS, same run):`);
+    for (const mode of o.modes) log(`  ${mode}: ${JSON.stringify(r[mode])}`);
   }
   const wtg = result.where_time_goes || null;
   const wtgLines = [];
