@@ -1,0 +1,53 @@
+// The built modules import and export exactly the AO module ABI (shared/spec/module-abi.md).
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+
+import { checkModule, readModule, HyperBeamInstance, makeEnv, makeMessage, spawnMessage } from "./lib/index.mjs"
+
+const INITIAL_MEMORY = 4 * 1024 * 1024
+
+for (const variant of [undefined, "metering"]) {
+  describe(`ping${variant ? `.${variant}` : ""}.wasm`, () => {
+    const wasm = readModule("ping", { variant })
+
+    it("imports only env.emscripten_resize_heap and exports the ABI", () => {
+      const { problems, imports } = checkModule(wasm)
+      assert.deepEqual(problems, [])
+      assert.deepEqual(imports.map(i => `${i.module}.${i.name}`), ["env.emscripten_resize_heap"])
+    })
+
+    it("starts with the initial memory from the link arguments and no memory maximum", async () => {
+      const hb = await HyperBeamInstance.create(wasm)
+      assert.equal(hb.memory.buffer.byteLength, INITIAL_MEMORY)
+      hb.memory.grow(1) // throws when a maximum is set at the initial size
+    })
+
+    it("keeps the stack-cookie area and the argument stack sane before any message", async () => {
+      const hb = await HyperBeamInstance.create(wasm)
+      const end = hb.exports.emscripten_stack_get_end() >>> 0
+      assert.equal(end % 4, 0)
+      assert.ok(end >= 4 && end + 8 <= INITIAL_MEMORY)
+      assert.notEqual(hb.exports.emscripten_stack_get_current(), 0)
+      hb.exports.emscripten_stack_init()
+      hb.exports.__wasm_call_ctors()
+    })
+
+    it("never writes the stack-cookie area or address 0 (ao-loader's cookies survive)", async () => {
+      const hb = await HyperBeamInstance.create(wasm)
+      const end = hb.exports.emscripten_stack_get_end() >>> 0
+      const u32 = () => new Uint32Array(hb.memory.buffer)
+      // What ao-loader's writeStackCookie does at instantiation.
+      u32()[end >>> 2] = 0x02135467
+      u32()[(end + 4) >>> 2] = 0x89bacdfe
+      u32()[0] = 0x63736d65
+      const env = makeEnv()
+      hb.call(spawnMessage(), env)
+      for (let i = 0; i < 5; i++) hb.call(makeMessage({ action: "Store", data: "c".repeat(1 << 20) }), env)
+      hb.call(makeMessage({ action: "Ping" }), env)
+      assert.ok(hb.memory.buffer.byteLength > INITIAL_MEMORY)
+      assert.equal(u32()[end >>> 2], 0x02135467)
+      assert.equal(u32()[(end + 4) >>> 2], 0x89bacdfe)
+      assert.equal(u32()[0], 0x63736d65)
+    })
+  })
+}
