@@ -166,7 +166,7 @@ pub enum Part {
     /// Written by `#[aoxide::process]`.
     State(StateInfo),
     /// Written by `#[aoxide::handlers]`.
-    Handlers(HandlersPart),
+    Handlers(Box<HandlersPart>),
 }
 
 /// The record `#[aoxide::handlers]` writes.
@@ -239,7 +239,7 @@ impl Interface {
             Ok(i) => i,
             Err(InterfaceError::Missing("state")) => {
                 let h: HandlersPart = match serde_json::from_str::<Part>(handlers) {
-                    Ok(Part::Handlers(h)) => h,
+                    Ok(Part::Handlers(h)) => *h,
                     _ => panic!("aoxide: invalid handlers record: {handlers}"),
                 };
                 Interface {

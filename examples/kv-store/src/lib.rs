@@ -1,1 +1,186 @@
-//! Example aoxide process: kv-store.
+//! Example aoxide process: a key-value store, written with the handler macros.
+//!
+//! It shows most handler options: tag rules, `when` predicates, explicit ordering,
+//! observers that `continue`, caller restrictions, one-shot handlers, JSON data and
+//! replies, snapshots and a schema migration.
+//!
+//! | Action | Tags | Data | Who | Does |
+//! | --- | --- | --- | --- | --- |
+//! | `Set` | `Key` | the value | anyone | stores it (values over 1 KiB are refused) |
+//! | `Set` | `Key`, `Locked=true` | the value | owner | stores it and locks the key |
+//! | `Set-Many` | | JSON object | anyone | stores every pair, or none if one fails |
+//! | `Get` | `Key` | | anyone | replies `Action=Value`, `Key`, `Found`, Data = value |
+//! | `List` | `Prefix` (optional) | | anyone | replies the matching keys as JSON |
+//! | `Delete` | `Key` | | the owner or the process | removes it |
+//! | `Seed` | | JSON object | owner, once | initial contents |
+//! | `Snapshot` | | | owner | replies the JSON view of the state |
+//! | `Restore` | | a JSON view | owner | replaces the state (migrating older versions) |
+//!
+//! Every `Set`, `Set-Many` and `Delete` is counted in `writes` by an observer handler that
+//! runs first and lets the walk go on.
+
+use std::collections::BTreeMap;
+
+use aoxide::interface::Json;
+use aoxide::snapshot::{self, Payload, SnapshotError};
+use aoxide::state::Map;
+use aoxide::{fail, Message, OutMessage, Result};
+use serde::{Deserialize, Serialize};
+
+/// The largest value `Set` accepts, in bytes.
+pub const MAX_VALUE: usize = 1024;
+
+/// The state of a key-value store (schema version 2).
+#[aoxide::process(version = 2, migrate = KvStore::migrate)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct KvStore {
+    /// The entries.
+    #[patch]
+    pub entries: Map<String, String>,
+    /// Keys only the owner may overwrite.
+    pub locked: Map<String, bool>,
+    /// Writes seen (`Set`, `Set-Many`, `Delete`), failed ones excluded.
+    pub writes: u64,
+}
+
+/// Version 1 of the state, kept to read old snapshots.
+#[derive(Deserialize)]
+struct KvStoreV1 {
+    entries: BTreeMap<String, String>,
+}
+
+fn too_large(msg: &Message) -> bool {
+    msg.data.len() > MAX_VALUE
+}
+
+fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > 128 {
+        fail!("key must be 1 to 128 bytes, got {}", key.len());
+    }
+    Ok(())
+}
+
+#[aoxide::handlers]
+impl KvStore {
+    /// Counts writes; runs before them and lets them run.
+    #[handler(tags(Action = ["Set", "Set-Many", "Delete"]), continue, before = "set")]
+    fn count_write(&mut self) {
+        self.writes += 1;
+    }
+
+    /// Refuses values over [`MAX_VALUE`] bytes before `set` sees them.
+    #[handler(action = "Set", when = too_large, before = "set")]
+    fn refuse_large(&self, msg: &Message) -> Result<()> {
+        fail!(
+            "value is {} bytes, over the limit of {MAX_VALUE}",
+            msg.data.len()
+        )
+    }
+
+    /// Stores a value and locks its key (owner only).
+    #[handler(action = "Set", tags(Locked = "true"), from = owner, before = "set")]
+    fn set_locked(&mut self, msg: &Message, key: String) -> Result<()> {
+        check_key(&key)?;
+        self.entries.insert(key.clone(), msg.data.clone());
+        self.locked.insert(key, true);
+        Ok(())
+    }
+
+    /// Stores the data under `Key`.
+    #[handler(action = "Set")]
+    fn set(&mut self, msg: &Message, key: String) -> Result<()> {
+        check_key(&key)?;
+        if self.locked.contains_key(&key) {
+            fail!("key {key:?} is locked");
+        }
+        self.entries.insert(key, msg.data.clone());
+        Ok(())
+    }
+
+    /// Stores every pair of the JSON object in Data, or none of them.
+    #[handler(action = "Set-Many")]
+    fn set_many(&mut self, #[data] pairs: BTreeMap<String, String>) -> Result<String> {
+        let n = pairs.len();
+        for (key, value) in pairs {
+            check_key(&key)?;
+            if self.locked.contains_key(&key) {
+                fail!("key {key:?} is locked");
+            }
+            self.entries.insert(key, value);
+        }
+        Ok(format!("stored {n}"))
+    }
+
+    /// Replies with the value of `Key`.
+    #[handler(action = "Get")]
+    fn get(&self, key: String) -> OutMessage {
+        let value = self.entries.get(&key);
+        OutMessage::untargeted()
+            .action("Value")
+            .tag("Key", key.as_str())
+            .tag("Found", value.is_some())
+            .data(value.cloned().unwrap_or_default())
+    }
+
+    /// Replies with the keys starting with `Prefix`, as a JSON list.
+    #[handler(action = "List")]
+    fn list(&self, prefix: Option<String>) -> Json<Vec<String>> {
+        let prefix = prefix.unwrap_or_default();
+        Json(
+            self.entries
+                .keys()
+                .filter(|k| k.starts_with(&prefix))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Removes `Key`.
+    #[handler(action = "Delete", from = trusted)]
+    fn delete(&mut self, #[tag("Key")] name: String) -> Result<()> {
+        if self.entries.remove(&name).is_none() {
+            fail!("no key {name:?}");
+        }
+        self.locked.remove(&name);
+        Ok(())
+    }
+
+    /// Loads initial contents; runs once.
+    #[handler(action = "Seed", from = owner, once)]
+    fn seed(&mut self, #[data] pairs: BTreeMap<String, String>) {
+        for (k, v) in pairs {
+            self.entries.insert(k, v);
+        }
+    }
+
+    /// Replies with the JSON view of the state.
+    #[handler(action = "Snapshot", from = owner)]
+    fn snapshot(&self) -> Result<Json<serde_json::Value>> {
+        Ok(Json(snapshot::to_json(self)?))
+    }
+
+    /// Replaces the state with a JSON view (of this or an older version).
+    #[handler(action = "Restore", from = owner)]
+    fn restore(&mut self, #[data] view: serde_json::Value) -> Result<()> {
+        *self = snapshot::from_json(&view)?;
+        Ok(())
+    }
+}
+
+impl KvStore {
+    /// Version 1 had only `entries` (a plain map); version 2 added `locked` and `writes`.
+    fn migrate(from: u32, old: Payload<'_>) -> std::result::Result<Self, SnapshotError> {
+        match from {
+            1 => {
+                let v1: KvStoreV1 = old.decode()?;
+                Ok(KvStore {
+                    entries: v1.entries.into_iter().collect(),
+                    ..KvStore::default()
+                })
+            }
+            _ => Err(SnapshotError::unsupported::<Self>(from)),
+        }
+    }
+}
+
+aoxide::export!(KvStore);

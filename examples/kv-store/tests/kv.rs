@@ -1,0 +1,245 @@
+//! The key-value store through the real dispatcher (`aoxide::Runtime`).
+
+use aoxide::{Env, Message, Outcome, Runtime};
+use example_kv_store::{KvStore, MAX_VALUE};
+
+const PID: &str = "PROCESS_ID_PROCESS_ID_PROCESS_ID_PROCESS_I";
+const OWNER: &str = "OWNER_OWNER_OWNER_OWNER_OWNER_OWNER_OWNER_O";
+const ALICE: &str = "ALICE_ALICE_ALICE_ALICE_ALICE_ALICE_ALICE_A";
+
+fn spawn() -> Runtime<KvStore> {
+    let mut rt = Runtime::<KvStore>::new();
+    let msg = Message::new(OWNER).with_id(PID).with_tag("Type", "Process");
+    assert!(!rt.handle(msg, Some(&Env::new(PID, OWNER))).is_error());
+    rt
+}
+
+fn send(
+    rt: &mut Runtime<KvStore>,
+    from: &str,
+    action: &str,
+    tags: &[(&str, &str)],
+    data: &str,
+) -> Outcome {
+    let mut msg = Message::new(from).with_action(action).with_data(data);
+    for (k, v) in tags {
+        msg = msg.with_tag(*k, *v);
+    }
+    rt.handle(msg, None)
+}
+
+fn state(rt: &Runtime<KvStore>) -> &KvStore {
+    rt.state().unwrap()
+}
+
+#[test]
+fn set_get_list_delete() {
+    let mut rt = spawn();
+    assert!(!send(&mut rt, ALICE, "Set", &[("Key", "a/1")], "one").is_error());
+    assert!(!send(&mut rt, ALICE, "Set", &[("Key", "b/1")], "two").is_error());
+    let out = send(&mut rt, ALICE, "Get", &[("Key", "a/1")], "");
+    let reply = out.message_to(ALICE).unwrap();
+    assert_eq!(reply.get("Action"), Some("Value"));
+    assert_eq!(reply.get("Found"), Some("true"));
+    assert_eq!(reply.data.as_deref(), Some("one"));
+    let out = send(&mut rt, ALICE, "List", &[("Prefix", "a/")], "");
+    let reply = out.message_to(ALICE).unwrap();
+    assert_eq!(reply.data.as_deref(), Some(r#"["a/1"]"#));
+    assert_eq!(reply.get("Content-Type"), Some("application/json"));
+
+    let out = send(&mut rt, ALICE, "Delete", &[("Key", "a/1")], "");
+    assert!(
+        !out.is_error(),
+        "a stranger's Delete is not taken by `delete`"
+    );
+    assert!(state(&rt).entries.contains_key("a/1"));
+    let out = send(&mut rt, OWNER, "Delete", &[("Key", "a/1")], "");
+    assert!(!out.is_error(), "{:?}", out.error);
+    assert!(!state(&rt).entries.contains_key("a/1"));
+    assert_eq!(
+        state(&rt).writes,
+        4,
+        "Set, Set, Delete (stranger), Delete (owner)"
+    );
+}
+
+#[test]
+fn a_failed_write_changes_nothing_not_even_the_observer() {
+    let mut rt = spawn();
+    send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
+    let out = send(&mut rt, ALICE, "Set-Many", &[], r#"{"x":"1","":"bad"}"#);
+    let err = out.error.unwrap();
+    assert!(
+        err.contains("handler `set_many` failed: key must be 1 to 128 bytes"),
+        "{err}"
+    );
+    assert!(
+        !state(&rt).entries.contains_key("x"),
+        "the first pair is rolled back too"
+    );
+    assert_eq!(
+        state(&rt).writes,
+        1,
+        "the observer's count is rolled back with it"
+    );
+
+    let out = send(&mut rt, ALICE, "Set-Many", &[], "not json");
+    assert!(out.error.unwrap().contains("data is not valid JSON"));
+    let out = send(&mut rt, ALICE, "Set-Many", &[], r#"{"x":"1","y":"2"}"#);
+    assert_eq!(
+        out.message_to(ALICE).unwrap().data.as_deref(),
+        Some("stored 2")
+    );
+}
+
+#[test]
+fn missing_tag_is_named() {
+    let mut rt = spawn();
+    let err = send(&mut rt, ALICE, "Set", &[], "v").error.unwrap();
+    assert!(err.contains("tag `Key` is required (a string)"), "{err}");
+}
+
+#[test]
+fn predicates_and_order() {
+    let mut rt = spawn();
+    let big = "x".repeat(MAX_VALUE + 1);
+    let err = send(&mut rt, ALICE, "Set", &[("Key", "big")], &big)
+        .error
+        .unwrap();
+    assert!(err.contains("handler `refuse_large` failed"), "{err}");
+    let names: Vec<_> = rt.registry().names().collect();
+    assert_eq!(
+        &names[..4],
+        ["count_write", "refuse_large", "set_locked", "set"],
+        "before = \"set\" placed them ahead of `set`"
+    );
+}
+
+#[test]
+fn locked_keys_are_for_the_owner() {
+    let mut rt = spawn();
+    let out = send(
+        &mut rt,
+        ALICE,
+        "Set",
+        &[("Key", "k"), ("Locked", "true")],
+        "alice",
+    );
+    assert!(!out.is_error());
+    assert!(!state(&rt).locked.contains_key("k"), "only the owner locks");
+    send(
+        &mut rt,
+        OWNER,
+        "Set",
+        &[("Key", "k"), ("Locked", "true")],
+        "owner",
+    );
+    assert!(state(&rt).locked.contains_key("k"));
+    let err = send(&mut rt, ALICE, "Set", &[("Key", "k")], "mine")
+        .error
+        .unwrap();
+    assert!(err.contains("locked"), "{err}");
+    assert_eq!(
+        state(&rt).entries.get("k").map(String::as_str),
+        Some("owner")
+    );
+}
+
+#[test]
+fn seed_runs_once() {
+    let mut rt = spawn();
+    send(&mut rt, OWNER, "Seed", &[], r#"{"a":"1"}"#);
+    assert!(rt.registry().get("seed").is_none(), "removed after one run");
+    send(&mut rt, OWNER, "Seed", &[], r#"{"b":"2"}"#);
+    assert!(state(&rt).entries.contains_key("a"));
+    assert!(!state(&rt).entries.contains_key("b"));
+}
+
+#[test]
+fn snapshot_restore_and_migrate() {
+    let mut rt = spawn();
+    send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
+    let out = send(&mut rt, OWNER, "Snapshot", &[], "");
+    let view = out.message_to(OWNER).unwrap().data.clone().unwrap();
+    assert!(view.contains(r#""aoxide-snapshot":2"#), "{view}");
+
+    let mut fresh = spawn();
+    let out = send(&mut fresh, OWNER, "Restore", &[], &view);
+    assert!(!out.is_error(), "{:?}", out.error);
+    assert_eq!(
+        state(&fresh).entries.get("k").map(String::as_str),
+        Some("v")
+    );
+    assert_eq!(state(&fresh).writes, 1);
+
+    let v1 = r#"{"aoxide-snapshot":1,"state":{"entries":{"old":"1"}}}"#;
+    let out = send(&mut fresh, OWNER, "Restore", &[], v1);
+    assert!(!out.is_error(), "{:?}", out.error);
+    assert_eq!(
+        state(&fresh).entries.get("old").map(String::as_str),
+        Some("1")
+    );
+    assert_eq!(state(&fresh).writes, 0);
+
+    let v3 = r#"{"aoxide-snapshot":3,"state":{}}"#;
+    let err = send(&mut fresh, OWNER, "Restore", &[], v3).error.unwrap();
+    assert!(
+        err.contains("schema version 3, newer than this module's version 2"),
+        "{err}"
+    );
+
+    let bytes = aoxide::snapshot::save(state(&fresh)).unwrap();
+    let back: KvStore = aoxide::snapshot::load(&bytes).unwrap();
+    assert_eq!(back.entries.get("old").map(String::as_str), Some("1"));
+}
+
+#[test]
+fn interface_records_options() {
+    let i = KvStore::interface();
+    assert_eq!(i.state.version, 2);
+    let set = i.handler("set_locked").unwrap();
+    assert_eq!(set.matches[0].tag, "Locked");
+    assert_eq!(set.from, aoxide::Caller::Owner);
+    assert_eq!(
+        i.handler("refuse_large").unwrap().when.as_deref(),
+        Some("too_large")
+    );
+    assert!(i.handler("count_write").unwrap().continues);
+    assert_eq!(i.handler("seed").unwrap().max_runs, Some(1));
+    assert_eq!(
+        i.handler("set_many").unwrap().data.as_deref(),
+        Some("BTreeMap<String, String>")
+    );
+    assert_eq!(i.handler("delete").unwrap().params[0].tag, "Key");
+    assert_eq!(
+        i.handler("delete").unwrap().from,
+        aoxide::Caller::OwnerOrProcess
+    );
+    let names: Vec<_> = i.handlers.iter().map(|h| h.name.as_str()).collect();
+    let registered: Vec<_> = Runtime::<KvStore>::new()
+        .registry()
+        .names()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(names, registered, "metadata lists the registration order");
+}
+
+#[test]
+fn patch_carries_the_entries() {
+    let mut rt = spawn();
+    let out = send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
+    let patches: Vec<_> = out
+        .messages
+        .iter()
+        .filter(|m| m.get("device") == Some("patch@1.0"))
+        .collect();
+    assert!(!patches.is_empty());
+    let last = serde_json::to_value(patches.last().unwrap()).unwrap();
+    let entries = last["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "entries")
+        .unwrap();
+    assert_eq!(entries["value"], serde_json::json!({"k": "v"}));
+}
