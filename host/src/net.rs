@@ -484,13 +484,14 @@ impl Net {
             ..Message::default()
         };
         self.check_limits(&msg, || format!("the spawn message of {}", owner.name()))?;
+        let cron = self.parse_cron(&pid, &msg.tags)?;
         let sent = self.record(
             msg.clone(),
             Origin::Wallet(owner.address().to_owned()),
             None,
         );
         let pid = ProcessId::new(pid);
-        let idx = self.create_process(&pid, owner.address(), module_idx, &msg.tags, None)?;
+        let idx = self.create_process(&pid, owner.address(), module_idx, &msg.tags, None, cron);
         let queued = self.stamp(idx, msg, Some(sent));
         let d = self.deliver(queued)?;
         match &self.deliveries[d].outcome.error {
@@ -512,6 +513,29 @@ impl Net {
         }
     }
 
+    /// Reads the cron schedule from a spawn's tags (before anything is recorded).
+    fn parse_cron(&self, pid: &str, tags: &Tags) -> Result<Option<Cron>, NetError> {
+        let Some(text) = tags.get("Cron-Interval") else {
+            return Ok(None);
+        };
+        let interval_ms = parse_interval(text, self.config.block_time_ms)
+            .map_err(|e| NetError::InvalidCron(format!("process {pid}: {e}")))?;
+        let cron_tags = tags
+            .iter()
+            .filter_map(|t| {
+                t.name
+                    .strip_prefix("Cron-Tag-")
+                    .filter(|n| !n.is_empty())
+                    .map(|n| Tag::new(n, t.value.clone()))
+            })
+            .collect();
+        Ok(Some(Cron {
+            interval_ms,
+            tags: cron_tags,
+            next_due: self.now.saturating_add(interval_ms),
+        }))
+    }
+
     fn create_process(
         &mut self,
         pid: &ProcessId,
@@ -519,28 +543,8 @@ impl Net {
         module: usize,
         tags: &Tags,
         parent: Option<ProcessId>,
-    ) -> Result<usize, NetError> {
-        let cron = match tags.get("Cron-Interval") {
-            None => None,
-            Some(text) => {
-                let interval_ms = parse_interval(text, self.config.block_time_ms)
-                    .map_err(|e| NetError::InvalidCron(format!("process {pid}: {e}")))?;
-                let cron_tags = tags
-                    .iter()
-                    .filter_map(|t| {
-                        t.name
-                            .strip_prefix("Cron-Tag-")
-                            .filter(|n| !n.is_empty())
-                            .map(|n| Tag::new(n, t.value.clone()))
-                    })
-                    .collect();
-                Some(Cron {
-                    interval_ms,
-                    tags: cron_tags,
-                    next_due: self.now.saturating_add(interval_ms),
-                })
-            }
-        };
+        cron: Option<Cron>,
+    ) -> usize {
         let entry = &self.modules[module];
         let env = Env {
             process: EnvEntry {
@@ -567,7 +571,7 @@ impl Net {
             cron,
         });
         self.proc_index.insert(pid.to_string(), idx);
-        Ok(idx)
+        idx
     }
 
     // ----- sending -----
@@ -919,6 +923,7 @@ impl Net {
         self.check_limits(&msg, || {
             format!("a spawn from process {parent_id} (module {module})")
         })?;
+        let cron = self.parse_cron(&pid, &msg.tags)?;
         let s = self.record(
             msg.clone(),
             Origin::Process(parent_id.clone()),
@@ -934,7 +939,8 @@ impl Net {
             module_idx,
             &msg.tags,
             Some(parent_id.clone()),
-        )?;
+            cron,
+        );
         let queued = self.stamp(idx, msg, Some(s));
         self.queue.push_back(queued);
 

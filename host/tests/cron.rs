@@ -86,4 +86,6 @@ fn a_bad_interval_is_refused_at_spawn() {
         .unwrap_err();
     assert!(matches!(err, NetError::InvalidCron(_)), "{err}");
     assert!(err.to_string().contains("10-seconds"), "{err}");
+    assert!(net.messages().is_empty(), "nothing was recorded");
+    assert_eq!(net.processes().count(), 0);
 }
