@@ -200,6 +200,12 @@ impl<P: Process> Runtime<P> {
 
         if self.state.is_none() {
             let spawn = msg.is_spawn_of(&info.id);
+            if msg.read_only && !spawn {
+                // A dry-run may not create state: that would persist.
+                return Outcome::failed(
+                    "process is not initialised yet (no spawn message handled)",
+                );
+            }
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
             let made = {

@@ -474,3 +474,13 @@ fn json_round_trip_through_handle_json() {
     assert!(tags.contains(&("Action".into(), "Pong".into())));
     assert!(out["response"]["Output"].is_object());
 }
+
+#[test]
+fn a_dry_run_cannot_initialise_the_process() {
+    let mut rt = Runtime::<Book>::new();
+    let mut msg = from(OWNER).with_action("Ping");
+    msg.read_only = true;
+    let out = rt.handle(msg, Some(&env()));
+    assert!(out.error.unwrap().contains("not initialised"));
+    assert!(rt.state().is_none());
+}
