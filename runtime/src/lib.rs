@@ -77,3 +77,8 @@ pub mod __private {
     pub use std::string::String;
     pub use std::vec::Vec;
 }
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
