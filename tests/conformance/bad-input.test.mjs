@@ -80,6 +80,19 @@ describe("bad input through raw pointers (the module's malloc, one instance)", (
   })
 })
 
+describe("calls that trap, in one instance that is kept", () => {
+  it("a thousand panics do not exhaust the shadow stack (handle resets it on entry)", async () => {
+    const hb = await HyperBeamInstance.create(wasm)
+    hb.call(spawnMessage(), env)
+    hb.call(makeMessage({ action: "Increment", tags: { By: "4" } }), env)
+    for (let i = 0; i < 1000; i++) {
+      assert.throws(() => hb.call(makeMessage({ action: "Panic" }), env), WebAssembly.RuntimeError)
+    }
+    // Without the reset, about 570 panics leave no stack and every later call traps.
+    assertReply(hb.call(makeMessage({ action: "Count" }), env).response, "Count", "4")
+  })
+})
+
 describe("bad input through ao-loader", () => {
   let p
   before(async () => {

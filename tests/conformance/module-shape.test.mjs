@@ -16,6 +16,29 @@ for (const variant of [undefined, "metering"]) {
       assert.deepEqual(imports.map(i => `${i.module}.${i.name}`), ["env.emscripten_resize_heap"])
     })
 
+    it("has one mutable global, the stack pointer, and handle resets it on entry", async () => {
+      const { default: binaryen } = await import("binaryen")
+      const { ENTRY } = await import("./lib/reset-stack.mjs")
+      const mod = binaryen.readBinary(wasm)
+      try {
+        const mutable = []
+        for (let i = 0; i < mod.getNumGlobals(); i++) {
+          const g = binaryen.getGlobalInfo(mod.getGlobalByIndex(i))
+          if (g.mutable) mutable.push(g)
+        }
+        assert.equal(mutable.length, 1, "state must live in linear memory, not in wasm globals")
+        // -Oz may rename or inline the wrapper; its body must set the stack pointer first.
+        const handle = binaryen.getExportInfo(mod.getExport("handle")).value
+        const body = mod.emitText().split("\n")
+        const start = body.findIndex(l => l.startsWith(` (func $${handle} `))
+        assert.ok(start >= 0, `no function ${handle} (wrapper ${ENTRY})`)
+        const firstSet = body.slice(start, start + 200).find(l => l.includes("global.set"))
+        assert.ok(firstSet && firstSet.includes(mutable[0].name), "handle does not reset the stack pointer")
+      } finally {
+        mod.dispose()
+      }
+    })
+
     it("starts with the initial memory from the link arguments and no memory maximum", async () => {
       const hb = await HyperBeamInstance.create(wasm)
       assert.equal(hb.memory.buffer.byteLength, INITIAL_MEMORY)
