@@ -16,6 +16,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Derive it for a struct with `#[aoxide::process]` (each field must be `Transactional`),
 /// or implement it by copy with [`transactional_by_clone!`](crate::transactional_by_clone).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be rolled back: it does not implement `Transactional`",
+    label = "every field of a process state must be `Transactional`",
+    note = "use `aoxide::state::Map` for maps (rollback costs what a message wrote), `aoxide::state::Log` for lists, or `aoxide::transactional_by_clone!({Self});` for small values"
+)]
 pub trait Transactional {
     /// What is needed to roll back.
     type Savepoint;

@@ -1,0 +1,8 @@
+// #[process] goes on a struct.
+#[aoxide::process]
+pub enum State {
+    On,
+    Off,
+}
+
+fn main() {}
