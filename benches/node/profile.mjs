@@ -78,9 +78,10 @@ const cat = (k) => {
     if (k.includes('index.cjs')) return 'js: ao-loader (JSON.stringify/parse, string copies, memory copies)';
     return 'js: other (this script, idle, program)';
   }
+  k = k.slice(0, k.lastIndexOf(' ['));  // the function name only, not the url
   if (/serde/.test(k)) return 'wasm: serde / serde_json (parse input, write result)';
   if (/dlmalloc|alloc[0-9]*alloc|raw_vec|RawVec|_rust_alloc|__rdl|memalign|realloc|deallocate|drop_in_place/.test(k)) return 'wasm: allocator, vec growth, drops';
-  if (/aoxide|token/.test(k)) return 'wasm: aoxide runtime and token';
+  if (/aoxide/.test(k)) return 'wasm: aoxide runtime and token';
   return 'wasm: other (core fmt, memcpy/memcmp, ...)';
 };
 for (const [k, t] of self) cats.set(cat(k), (cats.get(cat(k)) || 0) + t);
