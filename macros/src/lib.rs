@@ -2,8 +2,8 @@
 //! impl. Use them through the `aoxide` crate (`#[aoxide::process]`, `#[aoxide::handlers]`);
 //! the attribute reference lives in the `aoxide` crate docs.
 //!
-//! Each macro parses into an IR ([`ir`]), validates it ([`validate`]) reporting every error
-//! at once, then generates code ([`codegen`]). After an error the user's item is emitted
+//! Each macro parses into an IR (`ir.rs`), validates it (`validate.rs`) reporting every error
+//! at once, then generates code (`codegen/`). After an error the user's item is emitted
 //! unchanged (minus the attributes the macro consumes) next to the errors, with a stand-in
 //! implementation so that one mistake does not cascade into unrelated ones.
 

@@ -7,9 +7,140 @@
 //! - [`context`]: the [`Ctx`] a handler acts through (send, reply, spawn, assign, print);
 //! - [`registry`] and [`pattern`]: the ordered handler registry with AOS match semantics;
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
-//! - [`process`]: the [`Process`] trait and the [`Runtime`] dispatcher;
+//! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
 //! - [`outcome`]: the result of a message and its JSON-1 form;
-//! - `abi` (wasm32 only): the AO module exports, installed by [`export!`].
+//! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
+//! - [`interface`]: handler metadata and what handlers may return;
+//! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations.
+//!
+//! ## Writing a process
+//!
+//! The state is a struct marked [`#[aoxide::process]`](macro@process); its handlers are the
+//! methods of an impl marked [`#[aoxide::handlers]`](macro@handlers). Tests drive it through
+//! the same [`Runtime`] the wasm module runs, so rollback and matching are the real ones.
+//!
+//! ```
+//! use aoxide::{fail, Ctx, Env, Message, Result, Runtime};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[aoxide::process]
+//! #[derive(Default, Serialize, Deserialize)]
+//! pub struct Counter {
+//!     #[patch] // published to HyperBEAM (patch@1.0) after every change
+//!     count: u64,
+//! }
+//!
+//! #[aoxide::handlers]
+//! impl Counter {
+//!     /// The spawn message may set `Start`.
+//!     #[init]
+//!     fn init(_ctx: &Ctx, start: Option<u64>) -> Self {
+//!         Counter { count: start.unwrap_or(0) }
+//!     }
+//!
+//!     /// Adds `By` (default 1); replies with the new count.
+//!     #[handler(action = "Increment")]
+//!     fn increment(&mut self, by: Option<u64>) -> Result<String> {
+//!         let by = by.unwrap_or(1);
+//!         if by > 100 {
+//!             fail!("By must be at most 100, got {by}");
+//!         }
+//!         self.count += by;
+//!         Ok(self.count.to_string())
+//!     }
+//!
+//!     /// `&self`: read-only, safe for dry-runs.
+//!     #[handler(action = "Get")]
+//!     fn get(&self) -> String {
+//!         self.count.to_string()
+//!     }
+//!
+//!     #[handler(action = "Reset", from = owner)]
+//!     fn reset(&mut self, ctx: &mut Ctx) {
+//!         self.count = 0;
+//!         ctx.print("reset");
+//!     }
+//! }
+//!
+//! aoxide::export!(Counter); // the wasm entry points (nothing natively)
+//!
+//! // Natively: spawn, then send messages.
+//! let mut rt = Runtime::<Counter>::new();
+//! let spawn = Message::new("OWNER").with_id("PID").with_tag("Start", "40");
+//! rt.handle(spawn, Some(&Env::new("PID", "OWNER")));
+//!
+//! let out = rt.handle(Message::new("ALICE").with_action("Increment").with_tag("By", "2"), None);
+//! assert_eq!(out.message_to("ALICE").unwrap().data.as_deref(), Some("42"));
+//!
+//! // A bad tag fails the message, names the tag, and changes nothing.
+//! let out = rt.handle(Message::new("ALICE").with_action("Increment").with_tag("By", "x"), None);
+//! assert!(out.error.unwrap().contains("tag `By` has value \"x\", expected an unsigned 64-bit integer"));
+//! let out = rt.handle(Message::new("ALICE").with_action("Increment").with_tag("By", "500"), None);
+//! assert!(out.is_error());
+//! assert_eq!(rt.state().unwrap().count, 42);
+//!
+//! // What clients read (also embedded in the wasm module).
+//! let interface = Counter::interface();
+//! assert_eq!(interface.action("Increment").unwrap().params[0].tag, "By");
+//! assert!(interface.action("Get").unwrap().read_only);
+//! ```
+//!
+//! ### `#[aoxide::process]` (on the state struct)
+//!
+//! Implements [`Transactional`] field by field (every field must be `Transactional`: use
+//! [`state::Map`] / [`state::Log`] for collections so a failed message costs what it wrote)
+//! and [`Schema`].
+//!
+//! | syntax | meaning |
+//! | --- | --- |
+//! | `#[aoxide::process]` | schema version 1 |
+//! | `#[aoxide::process(version = 2, migrate = path::to::fn)]` | snapshots carry version 2; older ones go through `fn(u32, snapshot::Payload<'_>) -> Result<Self, SnapshotError>` |
+//! | `#[patch]` on a field | published under the field name in kebab-case (`token_info` -> `token-info`) |
+//! | `#[patch("key")]` on a field | published under `key` |
+//!
+//! Put `#[aoxide::process]` above `#[derive(..)]` so the derives never see `#[patch]`. The
+//! struct cannot be generic. Serde derives are only needed for [`snapshot`] functions.
+//!
+//! ### `#[aoxide::handlers]` (on the inherent impl)
+//!
+//! Implements [`Process`] and adds `T::interface()` (an [`Interface`]); in wasm32 builds the
+//! same JSON goes into the `aoxide.interface` custom section. `#[aoxide::handlers(config =
+//! path)]` sets [`Process::config`] from a `fn() -> Config`. Methods without one of the
+//! attributes below stay plain methods.
+//!
+//! | method attribute | registers |
+//! | --- | --- |
+//! | `#[init]` | builds the state from the spawn message; returns `Self` or `Result<Self>`; without it the state is `Default` |
+//! | `#[handler(options)]` | a registry entry named after the method |
+//! | `#[cron(options)]` | an entry for cron ticks (`action` not allowed) |
+//! | `#[default]` | the default handler: runs when no handler took the message |
+//!
+//! | option | meaning |
+//! | --- | --- |
+//! | `action = "Transfer"` | `Action` tag equals it exactly |
+//! | `tags(Recipient = "_", Cast = "true", "X-Kind" = ["a", "b"])` | each tag present and equal to a value (ASCII case ignored); `"_"` any value |
+//! | `from = owner` / `self` / `trusted` / `authority` / `"<address>"` | only from the owner / the process itself / either of them / an authority / that address; others skip the handler |
+//! | `when = path::to::predicate` | `fn(&Message) -> bool` (or `-> Match`) must also hold |
+//! | `continue` | run, then let later handlers run too |
+//! | `before = "name"` / `after = "name"` | placed relative to another handler of the impl (otherwise declaration order) |
+//! | `once` / `max_runs = N` | removed after 1 / N runs |
+//! | `name = "Transfer"` | the registry name (default: the method name) |
+//!
+//! Two handlers for the same action (or two `#[cron]`s) are an error unless the order is
+//! explicit (`before`/`after`, or `continue` on the first).
+//!
+//! Parameters: `&self` (read-only, marked so in the registry) or `&mut self` (or none), then
+//! in any order `ctx: &mut Ctx` or `&Ctx`, `msg: &Message`, `#[data] x: T` (Data parsed as
+//! JSON into a `Deserialize` type) and tags: any other parameter is read through
+//! [`FromTag`] from the tag named after it in Title-Case with hyphens (`x_memo` reads
+//! `X-Memo`), or from `#[tag("Name")]`. `Option<T>` makes a tag optional. A missing or
+//! invalid tag fails the message with an error naming the tag, the value and the type.
+//!
+//! Return `()`, a reply (`String`, `&str`, [`OutMessage`], [`Json<T>`](interface::Json)),
+//! or a `Result`/`Option` of those: see [`HandlerReturn`]. `&mut self` handlers and
+//! `#[init]` send the `patch@1.0` message after they succeed when the state has `#[patch]`
+//! fields. Generated items use the `__aoxide` prefix; `interface` is reserved as an
+//! associated function name.
 
 #![warn(missing_docs)]
 
