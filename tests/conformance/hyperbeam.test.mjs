@@ -114,6 +114,26 @@ describe("HyperBEAM-style host (stubbed imports, fresh instance per message)", (
     assert.equal(firstReply(await p.send({ action: "Stored", tags: { Index: "3" } })).data, items[3])
   })
 
+  it("frees the msg and env HyperBEAM mallocs: thousands of messages stay in the initial memory", async () => {
+    const hb = await HyperBeamInstance.create(module)
+    hb.call(spawnMessage(), env)
+    const data = "p".repeat(4096)
+    for (let i = 0; i < 3000; i++) {
+      const out = hb.call(hbMessage({ action: "Echo", data }), env)
+      assert.equal(out.response.Messages[0].Data.length, data.length)
+    }
+    // 3000 leaked messages would be over 12 MiB.
+    assert.equal(hb.memory.buffer.byteLength, INITIAL_MEMORY)
+    // A host that frees them itself afterwards changes nothing (the second free is ignored).
+    const m = hb.writeCString(new TextEncoder().encode(JSON.stringify(hbMessage({ action: "Count" }))))
+    const e = hb.writeCString(new TextEncoder().encode(JSON.stringify(env)))
+    const out = JSON.parse(hb.readCString(hb.exports.handle(m, e) >>> 0))
+    hb.exports.free(m)
+    hb.exports.free(e)
+    assert.equal(out.response.Messages[0].Data, "0")
+    assert.equal(firstReply(hb.call(hbMessage({ action: "Increment" }), env).response).data, "1")
+  })
+
   it("would lose a snapshot larger than the initial memory (why --initial-memory matters)", async () => {
     const hb = await HyperBeamInstance.create(module)
     hb.call(spawnMessage(), env)

@@ -102,7 +102,8 @@ fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
 /// The body of the `handle` export: reads `msg` and `env` (addresses of NUL-terminated
 /// JSON-1), runs the process, and returns the address of the NUL-terminated JSON result,
 /// valid until the next call. Never panics on any input; bad input gets an `Error` result
-/// and changes no state.
+/// and changes no state. Arguments that are blocks from [`malloc`] are freed before it
+/// returns (the host must not reuse them).
 pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize) -> usize {
     // SAFETY: single-threaded, and the host is done with the previous result.
     let result = unsafe { &mut *RESULT.0.get() };
@@ -115,16 +116,26 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     };
     out.push(0);
     *result = out;
+    // HyperBEAM writes both arguments with `malloc` and never frees them: a leak of every
+    // message, which would grow memory past the initial size that its snapshot restore
+    // accepts. Blocks from `malloc` carry a magic word, so free exactly those (ao-loader's
+    // arguments come from the argument stack and are left to `_emscripten_stack_restore`).
+    // A host that frees them itself later is harmless: `free` ignores a cleared block.
+    free(msg);
+    free(env);
     result.as_ptr() as usize
 }
 
-/// Magic word in front of every block from [`malloc`], checked by [`free`].
-const MALLOC_MAGIC: usize = 0x414f_584d; // "AOXM"
+/// Magic words in front of every block from [`malloc`] (each xor-ed with the block's
+/// address), checked by [`free`]. The second differs from the argument stack's check word
+/// at the same offset, so a stack block can never pass for a `malloc` block.
+const MALLOC_MAGIC: [usize; 2] = [0x414f_584d, 0x4d58_4f41]; // "AOXM", "MXOA"
 /// Header in front of blocks from [`malloc`]: keeps the payload 16-aligned.
 const MALLOC_HEADER: usize = 16;
 
 /// The body of the `malloc` export: `size` bytes, 16-aligned, or 0 when memory is
-/// exhausted. HyperBEAM writes the message and env into such blocks and never frees them.
+/// exhausted. HyperBEAM writes the message and env into such blocks and never frees them;
+/// [`handle`] frees its arguments when they are such blocks, once it is done with them.
 pub fn malloc(size: usize) -> usize {
     let Some(total) = size.checked_add(MALLOC_HEADER) else {
         return 0;
@@ -135,7 +146,7 @@ pub fn malloc(size: usize) -> usize {
     }
     let addr = block as usize;
     // SAFETY: a fresh block of at least 16 bytes, 16-aligned.
-    unsafe { (block as *mut usize).write(MALLOC_MAGIC ^ addr) };
+    unsafe { (block as *mut [usize; 2]).write(MALLOC_MAGIC.map(|m| m ^ addr)) };
     addr + MALLOC_HEADER
 }
 
@@ -147,15 +158,15 @@ pub fn free(addr: usize) {
         return;
     }
     let block = addr - MALLOC_HEADER;
-    let word = block as *mut usize;
-    // SAFETY: inside memory and aligned; reading a word of wasm memory never faults.
-    if unsafe { word.read() } != MALLOC_MAGIC ^ block {
+    let words = block as *mut [usize; 2];
+    // SAFETY: inside memory and aligned; reading wasm memory never faults.
+    if unsafe { words.read() } != MALLOC_MAGIC.map(|m| m ^ block) {
         return;
     }
-    // SAFETY: the magic word says `block` came from `malloc`; clearing it makes a double
+    // SAFETY: the magic words say `block` came from `malloc`; clearing them makes a double
     // free a no-op.
     unsafe {
-        word.write(0);
+        words.write([0, 0]);
         heap::HEAP.c_free(block as *mut u8);
     }
 }

@@ -24,6 +24,7 @@ struct Block {
 }
 
 const HEADER: usize = core::mem::size_of::<Block>();
+/// Differs from the second `malloc` magic word (see `abi::MALLOC_MAGIC`).
 const CHECK: usize = 0x5354_4b41; // "STKA"
 
 /// Single-threaded interior mutability for statics in linear memory.
