@@ -18,6 +18,19 @@
 //! HyperBEAM runs no initialiser at all.
 //!
 //! The only import is `env.emscripten_resize_heap`.
+//!
+//! Things to know when building a module:
+//!
+//! - The `#[global_allocator]` is [`heap::HEAP`], defined here: every wasm32 crate that links
+//!   aoxide uses it (a second global allocator is a link error).
+//! - [`export!`](crate::export) defines `#[no_mangle]` symbols, so only one crate in a module
+//!   may invoke it (an rlib that invokes it cannot be linked into another module that does).
+//! - Rust's shadow-stack pointer is a mutable wasm global; a call that traps (a panic under
+//!   `panic = "abort"`) never pops its frames, so in an instance the host keeps, the stack
+//!   shrinks with every trap (about 570 panics exhaust ping's 1 MiB). Stable Rust cannot
+//!   write that global, so `scripts/build-wasm.sh` patches `handle` after linking to reset it
+//!   on entry (`tests/conformance/lib/reset-stack.mjs`). Publish the modules that script
+//!   writes to `target/ao/`, not the raw cargo output.
 
 use core::cell::UnsafeCell;
 
