@@ -4,7 +4,7 @@
 //! into a block from `_emscripten_stack_alloc`, calls `handle`, and then `stackRestore`s the
 //! saved value. The strings can be megabytes, far more than any real stack, so each block
 //! is a heap allocation with a small header linking it to the previous one. The "stack
-//! pointer" is the address of the newest header (or of [`BOTTOM`] when there is none), so a
+//! pointer" is the address of the newest header (or of a static marker when there is none), so a
 //! saved value identifies exactly the blocks allocated after it. Everything lives in linear
 //! memory (statics and heap), none of it in wasm globals.
 //!
