@@ -284,7 +284,17 @@ async function protocolCheck(handle, base, feed, ledger) {
 
 // ---------------------------------------------------------------- stats
 const now = () => performance.now();
+const BATCHES = 20;
 function stats(lat) {
+  // Throughput robust to other processes on a shared machine: the messages
+  // are split, in order, into BATCHES consecutive batches; the median batch rate.
+  const per = Math.max(1, Math.floor(lat.length / BATCHES));
+  const rates = [];
+  for (let i = 0; i + per <= lat.length; i += per) {
+    let t = 0;
+    for (let j = i; j < i + per; j++) t += lat[j];
+    rates.push((per * 1000) / t);
+  }
   const s = Float64Array.from(lat).sort();
   const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   const total = s.reduce((a, b) => a + b, 0);
@@ -292,6 +302,7 @@ function stats(lat) {
     n: s.length,
     total_ms: round(total, 3),
     per_s: round((s.length * 1000) / total, 1),
+    per_s_batch_median: round(median(rates), 1),
     mean_ms: round(total / s.length, 4),
     p50_ms: round(q(0.5), 4),
     p99_ms: round(q(0.99), 4),
@@ -604,9 +615,11 @@ function buildTables(result) {
     const M = (m) => m.modes[mode];
     const tag = mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY';
     add(`[${tag}] Transfer msgs/s`, (m) => M(m)?.transfer.per_s);
+    add(`[${tag}] Transfer msgs/s, median of ${BATCHES} batches`, (m) => M(m)?.transfer.per_s_batch_median);
     add(`[${tag}] Transfer p50 ms`, (m) => M(m)?.transfer.p50_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] Transfer p99 ms`, (m) => M(m)?.transfer.p99_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] Balance msgs/s`, (m) => M(m)?.balance.per_s);
+    add(`[${tag}] Balance msgs/s, median of ${BATCHES} batches`, (m) => M(m)?.balance.per_s_batch_median);
     add(`[${tag}] Balance p50 ms`, (m) => M(m)?.balance.p50_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] Balance p99 ms`, (m) => M(m)?.balance.p99_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] cold start ms (instantiate+spawn)`, (m) => M(m)?.cold_start.total_ms, (v) => fmt(v, 2), 'lower');
@@ -650,14 +663,16 @@ function targetsFor(result, aos, ax, prefix) {
   const t = [];
   const p50ratio = (mode) => (have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode]
     ? aos.modes[mode].transfer.p50_ms / ax.modes[mode].transfer.p50_ms : null);
+  const bratio = (mode) => (have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode]
+    ? ax.modes[mode].transfer.per_s_batch_median / aos.modes[mode].transfer.per_s_batch_median : null);
+  const note = (mode) => (p50ratio(mode) === null ? null
+    : `median-of-batches ratio ${round(bratio(mode), 1)}x, p50-latency ratio ${round(p50ratio(mode), 1)}x`);
   const push = (name, value, goal, pass, unit, note) => t.push({ name: prefix + name, value: value === null ? null : round(value, 2), goal, unit,
     status: value === null ? 'N/A' : pass ? 'PASS' : 'FAIL', ...(note ? { note } : {}) });
   const ru = ratio('unsafe'), pu = p50ratio('unsafe');
-  push('Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 25x', ru !== null && ru >= 25, 'x',
-    pu !== null ? `p50-latency ratio ${round(pu, 1)}x` : null);
+  push('Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 25x', ru !== null && ru >= 25, 'x', note('unsafe'));
   const rc = ratio('copy'), pc = p50ratio('copy');
-  push('Transfer throughput aoxide/AOS, copying loader', rc, '>= 200x', rc !== null && rc >= 200, 'x',
-    pc !== null ? `p50-latency ratio ${round(pc, 1)}x` : null);
+  push('Transfer throughput aoxide/AOS, copying loader', rc, '>= 200x', rc !== null && rc >= 200, 'x', note('copy'));
   const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
   push(`aoxide memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '< 2 MiB', snap !== null && snap < 2 * MiB, 'MiB');
   const size = have(ax) ? ax.module_bytes : null;
@@ -749,6 +764,7 @@ async function main() {
       const a = aos.modes[mode], b = ax.modes[mode];
       ratios[mode] = {
         transfer_throughput: round(b.transfer.per_s / a.transfer.per_s, 1),
+        transfer_throughput_batch_median: round(b.transfer.per_s_batch_median / a.transfer.per_s_batch_median, 1),
         balance_throughput: round(b.balance.per_s / a.balance.per_s, 1),
         transfer_p50_latency_speedup: round(a.transfer.p50_ms / b.transfer.p50_ms, 1),
         transfer_p99_latency_speedup: round(a.transfer.p99_ms / b.transfer.p99_ms, 1),
