@@ -293,6 +293,33 @@ impl<P> Registry<P> {
         self.list.is_empty()
     }
 
+    /// Registers handlers that work on one part of the process state: the way a blueprint
+    /// (a token, a chat room) plugs into any process. `part` finds that part in the state.
+    ///
+    /// ```
+    /// # use aoxide::{Ctx, Error, Message, Registry};
+    /// struct Room { members: Vec<String> }
+    /// struct Game { room: Room }
+    ///
+    /// fn join(room: &mut Room, _ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    ///     room.members.push(msg.from.clone());
+    ///     Ok(())
+    /// }
+    ///
+    /// let mut registry = Registry::<Game>::new();
+    /// registry.scoped(|g: &mut Game| &mut g.room).action("Join", join);
+    /// assert_eq!(registry.names().collect::<Vec<_>>(), ["Join"]);
+    /// ```
+    pub fn scoped<S, F>(&mut self, part: F) -> Scoped<'_, P, F>
+    where
+        F: Fn(&mut P) -> &mut S + Clone + 'static,
+    {
+        Scoped {
+            registry: self,
+            part,
+        }
+    }
+
     /// Counts one run of the handler called `name`; removes it when it has no runs left.
     pub(crate) fn count_run(&mut self, name: &str) {
         if let Some(i) = self.position(name) {
@@ -303,6 +330,43 @@ impl<P> Registry<P> {
                 }
             }
         }
+    }
+}
+
+/// Registration of handlers on one part of the state; see [`Registry::scoped`].
+pub struct Scoped<'r, P, F> {
+    registry: &'r mut Registry<P>,
+    part: F,
+}
+
+/// A handler over one part `S` of the process state.
+pub type PartFn<S> = fn(&mut S, &mut Ctx<'_>, &Message) -> Result<(), Error>;
+
+impl<P: 'static, F> Scoped<'_, P, F> {
+    /// Adds `handler` (see [`Registry::add`]) whose function runs on the part.
+    pub fn handler<S: 'static>(&mut self, handler: Handler<S>) -> &mut Self
+    where
+        F: Fn(&mut P) -> &mut S + Clone + 'static,
+    {
+        let part = self.part.clone();
+        let run = handler.run;
+        self.registry.add(Handler {
+            name: handler.name,
+            pattern: handler.pattern,
+            caller: handler.caller,
+            runs: handler.runs,
+            read_only: handler.read_only,
+            run: Rc::new(move |p: &mut P, ctx: &mut Ctx<'_>, msg: &Message| run(part(p), ctx, msg)),
+        });
+        self
+    }
+
+    /// Adds a handler for `Action = action` running `run` on the part.
+    pub fn action<S: 'static>(&mut self, action: &str, run: PartFn<S>) -> &mut Self
+    where
+        F: Fn(&mut P) -> &mut S + Clone + 'static,
+    {
+        self.handler(Handler::action(action, run))
     }
 }
 
@@ -352,6 +416,34 @@ mod tests {
         r.count_run("twice");
         r.count_run("one");
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn scoped_handlers_run_on_their_part() {
+        #[derive(Default)]
+        struct Whole {
+            left: u32,
+            right: u32,
+        }
+        fn bump(n: &mut u32, _: &mut Ctx<'_>, _: &Message) -> Result<(), Error> {
+            *n += 1;
+            Ok(())
+        }
+        let mut r = Registry::<Whole>::new();
+        r.scoped(|w: &mut Whole| &mut w.left).action("L", bump);
+        r.scoped(|w: &mut Whole| &mut w.right)
+            .handler(Handler::action("R", bump).max_runs(2));
+        assert_eq!(r.get("R").unwrap().runs, Runs::Remaining(2));
+        let p = ProcessInfo::default();
+        let m = Message::new("x");
+        let mut out = crate::Outbox::default();
+        let mut reference = 0;
+        let mut w = Whole::default();
+        for name in ["L", "R", "R"] {
+            let mut ctx = Ctx::new(&p, &m, &mut out, &mut reference);
+            r.get(name).unwrap().call(&mut w, &mut ctx, &m).unwrap();
+        }
+        assert_eq!((w.left, w.right), (1, 2));
     }
 
     #[test]

@@ -20,7 +20,7 @@
 #![warn(missing_docs)]
 
 use aoxide::state::{JournalMark, Log, Map};
-use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Transactional};
+use aoxide::{Ctx, Error, Message, OutMessage, Process, Registry, Transactional};
 
 /// A chatroom: an ordered list of members.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,21 +114,12 @@ pub fn register<P: 'static, F>(registry: &mut Registry<P>, chat: F)
 where
     F: Fn(&mut P) -> &mut Chat + Clone + 'static,
 {
-    let c = chat.clone();
-    registry.add(Handler::action("Register", move |p, ctx, msg| {
-        handlers::register(c(p), ctx, msg)
-    }));
-    let c = chat.clone();
-    registry.add(Handler::action("Unregister", move |p, ctx, msg| {
-        handlers::unregister(c(p), ctx, msg)
-    }));
-    let c = chat.clone();
-    registry.add(Handler::action("Broadcast", move |p, ctx, msg| {
-        handlers::broadcast(c(p), ctx, msg)
-    }));
-    registry.add(Handler::action("Members", move |p, ctx, msg| {
-        handlers::members(chat(p), ctx, msg)
-    }));
+    registry
+        .scoped(chat)
+        .action("Register", handlers::register)
+        .action("Unregister", handlers::unregister)
+        .action("Broadcast", handlers::broadcast)
+        .action("Members", handlers::members);
 }
 
 /// The handlers, one function per action.

@@ -94,41 +94,37 @@ pub fn register_with_prefix<P: 'static, F>(registry: &mut Registry<P>, prefix: &
 where
     F: Fn(&mut P) -> &mut Counter + Clone + 'static,
 {
-    let c = counter.clone();
-    registry.add(Handler::action(
-        &format!("{prefix}Increment"),
-        move |p, ctx, msg| {
-            let value = c(p).increment(by(msg)?)?;
-            reply(ctx, value);
-            Ok(())
-        },
-    ));
-    let c = counter.clone();
-    registry.add(Handler::action(
-        &format!("{prefix}Decrement"),
-        move |p, ctx, msg| {
-            let value = c(p).decrement(by(msg)?)?;
-            reply(ctx, value);
-            Ok(())
-        },
-    ));
-    let c = counter.clone();
-    registry.add(Handler::action(
-        &format!("{prefix}Count"),
-        move |p, ctx, _msg| {
-            let value = c(p).value;
-            reply(ctx, value);
-            Ok(())
-        },
-    ));
-    registry.add(
-        Handler::action(&format!("{prefix}Reset"), move |p, ctx, _msg| {
-            counter(p).value = 0;
-            reply(ctx, 0);
-            Ok(())
-        })
-        .from(Caller::OwnerOrProcess),
-    );
+    registry
+        .scoped(counter)
+        .action(&format!("{prefix}Increment"), handle_increment)
+        .action(&format!("{prefix}Decrement"), handle_decrement)
+        .action(&format!("{prefix}Count"), handle_count)
+        .handler(
+            Handler::action(&format!("{prefix}Reset"), handle_reset).from(Caller::OwnerOrProcess),
+        );
+}
+
+fn handle_increment(counter: &mut Counter, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    let value = counter.increment(by(msg)?)?;
+    reply(ctx, value);
+    Ok(())
+}
+
+fn handle_decrement(counter: &mut Counter, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    let value = counter.decrement(by(msg)?)?;
+    reply(ctx, value);
+    Ok(())
+}
+
+fn handle_count(counter: &mut Counter, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+    reply(ctx, counter.value);
+    Ok(())
+}
+
+fn handle_reset(counter: &mut Counter, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+    counter.value = 0;
+    reply(ctx, 0);
+    Ok(())
 }
 
 /// A process that is only a counter. Its spawn message may carry a `Start` tag.

@@ -64,8 +64,8 @@ use std::fmt;
 
 use aoxide::state::{JournalMark, Map};
 use aoxide::{
-    Address, Ctx, Error, FromTag, Handler, Message, OutMessage, Process, Registry, TagValue,
-    Transactional, U256,
+    Address, Ctx, Error, FromTag, Message, OutMessage, Process, Registry, TagValue, Transactional,
+    U256,
 };
 use serde_json::Value;
 
@@ -375,33 +375,15 @@ pub fn register<P: 'static, F>(registry: &mut Registry<P>, token: F)
 where
     F: Fn(&mut P) -> &mut Token + Clone + 'static,
 {
-    let t = token.clone();
-    registry.add(Handler::action("Info", move |p, ctx, msg| {
-        handlers::info(t(p), ctx, msg)
-    }));
-    let t = token.clone();
-    registry.add(Handler::action("Total-Supply", move |p, ctx, msg| {
-        handlers::total_supply(t(p), ctx, msg)
-    }));
-    let t = token.clone();
-    registry.add(Handler::action("Balance", move |p, ctx, msg| {
-        handlers::balance(t(p), ctx, msg)
-    }));
-    let t = token.clone();
-    registry.add(Handler::action("Balances", move |p, ctx, msg| {
-        handlers::balances(t(p), ctx, msg)
-    }));
-    let t = token.clone();
-    registry.add(Handler::action("Transfer", move |p, ctx, msg| {
-        handlers::transfer(t(p), ctx, msg)
-    }));
-    let t = token.clone();
-    registry.add(Handler::action("Mint", move |p, ctx, msg| {
-        handlers::mint(t(p), ctx, msg)
-    }));
-    registry.add(Handler::action("Burn", move |p, ctx, msg| {
-        handlers::burn(token(p), ctx, msg)
-    }));
+    registry
+        .scoped(token)
+        .action("Info", handlers::info)
+        .action("Total-Supply", handlers::total_supply)
+        .action("Balance", handlers::balance)
+        .action("Balances", handlers::balances)
+        .action("Transfer", handlers::transfer)
+        .action("Mint", handlers::mint)
+        .action("Burn", handlers::burn);
 }
 
 /// The handlers, one function per action, usable on their own.
