@@ -7,7 +7,9 @@
 //! dry-runs. Every message goes through the same [`aoxide::Runtime::handle`] the wasm
 //! module's `handle` export calls, so trust checks, handler order and rollback are the real
 //! ones; only the transport differs. Processes sit behind the [`Backend`] trait, so a
-//! backend that runs a built `.wasm` can take the place of [`Native`].
+//! backend that runs a built `.wasm` can take the place of [`Native`]: with the `wasm`
+//! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does, and
+//! `wasm::check_module` validates a module against the AO module ABI.
 //!
 //! The network is deterministic (ids from a seed and counters, a clock that moves only as
 //! messages are scheduled and as [`Net::tick`] says) and enforces the real network's
@@ -67,6 +69,8 @@ pub mod ids;
 pub mod limits;
 pub mod msg;
 pub mod net;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 pub use backend::{Backend, Native};
 pub use error::NetError;

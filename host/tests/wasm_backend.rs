@@ -1,0 +1,555 @@
+//! The wasm backend against the native one: the built token module gives the same outcomes
+//! as `Native<TokenProcess>`, snapshots restore into fresh instances, and the validator
+//! accepts the real modules and names what is wrong with bad ones.
+//!
+//! The modules must be built first: `scripts/build-wasm.sh aoxide-token example-ping`.
+
+#![cfg(feature = "wasm")]
+
+use std::path::PathBuf;
+
+use aoxide::{Env, Message, Outcome, Tags};
+use aoxide_host::wasm::{check_module, Problem, WasmBackend, WasmModule};
+use aoxide_host::{Backend, Msg, Native, Net, SpawnOptions};
+use aoxide_token::TokenProcess;
+
+const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
+const OWNER: &str = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
+const AUTH: &str = "FCx6rh_Yoa_LkN1bqrYVP1oXj-bHecjjSBPw3UHu2VI";
+const BOB: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
+const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
+
+// ----- finding the built modules -----
+
+/// Where `scripts/build-wasm.sh` puts modules: `$CARGO_TARGET_DIR/ao` when that is set (and
+/// holds the module), else the workspace `target/ao`.
+fn module_path(name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ has a parent")
+        .to_path_buf();
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        let dir = PathBuf::from(dir);
+        let dir = if dir.is_absolute() {
+            dir
+        } else {
+            root.join(dir)
+        };
+        candidates.push(dir.join("ao").join(format!("{name}.wasm")));
+    }
+    candidates.push(root.join("target/ao").join(format!("{name}.wasm")));
+    for c in &candidates {
+        if c.is_file() {
+            return c.clone();
+        }
+    }
+    panic!(
+        "the built module {name}.wasm is missing (looked at {}). Build the modules first: \
+         scripts/build-wasm.sh aoxide-token example-ping",
+        candidates
+            .iter()
+            .map(|c| c.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
+fn module_bytes(name: &str) -> Vec<u8> {
+    let path = module_path(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+// ----- the token scenario, message by message -----
+
+fn env() -> Env {
+    let mut env = Env::new(PID, OWNER);
+    let mut tags = Tags::new();
+    tags.add("Authority", AUTH);
+    env.process.tags = tags;
+    env
+}
+
+/// A message from the process itself, forwarded by the authority.
+fn from_process(id: &str) -> Message {
+    let mut m = Message::new(AUTH).with_id(id);
+    m.from = PID.into();
+    m
+}
+
+fn msg(from: &str, id: &str, action: &str, tags: &[(&str, &str)]) -> Message {
+    let mut m = Message::new(from).with_id(id).with_action(action);
+    for (k, v) in tags {
+        m = m.with_tag(*k, *v);
+    }
+    m
+}
+
+/// Spawn, fund the owner, transfers, balances, and failing transfers (too much: a
+/// `Transfer-Error` reply; a bad quantity: an error outcome).
+fn scenario() -> Vec<Message> {
+    vec![
+        Message::new(OWNER)
+            .with_id(PID)
+            .with_tag("Type", "Process")
+            .with_tag("Ticker", "TST"),
+        from_process("fund")
+            .with_action("Transfer")
+            .with_tag("Recipient", OWNER)
+            .with_tag("Quantity", "1000"),
+        msg(
+            OWNER,
+            "t1",
+            "Transfer",
+            &[("Recipient", BOB), ("Quantity", "300")],
+        ),
+        msg(
+            BOB,
+            "t2",
+            "Transfer",
+            &[("Recipient", CAROL), ("Quantity", "120")],
+        ),
+        msg(
+            CAROL,
+            "t3",
+            "Transfer",
+            &[
+                ("Recipient", OWNER),
+                ("Quantity", "20"),
+                ("X-Note", "thanks"),
+            ],
+        ),
+        msg(OWNER, "b1", "Balance", &[]),
+        msg(OWNER, "b2", "Balance", &[("Target", BOB)]),
+        msg(CAROL, "b3", "Balance", &[("Recipient", CAROL)]),
+        // Too much: a Transfer-Error reply, state unchanged.
+        msg(
+            BOB,
+            "f1",
+            "Transfer",
+            &[("Recipient", CAROL), ("Quantity", "100000")],
+        ),
+        // Not a quantity: the message fails.
+        msg(
+            BOB,
+            "f2",
+            "Transfer",
+            &[("Recipient", CAROL), ("Quantity", "-5")],
+        ),
+        msg(OWNER, "bs", "Balances", &[]),
+        msg(OWNER, "i", "Info", &[]),
+        msg(OWNER, "ts", "Total-Supply", &[]),
+        // A dry-run transfer: answered, nothing persists.
+        {
+            let mut m = msg(
+                OWNER,
+                "dry",
+                "Transfer",
+                &[("Recipient", BOB), ("Quantity", "1")],
+            );
+            m.read_only = true;
+            m
+        },
+        msg(BOB, "b4", "Balance", &[]),
+    ]
+}
+
+fn run(backend: &mut dyn Backend, messages: &[Message]) -> Vec<Outcome> {
+    let env = env();
+    messages
+        .iter()
+        .map(|m| backend.handle(m.clone(), &env))
+        .collect()
+}
+
+#[test]
+fn the_wasm_token_gives_the_same_outcomes_as_the_native_one() {
+    let bytes = module_bytes("token");
+    let messages = scenario();
+    let native = run(&mut Native::<TokenProcess>::new(), &messages);
+    let wasm = run(&mut WasmBackend::new(&bytes).unwrap(), &messages);
+    assert_eq!(native.len(), wasm.len());
+    for ((m, n), w) in messages.iter().zip(&native).zip(&wasm) {
+        assert_eq!(n, w, "outcomes differ for message {:?}", m.id);
+    }
+
+    // The scenario does what it says.
+    let by_id = |id: &str| {
+        let i = messages
+            .iter()
+            .position(|m| m.id.as_deref() == Some(id))
+            .unwrap();
+        &wasm[i]
+    };
+    let t1 = by_id("t1");
+    assert!(!t1.is_error(), "{:?}", t1.error);
+    assert_eq!(t1.messages_with_action("Debit-Notice").count(), 1);
+    assert_eq!(t1.messages_with_action("Credit-Notice").count(), 1);
+    assert_eq!(by_id("b1").messages[0].data.as_deref(), Some("720"));
+    assert_eq!(by_id("b2").messages[0].data.as_deref(), Some("180"));
+    assert_eq!(by_id("b3").messages[0].data.as_deref(), Some("100"));
+    let f1 = by_id("f1");
+    assert!(!f1.is_error());
+    assert_eq!(f1.messages_with_action("Transfer-Error").count(), 1);
+    let f2 = by_id("f2");
+    assert!(f2.is_error());
+    assert!(f2.messages.is_empty());
+    assert_eq!(by_id("b4").messages[0].data.as_deref(), Some("180"));
+}
+
+#[test]
+fn a_net_runs_the_wasm_token_like_the_native_one() {
+    fn drive(net: &mut Net, module: &aoxide_host::ModuleId) -> Vec<Outcome> {
+        let alice = net.wallet("alice");
+        let bob = net.wallet("bob");
+        let token = net
+            .spawn_module(&alice, module, SpawnOptions::new().tag("Ticker", "TST"))
+            .unwrap();
+        let mut ids = vec![
+            net.send(&alice, &token, Msg::new().action("Info")).unwrap(),
+            net.send(&alice, &token, Msg::new().action("Balance"))
+                .unwrap(),
+            net.send(
+                &alice,
+                &token,
+                Msg::new()
+                    .action("Transfer")
+                    .tag("Recipient", bob.address())
+                    .tag("Quantity", "5"),
+            )
+            .unwrap(),
+        ];
+        ids.push(
+            net.send(
+                &bob,
+                &token,
+                Msg::new()
+                    .action("Transfer")
+                    .tag("Recipient", alice.address())
+                    .tag("Quantity", "x"),
+            )
+            .unwrap(),
+        );
+        net.run_until_idle().unwrap();
+        let mut outcomes: Vec<Outcome> = ids.iter().map(|id| net.result(id).clone()).collect();
+        outcomes.push(
+            net.dry_run(&token, Msg::new().action("Total-Supply"))
+                .unwrap(),
+        );
+        outcomes
+    }
+
+    let mut native_net = Net::new();
+    let native_module = native_net.register_module::<TokenProcess>("token");
+    let native = drive(&mut native_net, &native_module);
+
+    let mut wasm_net = Net::new();
+    let wasm_module = wasm_net
+        .register_wasm("token", &module_bytes("token"))
+        .unwrap();
+    let wasm = drive(&mut wasm_net, &wasm_module);
+
+    assert_eq!(native, wasm);
+    assert_eq!(
+        wasm[2].messages_with_action("Transfer-Error").count(),
+        1,
+        "alice has nothing to send: {:?}",
+        wasm[2]
+    );
+    assert!(wasm[3].is_error());
+    assert_eq!(
+        native_net.messages().len(),
+        wasm_net.messages().len(),
+        "both nets delivered the same replies"
+    );
+    assert_eq!(native_net.deliveries().len(), wasm_net.deliveries().len());
+}
+
+#[test]
+fn a_snapshot_restored_into_a_fresh_instance_keeps_the_state() {
+    let bytes = module_bytes("token");
+    let module = WasmModule::new(&bytes).unwrap();
+    let env = env();
+    let messages = scenario();
+    let mut wasm = module.instantiate().unwrap();
+    for m in &messages[..5] {
+        assert!(!wasm.handle(m.clone(), &env).is_error());
+    }
+    let snapshot = wasm.snapshot();
+    assert_eq!(snapshot.len(), wasm.memory_size());
+
+    let balance = |b: &mut WasmBackend, who: &str| {
+        let o = b.handle(msg(who, "q", "Balance", &[]), &env);
+        o.messages[0].data.clone().unwrap()
+    };
+    let mut restored = module.restore(&snapshot).unwrap();
+    assert_eq!(balance(&mut restored, OWNER), "720");
+    assert_eq!(balance(&mut restored, BOB), "180");
+    assert_eq!(balance(&mut restored, CAROL), "100");
+
+    // Both go on independently.
+    let t = msg(
+        OWNER,
+        "t9",
+        "Transfer",
+        &[("Recipient", BOB), ("Quantity", "700")],
+    );
+    assert!(!restored.handle(t, &env).is_error());
+    assert_eq!(balance(&mut restored, OWNER), "20");
+    assert_eq!(balance(&mut wasm, OWNER), "720");
+
+    // And the same instance can be rolled back to the snapshot.
+    wasm.handle(
+        msg(
+            OWNER,
+            "t10",
+            "Transfer",
+            &[("Recipient", BOB), ("Quantity", "1")],
+        ),
+        &env,
+    );
+    assert_eq!(balance(&mut wasm, OWNER), "719");
+    wasm.restore(&snapshot).unwrap();
+    assert_eq!(balance(&mut wasm, OWNER), "720");
+}
+
+#[test]
+fn the_ping_module_runs_on_a_net() {
+    let mut net = Net::new();
+    let module = net.register_wasm("ping", &module_bytes("ping")).unwrap();
+    let alice = net.wallet("alice");
+    let ping = net
+        .spawn_module(&alice, &module, SpawnOptions::new())
+        .unwrap();
+    let id = net.send(&alice, &ping, Msg::new().action("Ping")).unwrap();
+    let run = net.run_until_idle().unwrap();
+    assert!(run.is_clean(), "{run:?}");
+    assert!(!net.result(&id).is_error(), "{:?}", net.result(&id));
+    assert!(net.wasm_backend(&ping).is_some());
+    assert!(net.wasm_backend(&ping).unwrap().fault().is_none());
+}
+
+// ----- the validator -----
+
+#[test]
+fn the_validator_accepts_the_built_modules() {
+    for name in ["token", "ping"] {
+        let bytes = module_bytes(name);
+        let report = check_module(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(report.size, bytes.len());
+        assert_eq!(report.imports, ["env.emscripten_resize_heap"], "{name}");
+        assert_eq!(report.initial_memory, 4 * 1024 * 1024, "{name}");
+        assert!(report.exports.iter().any(|e| e == "handle"));
+        // rustc's sections survive wasm-opt; `aoxide.interface` is there when the process
+        // declares its interface, and never empty then.
+        assert!(report.custom_section("target_features").is_some(), "{name}");
+        if let Some(interface) = report.custom_section("aoxide.interface") {
+            assert!(!interface.is_empty());
+        }
+        assert!(report.warnings.is_empty(), "{name}: {:?}", report.warnings);
+    }
+}
+
+/// A minimal module with the whole ABI, plus `extra` first in the module body (imports) and
+/// `tail` last. Its `handle`
+/// returns an empty successful outcome, counts calls at address 8, traps when the message
+/// starts with `T`, and overwrites the cookie at address 0 when it starts with `C`.
+fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
+    let wat = format!(
+        r#"(module
+  {extra}
+  (import "env" "emscripten_resize_heap" (func $resize (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (table (export "__indirect_function_table") 1 funcref)
+  (data (i32.const 1024) "{{\"ok\":true,\"response\":{{\"Output\":{{\"data\":\"\",\"prompt\":\"\",\"print\":false}},\"Messages\":[],\"Spawns\":[],\"Assignments\":[]}}}}\00")
+  (func (export "__wasm_call_ctors"))
+  (func (export "emscripten_stack_init") (i32.store (i32.const 16) (i32.const 60000)))
+  (func (export "emscripten_stack_get_end") (result i32) (i32.const 32))
+  (func (export "emscripten_stack_get_current") (result i32) (i32.load (i32.const 16)))
+  (func (export "_emscripten_stack_alloc") (param i32) (result i32)
+    (i32.store (i32.const 16)
+      (i32.and (i32.sub (i32.load (i32.const 16)) (local.get 0)) (i32.const -16)))
+    (i32.load (i32.const 16)))
+  (func (export "_emscripten_stack_restore") (param i32) (i32.store (i32.const 16) (local.get 0)))
+  (func (export "malloc") (param i32) (result i32) (i32.const 0))
+  (func (export "free") (param i32))
+  (func (export "handle") (param i32 i32) (result i32)
+    (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
+    (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 84)) (then unreachable))
+    (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 67))
+      (then (i32.store (i32.const 0) (i32.const 0))))
+    (i32.const 1024))
+  {tail}
+)"#
+    );
+    wat::parse_str(wat).expect("valid wat")
+}
+
+#[test]
+fn the_validator_accepts_the_minimal_module_and_reports_custom_sections() {
+    let report = check_module(&abi_module(
+        "",
+        r#"(@custom "aoxide.interface" "{\"handlers\":[]}")"#,
+    ))
+    .unwrap();
+    assert_eq!(report.initial_memory, 65536);
+    assert_eq!(report.maximum_memory, None);
+    assert_eq!(
+        report.custom_section("aoxide.interface"),
+        Some(&br#"{"handlers":[]}"#[..])
+    );
+    // An extra export is accepted with a warning naming it.
+    let report = check_module(&abi_module("", r#"(func (export "debug_dump"))"#)).unwrap();
+    assert_eq!(report.warnings.len(), 1);
+    assert!(
+        report.warnings[0].contains("debug_dump"),
+        "{:?}",
+        report.warnings
+    );
+}
+
+#[test]
+fn the_validator_names_a_forbidden_import() {
+    let bytes = abi_module(
+        r#"(import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))"#,
+        "",
+    );
+    let err = check_module(&bytes).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [Problem::ForbiddenImport {
+            module: "wasi_snapshot_preview1".into(),
+            name: "proc_exit".into(),
+            kind: "function (i32) -> ()".into(),
+        }]
+    );
+    let text = err.to_string();
+    assert!(text.contains("wasi_snapshot_preview1.proc_exit"), "{text}");
+    assert!(text.contains("env.emscripten_resize_heap"), "{text}");
+    // The backend refuses it too, with the same reasons.
+    let err = WasmBackend::new(&bytes).unwrap_err().to_string();
+    assert!(err.contains("proc_exit"), "{err}");
+}
+
+#[test]
+fn the_validator_names_missing_and_mistyped_exports() {
+    let bytes = wat::parse_str(
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "handle") (param i32) (result i32) (local.get 0)))"#,
+    )
+    .unwrap();
+    let err = check_module(&bytes).unwrap_err();
+    assert!(err.problems.contains(&Problem::WrongExport {
+        name: "handle".into(),
+        expected: "function (i32, i32) -> (i32)".into(),
+        found: "function (i32) -> (i32)".into(),
+    }));
+    assert!(err.problems.contains(&Problem::MissingExport {
+        name: "__indirect_function_table".into(),
+        expected: "table".into(),
+    }));
+    assert!(err.problems.contains(&Problem::MissingExport {
+        name: "_emscripten_stack_alloc".into(),
+        expected: "function (i32) -> (i32)".into(),
+    }));
+    assert!(matches!(
+        check_module(b"not wasm").unwrap_err().problems[..],
+        [Problem::Malformed(_)]
+    ));
+}
+
+// ----- faults -----
+
+const ENV_JSON: &[u8] = br#"{"Process":{"Id":"p","Owner":"o","Tags":[]}}"#;
+
+fn calls(b: &WasmBackend) -> u32 {
+    let m = b.snapshot();
+    u32::from_le_bytes(m[8..12].try_into().unwrap())
+}
+
+#[test]
+fn a_trap_is_an_error_outcome_and_fails_the_instance() {
+    let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
+    let ok = b.handle_json(b"{}", ENV_JSON).unwrap();
+    assert!(ok.starts_with(br#"{"ok":true"#));
+    let err = b.handle_json(b"Trap", ENV_JSON).unwrap_err();
+    assert!(err.contains("trap"), "{err}");
+    assert!(b.fault().is_some());
+    // Later messages are refused, never run on a broken memory.
+    let err = b.handle_json(b"{}", ENV_JSON).unwrap_err();
+    assert!(err.contains("failed earlier"), "{err}");
+    // Through the Backend trait it is an error outcome.
+    let out = b.handle(Message::new("x"), &Env::new("p", "o"));
+    assert!(out.is_error());
+    assert!(out.messages.is_empty());
+}
+
+#[test]
+fn with_rollback_a_trap_leaves_the_previous_memory() {
+    let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
+    b.set_rollback_on_trap(true);
+    b.handle_json(b"{}", ENV_JSON).unwrap();
+    b.handle_json(b"{}", ENV_JSON).unwrap();
+    assert_eq!(calls(&b), 2);
+    assert!(b.handle_json(b"Trap", ENV_JSON).is_err());
+    assert!(b.fault().is_none());
+    assert_eq!(calls(&b), 2, "the trapped call's writes are gone");
+    b.handle_json(b"{}", ENV_JSON).unwrap();
+    assert_eq!(calls(&b), 3);
+}
+
+#[test]
+fn a_corrupted_cookie_is_reported_like_the_loader() {
+    let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
+    let err = b.handle_json(b"Corrupt", ENV_JSON).unwrap_err();
+    assert!(err.contains("address zero"), "{err}");
+    assert!(b.fault().is_some());
+}
+
+#[test]
+fn a_result_that_is_not_json_is_an_error_outcome() {
+    // `handle` returns the message itself: not a result envelope.
+    let bytes = wat::parse_str(
+        r#"(module
+  (import "env" "emscripten_resize_heap" (func (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (table (export "__indirect_function_table") 1 funcref)
+  (func (export "__wasm_call_ctors"))
+  (func (export "emscripten_stack_init"))
+  (func (export "emscripten_stack_get_end") (result i32) (i32.const 32))
+  (func (export "emscripten_stack_get_current") (result i32) (i32.const 4096))
+  (func (export "_emscripten_stack_alloc") (param i32) (result i32) (i32.const 2048))
+  (func (export "_emscripten_stack_restore") (param i32))
+  (func (export "malloc") (param i32) (result i32) (i32.const 0))
+  (func (export "free") (param i32))
+  (func (export "handle") (param i32 i32) (result i32) (local.get 0)))"#,
+    )
+    .unwrap();
+    assert!(check_module(&bytes).is_ok());
+    let mut b = WasmBackend::new(&bytes).unwrap();
+    let out = b.handle(Message::new("x"), &Env::new("p", "o"));
+    assert!(out.is_error());
+    assert!(
+        out.error.as_deref().unwrap().contains("not an outcome")
+            || out.error.as_deref().unwrap().contains("invalid JSON"),
+        "{out:?}"
+    );
+    // Not a trap: the instance goes on.
+    assert!(b.fault().is_none());
+}
+
+#[test]
+fn memory_grows_through_resize_heap() {
+    let token = module_bytes("token");
+    let mut t = WasmBackend::new(&token).unwrap();
+    let before = t.memory_size();
+    // A big Data field makes the token's allocator grow memory through the import.
+    let env = env();
+    let mut spawn = scenario()[0].clone();
+    spawn.data = "x".repeat(6 << 20);
+    let out = t.handle(spawn, &env);
+    assert!(!out.is_error(), "{:?}", out.error);
+    assert!(t.memory_size() > before, "{} <= {before}", t.memory_size());
+    assert!(t.fault().is_none());
+}
