@@ -353,7 +353,8 @@ fn the_validator_accepts_the_built_modules() {
 /// A minimal module with the whole ABI, plus `extra` first in the module body (imports) and
 /// `tail` last. Its `handle`
 /// returns an empty successful outcome, counts calls at address 8, traps when the message
-/// starts with `T`, and overwrites the cookie at address 0 when it starts with `C`.
+/// starts with `T`, overwrites the cookie at address 0 when it starts with `C`, and asks
+/// for 3 MiB of memory when it starts with `G`.
 fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
     let wat = format!(
         r#"(module
@@ -378,6 +379,8 @@ fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 84)) (then unreachable))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 67))
       (then (i32.store (i32.const 0) (i32.const 0))))
+    (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 71))
+      (then (i32.store (i32.const 12) (call $resize (i32.const 3145728)))))
     (i32.const 1024))
   {tail}
 )"#
@@ -540,16 +543,21 @@ fn a_result_that_is_not_json_is_an_error_outcome() {
 }
 
 #[test]
-fn memory_grows_through_resize_heap() {
-    let token = module_bytes("token");
-    let mut t = WasmBackend::new(&token).unwrap();
-    let before = t.memory_size();
-    // A big Data field makes the token's allocator grow memory through the import.
-    let env = env();
-    let mut spawn = scenario()[0].clone();
-    spawn.data = "x".repeat(6 << 20);
-    let out = t.handle(spawn, &env);
-    assert!(!out.is_error(), "{:?}", out.error);
-    assert!(t.memory_size() > before, "{} <= {before}", t.memory_size());
-    assert!(t.fault().is_none());
+fn memory_grows_through_resize_heap_up_to_the_limit() {
+    // `G` makes the module ask for 3 MiB and store the answer at address 12.
+    let bytes = abi_module("", "");
+    let mut b = WasmBackend::new(&bytes).unwrap();
+    assert_eq!(b.memory_size(), 65536);
+    b.handle_json(b"Grow", ENV_JSON).unwrap();
+    let m = b.snapshot();
+    assert_eq!(u32::from_le_bytes(m[12..16].try_into().unwrap()), 1);
+    assert!(b.memory_size() >= 3 << 20, "{}", b.memory_size());
+    assert_eq!(b.memory_size() % 65536, 0);
+
+    let limited = WasmModule::with_memory_limit(&bytes, 2 << 20).unwrap();
+    let mut b = limited.instantiate().unwrap();
+    b.handle_json(b"Grow", ENV_JSON).unwrap();
+    let m = b.snapshot();
+    assert_eq!(u32::from_le_bytes(m[12..16].try_into().unwrap()), 0);
+    assert_eq!(b.memory_size(), 65536);
 }
