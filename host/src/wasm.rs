@@ -283,7 +283,6 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
     let mut types: Vec<(String, String)> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new();
     let mut memories: Vec<wasmparser::MemoryType> = Vec::new();
-    let mut tables = 0u32;
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
     let mut report = ModuleReport {
         size: bytes.len(),
@@ -322,10 +321,7 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
                             memories.push(m);
                             "memory".into()
                         }
-                        TypeRef::Table(_) => {
-                            tables += 1;
-                            "table".into()
-                        }
+                        TypeRef::Table(_) => "table".into(),
                         TypeRef::Global(_) => "global".into(),
                         TypeRef::Tag(_) => "tag".into(),
                     };
@@ -346,7 +342,6 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
                     func_types.push(t.map_err(malformed)?);
                 }
             }
-            Payload::TableSection(reader) => tables += reader.count(),
             Payload::MemorySection(reader) => {
                 for m in reader {
                     memories.push(m.map_err(malformed)?);
@@ -365,7 +360,6 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
             _ => {}
         }
     }
-    let _ = tables;
 
     let describe = |kind: ExternalKind, index: u32| -> String {
         match kind {
