@@ -207,6 +207,27 @@ impl Env {
         Ok(Env { process, module })
     }
 
+    /// Checks, without parsing it, that an env the process will not read is UTF-8 text
+    /// that opens a JSON object. The runtime reads the env only until it knows its
+    /// identity; later envs are never looked into, so they need no full parse, but
+    /// `null`, an empty env or binary garbage are still refused.
+    pub fn check_json(bytes: &[u8]) -> Result<(), InputError> {
+        let bytes = match bytes.iter().position(|&b| b == 0) {
+            Some(nul) => &bytes[..nul],
+            None => bytes,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
+            what: "env",
+            offset: e.valid_up_to(),
+        })?;
+        let text = text.trim();
+        if text.starts_with('{') && text.ends_with('}') {
+            Ok(())
+        } else {
+            Err(InputError::NotAnObject { what: "env" })
+        }
+    }
+
     /// An env for process `id` owned by `owner`.
     pub fn new(id: impl Into<String>, owner: impl Into<String>) -> Self {
         Env {
@@ -295,11 +316,49 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// A string, or any other JSON value rendered as its JSON text; null counts as absent.
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(other) => Some(other.to_string()),
-    })
+    struct Lenient;
+    impl<'de> de::Visitor<'de> for Lenient {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or any JSON value")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(serde_json::Value::from(v).to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Lenient)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let v = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+            Ok(Some(v.to_string()))
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let v = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            Ok(Some(v.to_string()))
+        }
+    }
+    d.deserialize_option(Lenient)
 }
 
 #[derive(Deserialize)]
@@ -307,7 +366,58 @@ struct RawTag {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
-    value: serde_json::Value,
+    value: RawTagValue,
+}
+
+/// A tag value as sent: text in the common case, built without a `serde_json::Value`.
+#[derive(Default)]
+enum RawTagValue {
+    #[default]
+    Null,
+    Text(String),
+    Json(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for RawTagValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawTagValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a tag value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Text(serde_json::Value::from(v).to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawTagValue, E> {
+                Ok(RawTagValue::Null)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<RawTagValue, A::Error> {
+                serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(RawTagValue::Json)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawTagValue, A::Error> {
+                serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawTagValue::Json)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 fn raw_tags(raw: Option<Vec<RawTag>>) -> Result<Tags, InputError> {
@@ -318,11 +428,9 @@ fn raw_tags(raw: Option<Vec<RawTag>>) -> Result<Tags, InputError> {
             _ => return Err(InputError::EmptyTagName { index }),
         };
         let value = match t.value {
-            serde_json::Value::String(s) => TagValue::Text(s),
-            serde_json::Value::Null => TagValue::Text(String::new()),
-            serde_json::Value::Number(n) => TagValue::Text(n.to_string()),
-            serde_json::Value::Bool(b) => TagValue::Text(b.to_string()),
-            other => TagValue::Json(other),
+            RawTagValue::Text(s) => TagValue::Text(s),
+            RawTagValue::Null => TagValue::Text(String::new()),
+            RawTagValue::Json(v) => TagValue::Json(v),
         };
         tags.push(Tag { name, value });
     }

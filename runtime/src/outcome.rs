@@ -79,10 +79,26 @@ impl Outcome {
             ok: bool,
             response: &'a Outcome,
         }
-        serde_json::to_vec(&Envelope {
-            ok: true,
-            response: self,
-        })
+        // Sized from what the result carries, to spare the buffer its doublings.
+        let estimate = 256
+            + self.output.data.len()
+            + self
+                .messages
+                .iter()
+                .map(|m| {
+                    128 + m.data.as_ref().map_or(0, |d| d.len() + d.len() / 8)
+                        + m.tags.iter().map(|t| 32 + t.name.len()).sum::<usize>()
+                })
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(estimate);
+        serde_json::to_writer(
+            &mut out,
+            &Envelope {
+                ok: true,
+                response: self,
+            },
+        )
+        .map(|()| out)
         .unwrap_or_else(|_| {
             br#"{"ok":true,"response":{"Error":"result could not be serialised","Output":{"data":"","prompt":"","print":false},"Messages":[],"Spawns":[],"Assignments":[]}}"#.to_vec()
         })

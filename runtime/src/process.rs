@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 
 use crate::context::Ctx;
 use crate::error::{Error, InputError};
@@ -56,7 +57,7 @@ pub trait Process: Transactional + Sized + 'static {
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
 /// in wasm it lives in linear memory, so the host's memory snapshot carries it.
 pub struct Runtime<P: Process> {
-    process: Option<ProcessInfo>,
+    process: Option<Rc<ProcessInfo>>,
     state: Option<P>,
     registry: Registry<P>,
     reference: u64,
@@ -130,7 +131,7 @@ impl<P: Process> Runtime<P> {
 
     /// The process identity, once known.
     pub fn process(&self) -> Option<&ProcessInfo> {
-        self.process.as_ref()
+        self.process.as_deref()
     }
 
     /// How many messages the process has sent since spawn.
@@ -163,15 +164,24 @@ impl<P: Process> Runtime<P> {
                 .to_string(),
             );
         }
-        let env = match Env::from_json(env) {
-            Ok(env) => env,
-            Err(e) => return Outcome::failed(e.to_string()),
+        // The env only matters until the process knows who it is; after that it is still
+        // checked (it is untrusted input) but not built.
+        let env = if self.process.is_none() {
+            match Env::from_json(env) {
+                Ok(env) => Some(env),
+                Err(e) => return Outcome::failed(e.to_string()),
+            }
+        } else {
+            if let Err(e) = Env::check_json(env) {
+                return Outcome::failed(e.to_string());
+            }
+            None
         };
         let msg = match Message::from_json(msg) {
             Ok(m) => m,
             Err(e) => return Outcome::failed(e.to_string()),
         };
-        self.handle(msg, Some(&env))
+        self.handle(msg, env.as_ref())
     }
 
     /// Handles one message. `env` may be `None` after the first message.
@@ -187,17 +197,22 @@ impl<P: Process> Runtime<P> {
                     if let Some(name) = msg.get("Name").filter(|_| msg.is_spawn_of(&info.id)) {
                         info.name = name.to_owned();
                     }
-                    self.process = Some(info);
+                    self.process = Some(Rc::new(info));
                 }
                 None => {
                     return Outcome::failed(InputError::NotAnObject { what: "env" }.to_string())
                 }
             }
         }
+        // A shared handle, not a copy: and the identity stays in place even if this
+        // call never returns (a trap in wasm).
         let Some(info) = self.process.clone() else {
             return Outcome::failed("process identity is unknown");
         };
+        self.handle_as(&info, msg)
+    }
 
+    fn handle_as(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
         if self.state.is_none() {
             let spawn = msg.is_spawn_of(&info.id);
             if msg.read_only && !spawn {
@@ -209,7 +224,7 @@ impl<P: Process> Runtime<P> {
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
             let made = {
-                let mut ctx = Ctx::new(&info, &msg, &mut outbox, &mut reference);
+                let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut reference);
                 catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, &msg)))
             };
             match made {
@@ -242,7 +257,7 @@ impl<P: Process> Runtime<P> {
             return Outcome::from_outbox(outbox);
         }
 
-        self.dispatch(&info, msg)
+        self.dispatch(info, msg)
     }
 
     /// Undoes a message whose call never returned.
@@ -360,9 +375,10 @@ fn walk<P>(
         handled: false,
         ran_any: false,
     };
-    // Entries may be removed (max runs) while walking: walk a snapshot of the list.
-    let snapshot: Vec<_> = registry.iter().cloned().collect();
-    for handler in &snapshot {
+    // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
+    // shared copy: free unless the list changes).
+    let snapshot = registry.shared_list();
+    for handler in snapshot.iter() {
         let decision = handler.evaluate(info, msg);
         if decision == Match::Skip {
             continue;

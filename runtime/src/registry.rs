@@ -160,8 +160,11 @@ impl<P> Handler<P> {
 }
 
 /// The ordered list of handlers, plus the default handler.
+///
+/// The list is shared copy-on-write: the dispatcher keeps a copy for rollback and walks
+/// another for every message, and both are O(1) until a handler list actually changes.
 pub struct Registry<P> {
-    list: Vec<Handler<P>>,
+    list: Rc<Vec<Handler<P>>>,
     default: Option<HandlerFn<P>>,
 }
 
@@ -177,7 +180,7 @@ impl<P> Clone for Registry<P> {
 impl<P> Default for Registry<P> {
     fn default() -> Self {
         Registry {
-            list: Vec::new(),
+            list: Rc::new(Vec::new()),
             default: None,
         }
     }
@@ -185,7 +188,7 @@ impl<P> Default for Registry<P> {
 
 impl<P> fmt::Debug for Registry<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(&self.list).finish()
+        f.debug_list().entries(self.list.iter()).finish()
     }
 }
 
@@ -195,6 +198,15 @@ impl<P> Registry<P> {
         Self::default()
     }
 
+    fn list_mut(&mut self) -> &mut Vec<Handler<P>> {
+        Rc::make_mut(&mut self.list)
+    }
+
+    /// A copy of the handler list that shares storage until either side changes.
+    pub(crate) fn shared_list(&self) -> Rc<Vec<Handler<P>>> {
+        Rc::clone(&self.list)
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
         self.list.iter().position(|h| h.name == name)
     }
@@ -202,8 +214,8 @@ impl<P> Registry<P> {
     /// Adds at the end, or replaces in place a handler with the same name (AOS `add`/`append`).
     pub fn add(&mut self, handler: Handler<P>) -> &mut Self {
         match self.position(&handler.name) {
-            Some(i) => self.list[i] = handler,
-            None => self.list.push(handler),
+            Some(i) => self.list_mut()[i] = handler,
+            None => self.list_mut().push(handler),
         }
         self
     }
@@ -216,8 +228,8 @@ impl<P> Registry<P> {
     /// Adds at the front, or replaces in place a handler with the same name.
     pub fn prepend(&mut self, handler: Handler<P>) -> &mut Self {
         match self.position(&handler.name) {
-            Some(i) => self.list[i] = handler,
-            None => self.list.insert(0, handler),
+            Some(i) => self.list_mut()[i] = handler,
+            None => self.list_mut().insert(0, handler),
         }
         self
     }
@@ -226,7 +238,7 @@ impl<P> Registry<P> {
     pub fn before(&mut self, name: &str, handler: Handler<P>) -> &mut Self {
         self.remove(&handler.name);
         let at = self.position(name).unwrap_or(self.list.len());
-        self.list.insert(at, handler);
+        self.list_mut().insert(at, handler);
         self
     }
 
@@ -234,7 +246,7 @@ impl<P> Registry<P> {
     pub fn after(&mut self, name: &str, handler: Handler<P>) -> &mut Self {
         self.remove(&handler.name);
         let at = self.position(name).map_or(self.list.len(), |i| i + 1);
-        self.list.insert(at, handler);
+        self.list_mut().insert(at, handler);
         self
     }
 
@@ -245,7 +257,8 @@ impl<P> Registry<P> {
 
     /// Removes the handler called `name`; returns it.
     pub fn remove(&mut self, name: &str) -> Option<Handler<P>> {
-        self.position(name).map(|i| self.list.remove(i))
+        let i = self.position(name)?;
+        Some(self.list_mut().remove(i))
     }
 
     /// Sets the default handler, run when no handler broke the walk. Without one, the
@@ -323,10 +336,11 @@ impl<P> Registry<P> {
     /// Counts one run of the handler called `name`; removes it when it has no runs left.
     pub(crate) fn count_run(&mut self, name: &str) {
         if let Some(i) = self.position(name) {
-            if let Runs::Remaining(n) = &mut self.list[i].runs {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    self.list.remove(i);
+            if let Runs::Remaining(n) = self.list[i].runs {
+                if n <= 1 {
+                    self.list_mut().remove(i);
+                } else {
+                    self.list_mut()[i].runs = Runs::Remaining(n - 1);
                 }
             }
         }

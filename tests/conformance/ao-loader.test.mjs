@@ -3,10 +3,10 @@
 import assert from "node:assert/strict"
 import { describe, it, before } from "node:test"
 
-import { AoProcess, readModule, firstReply, stats, assertReply, assertError, checksum, OWNER } from "./lib/index.mjs"
+import { AoProcess, readModule, firstReply, stats, assertReply, assertError, checksum, OWNER, INITIAL_MEMORY } from "./lib/index.mjs"
 
 const wasm = readModule("ping")
-const INITIAL_MEMORY = 4 * 1024 * 1024
+
 const MiB = 1024 * 1024
 
 for (const unsafeMemory of [false, true]) {

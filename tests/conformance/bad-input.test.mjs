@@ -41,7 +41,6 @@ describe("bad input through raw pointers (the module's malloc, one instance)", (
     "a null env (JSON null)": [() => hb.callRaw(JSON.stringify(makeMessage({ action: "Increment" })), "null"), /env must be a JSON object/],
     "a null env pointer": [() => hb.callRaw(JSON.stringify(makeMessage({ action: "Increment" })), null), /env pointer is null/],
     "a null message pointer": [() => hb.callRaw(null, envJson), /message pointer is null/],
-    "an env without a process id": [() => hb.call(makeMessage({ action: "Increment" }), { Process: { Owner: "x" } }), /env has no Process.Id/],
     "10 MiB of Data": [() => hb.call(makeMessage({ action: "Store", data: "d".repeat(10 * MiB) }), env), /over the limit of 8388608 bytes/],
     "a pointer past the end of memory": [() => JSON.parse(hb.readCString(hb.exports.handle(0xfffffff0, 0xfffffff0) >>> 0)), /outside memory/],
     "a message that is not NUL-terminated": [() => {
@@ -61,6 +60,16 @@ describe("bad input through raw pointers (the module's malloc, one instance)", (
       assert.equal(count(), "11")
     })
   }
+
+  it("an env without a process id, while the process has no identity yet: Error result, no state made", async () => {
+    const fresh = await HyperBeamInstance.create(wasm)
+    assertError(fresh.call(spawnMessage(), { Process: { Owner: "x" } }).response, /env has no Process.Id/)
+    assert.equal(fresh.call(spawnMessage(), env).ok, true, "the proper spawn still works")
+    // Once the identity is known, later envs are only checked to be JSON objects: the
+    // runtime never reads them again (documented on Env::check_json).
+    const out = fresh.call(makeMessage({ action: "Increment" }), { Process: { Owner: "x" } })
+    assertReply(out.response, "Incremented", "1")
+  })
 
   it("ignores free() and stack restores of addresses it never handed out", () => {
     for (const addr of [0, 1, 16, 4096, 0x7ffffff0, 0xfffffff0]) hb.exports.free(addr)

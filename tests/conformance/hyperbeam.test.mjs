@@ -5,10 +5,10 @@
 import assert from "node:assert/strict"
 import { describe, it, before } from "node:test"
 
-import { HyperBeamInstance, readModule, makeEnv, makeMessage, spawnMessage, firstReply, checksum } from "./lib/index.mjs"
+import { HyperBeamInstance, readModule, makeEnv, makeMessage, spawnMessage, firstReply, checksum, INITIAL_MEMORY } from "./lib/index.mjs"
 
 const wasm = readModule("ping")
-const INITIAL_MEMORY = 4 * 1024 * 1024
+
 const MiB = 1024 * 1024
 // HyperBEAM sends the Process only, and no Timestamp, Block-Height or Module in messages.
 const env = makeEnv({ withModule: false })

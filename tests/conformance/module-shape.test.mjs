@@ -2,9 +2,9 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 
-import { checkModule, readModule, HyperBeamInstance, makeEnv, makeMessage, spawnMessage } from "./lib/index.mjs"
+import { checkModule, readModule, HyperBeamInstance, makeEnv, makeMessage, spawnMessage, INITIAL_MEMORY } from "./lib/index.mjs"
 
-const INITIAL_MEMORY = 4 * 1024 * 1024
+
 
 for (const variant of [undefined, "metering"]) {
   describe(`ping${variant ? `.${variant}` : ""}.wasm`, () => {

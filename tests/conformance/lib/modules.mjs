@@ -34,3 +34,14 @@ export function readModule(name, { variant, crate } = {}) {
   }
   return readFileSync(path)
 }
+
+/**
+ * The initial memory (bytes) the modules are linked with: the `--initial-memory=` link
+ * argument in the workspace's `.cargo/config.toml`, the one place it is set.
+ */
+export const INITIAL_MEMORY = (() => {
+  const config = readFileSync(join(ROOT, ".cargo", "config.toml"), "utf8")
+  const found = /--initial-memory=(\d+)/.exec(config)
+  if (!found) throw new Error("no --initial-memory= link argument in .cargo/config.toml")
+  return Number(found[1])
+})()
