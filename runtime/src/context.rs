@@ -1,7 +1,7 @@
 //! The handler context: who the process is, the message being handled, and the outbox.
 
 use crate::message::Message;
-use crate::outbox::{anchor_for, Assignment, OutMessage, Outbox, Spawn};
+use crate::outbox::{anchor_for, decimal, Assignment, OutMessage, Outbox, Spawn};
 use crate::tags::{Tag, Tags};
 use crate::trust::ProcessInfo;
 
@@ -75,7 +75,7 @@ impl<'a> Ctx<'a> {
         tags.push(Tag::new("Data-Protocol", "ao"));
         tags.push(Tag::new("Variant", "ao.TN.1"));
         tags.push(Tag::new("Type", "Message"));
-        tags.push(Tag::new("Reference", reference.to_string()));
+        tags.push(Tag::new("Reference", decimal(reference)));
         tags.extend(msg.tags.into_iter().filter(|t| {
             !matches!(
                 t.name.as_str(),
@@ -126,7 +126,7 @@ impl<'a> Ctx<'a> {
             tags.push(Tag::new("From-Module", m.clone()));
         }
         tags.push(Tag::new("Module", module));
-        tags.push(Tag::new("Reference", reference.to_string()));
+        tags.push(Tag::new("Reference", decimal(reference)));
         tags.extend(spawn.tags.into_iter().filter(|t| {
             !matches!(
                 t.name.as_str(),

@@ -83,6 +83,11 @@ pub struct Message {
 impl Message {
     /// Parses a message from JSON-1 bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, InputError> {
+        // The shapes hosts send take a direct path; anything it does not vouch for (floats,
+        // nested values, errors of any kind) goes through serde, which has the last word.
+        if let Some(raw) = fast::message(bytes) {
+            return raw.into_message();
+        }
         let raw: RawMessage = parse_object(bytes, "message")?;
         raw.into_message()
     }
@@ -212,7 +217,7 @@ impl Env {
     /// identity; later envs are never looked into, so they need no full parse, but
     /// `null`, an empty env or binary garbage are still refused.
     pub fn check_json(bytes: &[u8]) -> Result<(), InputError> {
-        let bytes = match bytes.iter().position(|&b| b == 0) {
+        let bytes = match nul_position(bytes) {
             Some(nul) => &bytes[..nul],
             None => bytes,
         };
@@ -246,11 +251,27 @@ impl Env {
     }
 }
 
+/// Where the first NUL byte of `bytes` is, looking at eight bytes at a time.
+pub(crate) fn nul_position(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word.wrapping_sub(ONES) & !word & HIGH != 0 {
+            break;
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&b| b == 0).map(|i| at + i)
+}
+
 fn parse_object<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     what: &'static str,
 ) -> Result<T, InputError> {
-    let bytes = match bytes.iter().position(|&b| b == 0) {
+    let bytes = match nul_position(bytes) {
         Some(nul) => &bytes[..nul],
         None => bytes,
     };
@@ -272,46 +293,135 @@ fn parse_object<T: serde::de::DeserializeOwned>(
 }
 
 /// Accepts a number, a numeric string, `null` or nothing.
+///
+/// A visitor rather than an untagged enum (which buffers every value before trying its
+/// variants); it accepts, refuses and words its errors as the enum
+/// `Num(u64) | Float(f64) | Str(String)` did.
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumOrStr {
-        Num(u64),
-        Float(f64),
-        Str(String),
-    }
-    match Option::<NumOrStr>::deserialize(d)? {
-        None => Ok(None),
-        Some(NumOrStr::Num(n)) => Ok(Some(n)),
-        Some(NumOrStr::Float(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => {
+    struct V;
+    fn float<E: de::Error>(f: f64) -> Result<Option<u64>, E> {
+        if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 {
             Ok(Some(f as u64))
+        } else {
+            Err(E::custom(format!(
+                "expected a non-negative integer, got {f}"
+            )))
         }
-        Some(NumOrStr::Float(f)) => Err(de::Error::custom(format!(
-            "expected a non-negative integer, got {f}"
-        ))),
-        Some(NumOrStr::Str(s)) if s.is_empty() => Ok(None),
-        Some(NumOrStr::Str(s)) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
     }
+    impl<'de> de::Visitor<'de> for V {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer or a numeric string")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            match u64::try_from(v) {
+                Ok(v) => Ok(Some(v)),
+                Err(_) => float(v as f64),
+            }
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            float(v)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse()
+                .map(Some)
+                .map_err(|_| E::custom(format!("expected an integer, got {s:?}")))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(no_variant("NumOrStr"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            refuse_seq(seq, "NumOrStr")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            refuse_map(map, "NumOrStr")
+        }
+    }
+    d.deserialize_option(V)
 }
 
-/// Accepts a bool, "true"/"false", `null` or nothing.
+/// The error an untagged enum gives a value none of its variants takes.
+fn no_variant<E: de::Error>(name: &str) -> E {
+    E::custom(format!(
+        "data did not match any variant of untagged enum {name}"
+    ))
+}
+
+/// Reads a whole array (as an untagged enum would have buffered it) and refuses it.
+fn refuse_seq<'de, A: de::SeqAccess<'de>, T>(mut seq: A, name: &str) -> Result<T, A::Error> {
+    while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+    Err(no_variant(name))
+}
+
+/// Reads a whole object (as an untagged enum would have buffered it) and refuses it.
+fn refuse_map<'de, A: de::MapAccess<'de>, T>(mut map: A, name: &str) -> Result<T, A::Error> {
+    while map
+        .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+        .is_some()
+    {}
+    Err(no_variant(name))
+}
+
+/// Accepts a bool, "true"/"false", `null` or nothing (and numbers: non-zero is true).
+///
+/// A visitor with the behaviour of the untagged enum `Bool(bool) | Str(String) | Num(i64)`.
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum BoolOrStr {
-        Bool(bool),
-        Str(String),
-        Num(i64),
+    struct V;
+    impl<'de> de::Visitor<'de> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a boolean")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
+            Ok(s.eq_ignore_ascii_case("true") || s == "1")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            match i64::try_from(v) {
+                Ok(v) => Ok(v != 0),
+                Err(_) => Err(no_variant("BoolOrStr")),
+            }
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
+            Err(no_variant("BoolOrStr"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<bool, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+            refuse_seq(seq, "BoolOrStr")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+            refuse_map(map, "BoolOrStr")
+        }
     }
-    Ok(match Option::<BoolOrStr>::deserialize(d)? {
-        None => false,
-        Some(BoolOrStr::Bool(b)) => b,
-        Some(BoolOrStr::Str(s)) => s.eq_ignore_ascii_case("true") || s == "1",
-        Some(BoolOrStr::Num(n)) => n != 0,
-    })
+    d.deserialize_option(V)
 }
 
 /// A string, or any other JSON value rendered as its JSON text; null counts as absent.
@@ -359,6 +469,401 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
         }
     }
     d.deserialize_option(Lenient)
+}
+
+/// A one-pass reader of the common message shape, for the hot path.
+///
+/// It reads a JSON object whose values are strings, integers, booleans and `null`, plus the
+/// `Tags` array of `{name, value}` objects, and builds exactly the [`RawMessage`] serde
+/// would. It gives up (returns `None`) on anything else: invalid or non-object input,
+/// floats, `-0`, integers that do not fit, nested values outside `Tags`, surrogate
+/// escapes, duplicate fields, and every value the lenient readers would refuse. The serde
+/// path then parses the input from the start, so errors and unusual shapes behave exactly
+/// as before.
+mod fast {
+    use super::{nul_position, RawMessage, RawTag, RawTagValue};
+    use std::borrow::Cow;
+
+    /// A scalar JSON value.
+    enum Scalar<'a> {
+        Null,
+        Bool(bool),
+        /// A non-negative integer.
+        U64(u64),
+        /// A negative integer (never zero).
+        I64(i64),
+        Str(Cow<'a, str>),
+    }
+
+    impl Scalar<'_> {
+        /// As `lenient_string` reads it.
+        fn lenient_string(self) -> Option<Option<String>> {
+            Some(self.text())
+        }
+
+        /// The text of anything but `null`, as serde's visitors render it.
+        fn text(self) -> Option<String> {
+            match self {
+                Scalar::Null => None,
+                Scalar::Bool(b) => Some(b.to_string()),
+                Scalar::U64(n) => Some(n.to_string()),
+                Scalar::I64(n) => Some(n.to_string()),
+                Scalar::Str(s) => Some(s.into_owned()),
+            }
+        }
+
+        /// As `lenient_u64` reads it (`None` where it would fail).
+        fn lenient_u64(self) -> Option<Option<u64>> {
+            match self {
+                Scalar::Null => Some(None),
+                Scalar::U64(n) => Some(Some(n)),
+                Scalar::Str(s) if s.is_empty() => Some(None),
+                Scalar::Str(s) => s.parse().ok().map(Some),
+                Scalar::Bool(_) | Scalar::I64(_) => None,
+            }
+        }
+
+        /// As `lenient_bool` reads it (`None` where it would fail).
+        fn lenient_bool(self) -> Option<bool> {
+            match self {
+                Scalar::Null => Some(false),
+                Scalar::Bool(b) => Some(b),
+                Scalar::Str(s) => Some(s.eq_ignore_ascii_case("true") || s == "1"),
+                Scalar::I64(_) => Some(true),
+                Scalar::U64(n) => i64::try_from(n).ok().map(|n| n != 0),
+            }
+        }
+    }
+
+    struct Reader<'a> {
+        text: &'a str,
+        at: usize,
+    }
+
+    impl<'a> Reader<'a> {
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.at).copied()
+        }
+
+        fn skip_ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+                self.at += 1;
+            }
+        }
+
+        /// Skips whitespace and consumes `byte`.
+        fn eat(&mut self, byte: u8) -> Option<()> {
+            self.skip_ws();
+            if self.peek() == Some(byte) {
+                self.at += 1;
+                Some(())
+            } else {
+                None
+            }
+        }
+
+        /// After whitespace: `,` (true, more follows) or `close` (false).
+        fn next_or_close(&mut self, close: u8) -> Option<bool> {
+            self.skip_ws();
+            let b = self.peek()?;
+            self.at += 1;
+            match b {
+                b',' => Some(true),
+                _ if b == close => Some(false),
+                _ => None,
+            }
+        }
+
+        /// A string, the opening quote not yet consumed.
+        fn string(&mut self) -> Option<Cow<'a, str>> {
+            self.eat(b'"')?;
+            let bytes = self.text.as_bytes();
+            let start = self.at;
+            loop {
+                match *bytes.get(self.at)? {
+                    b'"' => {
+                        let s = &self.text[start..self.at];
+                        self.at += 1;
+                        return Some(Cow::Borrowed(s));
+                    }
+                    b'\\' => break,
+                    0..=0x1f => return None,
+                    _ => self.at += 1,
+                }
+            }
+            let mut owned = String::from(&self.text[start..self.at]);
+            loop {
+                let b = *bytes.get(self.at)?;
+                self.at += 1;
+                match b {
+                    b'"' => return Some(Cow::Owned(owned)),
+                    b'\\' => {
+                        let e = *bytes.get(self.at)?;
+                        self.at += 1;
+                        owned.push(match e {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let hex = self.text.get(self.at..self.at + 4)?;
+                                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                    return None;
+                                }
+                                self.at += 4;
+                                // Surrogates (pairs or not) are left to serde.
+                                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+                            }
+                            _ => return None,
+                        });
+                    }
+                    0..=0x1f => return None,
+                    _ => {
+                        // Copy the run up to the next quote or escape at once.
+                        let run = self.at - 1;
+                        while let Some(&c) = bytes.get(self.at) {
+                            if c == b'"' || c == b'\\' || c < 0x20 {
+                                break;
+                            }
+                            self.at += 1;
+                        }
+                        owned.push_str(&self.text[run..self.at]);
+                    }
+                }
+            }
+        }
+
+        /// An integer as serde_json reads one, or `None` for floats, `-0`, overflow and
+        /// invalid numbers.
+        fn integer(&mut self) -> Option<Scalar<'a>> {
+            let bytes = self.text.as_bytes();
+            let negative = self.peek() == Some(b'-');
+            if negative {
+                self.at += 1;
+            }
+            let start = self.at;
+            let mut n: u64 = 0;
+            while let Some(&d @ b'0'..=b'9') = bytes.get(self.at) {
+                n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+                self.at += 1;
+            }
+            let digits = self.at - start;
+            if digits == 0 || (digits > 1 && bytes[start] == b'0') {
+                return None;
+            }
+            if let Some(b'.' | b'e' | b'E') = self.peek() {
+                return None;
+            }
+            if negative {
+                if n == 0 {
+                    return None;
+                }
+                // -2^63 fits, one more does not.
+                let n = 0i64.checked_sub_unsigned(n)?;
+                Some(Scalar::I64(n))
+            } else {
+                Some(Scalar::U64(n))
+            }
+        }
+
+        /// A scalar value, or `None` for arrays, objects and anything invalid.
+        fn scalar(&mut self) -> Option<Scalar<'a>> {
+            self.skip_ws();
+            let rest = &self.text.as_bytes()[self.at..];
+            let (value, len) = match rest.first()? {
+                b'"' => return self.string().map(Scalar::Str),
+                b'-' | b'0'..=b'9' => return self.integer(),
+                b'n' if rest.starts_with(b"null") => (Scalar::Null, 4),
+                b't' if rest.starts_with(b"true") => (Scalar::Bool(true), 4),
+                b'f' if rest.starts_with(b"false") => (Scalar::Bool(false), 5),
+                _ => return None,
+            };
+            self.at += len;
+            Some(value)
+        }
+
+        /// One `{name, value}` tag object.
+        fn tag(&mut self) -> Option<RawTag> {
+            self.eat(b'{')?;
+            let mut name = None;
+            let mut value = None;
+            self.skip_ws();
+            if self.peek() == Some(b'}') {
+                self.at += 1;
+            } else {
+                loop {
+                    let key = self.string()?;
+                    self.eat(b':')?;
+                    let v = self.scalar()?;
+                    match &*key {
+                        "name" if name.is_none() => {
+                            name = Some(match v {
+                                Scalar::Null => None,
+                                Scalar::Str(s) => Some(s.into_owned()),
+                                _ => return None,
+                            })
+                        }
+                        "value" if value.is_none() => {
+                            value = Some(match v.text() {
+                                None => RawTagValue::Null,
+                                Some(text) => RawTagValue::Text(text),
+                            })
+                        }
+                        "name" | "value" => return None,
+                        _ => {}
+                    }
+                    if !self.next_or_close(b'}')? {
+                        break;
+                    }
+                }
+            }
+            Some(RawTag {
+                name: name.flatten(),
+                value: value.unwrap_or_default(),
+            })
+        }
+
+        /// The `Tags` value: `null` or an array of tag objects.
+        fn tags(&mut self) -> Option<Option<Vec<RawTag>>> {
+            self.skip_ws();
+            if self.peek() != Some(b'[') {
+                return match self.scalar()? {
+                    Scalar::Null => Some(None),
+                    _ => None,
+                };
+            }
+            self.at += 1;
+            let mut tags = Vec::with_capacity(8);
+            self.skip_ws();
+            if self.peek() == Some(b']') {
+                self.at += 1;
+                return Some(Some(tags));
+            }
+            loop {
+                tags.push(self.tag()?);
+                if !self.next_or_close(b']')? {
+                    return Some(Some(tags));
+                }
+            }
+        }
+    }
+
+    /// The fields of [`RawMessage`], by position.
+    const FIELDS: [&str; 17] = [
+        "Id",
+        "Owner",
+        "From",
+        "Target",
+        "Anchor",
+        "Tags",
+        "Data",
+        "Timestamp",
+        "Block-Height",
+        "Module",
+        "Cron",
+        "Read-Only",
+        "Epoch",
+        "Nonce",
+        "Hash-Chain",
+        "Forwarded-By",
+        "Signature",
+    ];
+    const TAGS: usize = 5;
+    const TIMESTAMP: usize = 7;
+    const BLOCK_HEIGHT: usize = 8;
+    const CRON: usize = 10;
+    const READ_ONLY: usize = 11;
+    const EPOCH: usize = 12;
+    const NONCE: usize = 13;
+
+    /// The message, or `None` when the serde path must decide.
+    pub(super) fn message(bytes: &[u8]) -> Option<RawMessage> {
+        let bytes = match nul_position(bytes) {
+            Some(nul) => &bytes[..nul],
+            None => bytes,
+        };
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut r = Reader { text, at: 0 };
+        r.eat(b'{')?;
+        let mut m = RawMessage {
+            id: None,
+            owner: None,
+            from: None,
+            target: None,
+            anchor: None,
+            tags: None,
+            data: None,
+            timestamp: None,
+            block_height: None,
+            module: None,
+            cron: false,
+            read_only: false,
+            epoch: None,
+            nonce: None,
+            hash_chain: None,
+            forwarded_by: None,
+            signature: None,
+        };
+        let mut seen = 0u32;
+        r.skip_ws();
+        if r.peek() == Some(b'}') {
+            r.at += 1;
+        } else {
+            loop {
+                let key = r.string()?;
+                r.eat(b':')?;
+                match FIELDS.iter().position(|f| *f == key) {
+                    Some(field) => {
+                        if seen & (1 << field) != 0 {
+                            return None;
+                        }
+                        seen |= 1 << field;
+                        match field {
+                            TAGS => m.tags = r.tags()?,
+                            TIMESTAMP | BLOCK_HEIGHT | EPOCH | NONCE => {
+                                let n = r.scalar()?.lenient_u64()?;
+                                *match field {
+                                    TIMESTAMP => &mut m.timestamp,
+                                    BLOCK_HEIGHT => &mut m.block_height,
+                                    EPOCH => &mut m.epoch,
+                                    _ => &mut m.nonce,
+                                } = n;
+                            }
+                            CRON => m.cron = r.scalar()?.lenient_bool()?,
+                            READ_ONLY => m.read_only = r.scalar()?.lenient_bool()?,
+                            _ => {
+                                let s = r.scalar()?.lenient_string()?;
+                                *match field {
+                                    0 => &mut m.id,
+                                    1 => &mut m.owner,
+                                    2 => &mut m.from,
+                                    3 => &mut m.target,
+                                    4 => &mut m.anchor,
+                                    6 => &mut m.data,
+                                    9 => &mut m.module,
+                                    14 => &mut m.hash_chain,
+                                    15 => &mut m.forwarded_by,
+                                    _ => &mut m.signature,
+                                } = s;
+                            }
+                        }
+                    }
+                    None => {
+                        r.scalar()?;
+                    }
+                }
+                if !r.next_or_close(b'}')? {
+                    break;
+                }
+            }
+        }
+        r.skip_ws();
+        (r.at == text.len()).then_some(m)
+    }
 }
 
 #[derive(Deserialize)]
@@ -620,5 +1125,156 @@ mod tests {
         let all: Vec<_> = m.tags.get_all("A").collect();
         assert_eq!(all, vec!["1", "2"]);
         assert_eq!(m.tags.len(), 3);
+    }
+
+    #[test]
+    fn lenient_numbers_and_bools() {
+        let ts = |v: &str| {
+            Message::from_json(format!("{{\"Timestamp\":{v}}}").as_bytes())
+                .map(|m| m.timestamp)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(ts("17"), Ok(Some(17)));
+        assert_eq!(ts("\"17\""), Ok(Some(17)));
+        assert_eq!(ts("\"\""), Ok(None));
+        assert_eq!(ts("null"), Ok(None));
+        assert_eq!(ts("2.0"), Ok(Some(2)));
+        assert_eq!(ts("-0.0"), Ok(Some(0)));
+        assert_eq!(ts("18446744073709551615"), Ok(Some(u64::MAX)));
+        for bad in ["-1", "1.5", "1e30", "\"x\"", "true", "[1]", "{\"a\":1}"] {
+            assert!(ts(bad).is_err(), "{bad}");
+        }
+        assert!(ts("-1")
+            .unwrap_err()
+            .contains("non-negative integer, got -1"));
+        assert!(ts("[1,2]")
+            .unwrap_err()
+            .contains("data did not match any variant of untagged enum NumOrStr"));
+        let cron = |v: &str| {
+            Message::from_json(format!("{{\"Cron\":{v}}}").as_bytes())
+                .map(|m| m.cron)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(cron("true"), Ok(true));
+        assert_eq!(cron("\"TRUE\""), Ok(true));
+        assert_eq!(cron("\"1\""), Ok(true));
+        assert_eq!(cron("\"no\""), Ok(false));
+        assert_eq!(cron("-3"), Ok(true));
+        assert_eq!(cron("0"), Ok(false));
+        assert_eq!(cron("null"), Ok(false));
+        for bad in ["1.0", "9223372036854775808", "[]", "{}"] {
+            assert!(cron(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nul_position_finds_the_first_nul() {
+        for len in 0..40 {
+            let mut bytes = vec![b'x'; len];
+            assert_eq!(nul_position(&bytes), None);
+            for at in 0..len {
+                bytes[at] = 0;
+                assert_eq!(nul_position(&bytes), Some(at), "len {len}");
+                if at + 3 < len {
+                    bytes[at + 3] = 0;
+                    assert_eq!(nul_position(&bytes), Some(at));
+                    bytes[at + 3] = 0x80;
+                }
+                bytes[at] = 0xff;
+            }
+        }
+    }
+
+    /// The fast reader agrees with serde wherever it answers, and answers for the
+    /// common shapes.
+    fn check_fast(input: &str) -> bool {
+        let serde = parse_object::<RawMessage>(input.as_bytes(), "message")
+            .and_then(RawMessage::into_message);
+        match fast::message(input.as_bytes()) {
+            Some(raw) => {
+                let fast = raw.into_message();
+                assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{input}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn fast_reader_matches_serde() {
+        let common = [
+            r#"{"Id":"m1","Owner":"o","Tags":[{"name":"Action","value":"Ping"}],"Timestamp":1700,"Block-Height":9,"Cron":false}"#,
+            r#"{"Id":"m1","Owner":"o","From":"p","Tags":[{"name":"Action","value":"Ping"}],"Timestamp":"1700","Block-Height":"9","Data":null}"#,
+            r#" { "Owner" : "mu" , "Tags" : [ { "name" : "From-Process" , "value" : "proc" } ] } "#,
+            r#"{"Data":"line\nbreak \"quoted\" \\ \/ \u00e9\u001b[0m \ud7ff","Tags":[]}"#,
+            r#"{"Tags":[{"name":"A","value":1},{"name":"B","value":-7},{"name":"C","value":true},{"value":null,"name":"D"},{"name":"E","value":"x","extra":3}]}"#,
+            r#"{"Cron":"TRUE","Read-Only":1,"Epoch":"","Nonce":"+5","Id":12,"Target":false,"Anchor":null,"Unknown":"x","Other":-3}"#,
+            r#"{"Tags":null,"Signature":"s","Hash-Chain":"h","Forwarded-By":"f","Module":"m"}"#,
+            "{}",
+            "{\"Owner\":\"o\"}\0garbage",
+            r#"{"Tags":[{"name":"","value":"x"}]}"#,
+            r#"{"Tags":[{"value":"x"}]}"#,
+            r#"{"Tags":[{}]}"#,
+            r#"{"Timestamp":18446744073709551615,"Nonce":0,"Cron":-9223372036854775808}"#,
+        ];
+        for input in common {
+            assert!(check_fast(input), "fast path declined {input}");
+        }
+        let declined = [
+            r#"{"Timestamp":1.5}"#,
+            r#"{"Timestamp":-0}"#,
+            r#"{"Timestamp":-1}"#,
+            r#"{"Timestamp":18446744073709551616}"#,
+            r#"{"Timestamp":"x"}"#,
+            r#"{"Timestamp":true}"#,
+            r#"{"Cron":18446744073709551615}"#,
+            r#"{"Id":"a","Id":"b"}"#,
+            r#"{"Tags":[{"name":"A","name":"B"}]}"#,
+            r#"{"Tags":[{"name":"A","value":{"k":1}}]}"#,
+            r#"{"Tags":[{"name":1,"value":"x"}]}"#,
+            r#"{"Tags":{}}"#,
+            r#"{"Data":"\ud83c\udf89"}"#,
+            r#"{"Data":"tab	raw"}"#,
+            r#"{"Data":"bad \x escape"}"#,
+            r#"{"Extra":[1]}"#,
+            r#"{"Id":"a",}"#,
+            r#"{"Id":"a"} x"#,
+            r#"{"Id":01}"#,
+            r#"{"Id":1e3}"#,
+            "[1,2]",
+            "null",
+            "",
+            "{not json",
+            "\u{a0}{}",
+        ];
+        for input in declined {
+            assert!(!check_fast(input), "fast path answered {input}");
+        }
+        // Every prefix and many single-byte corruptions of the common shapes.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b" \"\\{}[],:0123456789-.eEtrufalsn\nx\x00";
+        for input in common {
+            for cut in 0..input.len() {
+                if let Some(prefix) = input.get(..cut) {
+                    check_fast(prefix);
+                }
+            }
+            for _ in 0..300 {
+                let mut bytes = input.as_bytes().to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % bytes.len();
+                    bytes[at] = alphabet[(next() as usize) % alphabet.len()];
+                }
+                if let Ok(text) = String::from_utf8(bytes) {
+                    check_fast(&text);
+                }
+            }
+        }
     }
 }

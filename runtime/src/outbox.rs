@@ -151,7 +151,33 @@ impl Outbox {
 
 /// Formats a reference as an AOS anchor: decimal, zero-padded to 32 digits.
 pub fn anchor_for(reference: u64) -> String {
-    format!("{reference:032}")
+    let mut digits = [b'0'; 32];
+    let start = write_decimal(&mut digits, reference);
+    debug_assert!(start >= 12);
+    // SAFETY: ASCII digits only.
+    unsafe { String::from_utf8_unchecked(digits.to_vec()) }
+}
+
+/// A reference as the decimal text of its `Reference` tag.
+pub(crate) fn decimal(n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let start = write_decimal(&mut digits, n);
+    // SAFETY: ASCII digits only.
+    unsafe { String::from_utf8_unchecked(digits[start..].to_vec()) }
+}
+
+/// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns where its
+/// first digit is. Spares the hot path `core::fmt` and its padding logic.
+fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return at;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +188,10 @@ mod tests {
     fn anchor_is_32_digits() {
         assert_eq!(anchor_for(1), "00000000000000000000000000000001");
         assert_eq!(anchor_for(1204).len(), 32);
+        for n in [0, 1, 9, 10, 99, 100, 1204, 1 << 40, u64::MAX - 1, u64::MAX] {
+            assert_eq!(anchor_for(n), format!("{n:032}"));
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::outbox::{Assignment, OutMessage, Outbox, Spawn};
+use crate::tags::TagValue;
 
 /// The prompt AOS clients show; kept so AOS consoles display aoxide processes.
 pub const PROMPT: &str = "aoxide> ";
@@ -73,35 +74,95 @@ impl Outcome {
     }
 
     /// Serialises to the JSON-1 result hosts expect: `{"ok": true, "response": {...}}`.
+    ///
+    /// Written by hand (the bytes are those `serde_json` writes for the derived
+    /// `Serialize`; a test checks it), which spares the hot path serde's generic writer.
     pub fn to_json(&self) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Envelope<'a> {
-            ok: bool,
-            response: &'a Outcome,
-        }
         // Sized from what the result carries, to spare the buffer its doublings.
         let estimate = 256
             + self.output.data.len()
+            + self.error.as_ref().map_or(0, |e| e.len() + e.len() / 8)
             + self
                 .messages
                 .iter()
                 .map(|m| {
                     128 + m.data.as_ref().map_or(0, |d| d.len() + d.len() / 8)
-                        + m.tags.iter().map(|t| 32 + t.name.len()).sum::<usize>()
+                        + m.target.as_ref().map_or(0, String::len)
+                        + m.tags
+                            .iter()
+                            .map(|t| {
+                                32 + t.name.len()
+                                    + match &t.value {
+                                        TagValue::Text(s) => s.len() + s.len() / 8,
+                                        TagValue::Json(_) => 128,
+                                    }
+                            })
+                            .sum::<usize>()
                 })
                 .sum::<usize>();
         let mut out = Vec::with_capacity(estimate);
-        serde_json::to_writer(
-            &mut out,
-            &Envelope {
-                ok: true,
-                response: self,
-            },
-        )
-        .map(|()| out)
-        .unwrap_or_else(|_| {
-            br#"{"ok":true,"response":{"Error":"result could not be serialised","Output":{"data":"","prompt":"","print":false},"Messages":[],"Spawns":[],"Assignments":[]}}"#.to_vec()
-        })
+        out.extend_from_slice(b"{\"ok\":true,\"response\":{\"Output\":{\"data\":");
+        json::string(&mut out, &self.output.data);
+        out.extend_from_slice(b",\"prompt\":");
+        json::string(&mut out, &self.output.prompt);
+        out.extend_from_slice(if self.output.print {
+            b",\"print\":true},\"Messages\":["
+        } else {
+            b",\"print\":false},\"Messages\":["
+        });
+        for (i, m) in self.messages.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            if let Some(target) = &m.target {
+                out.extend_from_slice(b"\"Target\":");
+                json::string(&mut out, target);
+                out.push(b',');
+            }
+            if let Some(data) = &m.data {
+                out.extend_from_slice(b"\"Data\":");
+                json::string(&mut out, data);
+                out.push(b',');
+            }
+            json::anchor_and_tags(&mut out, &m.anchor, &m.tags);
+        }
+        out.extend_from_slice(b"],\"Spawns\":[");
+        for (i, s) in self.spawns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            if let Some(data) = &s.data {
+                out.extend_from_slice(b"\"Data\":");
+                json::string(&mut out, data);
+                out.push(b',');
+            }
+            json::anchor_and_tags(&mut out, &s.anchor, &s.tags);
+        }
+        out.extend_from_slice(b"],\"Assignments\":[");
+        for (i, a) in self.assignments.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"Processes\":[");
+            for (j, p) in a.processes.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                json::string(&mut out, p);
+            }
+            out.extend_from_slice(b"],\"Message\":");
+            json::string(&mut out, &a.message);
+            out.push(b'}');
+        }
+        out.push(b']');
+        if let Some(error) = &self.error {
+            out.extend_from_slice(b",\"Error\":");
+            json::string(&mut out, error);
+        }
+        out.extend_from_slice(b"}}");
+        out
     }
 
     /// The first message sent to `target`.
@@ -119,5 +180,259 @@ impl Outcome {
         self.messages
             .iter()
             .filter(move |m| m.get("Action") == Some(action))
+    }
+}
+
+/// The JSON writer behind [`Outcome::to_json`]: the exact bytes `serde_json` writes
+/// (compact, its string escapes), straight into a byte buffer.
+mod json {
+    use crate::tags::{TagValue, Tags};
+    use serde_json::Value;
+
+    /// `"Anchor":"...","Tags":[...]}`: the end of a message or spawn object.
+    pub(super) fn anchor_and_tags(out: &mut Vec<u8>, anchor: &str, tags: &Tags) {
+        out.extend_from_slice(b"\"Anchor\":");
+        string(out, anchor);
+        out.extend_from_slice(b",\"Tags\":[");
+        for (i, tag) in tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"name\":");
+            string(out, &tag.name);
+            out.extend_from_slice(b",\"value\":");
+            match &tag.value {
+                TagValue::Text(s) => string(out, s),
+                TagValue::Json(v) => value(out, v),
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    /// Any JSON value, compact, keys in the map's order.
+    pub(super) fn value(out: &mut Vec<u8>, v: &Value) {
+        match v {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(true) => out.extend_from_slice(b"true"),
+            Value::Bool(false) => out.extend_from_slice(b"false"),
+            Value::String(s) => string(out, s),
+            Value::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    value(out, item);
+                }
+                out.push(b']');
+            }
+            Value::Object(map) => {
+                out.push(b'{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    string(out, k);
+                    out.push(b':');
+                    value(out, item);
+                }
+                out.push(b'}');
+            }
+            // Numbers are rare in results: serde_json's own formatting (a Vec never fails).
+            Value::Number(n) => {
+                let _ = serde_json::to_writer(&mut *out, n);
+            }
+        }
+    }
+
+    /// What a byte becomes inside a JSON string: 0 for itself, else the escape letter
+    /// (`u` for `\u00XX`). The table of serde_json.
+    const ESCAPE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            table[i] = b'u';
+            i += 1;
+        }
+        table[0x08] = b'b';
+        table[0x09] = b't';
+        table[0x0a] = b'n';
+        table[0x0c] = b'f';
+        table[0x0d] = b'r';
+        table[b'"' as usize] = b'"';
+        table[b'\\' as usize] = b'\\';
+        table
+    };
+
+    /// True when one of the eight bytes of `word` is a control character, `"` or `\\`
+    /// (exact: the classic "has a byte less than / equal to" bit tricks).
+    #[inline(always)]
+    fn needs_escape(word: u64) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        (control | has_zero(word ^ (ONES * b'"' as u64)) | has_zero(word ^ (ONES * b'\\' as u64)))
+            != 0
+    }
+
+    /// A JSON string: quoted, with serde_json's escapes (`\"`, `\\`, the short forms of
+    /// backspace, tab, newline, form feed and carriage return, `\u00xx` for the other
+    /// control characters; everything else, DEL and non-ASCII included, as is).
+    pub(super) fn string(out: &mut Vec<u8>, s: &str) {
+        let bytes = s.as_bytes();
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Eight bytes at a time while none needs escaping (the common case).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                if !needs_escape(word) {
+                    i += 8;
+                    continue;
+                }
+            }
+            let b = bytes[i];
+            let escape = ESCAPE[b as usize];
+            if escape != 0 {
+                out.extend_from_slice(&bytes[start..i]);
+                start = i + 1;
+                if escape == b'u' {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(&[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 15) as usize],
+                    ]);
+                } else {
+                    out.extend_from_slice(&[b'\\', escape]);
+                }
+            }
+            i += 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags::Tags;
+    use serde_json::json;
+
+    fn serde_bytes(o: &Outcome) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Envelope<'a> {
+            ok: bool,
+            response: &'a Outcome,
+        }
+        serde_json::to_vec(&Envelope {
+            ok: true,
+            response: o,
+        })
+        .unwrap()
+    }
+
+    const TRICKY: &[&str] = &[
+        "",
+        "plain",
+        "\"quoted\" and \\backslash\\",
+        "\x1b[90mYou transferred \x1b[34m5\x1b[0m",
+        "\u{0}\u{1}\u{7}\u{8}\t\n\u{b}\u{c}\r\u{e}\u{1f} \u{7f}",
+        "unicode é ü 日本 🎉 \u{2028}\u{2029} \u{fffd}",
+        "/slash/ <tag> & 'apostrophe'",
+        "\\u0041 not an escape",
+        "ends with escape\n",
+        "\"",
+    ];
+
+    #[test]
+    fn escaper_matches_serde_json() {
+        for s in TRICKY {
+            let mut out = Vec::new();
+            json::string(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for b in (0u8..=0x7f).chain([0xc3, 0xe6]) {
+            let s = String::from(b as char);
+            let long = format!("{0}{s}{0}{s}{s}{0}", "abcdefghijklmnop");
+            let mut out = Vec::new();
+            json::string(&mut out, &long);
+            assert_eq!(
+                out,
+                serde_json::to_vec(&long).unwrap(),
+                "byte {b:#x} in {long:?}"
+            );
+            let mut out = Vec::new();
+            json::string(&mut out, &s);
+            assert_eq!(out, serde_json::to_vec(&s).unwrap(), "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn to_json_matches_serde_json() {
+        let mut outcomes = vec![
+            Outcome::default(),
+            Outcome::failed("bad \"input\"\n\u{1b}"),
+            Outcome::from_outbox(Outbox::default()),
+        ];
+        for (i, s) in TRICKY.iter().enumerate() {
+            let mut tags = Tags::new();
+            tags.add(*s, *s);
+            tags.add(
+                "Json",
+                json!({"b": s, "a": [1, -2, 2.5, null, true, false, {}], "c": {"d": []}}),
+            );
+            tags.add("Number", TagValue::Json(json!(1e300)));
+            tags.add("Array", TagValue::Json(json!([s, 0.1])));
+            let mut outbox = Outbox {
+                output: s.to_string(),
+                ..Outbox::default()
+            };
+            outbox.messages.push(OutMessage {
+                target: Some(s.to_string()),
+                data: Some(s.to_string()),
+                anchor: format!("{i:032}"),
+                tags: tags.clone(),
+            });
+            outbox.messages.push(OutMessage {
+                target: None,
+                data: None,
+                anchor: String::new(),
+                tags: Tags::new(),
+            });
+            if i % 2 == 0 {
+                outbox.spawns.push(Spawn {
+                    data: Some(s.to_string()),
+                    anchor: "a".into(),
+                    tags: tags.clone(),
+                });
+                outbox.spawns.push(Spawn::default());
+                outbox.assignments.push(Assignment {
+                    processes: vec![s.to_string(), "P2".into()],
+                    message: s.to_string(),
+                });
+                outbox.assignments.push(Assignment::default());
+            }
+            let mut outcome = Outcome::from_outbox(outbox);
+            if i % 3 == 0 {
+                outcome.error = Some(s.to_string());
+            }
+            outcomes.push(outcome);
+        }
+        for o in &outcomes {
+            let ours = o.to_json();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(serde_bytes(o)).unwrap()
+            );
+        }
     }
 }

@@ -513,27 +513,32 @@ pub mod handlers {
                 .action("Debit-Notice")
                 .tag("Recipient", recipient.as_str())
                 .tag("Quantity", q.as_str())
-                .data(format!(
-                    "{}You transferred {}{q}{} to {}{}{}",
+                .data(concat(&[
                     colors::GRAY,
+                    "You transferred ",
                     colors::BLUE,
+                    &q,
                     colors::GRAY,
+                    " to ",
                     colors::GREEN,
-                    recipient,
-                    colors::RESET
-                ));
+                    recipient.as_str(),
+                    colors::RESET,
+                ]));
             let credit = OutMessage::to(recipient.as_str())
                 .action("Credit-Notice")
                 .tag("Sender", from)
                 .tag("Quantity", q.as_str())
-                .data(format!(
-                    "{}You received {}{q}{} from {}{from}{}",
+                .data(concat(&[
                     colors::GRAY,
+                    "You received ",
                     colors::BLUE,
+                    &q,
                     colors::GRAY,
+                    " from ",
                     colors::GREEN,
-                    colors::RESET
-                ));
+                    from,
+                    colors::RESET,
+                ]));
             ctx.respond(forward_x_tags(msg, debit));
             ctx.send(forward_x_tags(msg, credit));
         }
@@ -591,6 +596,15 @@ pub mod handlers {
         ctx.respond(forward_x_tags(msg, notice));
         token.send_patch(ctx, &[msg.from.as_str()]);
         Ok(())
+    }
+
+    /// The pieces joined, in one allocation.
+    fn concat(pieces: &[&str]) -> String {
+        let mut text = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+        for piece in pieces {
+            text.push_str(piece);
+        }
+        text
     }
 
     /// Replies `Action=<action>`, `Message-Id` (when the message has an id), `Error=<text>`.

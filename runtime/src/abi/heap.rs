@@ -153,9 +153,38 @@ unsafe impl dlmalloc::Allocator for HostMemory {
     }
 }
 
-/// The global allocator of every aoxide wasm32 module: `dlmalloc` over [`HostMemory`].
+/// Granularity of the small-block size classes, in bytes (dlmalloc's own alignment).
+const CLASS_STEP: usize = 8;
+/// The largest block kept in a size class; larger ones go straight to dlmalloc.
+const CLASS_MAX: usize = 512;
+/// Number of size classes (class `i` holds blocks of `i * CLASS_STEP` bytes; 0 is unused).
+const CLASSES: usize = CLASS_MAX / CLASS_STEP + 1;
+
+/// The global allocator of every aoxide wasm32 module: `dlmalloc` over [`HostMemory`],
+/// with a free list per small size class in front of it.
+///
+/// A message allocates and frees a hundred or so small blocks (tag names and values,
+/// strings of the result); a freed block of up to [`CLASS_MAX`] bytes (alignment 8 at
+/// most) goes on the list of its size class, and the next request of that class takes it
+/// back in a few instructions instead of a trip through dlmalloc's bins. Blocks on the lists
+/// stay allocated as far as dlmalloc knows; they are only ever reused for their own class,
+/// so memory stays bounded by the peak use of each class. The lists are in linear memory
+/// (a static), so a snapshot carries them like the rest of the heap.
 pub struct Heap {
     inner: UnsafeCell<dlmalloc::Dlmalloc<HostMemory>>,
+    /// Head of each class's free list; each free block holds the address of the next.
+    free_lists: UnsafeCell<[*mut u8; CLASSES]>,
+}
+
+/// The size class of a request, when it is small enough and needs no more than dlmalloc's
+/// alignment.
+#[inline(always)]
+fn class_of(size: usize, align: usize) -> Option<usize> {
+    if size <= CLASS_MAX && align <= CLASS_STEP {
+        Some(size.max(1).div_ceil(CLASS_STEP))
+    } else {
+        None
+    }
 }
 
 // SAFETY: wasm32 without atomics has one thread, and no allocator call re-enters another
@@ -167,6 +196,7 @@ impl Heap {
     pub const fn new() -> Self {
         Heap {
             inner: UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(HostMemory::new())),
+            free_lists: UnsafeCell::new([ptr::null_mut(); CLASSES]),
         }
     }
 
@@ -206,23 +236,94 @@ impl Default for Heap {
     }
 }
 
-// SAFETY: forwards to dlmalloc, which honours size and alignment.
+impl Heap {
+    #[allow(clippy::mut_from_ref)]
+    #[inline(always)]
+    fn lists(&self) -> &mut [*mut u8; CLASSES] {
+        // SAFETY: as for `dl`: single-threaded, never re-entered.
+        unsafe { &mut *self.free_lists.get() }
+    }
+
+    /// A block of class `class`: the head of its list, else a new one from dlmalloc.
+    #[inline(always)]
+    fn alloc_class(&self, class: usize) -> *mut u8 {
+        let head = &mut self.lists()[class];
+        let block = *head;
+        if block.is_null() {
+            // SAFETY: dlmalloc accepts any size; null signals failure.
+            return unsafe { self.dl().malloc(class * CLASS_STEP, CLASS_STEP) };
+        }
+        // SAFETY: a block on a free list holds the address of the next one in its first
+        // word (written by `free_class`), and is aligned to at least 8.
+        *head = unsafe { (block as *const *mut u8).read() };
+        block
+    }
+
+    /// Puts a block of class `class` on its list.
+    #[inline(always)]
+    fn free_class(&self, block: *mut u8, class: usize) {
+        let head = &mut self.lists()[class];
+        // SAFETY: the block is at least 8 bytes, 8-aligned, and no longer in use.
+        unsafe { (block as *mut *mut u8).write(*head) };
+        *head = block;
+    }
+}
+
+// SAFETY: small blocks come from dlmalloc with the size of their class (at least the
+// request) and alignment 8 (at least the request's); a block is on at most one list and
+// handed out again only once; the rest forwards to dlmalloc, which honours size and
+// alignment.
 unsafe impl GlobalAlloc for Heap {
+    #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.dl().malloc(layout.size(), layout.align())
+        match class_of(layout.size(), layout.align()) {
+            Some(class) => self.alloc_class(class),
+            None => self.dl().malloc(layout.size(), layout.align()),
+        }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        self.dl().calloc(layout.size(), layout.align())
+        match class_of(layout.size(), layout.align()) {
+            Some(class) => {
+                let block = self.alloc_class(class);
+                if !block.is_null() {
+                    ptr::write_bytes(block, 0, layout.size());
+                }
+                block
+            }
+            None => self.dl().calloc(layout.size(), layout.align()),
+        }
     }
 
+    #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        self.dl().free(ptr, layout.size(), layout.align())
+        match class_of(layout.size(), layout.align()) {
+            Some(class) => self.free_class(ptr, class),
+            None => self.dl().free(ptr, layout.size(), layout.align()),
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        self.dl()
-            .realloc(ptr, layout.size(), layout.align(), new_size)
+        let old = class_of(layout.size(), layout.align());
+        let new = class_of(new_size, layout.align());
+        match (old, new) {
+            (None, None) => self
+                .dl()
+                .realloc(ptr, layout.size(), layout.align(), new_size),
+            // Still fits the block it has.
+            (Some(a), Some(b)) if a == b => ptr,
+            _ => {
+                // SAFETY: the caller guarantees `new_size` with this alignment is a valid
+                // layout.
+                let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+                let fresh = self.alloc(new_layout);
+                if !fresh.is_null() {
+                    ptr::copy_nonoverlapping(ptr, fresh, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                fresh
+            }
+        }
     }
 }
 

@@ -94,18 +94,12 @@ fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
             "{what} pointer {addr:#x} is outside memory ({end} bytes)"
         ));
     }
-    let mut len = 0;
-    loop {
-        if addr + len >= end {
-            return Err(format!("{what} is not NUL-terminated"));
-        }
-        // SAFETY: addr + len is inside linear memory (checked above); a byte read of
-        // wasm memory never faults.
-        if unsafe { core::ptr::read((addr + len) as *const u8) } == 0 {
-            break;
-        }
-        len += 1;
-    }
+    // SAFETY: addr..end is inside linear memory (checked above); reading wasm memory
+    // never faults, and the host does not write it while `handle` runs.
+    let rest = unsafe { core::slice::from_raw_parts(addr as *const u8, end - addr) };
+    let Some(len) = crate::message::nul_position(rest) else {
+        return Err(format!("{what} is not NUL-terminated"));
+    };
     // SAFETY: the bytes are inside memory, were written by the host, and nothing in the
     // module writes to a host argument while `handle` runs (they are blocks the module
     // handed out through `malloc` or `_emscripten_stack_alloc` and does not own).
