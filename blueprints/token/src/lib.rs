@@ -321,11 +321,10 @@ impl Token {
 
     /// The balances as the JSON object AOS replies to `Balances` with.
     pub fn balances_json(&self) -> String {
-        let object: serde_json::Map<String, Value> = self
-            .balances
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
-            .collect();
+        let mut object = serde_json::Map::new();
+        for (k, v) in self.balances.iter() {
+            object.insert(k.clone(), Value::String(v.to_string()));
+        }
         Value::Object(object).to_string()
     }
 
@@ -349,15 +348,13 @@ impl Token {
     /// Sends the untargeted `device=patch@1.0` message carrying the balances of `accounts`
     /// and the `token-info`, so a HyperBEAM node can serve the state over HTTP.
     pub fn send_patch(&self, ctx: &mut Ctx<'_>, accounts: &[&str]) {
-        let balances: serde_json::Map<String, Value> = accounts
-            .iter()
-            .map(|a| {
-                (
-                    (*a).to_owned(),
-                    Value::String(self.balance_of(a).to_string()),
-                )
-            })
-            .collect();
+        let mut balances = serde_json::Map::new();
+        for a in accounts {
+            balances.insert(
+                (*a).to_owned(),
+                Value::String(self.balance_of(a).to_string()),
+            );
+        }
         ctx.send(
             OutMessage::untargeted()
                 .tag("device", "patch@1.0")
