@@ -23,6 +23,7 @@ pub struct OutMessage {
 
 impl OutMessage {
     /// A message to `target`.
+    #[inline]
     pub fn to(target: impl Into<String>) -> Self {
         OutMessage {
             target: Some(target.into()),
@@ -31,22 +32,26 @@ impl OutMessage {
     }
 
     /// A message with no target.
+    #[inline]
     pub fn untargeted() -> Self {
         Self::default()
     }
 
     /// Adds a tag.
+    #[inline]
     pub fn tag(mut self, name: impl Into<String>, value: impl Into<TagValue>) -> Self {
         self.tags.push(Tag::new(name, value));
         self
     }
 
     /// Sets the `Action` tag.
+    #[inline]
     pub fn action(self, action: impl Into<String>) -> Self {
         self.tag("Action", action.into())
     }
 
     /// Sets the data.
+    #[inline]
     pub fn data(mut self, data: impl Into<String>) -> Self {
         self.data = Some(data.into());
         self
@@ -90,12 +95,14 @@ impl Spawn {
     }
 
     /// Adds a tag.
+    #[inline]
     pub fn tag(mut self, name: impl Into<String>, value: impl Into<TagValue>) -> Self {
         self.tags.push(Tag::new(name, value));
         self
     }
 
     /// Sets the data.
+    #[inline]
     pub fn data(mut self, data: impl Into<String>) -> Self {
         self.data = Some(data.into());
         self

@@ -35,18 +35,21 @@ impl fmt::Display for TagValue {
 }
 
 impl From<String> for TagValue {
+    #[inline]
     fn from(s: String) -> Self {
         TagValue::Text(s)
     }
 }
 
 impl From<&str> for TagValue {
+    #[inline]
     fn from(s: &str) -> Self {
         TagValue::Text(s.to_owned())
     }
 }
 
 impl From<&String> for TagValue {
+    #[inline]
     fn from(s: &String) -> Self {
         TagValue::Text(s.clone())
     }
@@ -96,6 +99,7 @@ pub struct Tag {
 
 impl Tag {
     /// A new tag.
+    #[inline]
     pub fn new(name: impl Into<String>, value: impl Into<TagValue>) -> Self {
         Tag {
             name: name.into(),
@@ -122,6 +126,7 @@ impl Tags {
     }
 
     /// Appends a tag.
+    #[inline]
     pub fn push(&mut self, tag: Tag) {
         self.0.push(tag);
     }
@@ -147,11 +152,13 @@ impl Tags {
     }
 
     /// The first value of tag `name` as text.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&str> {
         self.find(name).and_then(TagValue::as_str)
     }
 
     /// The first value of tag `name`.
+    #[inline]
     pub fn find(&self, name: &str) -> Option<&TagValue> {
         self.0.iter().find(|t| t.name == name).map(|t| &t.value)
     }
@@ -173,6 +180,7 @@ impl Tags {
     }
 
     /// True if a tag called `name` exists.
+    #[inline]
     pub fn contains(&self, name: &str) -> bool {
         self.0.iter().any(|t| t.name == name)
     }
