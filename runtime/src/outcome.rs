@@ -301,46 +301,62 @@ mod json {
     /// backspace, tab, newline, form feed and carriage return, `\u00xx` for the other
     /// control characters; everything else, DEL and non-ASCII included, as is).
     pub(super) fn string(out: &mut Vec<u8>, s: &str) {
-        let bytes = s.as_bytes();
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            // Eight bytes at a time while none needs escaping (the common case).
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if !needs_escape(word) {
-                    i += 8;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let src = s.as_bytes();
+        let n = src.len();
+        // Scans and copies in one pass, eight bytes at a time while none needs escaping,
+        // with plain stores (no `memory.copy`, which costs a call into the engine).
+        // Invariant: the room left past `dst` is at least the source bytes left plus one
+        // (the closing quote); an escape reserves what it adds.
+        out.reserve(n + 2);
+        // SAFETY: every write is within the capacity by the invariant above; `set_len`
+        // covers only bytes written; reads stay within `src`.
+        unsafe {
+            let mut dst = out.as_mut_ptr().add(out.len());
+            *dst = b'"';
+            dst = dst.add(1);
+            let mut i = 0;
+            while i < n {
+                if i + 8 <= n {
+                    let word = std::ptr::read_unaligned(src.as_ptr().add(i) as *const u64);
+                    if !needs_escape(word) {
+                        std::ptr::write_unaligned(dst as *mut u64, word);
+                        dst = dst.add(8);
+                        i += 8;
+                        continue;
+                    }
+                }
+                let b = src[i];
+                let escape = ESCAPE[b as usize];
+                i += 1;
+                if escape == 0 {
+                    *dst = b;
+                    dst = dst.add(1);
                     continue;
                 }
-            }
-            let b = bytes[i];
-            let escape = ESCAPE[b as usize];
-            if escape != 0 {
-                out.extend_from_slice(&bytes[start..i]);
-                start = i + 1;
-                if escape == b'u' {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    put(
-                        out,
-                        &[
-                            b'\\',
-                            b'u',
-                            b'0',
-                            b'0',
-                            HEX[(b >> 4) as usize],
-                            HEX[(b & 15) as usize],
-                        ],
-                    );
+                let len = dst.offset_from(out.as_ptr()) as usize;
+                out.set_len(len);
+                out.reserve(6 + (n - i) + 1);
+                dst = out.as_mut_ptr().add(len);
+                let piece: &[u8] = if escape == b'u' {
+                    &[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 15) as usize],
+                    ]
                 } else {
-                    put(out, &[b'\\', escape]);
-                }
+                    &[b'\\', escape]
+                };
+                std::ptr::copy_nonoverlapping(piece.as_ptr(), dst, piece.len());
+                dst = dst.add(piece.len());
             }
-            i += 1;
+            *dst = b'"';
+            dst = dst.add(1);
+            out.set_len(dst.offset_from(out.as_ptr()) as usize);
         }
-        out.extend_from_slice(&bytes[start..]);
-        out.push(b'"');
     }
 }
 
@@ -396,6 +412,24 @@ mod tests {
             let mut out = Vec::new();
             json::string(&mut out, &s);
             assert_eq!(out, serde_json::to_vec(&s).unwrap(), "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn escapes_at_every_position() {
+        for len in 0..26 {
+            for at in 0..len {
+                for special in ["\"", "\\", "\n", "\u{1b}", "\u{7f}", "é", "日"] {
+                    let mut s: String = "abcdefghijklmnopqrstuvwxyz"[..len].into();
+                    s.replace_range(at..at + 1, special);
+                    s.push_str(special);
+                    let mut out = b"prefix".to_vec();
+                    json::string(&mut out, &s);
+                    let mut expected = b"prefix".to_vec();
+                    expected.extend(serde_json::to_vec(&s).unwrap());
+                    assert_eq!(out, expected, "{s:?}");
+                }
+            }
         }
     }
 
