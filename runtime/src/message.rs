@@ -481,7 +481,7 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
 /// path then parses the input from the start, so errors and unusual shapes behave exactly
 /// as before.
 mod fast {
-    use super::{nul_position, RawMessage, RawTag, RawTagValue};
+    use super::{RawMessage, RawTag, RawTagValue};
     use std::borrow::Cow;
 
     /// A scalar JSON value.
@@ -536,13 +536,14 @@ mod fast {
     }
 
     struct Reader<'a> {
-        text: &'a str,
+        /// The input; a NUL byte ends it, as the host's C string would.
+        bytes: &'a [u8],
         at: usize,
     }
 
     impl<'a> Reader<'a> {
         fn peek(&self) -> Option<u8> {
-            self.text.as_bytes().get(self.at).copied()
+            self.bytes.get(self.at).copied()
         }
 
         fn skip_ws(&mut self) {
@@ -577,12 +578,14 @@ mod fast {
         /// A string, the opening quote not yet consumed.
         fn string(&mut self) -> Option<Cow<'a, str>> {
             self.eat(b'"')?;
-            let bytes = self.text.as_bytes();
+            let bytes = self.bytes;
             let start = self.at;
             loop {
                 match *bytes.get(self.at)? {
                     b'"' => {
-                        let s = &self.text[start..self.at];
+                        // Each string is checked here; everything else the reader accepts
+                        // is ASCII, so the input it accepts is UTF-8 throughout.
+                        let s = std::str::from_utf8(&bytes[start..self.at]).ok()?;
                         self.at += 1;
                         return Some(Cow::Borrowed(s));
                     }
@@ -591,7 +594,7 @@ mod fast {
                     _ => self.at += 1,
                 }
             }
-            let mut owned = String::from(&self.text[start..self.at]);
+            let mut owned = String::from(std::str::from_utf8(&bytes[start..self.at]).ok()?);
             loop {
                 let b = *bytes.get(self.at)?;
                 self.at += 1;
@@ -610,10 +613,11 @@ mod fast {
                             b'r' => '\r',
                             b't' => '\t',
                             b'u' => {
-                                let hex = self.text.get(self.at..self.at + 4)?;
-                                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                let hex = bytes.get(self.at..self.at + 4)?;
+                                if !hex.iter().all(|h| h.is_ascii_hexdigit()) {
                                     return None;
                                 }
+                                let hex = std::str::from_utf8(hex).ok()?;
                                 self.at += 4;
                                 // Surrogates (pairs or not) are left to serde.
                                 char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
@@ -631,7 +635,7 @@ mod fast {
                             }
                             self.at += 1;
                         }
-                        owned.push_str(&self.text[run..self.at]);
+                        owned.push_str(std::str::from_utf8(&bytes[run..self.at]).ok()?);
                     }
                 }
             }
@@ -640,7 +644,7 @@ mod fast {
         /// An integer as serde_json reads one, or `None` for floats, `-0`, overflow and
         /// invalid numbers.
         fn integer(&mut self) -> Option<Scalar<'a>> {
-            let bytes = self.text.as_bytes();
+            let bytes = self.bytes;
             let negative = self.peek() == Some(b'-');
             if negative {
                 self.at += 1;
@@ -673,7 +677,7 @@ mod fast {
         /// A scalar value, or `None` for arrays, objects and anything invalid.
         fn scalar(&mut self) -> Option<Scalar<'a>> {
             self.skip_ws();
-            let rest = &self.text.as_bytes()[self.at..];
+            let rest = &self.bytes[self.at..];
             let (value, len) = match rest.first()? {
                 b'"' => return self.string().map(Scalar::Str),
                 b'-' | b'0'..=b'9' => return self.integer(),
@@ -782,12 +786,7 @@ mod fast {
 
     /// The message, or `None` when the serde path must decide.
     pub(super) fn message(bytes: &[u8]) -> Option<RawMessage> {
-        let bytes = match nul_position(bytes) {
-            Some(nul) => &bytes[..nul],
-            None => bytes,
-        };
-        let text = std::str::from_utf8(bytes).ok()?;
-        let mut r = Reader { text, at: 0 };
+        let mut r = Reader { bytes, at: 0 };
         r.eat(b'{')?;
         let mut m = RawMessage {
             id: None,
@@ -862,7 +861,7 @@ mod fast {
             }
         }
         r.skip_ws();
-        (r.at == text.len()).then_some(m)
+        matches!(r.peek(), None | Some(0)).then_some(m)
     }
 }
 
@@ -1188,12 +1187,20 @@ mod tests {
     /// The fast reader agrees with serde wherever it answers, and answers for the
     /// common shapes.
     fn check_fast(input: &str) -> bool {
-        let serde = parse_object::<RawMessage>(input.as_bytes(), "message")
-            .and_then(RawMessage::into_message);
-        match fast::message(input.as_bytes()) {
+        check_fast_bytes(input.as_bytes())
+    }
+
+    fn check_fast_bytes(input: &[u8]) -> bool {
+        let serde = parse_object::<RawMessage>(input, "message").and_then(RawMessage::into_message);
+        match fast::message(input) {
             Some(raw) => {
                 let fast = raw.into_message();
-                assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{input}");
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{serde:?}"),
+                    "{}",
+                    String::from_utf8_lossy(input)
+                );
                 true
             }
             None => false,
@@ -1250,6 +1257,18 @@ mod tests {
         for input in declined {
             assert!(!check_fast(input), "fast path answered {input}");
         }
+        // Invalid UTF-8 and NUL bytes: only the serde path decides.
+        for input in [
+            &b"{\"Data\":\"\xff\"}"[..],
+            b"{\"Tags\":[{\"name\":\"A\",\"value\":\"\xc3\"}]}",
+            b"{\"D\xe9\":1}",
+            b"{\"Data\":\"a\0b\"}",
+            b"{\"Data\":\"a\"\0,\"Id\":1}",
+            b"{\"Data\":\0\"a\"}",
+        ] {
+            assert!(!check_fast_bytes(input), "{input:?}");
+        }
+        assert!(check_fast_bytes(b"{\"Data\":\"\xc3\xa9\"} \0\xff garbage"));
         // Every prefix and many single-byte corruptions of the common shapes.
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = || {
