@@ -83,6 +83,28 @@ pub fn default_supply() -> U256 {
     U256::from(10_000_000_000_000_000u64)
 }
 
+/// `amount` in decimal, as its `Display` writes it; amounts below 2^64 (nearly all) are
+/// written without `core::fmt`.
+fn decimal(amount: &U256) -> String {
+    let Ok(mut n) = u64::try_from(amount) else {
+        return amount.to_string();
+    };
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    std::str::from_utf8(&digits[at..])
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
 /// The ANSI colours AOS puts in notice texts (reproduced byte for byte).
 pub mod colors {
     /// Grey.
@@ -264,6 +286,16 @@ impl Token {
     /// Moves `quantity` from `from` to `to`. Moving to oneself leaves the balance as it was.
     /// On error nothing changes.
     pub fn transfer(&mut self, from: &str, to: &str, quantity: U256) -> Result<(), TokenError> {
+        self.transfer_balances(from, to, quantity).map(|_| ())
+    }
+
+    /// [`Token::transfer`], returning the new balances of `from` and `to`.
+    fn transfer_balances(
+        &mut self,
+        from: &str,
+        to: &str,
+        quantity: U256,
+    ) -> Result<(U256, U256), TokenError> {
         if quantity.is_zero() {
             return Err(TokenError::ZeroQuantity);
         }
@@ -273,8 +305,9 @@ impl Token {
             .ok_or(TokenError::InsufficientBalance)?;
         if from == to {
             // Touch the entry, as AOS does (it writes both sides).
-            self.balances.insert(from.to_owned(), debited + quantity);
-            return Ok(());
+            let balance = debited + quantity;
+            self.balances.insert(from.to_owned(), balance);
+            return Ok((balance, balance));
         }
         let credited = self
             .balance_of(to)
@@ -282,7 +315,7 @@ impl Token {
             .ok_or(TokenError::Overflow)?;
         self.balances.insert(from.to_owned(), debited);
         self.balances.insert(to.to_owned(), credited);
-        Ok(())
+        Ok((debited, credited))
     }
 
     /// Creates `quantity` new units for `to`. On error nothing changes.
@@ -323,7 +356,7 @@ impl Token {
     pub fn balances_json(&self) -> String {
         let mut object = serde_json::Map::new();
         for (k, v) in self.balances.iter() {
-            object.insert(k.clone(), Value::String(v.to_string()));
+            object.insert(k.clone(), Value::String(decimal(v)));
         }
         Value::Object(object).to_string()
     }
@@ -336,12 +369,9 @@ impl Token {
         object.insert("logo".into(), Value::String(self.logo.clone()));
         object.insert(
             "denomination".into(),
-            Value::String(self.denomination.to_string()),
+            Value::String(decimal(&U256::from(self.denomination))),
         );
-        object.insert(
-            "supply".into(),
-            Value::String(self.total_supply.to_string()),
-        );
+        object.insert("supply".into(), Value::String(decimal(&self.total_supply)));
         Value::Object(object)
     }
 
@@ -350,11 +380,21 @@ impl Token {
     pub fn send_patch(&self, ctx: &mut Ctx<'_>, accounts: &[&str]) {
         let mut balances = serde_json::Map::new();
         for a in accounts {
-            balances.insert(
-                (*a).to_owned(),
-                Value::String(self.balance_of(a).to_string()),
-            );
+            balances.insert((*a).to_owned(), Value::String(decimal(&self.balance_of(a))));
         }
+        self.send_patch_object(ctx, balances);
+    }
+
+    /// [`Token::send_patch`] with the balances already known.
+    fn send_patch_known(&self, ctx: &mut Ctx<'_>, accounts: &[(&str, U256)]) {
+        let mut balances = serde_json::Map::new();
+        for (a, balance) in accounts {
+            balances.insert((*a).to_owned(), Value::String(decimal(balance)));
+        }
+        self.send_patch_object(ctx, balances);
+    }
+
+    fn send_patch_object(&self, ctx: &mut Ctx<'_>, balances: serde_json::Map<String, Value>) {
         ctx.send(
             OutMessage::untargeted()
                 .tag("device", "patch@1.0")
@@ -456,7 +496,7 @@ pub mod handlers {
                 _ => msg.from.as_str(),
             },
         };
-        let balance = token.balance_of(account).to_string();
+        let balance = decimal(&token.balance_of(account));
         ctx.respond(
             OutMessage::untargeted()
                 .tag("Balance", balance.as_str())
@@ -496,16 +536,17 @@ pub mod handlers {
         let recipient = recipient(msg)?;
         let quantity = quantity(msg, "Quantity must be greater than 0")?;
         let from = msg.from.as_str();
-        match token.transfer(from, recipient.as_str(), quantity) {
-            Ok(()) => {}
-            Err(TokenError::InsufficientBalance) => {
-                error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
-                return Ok(());
-            }
-            Err(e) => return Err(Error::msg(e)),
-        }
+        let (from_balance, to_balance) =
+            match token.transfer_balances(from, recipient.as_str(), quantity) {
+                Ok(balances) => balances,
+                Err(TokenError::InsufficientBalance) => {
+                    error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
+                    return Ok(());
+                }
+                Err(e) => return Err(Error::msg(e)),
+            };
         if !msg.tags.contains("Cast") {
-            let q = quantity.to_string();
+            let q = decimal(&quantity);
             let debit = OutMessage::untargeted()
                 .action("Debit-Notice")
                 .tag("Recipient", recipient.as_str())
@@ -539,7 +580,10 @@ pub mod handlers {
             ctx.respond(forward_x_tags(msg, debit));
             ctx.send(forward_x_tags(msg, credit));
         }
-        token.send_patch(ctx, &[from, recipient.as_str()]);
+        token.send_patch_known(
+            ctx,
+            &[(from, from_balance), (recipient.as_str(), to_balance)],
+        );
         Ok(())
     }
 
@@ -643,6 +687,32 @@ impl Process for TokenProcess {
 
     fn register(registry: &mut Registry<Self>) {
         register(registry, |p: &mut TokenProcess| &mut p.token);
+    }
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::*;
+
+    #[test]
+    fn decimal_is_display() {
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            12,
+            999,
+            1000,
+            10u64.pow(16),
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(decimal(&U256::from(n)), n.to_string());
+        }
+        for v in [U256::from(u64::MAX) + U256::from(1u8), U256::MAX] {
+            assert_eq!(decimal(&v), v.to_string());
+        }
     }
 }
 
