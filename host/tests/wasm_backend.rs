@@ -331,6 +331,25 @@ fn the_ping_module_runs_on_a_net() {
 
 // ----- the validator -----
 
+/// The `--initial-memory=` link argument of the workspace's `.cargo/config.toml`, where
+/// the modules' initial memory is set.
+fn linked_initial_memory() -> u64 {
+    let config = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cargo/config.toml"),
+    )
+    .expect("read .cargo/config.toml");
+    let at = config
+        .find("--initial-memory=")
+        .expect("an --initial-memory= link argument")
+        + "--initial-memory=".len();
+    config[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a number of bytes")
+}
+
 #[test]
 fn the_validator_accepts_the_built_modules() {
     for name in ["token", "ping"] {
@@ -338,7 +357,7 @@ fn the_validator_accepts_the_built_modules() {
         let report = check_module(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(report.size, bytes.len());
         assert_eq!(report.imports, ["env.emscripten_resize_heap"], "{name}");
-        assert_eq!(report.initial_memory, 4 * 1024 * 1024, "{name}");
+        assert_eq!(report.initial_memory, linked_initial_memory(), "{name}");
         assert!(report.exports.iter().any(|e| e == "handle"));
         // rustc's sections survive wasm-opt; `aoxide.interface` is there when the process
         // declares its interface, and never empty then.
