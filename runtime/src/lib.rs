@@ -148,6 +148,7 @@ pub mod context;
 pub mod error;
 mod export;
 pub mod interface;
+mod json;
 pub mod message;
 pub mod outbox;
 pub mod outcome;

@@ -97,7 +97,7 @@ fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
     // SAFETY: addr..end is inside linear memory (checked above); reading wasm memory
     // never faults, and the host does not write it while `handle` runs.
     let rest = unsafe { core::slice::from_raw_parts(addr as *const u8, end - addr) };
-    let Some(len) = crate::message::nul_position(rest) else {
+    let Some(len) = crate::json::nul_position(rest) else {
         return Err(format!("{what} is not NUL-terminated"));
     };
     // SAFETY: the bytes are inside memory, were written by the host, and nothing in the
