@@ -39,6 +39,10 @@ const DEFAULTS = {
   aosUnsafeTransfers: 600, aosUnsafeBalances: 600,
   aoxWarmup: 200, aoxTransfers: 2000, aoxBalances: 2000,
   aoxUnsafeTransfers: 5000, aoxUnsafeBalances: 5000,
+  // UNSAFE_MEMORY runs are short enough that V8's tier-up of hot wasm functions (in the
+  // first ~1,000 calls) would land in the timed part: both modules first get about the
+  // same warm-up time (~0.1 s: 100 AOS messages at ~1 ms, 2,000 aoxide ones at ~40 us).
+  aosUnsafeWarmup: 100, aoxUnsafeWarmup: 2000,
   accounts: 10000,
   aosAccounts: true,
   floor: true, floorCopy: 600, floorUnsafe: 3000,
@@ -49,6 +53,7 @@ const QUICK = {
   coldReps: 1, aosWarmup: 3, aosTransfers: 20, aosBalances: 20,
   aosUnsafeTransfers: 100, aosUnsafeBalances: 100,
   aoxWarmup: 20, aoxTransfers: 200, aoxBalances: 200,
+  aosUnsafeWarmup: 10, aoxUnsafeWarmup: 100,
   aoxUnsafeTransfers: 500, aoxUnsafeBalances: 500, accounts: 2000,
   floorCopy: 100, floorUnsafe: 500,
 };
@@ -68,7 +73,8 @@ const HELP = `usage: node --expose-gc bench.mjs [options]
   --variant LABEL=PATH   also measure another aoxide token build (repeatable), e.g. one
                          linked with a different --initial-memory
   --<count> N            override a count: aos-warmup aos-transfers aos-balances
-                         aos-unsafe-transfers aos-unsafe-balances aox-warmup
+                         aos-unsafe-transfers aos-unsafe-balances aos-unsafe-warmup aox-warmup
+                         aox-unsafe-warmup
                          aox-transfers aox-balances aox-unsafe-transfers
                          aox-unsafe-balances cold-reps floor-copy floor-unsafe`;
 
@@ -336,7 +342,7 @@ function moduleSpecs(o) {
       key: 'aos', label: 'AOS 2.0.4 (wasm32) + Lua token', path: o.aos,
       counts: {
         copy: { warmup: o.aosWarmup, transfers: o.aosTransfers, balances: o.aosBalances },
-        unsafe: { warmup: o.aosWarmup, transfers: o.aosUnsafeTransfers, balances: o.aosUnsafeBalances },
+        unsafe: { warmup: o.aosUnsafeWarmup, transfers: o.aosUnsafeTransfers, balances: o.aosUnsafeBalances },
       },
       // AOS boots empty: the token is loaded with an Eval from the owner.
       async setup(handle, r, feed) {
@@ -355,7 +361,7 @@ function moduleSpecs(o) {
       key: 'aoxide', label: 'aoxide token (Rust, wasm32)', path: o.aoxide,
       counts: {
         copy: { warmup: o.aoxWarmup, transfers: o.aoxTransfers, balances: o.aoxBalances },
-        unsafe: { warmup: o.aoxWarmup, transfers: o.aoxUnsafeTransfers, balances: o.aoxUnsafeBalances },
+        unsafe: { warmup: o.aoxUnsafeWarmup, transfers: o.aoxUnsafeTransfers, balances: o.aoxUnsafeBalances },
       },
       async setup(handle, r) { return { r }; },
     },
