@@ -7,6 +7,8 @@
 //! unchanged (minus the attributes the macro consumes) next to the errors, with a stand-in
 //! implementation so that one mistake does not cascade into unrelated ones.
 
+#![warn(missing_docs)]
+
 mod codegen;
 mod ir;
 mod parse;

@@ -11,6 +11,8 @@
 //!
 //! `count` is published to HyperBEAM through `patch@1.0` after every change.
 
+#![warn(missing_docs)]
+
 use aoxide::{fail, Ctx, Message, Result};
 use serde::{Deserialize, Serialize};
 

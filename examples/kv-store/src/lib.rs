@@ -19,6 +19,8 @@
 //! Every `Set`, `Set-Many` and `Delete` is counted in `writes` by an observer handler that
 //! runs first and lets the walk go on.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 
 use aoxide::interface::Json;

@@ -18,6 +18,8 @@
 //! | `Spawn-Child` | `Child-Module` | spawns a process from that module |
 //! | `Assign` | `Message`, `Processes` (comma-separated) | assigns the message |
 
+#![warn(missing_docs)]
+
 use aoxide::state::{JournalMark, Log};
 use aoxide::{fail, Ctx, Error, Handler, Message, OutMessage, Process, Registry, Spawn};
 
