@@ -52,6 +52,16 @@ pub trait Process: Transactional + Sized + 'static {
     fn config() -> Config {
         Config::default()
     }
+
+    /// Runs once per message, after its handlers succeeded (never for dry-runs).
+    /// `changed` is true when a handler that may change state ran (any handler not marked
+    /// read-only, or the default handler). What it sends joins the message's outcome; an
+    /// error fails the whole message like a handler error. `#[aoxide::handlers]` uses it
+    /// to send one `patch@1.0` message per changing message.
+    fn after_message(&mut self, ctx: &mut Ctx<'_>, changed: bool) -> Result<(), Error> {
+        let _ = (ctx, changed);
+        Ok(())
+    }
 }
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
@@ -300,7 +310,7 @@ impl<P: Process> Runtime<P> {
         }));
 
         let flight = self.in_flight.take().expect("set above");
-        let walked = match result {
+        let mut walked = match result {
             Ok(Ok(walked)) => walked,
             Ok(Err(e)) => {
                 self.rollback(flight);
@@ -324,6 +334,7 @@ impl<P: Process> Runtime<P> {
                     self.rollback(flight);
                     return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
                 }
+                walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
                 return Outcome::failed(
@@ -344,6 +355,15 @@ impl<P: Process> Runtime<P> {
             }
         }
 
+        if !msg.read_only {
+            let state = self.state.as_mut().expect("state checked above");
+            let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
+            if let Err(e) = state.after_message(&mut ctx, walked.changed) {
+                self.rollback(flight);
+                return Outcome::failed(format!("{}: after the handlers: {e}", describe(&msg)));
+            }
+        }
+
         if msg.read_only {
             // A dry-run answers but never persists anything.
             self.rollback(flight);
@@ -360,6 +380,7 @@ impl<P: Process> Runtime<P> {
 struct Walked {
     handled: bool,
     ran_any: bool,
+    changed: bool,
 }
 
 /// Walks the registry in order: AOS semantics for break/continue/skip and run counts.
@@ -374,6 +395,7 @@ fn walk<P>(
     let mut walked = Walked {
         handled: false,
         ran_any: false,
+        changed: false,
     };
     // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
     // shared copy: free unless the list changes).
@@ -393,6 +415,7 @@ fn walk<P>(
             )
         })?;
         walked.ran_any = true;
+        walked.changed |= !handler.read_only;
         registry.count_run(&handler.name);
         if decision == Match::Break {
             walked.handled = true;

@@ -233,8 +233,12 @@ fn patch_carries_the_entries() {
         .iter()
         .filter(|m| m.get("device") == Some("patch@1.0"))
         .collect();
-    assert!(!patches.is_empty());
-    let last = serde_json::to_value(patches.last().unwrap()).unwrap();
+    assert_eq!(
+        patches.len(),
+        1,
+        "one patch per message, though the write observer and `set` both ran"
+    );
+    let last = serde_json::to_value(patches[0]).unwrap();
     let entries = last["Tags"]
         .as_array()
         .unwrap()

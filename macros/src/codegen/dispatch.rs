@@ -41,6 +41,17 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
                 #default
             }
             #config
+            fn after_message(
+                &mut self,
+                __aoxide_ctx: &mut #rt::Ctx<'_>,
+                __aoxide_changed: bool,
+            ) -> #rt::Result<(), #rt::Error> {
+                // One patch@1.0 per message that may have changed state.
+                if __aoxide_changed {
+                    #rt::emit_patch(&*self, __aoxide_ctx);
+                }
+                #rt::Result::Ok(())
+            }
         }
     }
 }
@@ -176,9 +187,6 @@ fn closure(h: &HandlerDef) -> TokenStream {
         },
         None => quote! { let () = __aoxide_ret; },
     };
-    let patch = h
-        .mutates()
-        .then(|| quote! { #rt::emit_patch(&*__aoxide_state, __aoxide_ctx); });
     quote! {
         move |__aoxide_state: &mut Self,
               __aoxide_ctx: &mut #rt::Ctx<'_>,
@@ -188,7 +196,6 @@ fn closure(h: &HandlerDef) -> TokenStream {
             #( #reads )*
             let __aoxide_ret = Self::#method(#( #args ),*);
             #finish
-            #patch
             #rt::Result::Ok(())
         }
     }
