@@ -78,6 +78,11 @@ pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];
 /// network puts on its modules.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
 
+/// The default compute limit of one call, in wasmi fuel (about one unit per executed
+/// instruction): far above any real message (a token Transfer takes well under a million),
+/// low enough that a module stuck in a loop fails within seconds instead of hanging a test.
+pub const DEFAULT_COMPUTE_LIMIT: u64 = 2_000_000_000;
+
 /// The first stack cookie the loader writes at `emscripten_stack_get_end()`.
 const COOKIE_1: u32 = 0x0213_5467;
 /// The second stack cookie, 4 bytes further.
@@ -481,6 +486,7 @@ struct Compiled {
     linker: Linker<HostState>,
     report: ModuleReport,
     memory_limit: u64,
+    compute_limit: u64,
 }
 
 /// A checked and compiled module: cheap to clone, makes any number of [`WasmBackend`]
@@ -509,8 +515,21 @@ impl WasmModule {
     /// [`WasmModule::new`] with a memory limit in bytes: `emscripten_resize_heap` returns
     /// 0 past it, and `memory.grow` fails.
     pub fn with_memory_limit(bytes: &[u8], memory_limit: u64) -> Result<Self, WasmError> {
+        Self::with_limits(bytes, memory_limit, DEFAULT_COMPUTE_LIMIT)
+    }
+
+    /// [`WasmModule::with_memory_limit`] with a compute limit too: the fuel each call into
+    /// the module may burn (see [`DEFAULT_COMPUTE_LIMIT`]); a call that runs out traps,
+    /// and the message gets an error outcome.
+    pub fn with_limits(
+        bytes: &[u8],
+        memory_limit: u64,
+        compute_limit: u64,
+    ) -> Result<Self, WasmError> {
         let report = check_module(bytes)?;
-        let engine = Engine::default();
+        let mut config = wasmi::Config::default();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config);
         let module = Module::new(&engine, bytes).map_err(|e| WasmError::Compile(e.to_string()))?;
         let mut linker = Linker::<HostState>::new(&engine);
         linker
@@ -523,6 +542,7 @@ impl WasmModule {
                 linker,
                 report,
                 memory_limit,
+                compute_limit,
             }),
         })
     }
@@ -535,6 +555,11 @@ impl WasmModule {
     /// The memory limit in bytes.
     pub fn memory_limit(&self) -> u64 {
         self.inner.memory_limit
+    }
+
+    /// The compute limit of one call, in fuel.
+    pub fn compute_limit(&self) -> u64 {
+        self.inner.compute_limit
     }
 
     /// A fresh instance, initialised as the loader does.
@@ -604,6 +629,7 @@ struct Live {
     store: Store<HostState>,
     memory: Memory,
     exports: Exports,
+    compute_limit: u64,
 }
 
 /// A failed call: the reason, and whether the instance is still usable.
@@ -632,6 +658,9 @@ impl Live {
             },
         );
         store.limiter(|s| &mut s.limits);
+        store
+            .set_fuel(c.compute_limit)
+            .map_err(|e| format!("cannot set the compute limit: {e}"))?;
         let instance: Instance = c
             .linker
             .instantiate_and_start(&mut store, &c.module)
@@ -661,6 +690,7 @@ impl Live {
             store,
             memory,
             exports,
+            compute_limit: c.compute_limit,
         };
         // The loader's order: stackCheckInit (stack init, cookies), initRuntime (check,
         // constructors), postRun (check).
@@ -752,6 +782,9 @@ impl Live {
 
     /// One `handle` call as the loader's `ccall("handle", "string", ["string", "string"])`.
     fn call(&mut self, msg: &[u8], env: &[u8]) -> Result<Vec<u8>, Fault> {
+        self.store
+            .set_fuel(self.compute_limit)
+            .map_err(|e| Fault::fatal(format!("cannot set the compute limit: {e}")))?;
         let saved = self
             .exports
             .stack_get_current

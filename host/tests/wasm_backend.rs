@@ -396,6 +396,7 @@ fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
   (func (export "handle") (param i32 i32) (result i32)
     (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 84)) (then unreachable))
+    (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 76)) (then (loop $spin (br $spin))))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 67))
       (then (i32.store (i32.const 0) (i32.const 0))))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 71))
@@ -505,6 +506,26 @@ fn a_trap_is_an_error_outcome_and_fails_the_instance() {
     let out = b.handle(Message::new("x"), &Env::new("p", "o"));
     assert!(out.is_error());
     assert!(out.messages.is_empty());
+}
+
+#[test]
+fn a_module_stuck_in_a_loop_runs_out_of_compute_instead_of_hanging() {
+    let module = WasmModule::with_limits(
+        &abi_module("", ""),
+        aoxide_host::wasm::DEFAULT_MEMORY_LIMIT,
+        5_000_000,
+    )
+    .unwrap();
+    assert_eq!(module.compute_limit(), 5_000_000);
+    let mut b = module.instantiate().unwrap();
+    assert!(b.handle_json(b"{}", ENV_JSON).is_ok(), "a normal call fits");
+    let err = b.handle_json(b"Loop", ENV_JSON).unwrap_err();
+    assert!(err.contains("fuel"), "{err}");
+    // Each call gets the whole limit again: a restored instance runs normal calls.
+    let mut b = module.instantiate().unwrap();
+    for _ in 0..100 {
+        assert!(b.handle_json(b"{}", ENV_JSON).is_ok());
+    }
 }
 
 #[test]
