@@ -38,6 +38,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aoxide::{Env, Message, Outcome};
@@ -77,6 +78,30 @@ pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];
 /// The memory limit a [`WasmModule`] enforces by default: 1 GiB, the `Memory-Limit` the
 /// network puts on its modules.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
+
+/// Where `scripts/build-wasm.sh` puts module `name` of the workspace at `workspace_root`:
+/// the candidates in order (`$AO_MODULES_DIR`, `$CARGO_TARGET_DIR/ao`, `target/ao`), and
+/// the first that exists. Tests and benches use it to find the built modules.
+pub fn built_module(workspace_root: &Path, name: &str) -> (Option<PathBuf>, Vec<PathBuf>) {
+    let file = format!("{name}.wasm");
+    let resolve = |dir: PathBuf| {
+        if dir.is_absolute() {
+            dir
+        } else {
+            workspace_root.join(dir)
+        }
+    };
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os("AO_MODULES_DIR") {
+        candidates.push(resolve(PathBuf::from(dir)).join(&file));
+    }
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        candidates.push(resolve(PathBuf::from(dir)).join("ao").join(&file));
+    }
+    candidates.push(workspace_root.join("target").join("ao").join(&file));
+    let found = candidates.iter().find(|c| c.is_file()).cloned();
+    (found, candidates)
+}
 
 /// The default compute limit of one call, in wasmi fuel (about one unit per executed
 /// instruction): far above any real message (a token Transfer takes well under a million),

@@ -6,10 +6,10 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aoxide::{Env, Message, Outcome, Tags};
-use aoxide_host::wasm::{check_module, Problem, WasmBackend, WasmModule};
+use aoxide_host::wasm::{built_module, check_module, Problem, WasmBackend, WasmModule};
 use aoxide_host::{Backend, Msg, Native, Net, SpawnOptions};
 use aoxide_token::TokenProcess;
 
@@ -21,38 +21,23 @@ const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
 
 // ----- finding the built modules -----
 
-/// Where `scripts/build-wasm.sh` puts modules: `$CARGO_TARGET_DIR/ao` when that is set (and
-/// holds the module), else the workspace `target/ao`.
+/// The built module `name` (see [`aoxide_host::wasm::built_module`]).
 fn module_path(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("host/ has a parent")
-        .to_path_buf();
-    let mut candidates = Vec::new();
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        let dir = if dir.is_absolute() {
-            dir
-        } else {
-            root.join(dir)
-        };
-        candidates.push(dir.join("ao").join(format!("{name}.wasm")));
+        .expect("host/ has a parent");
+    match built_module(root, name) {
+        (Some(path), _) => path,
+        (None, candidates) => panic!(
+            "the built module {name}.wasm is missing (looked at {}). Build the modules first: \
+             scripts/build-wasm.sh aoxide-token example-ping",
+            candidates
+                .iter()
+                .map(|c| c.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
-    candidates.push(root.join("target/ao").join(format!("{name}.wasm")));
-    for c in &candidates {
-        if c.is_file() {
-            return c.clone();
-        }
-    }
-    panic!(
-        "the built module {name}.wasm is missing (looked at {}). Build the modules first: \
-         scripts/build-wasm.sh aoxide-token example-ping",
-        candidates
-            .iter()
-            .map(|c| c.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
 }
 
 fn module_bytes(name: &str) -> Vec<u8> {

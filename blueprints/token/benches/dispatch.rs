@@ -6,7 +6,7 @@
 //! Run with `cargo bench -p aoxide-token --bench dispatch`. The wasm group needs the module:
 //! `scripts/build-wasm.sh aoxide-token` (it is skipped, with a note, when missing).
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use aoxide::{Env, Message, Runtime, Tags};
@@ -86,21 +86,11 @@ fn wasm(module: &WasmModule, n: usize) -> WasmBackend {
     b
 }
 
-/// `$CARGO_TARGET_DIR/ao/token.wasm` when it exists, else the workspace `target/ao/token.wasm`.
+/// The built token module (see [`aoxide_host::wasm::built_module`]), when there is one.
 fn token_wasm() -> Option<Vec<u8>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut candidates = Vec::new();
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        let dir = if dir.is_absolute() {
-            dir
-        } else {
-            root.join(dir)
-        };
-        candidates.push(dir.join("ao/token.wasm"));
-    }
-    candidates.push(root.join("target/ao/token.wasm"));
-    candidates.iter().find_map(|p| std::fs::read(p).ok())
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (found, _) = aoxide_host::wasm::built_module(&root, "token");
+    found.and_then(|p| std::fs::read(p).ok())
 }
 
 /// A group with the modest settings every bench here uses.
