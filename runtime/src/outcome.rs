@@ -320,4 +320,67 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn to_json_matches_serde_json_on_generated_outcomes() {
+        // Deterministic xorshift: every run writes the same 2,000 outcomes.
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces = [
+            "a",
+            "\"",
+            "\\",
+            "\u{1b}[0m",
+            "\n",
+            "\t",
+            "\u{0}",
+            "\u{7f}",
+            "é",
+            "漢",
+            "🎉",
+            "\u{2028}",
+            "/",
+            "<",
+            "\r",
+            "\u{1f}",
+            " ",
+        ];
+        let text = |n: u64| -> String {
+            (0..(n % 40) as usize)
+                .map(|i| pieces[(n as usize).wrapping_mul(31).wrapping_add(i * 7) % pieces.len()])
+                .collect()
+        };
+        for _ in 0..2_000 {
+            let mut o = Outcome::from_outbox(Outbox::default());
+            o.output.data = text(next());
+            for _ in 0..next() % 4 {
+                let mut m = OutMessage::to(text(next()));
+                if next() % 2 == 0 {
+                    m.target = None;
+                }
+                if next() % 2 == 0 {
+                    m.data = Some(text(next()));
+                }
+                m.anchor = text(next());
+                for _ in 0..next() % 5 {
+                    if next() % 5 == 0 {
+                        let object = serde_json::json!({ text(next()): text(next()), "n": [1, 2.5, null, true] });
+                        m.tags.add(text(next()), object);
+                    } else {
+                        m.tags.add(text(next()), text(next()));
+                    }
+                }
+                o.messages.push(m);
+            }
+            if next() % 7 == 0 {
+                o.error = Some(text(next()));
+            }
+            assert_eq!(o.to_json(), serde_bytes(&o));
+        }
+    }
 }
