@@ -14,21 +14,26 @@
 /// runtime in linear memory; the bodies are in `aoxide::abi`. On every other target it
 /// expands to nothing, so the same crate builds and tests natively.
 ///
-/// The module also needs three link arguments, which only a Cargo config can pass (put
-/// them in `.cargo/config.toml` of the workspace that builds the module):
+/// The module also needs link arguments, which only a Cargo config can pass (put them in
+/// `.cargo/config.toml` of the workspace that builds the module; aoxide's own workspace
+/// has these):
 ///
 /// ```toml
 /// [target.wasm32-unknown-unknown]
 /// rustflags = [
 ///     "-C", "link-arg=--export-table",
 ///     "-C", "link-arg=--export=__wasm_call_ctors",
-///     "-C", "link-arg=--initial-memory=4194304",
+///     "-C", "link-arg=--initial-memory=1310720",
+///     "-C", "link-arg=-zstack-size=262144",
 /// ]
 /// ```
 ///
 /// `--initial-memory` (bytes, a multiple of 65536) is the memory a fresh instance starts
-/// with. HyperBEAM restores a snapshot only into a fresh instance of that size, so a
-/// process whose state may grow large should raise it; ao-loader grows memory as needed.
+/// with, and `-zstack-size` the part of it the stack takes. ao-loader grows memory as
+/// needed, and a compute unit's copying loader pays for every byte on every message, so
+/// small is fast. HyperBEAM restores a snapshot only into a fresh instance of the initial
+/// size: for a process run there whose state may outgrow 1.25 MiB, raise
+/// `--initial-memory` above the largest state you expect.
 #[macro_export]
 macro_rules! export {
     ($process:ty $(,)?) => {
