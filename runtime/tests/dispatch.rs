@@ -133,6 +133,18 @@ fn from(sender: &str) -> Message {
     Message::new(sender).with_id(format!("msg-{sender}"))
 }
 
+/// The owner sets `a = 1`.
+fn set_a(rt: &mut Runtime<Book>) {
+    let out = rt.handle(
+        from(OWNER)
+            .with_action("Set")
+            .with_tag("Key", "a")
+            .with_tag("Value", "1"),
+        None,
+    );
+    assert!(!out.is_error(), "{out:?}");
+}
+
 fn state(rt: &Runtime<Book>) -> Book {
     rt.state().unwrap().clone()
 }
@@ -140,13 +152,7 @@ fn state(rt: &Runtime<Book>) -> Book {
 #[test]
 fn handler_error_leaves_state_outbox_and_references_unchanged() {
     let mut rt = spawned();
-    rt.handle(
-        from(OWNER)
-            .with_action("Set")
-            .with_tag("Key", "a")
-            .with_tag("Value", "1"),
-        None,
-    );
+    set_a(&mut rt);
     let before = state(&rt);
     let reference = rt.reference();
 
@@ -368,13 +374,7 @@ fn owner_comes_from_the_spawn_message() {
 #[test]
 fn bad_input_gets_clear_errors_and_loses_nothing() {
     let mut rt = spawned();
-    rt.handle(
-        from(OWNER)
-            .with_action("Set")
-            .with_tag("Key", "a")
-            .with_tag("Value", "1"),
-        None,
-    );
+    set_a(&mut rt);
     let before = state(&rt);
     let env_json = env().to_json();
     let ten_mib = format!(
