@@ -7,8 +7,8 @@
 //! The differences kept on purpose are listed in `blueprints/token/README.md`; each one
 //! is matched here by name and counted, so a new difference fails the test.
 //!
-//! The trace is read from `$AOS_TOKEN_TRACE_DIR`, else from `shared/data/aos-token-trace`
-//! next to the repository.
+//! The trace lives in the repository: `tests/fixtures/aos-token-trace` (the recording's
+//! `trace-meta.json` says how it was made).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -23,19 +23,7 @@ const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
 const STRANGER: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
 
 fn trace_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("AOS_TOKEN_TRACE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../../tests/conformance/data/aos-token-trace"),
-        manifest.join("../../../shared/data/aos-token-trace"),
-        PathBuf::from("/work/shared/data/aos-token-trace"),
-    ];
-    candidates
-        .into_iter()
-        .find(|p| p.join("messages.jsonl.gz").exists())
-        .expect("the AOS token trace was not found; set AOS_TOKEN_TRACE_DIR")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aos-token-trace")
 }
 
 fn gunzip(path: PathBuf) -> Vec<u8> {
