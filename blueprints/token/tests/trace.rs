@@ -234,7 +234,7 @@ fn replays_the_aos_token_trace() {
         }
         if seq == 1 {
             // The Eval that loaded the blueprint in AOS: the token starts where it left off.
-            let token = &runtime.state().expect("initialised at spawn").token;
+            let token = &runtime.state().expect("initialised at spawn");
             assert_eq!(token.balance_of(PID), U256::from(10u64).pow(U256::from(16)));
             assert_eq!(token.total_supply, U256::from(10u64).pow(U256::from(16)));
             assert_eq!(token.balances.len(), 1);
@@ -266,7 +266,7 @@ fn replays_the_aos_token_trace() {
         "301 transfers in setup and transfer phases, X-tags, Cast, Mint"
     );
 
-    let token = &runtime.state().unwrap().token;
+    let token = &runtime.state().unwrap();
     assert_eq!(token.balance_of(STRANGER), U256::ZERO);
     assert!(!token.balances.contains_key(STRANGER));
     let sum = token.balances.values().fold(U256::ZERO, |acc, v| acc + *v);
