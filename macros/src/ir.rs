@@ -16,7 +16,7 @@ pub struct ProcessDef {
     pub migrate: Option<Path>,
     /// The fields in order.
     pub fields: Vec<FieldDef>,
-    /// Computed `patch@1.0` entries (`patch("key" = path)`): `fn(&Self) -> impl Serialize`.
+    /// Computed `patch@1.0` entries (`patch("key" = path)`): `fn(&Self) -> impl Into<TagValue>`.
     pub computed: Vec<(String, Path)>,
 }
 

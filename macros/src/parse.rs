@@ -477,7 +477,7 @@ fn computed_patches(tokens: TokenStream, errors: &mut Errors) -> Vec<(String, Pa
         Err(e) => {
             errors.push(syn::Error::new(
                 e.span(),
-                "computed patch entries are `\"key\" = path::to::fn` (a `fn(&Self) -> impl Serialize`): patch(\"token-info\" = Token::info)",
+                "computed patch entries are `\"key\" = path::to::fn` (a `fn(&Self) -> V` where `V: Into<aoxide::TagValue>`, e.g. a `serde_json::Value`): patch(\"token-info\" = Token::info)",
             ));
             Vec::new()
         }

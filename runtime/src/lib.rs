@@ -209,6 +209,7 @@ pub mod __private {
     pub use crate::snapshot::{Patch, Payload, Schema, SnapshotError};
     pub use crate::state::Transactional;
     pub use crate::tag::FromTag;
+    pub use crate::tags::TagValue;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

@@ -104,13 +104,28 @@ impl<P> Handler<P> {
         pattern: Pattern,
         run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
     ) -> Self {
+        Handler::with_fn(name.into(), pattern, Rc::new(run))
+    }
+
+    /// A handler running the function `run` (what `#[aoxide::handlers]` generates: one
+    /// code path for every handler, so each costs little in a wasm module).
+    pub fn from_fn(name: &str, pattern: Pattern, run: PartFn<P>) -> Self
+    where
+        P: 'static,
+    {
+        Handler::with_fn(name.to_owned(), pattern, Rc::new(run))
+    }
+
+    /// [`Handler::new`] without the generic parts.
+    #[inline(never)]
+    fn with_fn(name: String, pattern: Pattern, run: HandlerFn<P>) -> Self {
         Handler {
-            name: name.into(),
+            name,
             pattern,
             caller: Caller::Anyone,
             runs: Runs::Unlimited,
             read_only: false,
-            run: Rc::new(run),
+            run,
         }
     }
 

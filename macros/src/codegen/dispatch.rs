@@ -18,14 +18,47 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
     let own: Vec<&str> = def.handlers.iter().map(|h| h.name.as_str()).collect();
     let entries = order.iter().map(|&i| entry(&def.handlers[i]));
     // Where each entry goes: in order, or next to a handler of a mounted part.
-    let places = order.iter().map(|&i| match &def.handlers[i].opts.order {
-        Some(o) if !own.contains(&o.target().0) => {
-            let (target, _) = o.target();
-            let before = matches!(o, Order::Before(..));
-            quote!(#rt::Option::Some((#before, #target)))
+    let places: Vec<TokenStream> = order
+        .iter()
+        .filter_map(|&i| match &def.handlers[i].opts.order {
+            Some(o) if !own.contains(&o.target().0) => {
+                let (target, _) = o.target();
+                let before = matches!(o, Order::Before(..));
+                Some(quote!(#rt::Option::Some((#before, #target))))
+            }
+            _ => None,
+        })
+        .collect();
+    let add = if places.is_empty() {
+        quote! {
+            for __aoxide_h in <Self as #rt::Mount>::handlers() {
+                __aoxide_registry.add(__aoxide_h);
+            }
         }
-        _ => quote!(#rt::Option::None),
-    });
+    } else {
+        let places = order.iter().map(|&i| match &def.handlers[i].opts.order {
+            Some(o) if !own.contains(&o.target().0) => {
+                let (target, _) = o.target();
+                let before = matches!(o, Order::Before(..));
+                quote!(#rt::Option::Some((#before, #target)))
+            }
+            _ => quote!(#rt::Option::None),
+        });
+        quote! {
+            // Next to a handler of a mounted part, or in order.
+            const __AOXIDE_PLACES: &[#rt::Option<(bool, &str)>] = &[ #( #places ),* ];
+            for (__aoxide_h, __aoxide_place) in <Self as #rt::Mount>::handlers()
+                .into_iter()
+                .zip(__AOXIDE_PLACES)
+            {
+                match __aoxide_place {
+                    #rt::Option::Some((true, __aoxide_t)) => __aoxide_registry.before(__aoxide_t, __aoxide_h),
+                    #rt::Option::Some((false, __aoxide_t)) => __aoxide_registry.after(__aoxide_t, __aoxide_h),
+                    #rt::Option::None => __aoxide_registry.add(__aoxide_h),
+                };
+            }
+        }
+    };
     let mounts = def.mounts.iter().map(|m| {
         let field = &m.field;
         let ty = &m.ty;
@@ -79,17 +112,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             }
             fn register(__aoxide_registry: &mut #rt::Registry<Self>) {
                 #( #mounts )*
-                const __AOXIDE_PLACES: &[#rt::Option<(bool, &str)>] = &[ #( #places ),* ];
-                for (__aoxide_h, __aoxide_place) in <Self as #rt::Mount>::handlers()
-                    .into_iter()
-                    .zip(__AOXIDE_PLACES)
-                {
-                    match __aoxide_place {
-                        #rt::Option::Some((true, __aoxide_t)) => __aoxide_registry.before(__aoxide_t, __aoxide_h),
-                        #rt::Option::Some((false, __aoxide_t)) => __aoxide_registry.after(__aoxide_t, __aoxide_h),
-                        #rt::Option::None => __aoxide_registry.add(__aoxide_h),
-                    };
-                }
+                #add
                 #default
             }
             #config
@@ -337,6 +360,6 @@ fn entry(h: &HandlerDef) -> TokenStream {
     let runs = h.opts.max_runs.map(|n| quote!(.max_runs(#n)));
     let read_only = (!h.mutates()).then(|| quote!(.read_only()));
     quote! {
-        #rt::Handler::new(#name, #pattern, #body) #from #runs #read_only
+        #rt::Handler::from_fn(#name, #pattern, #body) #from #runs #read_only
     }
 }

@@ -99,7 +99,7 @@ fn schema(def: &ProcessDef) -> TokenStream {
     });
     let computed = def.computed.iter().map(|(key, path)| {
         quote_spanned! {path.span()=>
-            __aoxide_patch.computed(#key, #rt::patch_value(&#path(self)));
+            __aoxide_patch.computed(#key, #rt::TagValue::from(#path(self)));
         }
     });
     let patch =
