@@ -16,6 +16,8 @@ pub struct ProcessDef {
     pub migrate: Option<Path>,
     /// The fields in order.
     pub fields: Vec<FieldDef>,
+    /// Computed `patch@1.0` entries (`patch("key" = path)`): `fn(&Self) -> impl Into<TagValue>`.
+    pub computed: Vec<(String, Path)>,
 }
 
 /// One state field.
@@ -29,6 +31,17 @@ pub struct FieldDef {
     pub ty: Type,
     /// The `patch@1.0` key when the field is published (`#[patch]` or `#[patch("key")]`).
     pub patch: Option<String>,
+    /// `#[patch(with = path)]`: turns the field (or each value of a `state::Map`) into JSON.
+    pub patch_with: Option<Path>,
+}
+
+/// `mount(field = Type)` in `#[handlers(..)]`: a part on a field of the state.
+#[derive(Debug)]
+pub struct MountDef {
+    /// The field holding the part.
+    pub field: Ident,
+    /// The part's type (it has `#[aoxide::handlers]`).
+    pub ty: Type,
 }
 
 /// `#[handlers(...)] impl T { ... }`.
@@ -46,6 +59,8 @@ pub struct HandlersDef {
     pub handlers: Vec<HandlerDef>,
     /// `#[default]`, if any.
     pub default: Option<HandlerDef>,
+    /// Parts mounted on fields, in order.
+    pub mounts: Vec<MountDef>,
 }
 
 /// Which attribute made a method a handler.
@@ -101,6 +116,12 @@ pub enum Param {
     },
     /// A tag read through `FromTag`.
     Tag(TagParam),
+    /// In `#[init]`: a parameter named after a mounted field, the part built by its own
+    /// init from the spawn message.
+    Part {
+        /// The part's type.
+        ty: Type,
+    },
 }
 
 /// A tag parameter.
@@ -114,6 +135,8 @@ pub struct TagParam {
     pub ty: Type,
     /// True for `Option<T>`.
     pub optional: bool,
+    /// The parameter name, when it is a plain identifier.
+    pub ident: Option<Ident>,
 }
 
 /// Who may call (`from = ...`).

@@ -63,6 +63,28 @@ pub fn process(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// `#[derive(aoxide::Transactional)]`: a struct whose fields are all `Transactional` is
+/// `Transactional` field by field (the savepoint is the tuple of the fields' savepoints;
+/// rollback and commit cost what the fields' do). `#[aoxide::process]` includes it.
+#[proc_macro_derive(Transactional)]
+pub fn derive_transactional(item: TokenStream) -> TokenStream {
+    let mut item = match syn::parse::<ItemStruct>(item) {
+        Ok(i) => i,
+        Err(_) => return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[derive(aoxide::Transactional)] goes on a struct whose fields are all Transactional",
+        )
+        .to_compile_error()
+        .into(),
+    };
+    let mut errors = Errors::default();
+    let def = parse::process(proc_macro2::TokenStream::new(), &mut item, &mut errors);
+    match errors.finish() {
+        Ok(()) => codegen::process::transactional(&def.ident, &def.fields).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
 /// Turns the methods of an impl into the process' handlers and implements
 /// `aoxide::Process` for the type.
 ///
@@ -104,6 +126,18 @@ pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
                             ::core::unreachable!()
                         }
                         fn register(_: &mut ::aoxide::__private::Registry<Self>) {}
+                    }
+                    impl ::aoxide::__private::Mount for #self_ty {
+                        const HANDLERS_JSON: &'static str = "";
+                        fn init_part(
+                            _: &mut ::aoxide::__private::Ctx<'_>,
+                            _: &::aoxide::__private::Message,
+                        ) -> ::aoxide::__private::Result<Self, ::aoxide::__private::Error> {
+                            ::core::unreachable!()
+                        }
+                        fn handlers() -> ::aoxide::__private::Vec<::aoxide::__private::Handler<Self>> {
+                            ::aoxide::__private::Vec::new()
+                        }
                     }
                 }
             });

@@ -340,6 +340,7 @@ pub fn process(args: TokenStream, item: &mut ItemStruct, errors: &mut Errors) ->
         version: 1,
         migrate: None,
         fields: Vec::new(),
+        computed: Vec::new(),
     };
     match raw_opts(args) {
         Ok(raw) => {
@@ -360,10 +361,13 @@ pub fn process(args: TokenStream, item: &mut ItemStruct, errors: &mut Errors) ->
                     ("version" | "migrate", None) => {
                         errors.at(key.span(), format!("`{k}` needs a value, e.g. {k} = {}", if k == "version" { "2" } else { "Self::migrate" }))
                     }
-                    ("patch", _) => errors.at(key.span(), "mark published fields on the fields themselves: #[patch] count: u64 (or #[patch(\"key\")])"),
+                    ("patch", None) if group.is_some() => {
+                        def.computed.extend(computed_patches(group.clone().unwrap_or_default(), errors));
+                    }
+                    ("patch", _) => errors.at(key.span(), "publish fields with #[patch] on the fields themselves (count: u64); computed values go in patch(\"key\" = path::to::fn)"),
                     _ => {
                         let _ = group;
-                        errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::process]; expected `version = N` or `migrate = path`"))
+                        errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::process]; expected `version = N`, `migrate = path` or `patch(\"key\" = path)`"))
                     }
                 }
             }
@@ -386,43 +390,123 @@ pub fn process(args: TokenStream, item: &mut ItemStruct, errors: &mut Errors) ->
     };
     for (index, field) in fields.into_iter().enumerate() {
         let mut patch = None;
+        let mut patch_with = None;
         for attr in take_attrs(&mut field.attrs, "patch") {
-            let key = match attr_args(&attr) {
-                Ok(t) if t.is_empty() => match &field.ident {
-                    Some(i) => Some(kebab_case(&i.to_string())),
-                    None => {
-                        errors.spanned(&attr, "a tuple field needs a key: #[patch(\"key\")]");
-                        None
-                    }
-                },
-                Ok(t) => match syn::parse2::<LitStr>(t.clone()) {
-                    Ok(s) if !s.value().is_empty() => Some(s.value()),
-                    _ => {
-                        errors.spanned(
-                            &t,
-                            "write the patch key as a string: #[patch(\"token-info\")]",
-                        );
-                        None
-                    }
-                },
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            };
             if patch.is_some() {
                 errors.spanned(&attr, "`#[patch]` is given twice on this field");
+                continue;
             }
-            patch = key.or(patch);
+            match attr_args(&attr).and_then(|t| field_patch(t, field.ident.as_ref(), &attr)) {
+                Ok((key, with)) => {
+                    patch = Some(key);
+                    patch_with = with;
+                }
+                Err(e) => errors.push(e),
+            }
         }
         def.fields.push(FieldDef {
             ident: field.ident.clone(),
             index,
             ty: field.ty.clone(),
             patch,
+            patch_with,
         });
     }
     def
+}
+
+/// `#[patch]`, `#[patch("key")]`, `#[patch(with = path)]` or `#[patch("key", with = path)]`.
+fn field_patch(
+    tokens: TokenStream,
+    ident: Option<&Ident>,
+    attr: &Attribute,
+) -> syn::Result<(String, Option<Path>)> {
+    let mut key = None;
+    let mut with = None;
+    let parser = |input: ParseStream| -> syn::Result<()> {
+        while !input.is_empty() {
+            if input.peek(LitStr) {
+                let s: LitStr = input.parse()?;
+                if s.value().is_empty() {
+                    return Err(syn::Error::new(s.span(), "the patch key cannot be empty"));
+                }
+                key = Some(s.value());
+            } else {
+                let k: Ident = input.parse()?;
+                if k != "with" {
+                    return Err(syn::Error::new(k.span(), "write the patch key as a string, and a converter as `with = path`: #[patch(\"token-info\", with = path::to::fn)]"));
+                }
+                let _: Token![=] = input.parse()?;
+                with = Some(input.parse::<Path>()?);
+            }
+            if !input.is_empty() {
+                let _: Token![,] = input.parse()?;
+            }
+        }
+        Ok(())
+    };
+    parser.parse2(tokens)?;
+    let key = match (key, ident) {
+        (Some(k), _) => k,
+        (None, Some(i)) => kebab_case(&i.to_string()),
+        (None, None) => {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "a tuple field needs a key: #[patch(\"key\")]",
+            ))
+        }
+    };
+    Ok((key, with))
+}
+
+/// `patch("key" = path, ..)` on `#[process]`.
+fn computed_patches(tokens: TokenStream, errors: &mut Errors) -> Vec<(String, Path)> {
+    struct Entry(LitStr, Path);
+    impl Parse for Entry {
+        fn parse(input: ParseStream) -> syn::Result<Self> {
+            let key: LitStr = input.parse()?;
+            let _: Token![=] = input.parse()?;
+            Ok(Entry(key, input.parse()?))
+        }
+    }
+    match Punctuated::<Entry, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(entries) => entries
+            .into_iter()
+            .map(|Entry(k, p)| (k.value(), p))
+            .collect(),
+        Err(e) => {
+            errors.push(syn::Error::new(
+                e.span(),
+                "computed patch entries are `\"key\" = path::to::fn` (a `fn(&Self) -> V` where `V: Into<aoxide::TagValue>`, e.g. a `serde_json::Value`): patch(\"token-info\" = Token::info)",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// `mount(field = Type, ..)`.
+fn mounts(tokens: TokenStream, errors: &mut Errors) -> Vec<MountDef> {
+    struct Entry(Ident, Type);
+    impl Parse for Entry {
+        fn parse(input: ParseStream) -> syn::Result<Self> {
+            let field: Ident = input.parse()?;
+            let _: Token![=] = input.parse()?;
+            Ok(Entry(field, input.parse()?))
+        }
+    }
+    match Punctuated::<Entry, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(entries) => entries
+            .into_iter()
+            .map(|Entry(field, ty)| MountDef { field, ty })
+            .collect(),
+        Err(e) => {
+            errors.push(syn::Error::new(
+                e.span(),
+                "mount parts on fields of the state: mount(token = aoxide_token::Token, chat = aoxide_chat::Chat)",
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// Parses `#[handlers(...)]` and the impl, stripping handler attributes.
@@ -443,6 +527,7 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
         init: None,
         handlers: Vec::new(),
         default: None,
+        mounts: Vec::new(),
     };
     if let Some((_, path, _)) = &item.trait_ {
         errors.spanned(path, "#[aoxide::handlers] goes on an inherent impl (`impl Counter { .. }`), not a trait impl");
@@ -452,13 +537,16 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
     }
     match raw_opts(args) {
         Ok(raw) => {
-            for RawOpt { key, value, .. } in raw {
+            for RawOpt { key, value, group } in raw {
                 match (key.to_string().as_str(), value) {
                     ("config", Some(v)) => match syn::parse2::<Path>(v.clone()) {
                         Ok(p) => def.config = Some(p),
                         Err(_) => errors.spanned(&v, "`config` takes the path of a function `fn() -> aoxide::Config`"),
                     },
-                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`")),
+                    ("mount", None) if group.is_some() => {
+                        def.mounts.extend(mounts(group.unwrap_or_default(), errors));
+                    }
+                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn` or `mount(field = Type, ..)`")),
                 }
             }
         }
@@ -505,6 +593,20 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
                 }
             }
             Kind::Handler | Kind::Cron => def.handlers.push(h),
+        }
+    }
+    // `#[init]` parameters named after a mounted field are the parts, built by their init.
+    if let Some(init) = &mut def.init {
+        for p in &mut init.params {
+            if let Param::Tag(t) = p {
+                if let Some(m) = def
+                    .mounts
+                    .iter()
+                    .find(|m| Some(&m.field) == t.ident.as_ref())
+                {
+                    *p = Param::Part { ty: m.ty.clone() };
+                }
+            }
         }
     }
     def
@@ -643,6 +745,7 @@ fn method(f: &mut ImplItemFn, kind: Kind, attr: &Attribute, errors: &mut Errors)
                     tag_span,
                     ty,
                     optional,
+                    ident,
                 }));
             }
         }

@@ -48,7 +48,20 @@ pub fn handlers(def: &HandlersDef, errors: &mut Errors) {
     for h in &def.handlers {
         if let Some(order) = &h.opts.order {
             let (target, span) = order.target();
-            if target == h.name {
+            if let Some((part, _)) = target.split_once('.') {
+                // A handler of a mounted part (`token.transfer`): checked when registered.
+                if !def.mounts.iter().any(|m| m.field == part) {
+                    let fields: Vec<_> = def
+                        .mounts
+                        .iter()
+                        .map(|m| format!("`{}`", m.field))
+                        .collect();
+                    errors.at(span, format!(
+                        "`{target}` names a handler of a mounted part, but no part is mounted on `{part}`; mounted: {}",
+                        if fields.is_empty() { "(none: add mount({part} = Type) to #[aoxide::handlers])".to_owned() } else { fields.join(", ") }
+                    ));
+                }
+            } else if target == h.name {
                 errors.at(span, "a handler cannot be placed relative to itself");
             } else if !def.handlers.iter().any(|o| o.name == target) {
                 let names: Vec<_> = def
@@ -123,6 +136,7 @@ fn params(h: &HandlerDef, errors: &mut Errors) {
         match p {
             Param::Ctx { .. } => ctx += 1,
             Param::Message => msg += 1,
+            Param::Part { .. } => {}
             Param::Data { ty } => {
                 data += 1;
                 if data == 2 {

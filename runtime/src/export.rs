@@ -11,7 +11,9 @@
 /// On `wasm32` it generates the exports every AO host needs (`handle`, `malloc`, `free`,
 /// `emscripten_stack_init`, `emscripten_stack_get_end`, `emscripten_stack_get_current`,
 /// `_emscripten_stack_alloc`, `_emscripten_stack_restore`) and the static that holds the
-/// runtime in linear memory; the bodies are in `aoxide::abi`. On every other target it
+/// runtime in linear memory; the bodies are in `aoxide::abi`. It also embeds
+/// [`Process::INTERFACE`](crate::Process::INTERFACE) in the `aoxide.interface` custom
+/// section (only the exported process's, not that of every linked crate). On every other target it
 /// expands to nothing, so the same crate builds and tests natively.
 ///
 /// The module also needs link arguments, which only a Cargo config can pass (put them in
@@ -39,6 +41,13 @@ macro_rules! export {
     ($process:ty $(,)?) => {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
+            const AOXIDE_INTERFACE: &str = <$process as $crate::Process>::INTERFACE;
+            /// The interface (JSON Lines), for tools that read the module without running it.
+            #[used]
+            #[link_section = "aoxide.interface"]
+            static AOXIDE_INTERFACE_SECTION: [u8; AOXIDE_INTERFACE.len()] =
+                $crate::__private::bytes_of(AOXIDE_INTERFACE);
+
             static AOXIDE_INSTANCE: $crate::abi::Instance<$process> = $crate::abi::Instance::new();
 
             /// Handles one message: NUL-terminated JSON-1 in, NUL-terminated JSON-1 out.

@@ -53,6 +53,19 @@ pub struct Interface {
     pub init: Option<HandlerInfo>,
     /// Handlers in registration order (cron and default handlers included).
     pub handlers: Vec<HandlerInfo>,
+    /// The parts mounted on fields (`#[handlers(mount(field = Type))]`), in mount order;
+    /// their handlers are registered before the process's own, named `"{field}.{name}"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<MountedPart>,
+}
+
+/// A part mounted on a field of the process state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MountedPart {
+    /// The field holding the part.
+    pub field: String,
+    /// The part's handlers record (its Rust type name, init and handlers).
+    pub handlers: HandlersPart,
 }
 
 /// The state of a process, as `#[aoxide::process]` saw it.
@@ -167,6 +180,8 @@ pub enum Part {
     State(StateInfo),
     /// Written by `#[aoxide::handlers]`.
     Handlers(Box<HandlersPart>),
+    /// Written by `#[aoxide::handlers(mount(..))]`, one per mounted part.
+    Mount(Box<MountedPart>),
 }
 
 /// The record `#[aoxide::handlers]` writes.
@@ -204,6 +219,7 @@ impl Interface {
         let text = String::from_utf8_lossy(bytes);
         let mut state = None;
         let mut handlers = None;
+        let mut parts = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\0');
             if line.is_empty() {
@@ -216,6 +232,7 @@ impl Interface {
             match part {
                 Part::State(s) => state = Some(s),
                 Part::Handlers(h) => handlers = Some(h),
+                Part::Mount(m) => parts.push(*m),
             }
         }
         let state = state.ok_or(InterfaceError::Missing("state"))?;
@@ -226,6 +243,7 @@ impl Interface {
             state,
             init: handlers.init,
             handlers: handlers.handlers,
+            parts,
         })
     }
 
@@ -251,6 +269,27 @@ impl Interface {
                     },
                     init: h.init,
                     handlers: h.handlers,
+                    parts: Vec::new(),
+                }
+            }
+            Err(e) => panic!("aoxide: invalid interface records: {e}"),
+        }
+    }
+
+    /// Builds the interface from the JSON Lines of [`crate::Process::INTERFACE`], which the
+    /// macros generate; a state without a record (a hand-written `Schema`) gets an empty
+    /// [`StateInfo`]. Panics only if the macros wrote invalid JSON (a bug in aoxide).
+    #[doc(hidden)]
+    pub fn from_records(text: &str) -> Self {
+        match Interface::from_section(text.as_bytes()) {
+            Ok(i) => i,
+            Err(InterfaceError::Missing("state")) => {
+                let with_state = format!(
+                    "{{\"part\":\"state\",\"name\":\"\",\"version\":1,\"fields\":[]}}\n{text}"
+                );
+                match Interface::from_section(with_state.as_bytes()) {
+                    Ok(i) => i,
+                    Err(e) => panic!("aoxide: invalid interface records: {e}"),
                 }
             }
             Err(e) => panic!("aoxide: invalid interface records: {e}"),
@@ -262,11 +301,17 @@ impl Interface {
         self.handlers.iter().find(|h| h.name == name)
     }
 
-    /// The handler keyed on `action`.
+    /// The handler keyed on `action`: the process's own first, then the mounted parts'.
     pub fn action(&self, action: &str) -> Option<&HandlerInfo> {
         self.handlers
             .iter()
+            .chain(self.parts.iter().flat_map(|p| p.handlers.handlers.iter()))
             .find(|h| h.action.as_deref() == Some(action))
+    }
+
+    /// The part mounted on `field`.
+    pub fn part(&self, field: &str) -> Option<&MountedPart> {
+        self.parts.iter().find(|p| p.field == field)
     }
 
     /// Pretty JSON.
@@ -385,6 +430,138 @@ pub mod rt {
         if let Some(m) = state.patch_message() {
             ctx.send(m);
         }
+    }
+
+    /// A `#[patch]` field, for picking how it is published (see [`PatchDelta`]).
+    pub struct PatchField<'a, T>(pub &'a T);
+
+    /// A `state::Map` field publishes the entries the message changed.
+    pub trait PatchDelta {
+        /// Adds the changed entries, values as JSON.
+        fn add_patch(&self, key: &str, patch: &mut crate::snapshot::Patch);
+        /// Adds the changed entries, values turned into JSON by `with`.
+        fn add_patch_with<F>(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F)
+        where
+            Self: PatchDeltaValue<F>;
+    }
+
+    /// The value converter of [`PatchDelta::add_patch_with`].
+    pub trait PatchDeltaValue<F> {
+        /// Adds the changed entries through `with`.
+        fn add_with(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F);
+    }
+
+    impl<K, V, F> PatchDeltaValue<F> for PatchField<'_, crate::state::Map<K, V>>
+    where
+        K: Ord + Clone + core::fmt::Display,
+        V: Clone,
+        F: Fn(&V) -> serde_json::Value,
+    {
+        fn add_with(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F) {
+            patch.delta(key, self.0, with);
+        }
+    }
+
+    impl<K, V> PatchDelta for PatchField<'_, crate::state::Map<K, V>>
+    where
+        K: Ord + Clone + core::fmt::Display,
+        V: Clone + serde::Serialize,
+    {
+        fn add_patch(&self, key: &str, patch: &mut crate::snapshot::Patch) {
+            patch.delta(key, self.0, |v| {
+                serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+            });
+        }
+        fn add_patch_with<F>(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F)
+        where
+            Self: PatchDeltaValue<F>,
+        {
+            self.add_with(key, patch, with);
+        }
+    }
+
+    /// Any other field is published whole.
+    pub trait PatchWhole {
+        /// Adds the field as JSON.
+        fn add_patch(&self, key: &str, patch: &mut crate::snapshot::Patch);
+        /// Adds the field turned into JSON by `with`.
+        fn add_patch_with<F>(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F)
+        where
+            Self: PatchWholeValue<F>;
+    }
+
+    /// The value converter of [`PatchWhole::add_patch_with`].
+    pub trait PatchWholeValue<F> {
+        /// Adds the field through `with`.
+        fn add_with(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F);
+    }
+
+    impl<T, F: Fn(&T) -> serde_json::Value> PatchWholeValue<F> for &PatchField<'_, T> {
+        fn add_with(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F) {
+            patch.field(key, with(self.0).into());
+        }
+    }
+
+    impl<T: serde::Serialize> PatchWhole for &PatchField<'_, T> {
+        fn add_patch(&self, key: &str, patch: &mut crate::snapshot::Patch) {
+            patch.field(key, patch_value(self.0));
+        }
+        fn add_patch_with<F>(&self, key: &str, patch: &mut crate::snapshot::Patch, with: F)
+        where
+            Self: PatchWholeValue<F>,
+        {
+            self.add_with(key, patch, with);
+        }
+    }
+
+    /// Sends `patch` when it has something to publish.
+    #[inline]
+    pub fn send_patch(patch: crate::snapshot::Patch, ctx: &mut Ctx<'_>) {
+        if let Some(m) = patch.into_message() {
+            ctx.send(m);
+        }
+    }
+
+    /// The total length of `pieces` (compile time).
+    pub const fn total_len(pieces: &[&str]) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while i < pieces.len() {
+            n += pieces[i].len();
+            i += 1;
+        }
+        n
+    }
+
+    /// `pieces` joined (compile time); `N` is their [`total_len`].
+    pub const fn concat<const N: usize>(pieces: &[&str]) -> [u8; N] {
+        let mut out = [0u8; N];
+        let mut at = 0;
+        let mut i = 0;
+        while i < pieces.len() {
+            let bytes = pieces[i].as_bytes();
+            let mut j = 0;
+            while j < bytes.len() {
+                out[at] = bytes[j];
+                at += 1;
+                j += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// `bytes` as text (compile time); they are always joined UTF-8 pieces.
+    pub const fn as_str(bytes: &[u8]) -> &str {
+        match core::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => panic!("aoxide: interface records are not UTF-8"),
+        }
+    }
+
+    /// The bytes of `text` as an array (compile time), for the custom section.
+    pub const fn bytes_of<const N: usize>(text: &str) -> [u8; N] {
+        concat::<N>(&[text])
     }
 
     /// A field value as a patch tag value (JSON).

@@ -164,6 +164,8 @@ pub mod trust;
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
 
+/// `#[derive(aoxide::Transactional)]`: field by field (see [`state`]).
+pub use aoxide_macros::Transactional;
 pub use context::Ctx;
 pub use error::{Error, InputError};
 pub use message::{Env, EnvEntry, Message};
@@ -171,14 +173,14 @@ pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
 pub use pattern::{Match, Pattern, Rule};
 pub use process::{Config, Process, Runtime};
-pub use registry::{Caller, Handler, Registry, Runs, Scoped};
+pub use registry::{Caller, Handler, Mount, Registry, Runs, Scoped};
 pub use state::Transactional;
 pub use tag::{Address, FromTag, TagError};
 pub use tags::{Tag, TagValue, Tags};
 
 pub use aoxide_macros::{handlers, process};
 pub use interface::{HandlerReturn, Interface, Json};
-pub use snapshot::{Schema, SnapshotError};
+pub use snapshot::{Patch, Schema, SnapshotError};
 
 /// 256-bit unsigned integer used for token amounts (from `ruint`).
 pub type U256 = ruint::aliases::U256;
@@ -194,16 +196,20 @@ pub mod __private {
 
     pub use crate::context::Ctx;
     pub use crate::error::Error;
-    pub use crate::interface::rt::{data, emit_patch, patch_value, tag, DefaultState, InitReturn};
+    pub use crate::interface::rt::{
+        as_str, bytes_of, concat, data, emit_patch, patch_value, send_patch, tag, total_len,
+        DefaultState, InitReturn, PatchDelta, PatchField, PatchWhole,
+    };
     pub use crate::interface::{HandlerReturn, Interface};
     pub use crate::message::Message;
     pub use crate::outbox::OutMessage;
     pub use crate::pattern::{Match, Pattern, Rule};
     pub use crate::process::{Config, Process};
-    pub use crate::registry::{Caller, Handler, Registry};
-    pub use crate::snapshot::{Payload, Schema, SnapshotError};
+    pub use crate::registry::{Caller, Handler, Mount, Registry};
+    pub use crate::snapshot::{Patch, Payload, Schema, SnapshotError};
     pub use crate::state::Transactional;
     pub use crate::tag::FromTag;
+    pub use crate::tags::TagValue;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

@@ -48,6 +48,10 @@ pub trait Process: Transactional + Sized + 'static {
     /// Registers the handlers. Called once, when the runtime starts.
     fn register(registry: &mut Registry<Self>);
 
+    /// The interface records (JSON Lines) that [`export!`](crate::export) embeds in the
+    /// module's `aoxide.interface` custom section; `#[aoxide::handlers]` fills it in.
+    const INTERFACE: &'static str = "";
+
     /// Limits; override to change them.
     fn config() -> Config {
         Config::default()

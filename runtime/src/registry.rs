@@ -104,13 +104,28 @@ impl<P> Handler<P> {
         pattern: Pattern,
         run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
     ) -> Self {
+        Handler::with_fn(name.into(), pattern, Rc::new(run))
+    }
+
+    /// A handler running the function `run` (what `#[aoxide::handlers]` generates: one
+    /// code path for every handler, so each costs little in a wasm module).
+    pub fn from_fn(name: &str, pattern: Pattern, run: PartFn<P>) -> Self
+    where
+        P: 'static,
+    {
+        Handler::with_fn(name.to_owned(), pattern, Rc::new(run))
+    }
+
+    /// [`Handler::new`] without the generic parts.
+    #[inline(never)]
+    fn with_fn(name: String, pattern: Pattern, run: HandlerFn<P>) -> Self {
         Handler {
-            name: name.into(),
+            name,
             pattern,
             caller: Caller::Anyone,
             runs: Runs::Unlimited,
             read_only: false,
-            run: Rc::new(run),
+            run,
         }
     }
 
@@ -333,6 +348,30 @@ impl<P> Registry<P> {
         }
     }
 
+    /// Mounts the part `S` on one field of the process state: adds `S`'s handlers (see
+    /// [`Mount::handlers`]), each named `"{name}.{handler}"`, running on the field `part`
+    /// returns. `#[aoxide::handlers(mount(name = Type))]` calls it; by hand:
+    /// `registry.mount::<Token>("token", |p: &mut Shop| &mut p.token)`.
+    pub fn mount<S: Mount>(&mut self, name: &str, part: fn(&mut P) -> &mut S) -> &mut Self
+    where
+        P: 'static,
+    {
+        for handler in S::handlers() {
+            let run = handler.run;
+            self.add(Handler {
+                name: format!("{name}.{}", handler.name),
+                pattern: handler.pattern,
+                caller: handler.caller,
+                runs: handler.runs,
+                read_only: handler.read_only,
+                run: Rc::new(move |p: &mut P, ctx: &mut Ctx<'_>, msg: &Message| {
+                    run(part(p), ctx, msg)
+                }),
+            });
+        }
+        self
+    }
+
     /// Counts one run of the handler called `name`; removes it when it has no runs left.
     pub(crate) fn count_run(&mut self, name: &str) {
         if let Some(i) = self.position(name) {
@@ -345,6 +384,20 @@ impl<P> Registry<P> {
             }
         }
     }
+}
+
+/// A set of handlers over a state type that other processes can mount on one of their
+/// fields (a blueprint). `#[aoxide::handlers]` implements it for every type it implements
+/// [`crate::Process`] for, so any process is also a part: see [`Registry::mount`].
+pub trait Mount: crate::state::Transactional + crate::snapshot::Schema + Sized + 'static {
+    /// The part's `"part": "handlers"` interface record (one line of JSON).
+    const HANDLERS_JSON: &'static str;
+
+    /// Builds the part from the spawn message (the part's `#[init]`, else `Default`).
+    fn init_part(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error>;
+
+    /// The part's handlers in registration order, named as in the part's own process.
+    fn handlers() -> Vec<Handler<Self>>;
 }
 
 /// Registration of handlers on one part of the state; see [`Registry::scoped`].

@@ -120,12 +120,94 @@ pub trait Schema {
         Err(SnapshotError::unsupported::<Self>(from))
     }
 
-    /// The `patch@1.0` message publishing the `#[patch]` fields, if there are any. The
-    /// generated handlers send it after every successful `&mut self` handler and after
-    /// init: no target, tag `device = patch@1.0`, then one tag per field whose value is the
-    /// field as JSON (the shape the AOS token blueprint sends).
+    /// Adds the `#[patch]` entries of this state to `patch` (see [`Patch`]). The default
+    /// publishes nothing.
+    fn patch(&self, patch: &mut Patch) {
+        let _ = patch;
+    }
+
+    /// The `patch@1.0` message publishing the `#[patch]` fields, if there is anything to
+    /// publish. The generated handlers send it after every successful message that ran a
+    /// `&mut self` handler, and after init: no target, tag `device = patch@1.0`, then one
+    /// tag per entry (the shape the AOS token blueprint sends).
     fn patch_message(&self) -> Option<OutMessage> {
-        None
+        let mut patch = Patch::default();
+        self.patch(&mut patch);
+        patch.into_message()
+    }
+}
+
+/// The entries of one `patch@1.0` message, collected from the state and its mounted parts.
+///
+/// Three kinds of entries, in the order they are added:
+/// - a whole field ([`Patch::field`]): always published, so the message is sent;
+/// - a keyed delta ([`Patch::delta`], a `#[patch]` on a [`crate::state::Map`]): a JSON
+///   object of the entries the message changed (a removed key is `null`); the message is
+///   sent when at least one key changed;
+/// - a computed value ([`Patch::computed`], `#[process(patch("key" = path))]`): published
+///   along with the others, never a reason to send on its own.
+#[derive(Debug, Default)]
+pub struct Patch {
+    tags: Vec<(String, crate::tags::TagValue)>,
+    publish: bool,
+}
+
+impl Patch {
+    /// Adds a whole field.
+    pub fn field(&mut self, key: &str, value: crate::tags::TagValue) {
+        self.tags.push((key.to_owned(), value));
+        self.publish = true;
+    }
+
+    /// Adds the entries of `map` the current message changed, each value turned into
+    /// JSON by `value`.
+    pub fn delta<K, V>(
+        &mut self,
+        key: &str,
+        map: &crate::state::Map<K, V>,
+        value: impl Fn(&V) -> serde_json::Value,
+    ) where
+        K: Ord + Clone + core::fmt::Display,
+        V: Clone,
+    {
+        let changed = map.changed_keys();
+        if changed.is_empty() {
+            self.tags.push((
+                key.to_owned(),
+                serde_json::Value::Object(Default::default()).into(),
+            ));
+            return;
+        }
+        let mut object = serde_json::Map::new();
+        for k in changed {
+            let v = map.get(k).map_or(serde_json::Value::Null, &value);
+            object.insert(k.to_string(), v);
+        }
+        self.tags
+            .push((key.to_owned(), serde_json::Value::Object(object).into()));
+        self.publish = true;
+    }
+
+    /// Adds a computed value.
+    pub fn computed(&mut self, key: &str, value: crate::tags::TagValue) {
+        self.tags.push((key.to_owned(), value));
+    }
+
+    /// True when the message should be sent.
+    pub fn publishes(&self) -> bool {
+        self.publish
+    }
+
+    /// The `patch@1.0` message, or `None` when nothing asks for it to be sent.
+    pub fn into_message(self) -> Option<OutMessage> {
+        if !self.publish {
+            return None;
+        }
+        let mut out = OutMessage::untargeted().tag("device", "patch@1.0");
+        for (k, v) in self.tags {
+            out = out.tag(k, v);
+        }
+        Some(out)
     }
 }
 

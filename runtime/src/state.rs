@@ -268,6 +268,19 @@ impl<K: Ord, V> Map<K, V> {
     pub fn journal_len(&self) -> usize {
         self.journal.len()
     }
+
+    /// The keys written (inserted, changed or removed) since the outermost savepoint, in
+    /// the order they were first written, each once. This is what a `#[patch]` on a `Map`
+    /// field publishes: the keys the message changed, at a cost proportional to its writes.
+    pub fn changed_keys(&self) -> Vec<&K> {
+        let mut keys: Vec<&K> = Vec::with_capacity(self.journal.len());
+        for (k, _) in &self.journal {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys
+    }
 }
 
 impl<K: Ord + Clone, V: Clone> Transactional for Map<K, V> {

@@ -7,12 +7,12 @@
 // and the printed output without ANSI colours. The differences kept on purpose are listed
 // in blueprints/token/README.md; each is matched by name and counted.
 //
-// The trace is read from $AOS_TOKEN_TRACE_DIR, else shared/data/aos-token-trace next to
-// the repository.
+// The trace is the in-repo copy in blueprints/token/tests/fixtures/aos-token-trace (the
+// same files blueprints/token/tests/trace.rs reads).
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { existsSync, readFileSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import AoLoader from "@permaweb/ao-loader"
 import { ROOT, readModule } from "./lib/modules.mjs"
@@ -21,15 +21,7 @@ const PID = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU"
 const STRANGER = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE"
 
 function traceDir() {
-  const candidates = [
-    process.env.AOS_TOKEN_TRACE_DIR,
-    join(ROOT, "tests/conformance/data/aos-token-trace"),
-    resolve(ROOT, "../shared/data/aos-token-trace"),
-    "/work/shared/data/aos-token-trace",
-  ].filter(Boolean)
-  const dir = candidates.find(d => existsSync(join(d, "messages.jsonl.gz")))
-  if (!dir) throw new Error("the AOS token trace was not found; set AOS_TOKEN_TRACE_DIR")
-  return dir
+  return join(ROOT, "blueprints/token/tests/fixtures/aos-token-trace")
 }
 
 function loadTrace() {

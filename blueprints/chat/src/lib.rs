@@ -11,18 +11,19 @@
 //! extension; AOS' notice has only the Action and the Data). As in AOS, anyone may
 //! broadcast, member or not.
 //!
-//! Use it alone as [`ChatProcess`], or keep a [`Chat`] in your own state and call
-//! [`register`] with an accessor such as `|p: &mut MyProcess| &mut p.chat`.
+//! Use it alone ([`ChatProcess`] is the same type), or mount it on a field of your own
+//! process: `#[aoxide::handlers(mount(chat = aoxide_chat::Chat))]`.
 //!
 //! Built for wasm32 with the default `export` feature, this crate is an AO module running
 //! [`ChatProcess`]; crates composing [`Chat`] depend on it with `default-features = false`.
 
 #![warn(missing_docs)]
 
-use aoxide::state::{JournalMark, Log, Map};
-use aoxide::{Ctx, Error, Message, OutMessage, Process, Registry, Transactional};
+use aoxide::state::{Log, Map};
+use aoxide::{Ctx, Message, OutMessage};
 
 /// A chatroom: an ordered list of members.
+#[aoxide::process]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Chat {
     /// Members in the order they registered.
@@ -31,30 +32,8 @@ pub struct Chat {
     index: Map<String, ()>,
 }
 
-/// What [`Chat`] keeps to roll back a message.
-#[derive(Debug, Clone, Copy)]
-pub struct ChatSavepoint {
-    members: JournalMark,
-    index: JournalMark,
-}
-
-impl Transactional for Chat {
-    type Savepoint = ChatSavepoint;
-    fn savepoint(&mut self) -> ChatSavepoint {
-        ChatSavepoint {
-            members: self.members.savepoint(),
-            index: self.index.savepoint(),
-        }
-    }
-    fn rollback(&mut self, sp: ChatSavepoint) {
-        self.members.rollback(sp.members);
-        self.index.rollback(sp.index);
-    }
-    fn commit(&mut self, sp: ChatSavepoint) {
-        self.members.commit(sp.members);
-        self.index.commit(sp.index);
-    }
-}
+/// A process that is only a chatroom.
+pub type ChatProcess = Chat;
 
 impl Chat {
     /// An empty room.
@@ -108,99 +87,51 @@ impl Chat {
     }
 }
 
-/// Registers `Register`, `Unregister`, `Broadcast` and `Members` into any process'
-/// registry; `chat` finds the room in the process state.
-pub fn register<P: 'static, F>(registry: &mut Registry<P>, chat: F)
-where
-    F: Fn(&mut P) -> &mut Chat + Clone + 'static,
-{
-    registry
-        .scoped(chat)
-        .action("Register", handlers::register)
-        .action("Unregister", handlers::unregister)
-        .action("Broadcast", handlers::broadcast)
-        .action("Members", handlers::members);
-}
-
-/// The handlers, one function per action.
-pub mod handlers {
-    use super::*;
-
-    fn reply(ctx: &mut Ctx<'_>, text: &str) {
-        ctx.respond(OutMessage::untargeted().data(text));
-    }
-
+/// The handlers, one method per action.
+#[aoxide::handlers]
+impl Chat {
     /// `Register`: adds the sender once.
-    pub fn register(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        if chat.join(&msg.from) {
-            reply(ctx, "Registered.");
+    #[handler(action = "Register", name = "register")]
+    fn on_register(&mut self, msg: &Message) -> &'static str {
+        if self.join(&msg.from) {
+            "Registered."
         } else {
-            reply(ctx, "Already registered.");
+            "Already registered."
         }
-        Ok(())
     }
 
     /// `Unregister`: removes the sender.
-    pub fn unregister(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        if chat.leave(&msg.from) {
-            reply(ctx, "Unregistered");
+    #[handler(action = "Unregister", name = "unregister")]
+    fn on_unregister(&mut self, msg: &Message) -> &'static str {
+        if self.leave(&msg.from) {
+            "Unregistered"
         } else {
-            reply(ctx, "Not registered");
+            "Not registered"
         }
-        Ok(())
     }
 
     /// `Broadcast`: relays the Data to every member, then replies `Broadcasted.`.
-    pub fn broadcast(chat: &mut Chat, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        chat.broadcast(ctx, &msg.from, &msg.data);
-        reply(ctx, "Broadcasted.");
-        Ok(())
+    #[handler(action = "Broadcast", name = "broadcast")]
+    fn on_broadcast(&self, ctx: &mut Ctx, msg: &Message) -> &'static str {
+        self.broadcast(ctx, &msg.from, &msg.data);
+        "Broadcasted."
     }
 
     /// `Members`: replies with the JSON list of members.
-    pub fn members(chat: &mut Chat, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
-        ctx.respond(OutMessage::untargeted().json(&chat.members()));
-        Ok(())
-    }
-}
-
-/// A process that is only a chatroom.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChatProcess {
-    /// The room.
-    pub chat: Chat,
-}
-
-impl Transactional for ChatProcess {
-    type Savepoint = ChatSavepoint;
-    fn savepoint(&mut self) -> ChatSavepoint {
-        self.chat.savepoint()
-    }
-    fn rollback(&mut self, sp: ChatSavepoint) {
-        self.chat.rollback(sp)
-    }
-    fn commit(&mut self, sp: ChatSavepoint) {
-        self.chat.commit(sp)
-    }
-}
-
-impl Process for ChatProcess {
-    fn init(_ctx: &mut Ctx<'_>, _msg: &Message) -> Result<Self, Error> {
-        Ok(ChatProcess::default())
-    }
-    fn register(registry: &mut Registry<Self>) {
-        register(registry, |p: &mut ChatProcess| &mut p.chat);
+    #[handler(action = "Members", name = "members")]
+    fn on_members(&self) -> OutMessage {
+        OutMessage::untargeted().json(&self.members())
     }
 }
 
 // The AO module entry points. `aoxide::export!` is provided by runtime/src/export.rs.
 #[cfg(all(target_arch = "wasm32", feature = "export"))]
-aoxide::export!(ChatProcess);
+aoxide::export!(Chat);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aoxide::{Env, Runtime};
+    use aoxide::{Env, Runtime, Transactional};
 
     const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
     const ALICE: &str = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
@@ -249,7 +180,7 @@ mod tests {
             reply_data(&send(&mut rt, BOB, "Register", ""), BOB),
             "Already registered."
         );
-        assert_eq!(rt.state().unwrap().chat.members(), [BOB, ALICE]);
+        assert_eq!(rt.state().unwrap().members(), [BOB, ALICE]);
         let members = send(&mut rt, CAROL, "Members", "");
         assert_eq!(
             reply_data(&members, CAROL),
@@ -270,13 +201,13 @@ mod tests {
             reply_data(&send(&mut rt, BOB, "Unregister", ""), BOB),
             "Unregistered"
         );
-        assert_eq!(rt.state().unwrap().chat.members(), [CAROL]);
-        assert!(!rt.state().unwrap().chat.is_member(BOB));
+        assert_eq!(rt.state().unwrap().members(), [CAROL]);
+        assert!(!rt.state().unwrap().is_member(BOB));
         assert_eq!(
             reply_data(&send(&mut rt, BOB, "Register", ""), BOB),
             "Registered."
         );
-        assert_eq!(rt.state().unwrap().chat.members(), [CAROL, BOB]);
+        assert_eq!(rt.state().unwrap().members(), [CAROL, BOB]);
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //! changes). A `Reset` from anyone else matches no handler (the message goes to the
 //! inbox, as unknown actions do).
 //!
-//! Several counters can live in one process: [`register_with_prefix`] prefixes the
-//! actions (`Score-Increment`, `Score-Count`, ...).
+//! Mount it on a field of another process with
+//! `#[aoxide::handlers(mount(counter = aoxide_counter::Counter))]`.
 //!
 //! Built for wasm32 with the default `export` feature, this crate is an AO module running
 //! [`CounterProcess`]; crates composing [`Counter`] depend on it with
@@ -21,25 +21,18 @@
 
 #![warn(missing_docs)]
 
-use aoxide::{Caller, Ctx, Error, Handler, Message, OutMessage, Process, Registry, Transactional};
+use aoxide::{Ctx, Error, Message, OutMessage};
 
 /// A counter.
+#[aoxide::process]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counter {
     /// The current value.
     pub value: u64,
 }
 
-impl Transactional for Counter {
-    type Savepoint = u64;
-    fn savepoint(&mut self) -> u64 {
-        self.value
-    }
-    fn rollback(&mut self, sp: u64) {
-        self.value = sp;
-    }
-    fn commit(&mut self, _sp: u64) {}
-}
+/// A process that is only a counter. Its spawn message may carry a `Start` tag.
+pub type CounterProcess = Counter;
 
 impl Counter {
     /// A counter at `value`.
@@ -68,104 +61,55 @@ impl Counter {
     }
 }
 
-fn reply(ctx: &mut Ctx<'_>, value: u64) {
-    ctx.respond(
-        OutMessage::untargeted()
-            .tag("Count", value)
-            .data(value.to_string()),
-    );
+/// The reply: tag `Count`, Data = the value.
+fn reply(value: u64) -> OutMessage {
+    OutMessage::untargeted()
+        .tag("Count", value)
+        .data(value.to_string())
 }
 
-fn by(msg: &Message) -> Result<u64, Error> {
-    Ok(msg.tag::<Option<u64>>("By")?.unwrap_or(1))
-}
-
-/// Registers `Increment`, `Decrement`, `Count` and `Reset` into any process' registry;
-/// `counter` finds the counter in the process state.
-pub fn register<P: 'static, F>(registry: &mut Registry<P>, counter: F)
-where
-    F: Fn(&mut P) -> &mut Counter + Clone + 'static,
-{
-    register_with_prefix(registry, "", counter)
-}
-
-/// Like [`register`], with every action (and handler name) prefixed by `prefix`.
-pub fn register_with_prefix<P: 'static, F>(registry: &mut Registry<P>, prefix: &str, counter: F)
-where
-    F: Fn(&mut P) -> &mut Counter + Clone + 'static,
-{
-    registry
-        .scoped(counter)
-        .action(&format!("{prefix}Increment"), handle_increment)
-        .action(&format!("{prefix}Decrement"), handle_decrement)
-        .action(&format!("{prefix}Count"), handle_count)
-        .handler(
-            Handler::action(&format!("{prefix}Reset"), handle_reset).from(Caller::OwnerOrProcess),
-        );
-}
-
-fn handle_increment(counter: &mut Counter, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-    let value = counter.increment(by(msg)?)?;
-    reply(ctx, value);
-    Ok(())
-}
-
-fn handle_decrement(counter: &mut Counter, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-    let value = counter.decrement(by(msg)?)?;
-    reply(ctx, value);
-    Ok(())
-}
-
-fn handle_count(counter: &mut Counter, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
-    reply(ctx, counter.value);
-    Ok(())
-}
-
-fn handle_reset(counter: &mut Counter, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
-    counter.value = 0;
-    reply(ctx, 0);
-    Ok(())
-}
-
-/// A process that is only a counter. Its spawn message may carry a `Start` tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CounterProcess {
-    /// The counter.
-    pub counter: Counter,
-}
-
-impl Transactional for CounterProcess {
-    type Savepoint = u64;
-    fn savepoint(&mut self) -> u64 {
-        self.counter.savepoint()
-    }
-    fn rollback(&mut self, sp: u64) {
-        self.counter.rollback(sp)
-    }
-    fn commit(&mut self, sp: u64) {
-        self.counter.commit(sp)
-    }
-}
-
-impl Process for CounterProcess {
-    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
+#[aoxide::handlers]
+impl Counter {
+    /// The spawn message may carry `Start` (read only from the spawn message itself).
+    #[init]
+    fn init(ctx: &Ctx, msg: &Message) -> Result<Self, Error> {
         let start = if msg.is_spawn_of(ctx.id()) {
             msg.tag::<Option<u64>>("Start")?.unwrap_or(0)
         } else {
             0
         };
-        Ok(CounterProcess {
-            counter: Counter::new(start),
-        })
+        Ok(Counter::new(start))
     }
-    fn register(registry: &mut Registry<Self>) {
-        register(registry, |p: &mut CounterProcess| &mut p.counter);
+
+    /// `Increment`: adds `By` (default 1).
+    #[handler(action = "Increment", name = "increment")]
+    fn on_increment(&mut self, by: Option<u64>) -> Result<OutMessage, Error> {
+        Ok(reply(self.increment(by.unwrap_or(1))?))
+    }
+
+    /// `Decrement`: subtracts `By` (default 1).
+    #[handler(action = "Decrement", name = "decrement")]
+    fn on_decrement(&mut self, by: Option<u64>) -> Result<OutMessage, Error> {
+        Ok(reply(self.decrement(by.unwrap_or(1))?))
+    }
+
+    /// `Count`: replies with the value.
+    #[handler(action = "Count", name = "count")]
+    fn on_count(&self) -> OutMessage {
+        reply(self.value)
+    }
+
+    /// `Reset`: only the owner or the process itself; sets 0.
+    #[handler(action = "Reset", name = "reset", from = trusted)]
+    fn on_reset(&mut self) -> OutMessage {
+        self.value = 0;
+        reply(0)
     }
 }
 
 // The AO module entry points. `aoxide::export!` is provided by runtime/src/export.rs.
 #[cfg(all(target_arch = "wasm32", feature = "export"))]
-aoxide::export!(CounterProcess);
+aoxide::export!(Counter);
 
 #[cfg(test)]
 mod tests {
@@ -231,11 +175,11 @@ mod tests {
             assert!(o.messages.is_empty());
         }
         assert!(send(&mut rt, BOB, "Decrement", Some("4")).is_error());
-        assert_eq!(rt.state().unwrap().counter.value, 3);
+        assert_eq!(rt.state().unwrap().value, 3);
         send(&mut rt, BOB, "Increment", Some(&u64::MAX.to_string()[..]))
             .error
             .unwrap();
-        assert_eq!(rt.state().unwrap().counter.value, 3);
+        assert_eq!(rt.state().unwrap().value, 3);
     }
 
     #[test]
@@ -247,34 +191,41 @@ mod tests {
             "a stranger's Reset goes to the inbox"
         );
         assert_eq!(rt.inbox().len(), 1);
-        assert_eq!(rt.state().unwrap().counter.value, 9);
+        assert_eq!(rt.state().unwrap().value, 9);
         assert_eq!(count(&send(&mut rt, OWNER, "Reset", None)), Some("0"));
-        assert_eq!(rt.state().unwrap().counter.value, 0);
+        assert_eq!(rt.state().unwrap().value, 0);
     }
 
     #[test]
-    fn prefixed_counters_live_side_by_side() {
+    fn two_counters_mount_side_by_side() {
+        #[aoxide::process]
         #[derive(Default)]
         struct Two {
             a: Counter,
             b: Counter,
         }
-        let mut registry: Registry<Two> = Registry::new();
-        register_with_prefix(&mut registry, "A-", |t: &mut Two| &mut t.a);
-        register_with_prefix(&mut registry, "B-", |t: &mut Two| &mut t.b);
-        let names: Vec<_> = registry.names().collect();
+        #[aoxide::handlers(mount(a = Counter, b = Counter))]
+        impl Two {}
+        let rt = Runtime::<Two>::new();
+        let names: Vec<_> = rt.registry().names().collect();
         assert_eq!(
             names,
             [
-                "A-Increment",
-                "A-Decrement",
-                "A-Count",
-                "A-Reset",
-                "B-Increment",
-                "B-Decrement",
-                "B-Count",
-                "B-Reset"
+                "a.increment",
+                "a.decrement",
+                "a.count",
+                "a.reset",
+                "b.increment",
+                "b.decrement",
+                "b.count",
+                "b.reset"
             ]
         );
+        let parts: Vec<_> = Two::interface()
+            .parts
+            .iter()
+            .map(|p| p.field.clone())
+            .collect();
+        assert_eq!(parts, ["a", "b"]);
     }
 }

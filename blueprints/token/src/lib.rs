@@ -14,41 +14,35 @@
 //! | `Total-Supply` | `Action=Total-Supply`, `Ticker`, Data = the supply |
 //! | `Burn` | `Burn-Notice` (aoxide extension, see [`handlers::burn`]), then a `patch@1.0` message |
 //!
-//! Use it alone as [`TokenProcess`], or compose it into a larger process: keep a [`Token`]
-//! in your state and call [`register`] with an accessor:
+//! Use it alone (it is a process: [`TokenProcess`] is the same type), or mount it on a
+//! field of a larger process; its handlers, `#[init]` (from the spawn tags) and
+//! `patch@1.0` entries come along:
 //!
 //! ```
-//! use aoxide::{Ctx, Error, Message, Process, Registry, Transactional};
 //! use aoxide_token::Token;
 //!
+//! #[aoxide::process]
+//! #[derive(Default)]
 //! struct Shop {
 //!     token: Token,
 //!     sales: u64,
 //! }
 //!
-//! impl Transactional for Shop {
-//!     type Savepoint = (<Token as Transactional>::Savepoint, u64);
-//!     fn savepoint(&mut self) -> Self::Savepoint {
-//!         (self.token.savepoint(), self.sales.savepoint())
-//!     }
-//!     fn rollback(&mut self, sp: Self::Savepoint) {
-//!         self.token.rollback(sp.0);
-//!         self.sales.rollback(sp.1);
-//!     }
-//!     fn commit(&mut self, sp: Self::Savepoint) {
-//!         self.token.commit(sp.0);
-//!         self.sales.commit(sp.1);
+//! #[aoxide::handlers(mount(token = Token))]
+//! impl Shop {
+//!     /// Sells one item for 10 units paid to the shop (the process itself).
+//!     #[handler(action = "Buy")]
+//!     fn buy(&mut self, ctx: &aoxide::Ctx, msg: &aoxide::Message) -> aoxide::Result<String> {
+//!         let shop = ctx.id().to_owned();
+//!         self.token.transfer(&msg.from, &shop, aoxide::U256::from(10u64))?;
+//!         self.sales += 1;
+//!         Ok("Sold.".into())
 //!     }
 //! }
 //!
-//! impl Process for Shop {
-//!     fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
-//!         Ok(Shop { token: Token::from_spawn(ctx, msg)?, sales: 0 })
-//!     }
-//!     fn register(registry: &mut Registry<Self>) {
-//!         aoxide_token::register(registry, |shop: &mut Shop| &mut shop.token);
-//!     }
-//! }
+//! let interface = Shop::interface();
+//! assert!(interface.action("Transfer").is_some());
+//! assert_eq!(interface.part("token").unwrap().handlers.name, "Token");
 //! ```
 //!
 //! Amounts are [`U256`] and travel as canonical decimal strings. Quantities are read
@@ -62,11 +56,8 @@
 
 use std::fmt;
 
-use aoxide::state::{JournalMark, Map};
-use aoxide::{
-    Address, Ctx, Error, FromTag, Message, OutMessage, Process, Registry, TagValue, Transactional,
-    U256,
-};
+use aoxide::state::Map;
+use aoxide::{Address, Ctx, Error, FromTag, Message, OutMessage, TagValue, U256};
 use serde_json::Value;
 
 /// The ticker AOS gives a token when none is set.
@@ -144,10 +135,16 @@ impl std::error::Error for TokenError {}
 /// A fungible token: balances, total supply and metadata.
 ///
 /// Invariant kept by every operation: the balances add up to `total_supply`.
+///
+/// After a message that changed balances, the `patch@1.0` message carries `balances` (the
+/// accounts the message changed, decimal strings) and `token-info` (name, ticker, logo,
+/// denomination, supply).
+#[aoxide::process(patch("token-info" = Token::info_json))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// Balances by account. An account appears once it has been credited or debited; an
     /// emptied account keeps a `0` entry, as in AOS.
+    #[patch(with = amount_json)]
     pub balances: Map<String, U256>,
     /// The sum of all balances.
     pub total_supply: U256,
@@ -161,43 +158,12 @@ pub struct Token {
     pub denomination: u8,
 }
 
-/// What [`Token`] keeps to roll back a message.
-#[derive(Debug, Clone)]
-pub struct TokenSavepoint {
-    balances: JournalMark,
-    total_supply: U256,
-    meta: (String, String, String, u8),
-}
+/// A process that is only a token: the AOS token blueprint as a module of its own.
+pub type TokenProcess = Token;
 
-impl Transactional for Token {
-    type Savepoint = TokenSavepoint;
-
-    fn savepoint(&mut self) -> TokenSavepoint {
-        TokenSavepoint {
-            balances: self.balances.savepoint(),
-            total_supply: self.total_supply,
-            meta: (
-                self.name.clone(),
-                self.ticker.clone(),
-                self.logo.clone(),
-                self.denomination,
-            ),
-        }
-    }
-
-    fn rollback(&mut self, sp: TokenSavepoint) {
-        self.balances.rollback(sp.balances);
-        self.total_supply = sp.total_supply;
-        let (name, ticker, logo, denomination) = sp.meta;
-        self.name = name;
-        self.ticker = ticker;
-        self.logo = logo;
-        self.denomination = denomination;
-    }
-
-    fn commit(&mut self, sp: TokenSavepoint) {
-        self.balances.commit(sp.balances);
-    }
+/// An amount as the decimal string AO uses.
+fn amount_json(amount: &U256) -> Value {
+    Value::String(decimal(amount))
 }
 
 impl Default for Token {
@@ -374,56 +340,61 @@ impl Token {
         object.insert("supply".into(), Value::String(decimal(&self.total_supply)));
         Value::Object(object)
     }
+}
 
-    /// Sends the untargeted `device=patch@1.0` message carrying the balances of `accounts`
-    /// and the `token-info`, so a HyperBEAM node can serve the state over HTTP.
-    pub fn send_patch(&self, ctx: &mut Ctx<'_>, accounts: &[&str]) {
-        let mut balances = serde_json::Map::new();
-        for a in accounts {
-            balances.insert((*a).to_owned(), Value::String(decimal(&self.balance_of(a))));
-        }
-        self.send_patch_object(ctx, balances);
+/// The handlers: the AOS token protocol, one method per action.
+#[aoxide::handlers]
+impl Token {
+    /// The token described by the spawn tags (see [`Token::from_spawn`]).
+    #[init]
+    fn init(ctx: &Ctx, msg: &Message) -> Result<Self, Error> {
+        Token::from_spawn(ctx, msg)
     }
 
-    /// [`Token::send_patch`] with the balances already known.
-    fn send_patch_known(&self, ctx: &mut Ctx<'_>, accounts: &[(&str, U256)]) {
-        let mut balances = serde_json::Map::new();
-        for (a, balance) in accounts {
-            balances.insert((*a).to_owned(), Value::String(decimal(balance)));
-        }
-        self.send_patch_object(ctx, balances);
+    /// `Info`: replies with tags `name`, `ticker`, `logo`, `denomination`, `supply`.
+    #[handler(action = "Info", name = "info")]
+    fn on_info(&self, ctx: &mut Ctx) {
+        handlers::info(self, ctx);
     }
 
-    fn send_patch_object(&self, ctx: &mut Ctx<'_>, balances: serde_json::Map<String, Value>) {
-        ctx.send(
-            OutMessage::untargeted()
-                .tag("device", "patch@1.0")
-                .tag("balances", TagValue::Json(Value::Object(balances)))
-                .tag("token-info", TagValue::Json(self.info_json())),
-        );
+    /// `Total-Supply`: replies `Action=Total-Supply`, `Ticker`, Data = the supply.
+    #[handler(action = "Total-Supply", name = "total_supply")]
+    fn on_total_supply(&self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
+        handlers::total_supply(self, ctx, msg)
+    }
+
+    /// `Balance`: the balance of `Recipient`, else `Target`, else the sender.
+    #[handler(action = "Balance", name = "balance")]
+    fn on_balance(&self, ctx: &mut Ctx, msg: &Message) {
+        handlers::balance(self, ctx, msg);
+    }
+
+    /// `Balances`: Data = JSON object of every balance.
+    #[handler(action = "Balances", name = "balances")]
+    fn on_balances(&self) -> String {
+        self.balances_json()
+    }
+
+    /// `Transfer`: moves `Quantity` from the sender to `Recipient`.
+    #[handler(action = "Transfer", name = "transfer")]
+    fn on_transfer(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
+        handlers::transfer(self, ctx, msg)
+    }
+
+    /// `Mint`: only the process itself may mint.
+    #[handler(action = "Mint", name = "mint")]
+    fn on_mint(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
+        handlers::mint(self, ctx, msg)
+    }
+
+    /// `Burn`: destroys `Quantity` units of the sender's balance.
+    #[handler(action = "Burn", name = "burn")]
+    fn on_burn(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
+        handlers::burn(self, ctx, msg)
     }
 }
 
-/// Registers the token handlers (`Info`, `Total-Supply`, `Balance`, `Balances`,
-/// `Transfer`, `Mint`, `Burn`) into any process' registry. `token` finds the token in the
-/// process state: a `fn(&mut P) -> &mut Token` or a closure such as
-/// `|p: &mut P| &mut p.token`.
-pub fn register<P: 'static, F>(registry: &mut Registry<P>, token: F)
-where
-    F: Fn(&mut P) -> &mut Token + Clone + 'static,
-{
-    registry
-        .scoped(token)
-        .action("Info", handlers::info)
-        .action("Total-Supply", handlers::total_supply)
-        .action("Balance", handlers::balance)
-        .action("Balances", handlers::balances)
-        .action("Transfer", handlers::transfer)
-        .action("Mint", handlers::mint)
-        .action("Burn", handlers::burn);
-}
-
-/// The handlers, one function per action, usable on their own.
+/// The handler bodies, one function per action, usable on their own.
 pub mod handlers {
     use super::*;
 
@@ -456,7 +427,7 @@ pub mod handlers {
     }
 
     /// `Info`: replies with tags `name`, `ticker`, `logo`, `denomination`, `supply`.
-    pub fn info(token: &mut Token, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+    pub fn info(token: &Token, ctx: &mut Ctx<'_>) {
         ctx.respond(
             OutMessage::untargeted()
                 .tag("name", token.name.as_str())
@@ -465,12 +436,11 @@ pub mod handlers {
                 .tag("denomination", token.denomination.to_string())
                 .tag("supply", token.total_supply),
         );
-        Ok(())
     }
 
     /// `Total-Supply`: replies `Action=Total-Supply`, `Ticker`, Data = the supply. The
     /// process may not ask itself (as in AOS: the message fails).
-    pub fn total_supply(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    pub fn total_supply(token: &Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
         if msg.from == ctx.id() {
             return Err(Error::msg(
                 "Cannot call Total-Supply from the same process!",
@@ -488,7 +458,7 @@ pub mod handlers {
     /// `Balance`: the balance of the `Recipient` tag's account, else of the `Target` tag's
     /// account when it has an entry, else of the sender. Replies tags `Balance`, `Ticker`,
     /// `Account`, Data = the balance ("0" for an unknown account).
-    pub fn balance(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    pub fn balance(token: &Token, ctx: &mut Ctx<'_>, msg: &Message) {
         let account = match msg.get("Recipient") {
             Some(r) => r,
             None => match msg.get("Target") {
@@ -504,13 +474,6 @@ pub mod handlers {
                 .tag("Account", account)
                 .data(balance),
         );
-        Ok(())
-    }
-
-    /// `Balances`: Data = JSON object of every balance.
-    pub fn balances(token: &mut Token, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
-        ctx.respond(OutMessage::untargeted().data(token.balances_json()));
-        Ok(())
     }
 
     /// Copies every `X-*` tag of `msg` (first value of each name) onto `out`.
@@ -531,20 +494,20 @@ pub mod handlers {
     /// changes). A balance too low gets `Action=Transfer-Error` with `Message-Id` and
     /// `Error=Insufficient Balance!`. Otherwise the sender gets a `Debit-Notice` (a reply)
     /// and the recipient a `Credit-Notice`, each carrying every `X-*` tag, unless the
-    /// message has a `Cast` tag; then the `patch@1.0` message follows.
+    /// message has a `Cast` tag; then the `patch@1.0` message follows (sent by the
+    /// dispatcher after the message, from the balances it changed).
     pub fn transfer(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
         let recipient = recipient(msg)?;
         let quantity = quantity(msg, "Quantity must be greater than 0")?;
         let from = msg.from.as_str();
-        let (from_balance, to_balance) =
-            match token.transfer_balances(from, recipient.as_str(), quantity) {
-                Ok(balances) => balances,
-                Err(TokenError::InsufficientBalance) => {
-                    error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
-                    return Ok(());
-                }
-                Err(e) => return Err(Error::msg(e)),
-            };
+        match token.transfer_balances(from, recipient.as_str(), quantity) {
+            Ok(_) => {}
+            Err(TokenError::InsufficientBalance) => {
+                error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
+                return Ok(());
+            }
+            Err(e) => return Err(Error::msg(e)),
+        }
         if !msg.tags.contains("Cast") {
             let q = decimal(&quantity);
             let debit = OutMessage::untargeted()
@@ -580,10 +543,6 @@ pub mod handlers {
             ctx.respond(forward_x_tags(msg, debit));
             ctx.send(forward_x_tags(msg, credit));
         }
-        token.send_patch_known(
-            ctx,
-            &[(from, from_balance), (recipient.as_str(), to_balance)],
-        );
         Ok(())
     }
 
@@ -606,7 +565,6 @@ pub mod handlers {
             colors::BLUE,
             colors::RESET
         )));
-        token.send_patch(ctx, &[msg.from.as_str()]);
         Ok(())
     }
 
@@ -635,7 +593,6 @@ pub mod handlers {
                 colors::RESET
             ));
         ctx.respond(forward_x_tags(msg, notice));
-        token.send_patch(ctx, &[msg.from.as_str()]);
         Ok(())
     }
 
@@ -655,38 +612,6 @@ pub mod handlers {
             reply = reply.tag("Message-Id", id.as_str());
         }
         ctx.respond(reply.tag("Error", text));
-    }
-}
-
-/// A process that is only a token: the AOS token blueprint as a module of its own.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TokenProcess {
-    /// The ledger.
-    pub token: Token,
-}
-
-impl Transactional for TokenProcess {
-    type Savepoint = TokenSavepoint;
-    fn savepoint(&mut self) -> TokenSavepoint {
-        self.token.savepoint()
-    }
-    fn rollback(&mut self, sp: TokenSavepoint) {
-        self.token.rollback(sp)
-    }
-    fn commit(&mut self, sp: TokenSavepoint) {
-        self.token.commit(sp)
-    }
-}
-
-impl Process for TokenProcess {
-    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
-        Ok(TokenProcess {
-            token: Token::from_spawn(ctx, msg)?,
-        })
-    }
-
-    fn register(registry: &mut Registry<Self>) {
-        register(registry, |p: &mut TokenProcess| &mut p.token);
     }
 }
 
@@ -718,4 +643,4 @@ mod decimal_tests {
 
 // The AO module entry points. `aoxide::export!` is provided by runtime/src/export.rs.
 #[cfg(all(target_arch = "wasm32", feature = "export"))]
-aoxide::export!(TokenProcess);
+aoxide::export!(Token);

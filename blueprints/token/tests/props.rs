@@ -93,7 +93,7 @@ proptest! {
     fn supply_is_conserved_and_failures_change_nothing(ops in prop::collection::vec(op(), 1..60)) {
         let mut rt = runtime();
         for (n, op) in ops.into_iter().enumerate() {
-            let before = rt.state().unwrap().token.clone();
+            let before = rt.state().unwrap().clone();
             let msg = match &op {
                 Op::Transfer { from, to, quantity } => message(*from, "Transfer", n)
                     .with_tag("Recipient", ACCOUNTS[*to])
@@ -106,7 +106,7 @@ proptest! {
                 }
             };
             let outcome = rt.handle(msg, None);
-            let after = rt.state().unwrap().token.clone();
+            let after = rt.state().unwrap().clone();
 
             prop_assert_eq!(sum(&after), after.total_supply, "after {:?}", op);
             let refused = outcome.is_error()

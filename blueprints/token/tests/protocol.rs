@@ -59,7 +59,7 @@ fn msg(from: &str, action: &str, tags: &[(&str, &str)]) -> Message {
 }
 
 fn token(rt: &Runtime<TokenProcess>) -> Token {
-    rt.state().unwrap().token.clone()
+    rt.state().unwrap().clone()
 }
 
 fn u(n: u64) -> U256 {

@@ -7,8 +7,8 @@
 //! The differences kept on purpose are listed in `blueprints/token/README.md`; each one
 //! is matched here by name and counted, so a new difference fails the test.
 //!
-//! The trace is read from `$AOS_TOKEN_TRACE_DIR`, else from `shared/data/aos-token-trace`
-//! next to the repository.
+//! The trace lives in the repository: `tests/fixtures/aos-token-trace` (the recording's
+//! `trace-meta.json` says how it was made).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -23,19 +23,7 @@ const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
 const STRANGER: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
 
 fn trace_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("AOS_TOKEN_TRACE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../../tests/conformance/data/aos-token-trace"),
-        manifest.join("../../../shared/data/aos-token-trace"),
-        PathBuf::from("/work/shared/data/aos-token-trace"),
-    ];
-    candidates
-        .into_iter()
-        .find(|p| p.join("messages.jsonl.gz").exists())
-        .expect("the AOS token trace was not found; set AOS_TOKEN_TRACE_DIR")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aos-token-trace")
 }
 
 fn gunzip(path: PathBuf) -> Vec<u8> {
@@ -246,7 +234,7 @@ fn replays_the_aos_token_trace() {
         }
         if seq == 1 {
             // The Eval that loaded the blueprint in AOS: the token starts where it left off.
-            let token = &runtime.state().expect("initialised at spawn").token;
+            let token = &runtime.state().expect("initialised at spawn");
             assert_eq!(token.balance_of(PID), U256::from(10u64).pow(U256::from(16)));
             assert_eq!(token.total_supply, U256::from(10u64).pow(U256::from(16)));
             assert_eq!(token.balances.len(), 1);
@@ -278,7 +266,7 @@ fn replays_the_aos_token_trace() {
         "301 transfers in setup and transfer phases, X-tags, Cast, Mint"
     );
 
-    let token = &runtime.state().unwrap().token;
+    let token = &runtime.state().unwrap();
     assert_eq!(token.balance_of(STRANGER), U256::ZERO);
     assert!(!token.balances.contains_key(STRANGER));
     let sum = token.balances.values().fold(U256::ZERO, |acc, v| acc + *v);

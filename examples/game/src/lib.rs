@@ -9,20 +9,26 @@
 //!
 //! | Action | Accepts | Effect | Reply |
 //! | --- | --- | --- | --- |
-//! | `Join` | - | joins the room; the first time, the treasury pays a welcome bonus of [`WELCOME_BONUS`] units (while it can); the room hears about it | Data `Welcome!` (tag `Bonus`) or `Already joined.` |
+//! | `Join` | - | joins the room; the first time an address ever joins, the treasury pays a welcome bonus of [`WELCOME_BONUS`] units (while it can; leaving with `Unregister` and joining again pays nothing); the room hears about it | Data `Welcome!` (tag `Bonus`) or `Already joined.` |
 //! | `Guess` | `Number` (1 to 6), `Stake` (units) | the stake goes to the treasury; a die is rolled from the message id; a right guess wins [`PAYOUT`] x the stake from the treasury and the room hears about it | `Action=Guess-Result`, tags `Roll`, `Won`, `Payout` |
 //! | `Leaderboard` | - | - | Data = JSON list of `[player, wins]`, most wins first |
 //!
 //! A `Guess` from someone who has not joined, with a bad `Number` or `Stake`, or a stake
 //! the player cannot pay, fails the message; a prize the treasury cannot pay fails it too,
 //! and then the stake goes back with everything else (one message, one transaction).
+//!
+//! The parts are mounted with `#[aoxide::handlers(mount(token = Token, chat = Chat))]`:
+//! their handlers are registered first (named `token.transfer`, `chat.register`, ...), the
+//! token is built from the spawn tags by its own `#[init]`, and the token's `patch@1.0`
+//! entries (the balances a message changed) go out after every message that changed them,
+//! whichever part's handler did it.
 
 #![warn(missing_docs)]
 
-use aoxide::state::{JournalMark, Map};
-use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Transactional, U256};
-use aoxide_chat::{Chat, ChatSavepoint};
-use aoxide_token::{Token, TokenError, TokenSavepoint};
+use aoxide::state::Map;
+use aoxide::{Ctx, Error, Message, OutMessage, U256};
+use aoxide_chat::Chat;
+use aoxide_token::{Token, TokenError};
 
 /// Units the treasury gives each new player.
 pub const WELCOME_BONUS: u64 = 100;
@@ -30,6 +36,7 @@ pub const WELCOME_BONUS: u64 = 100;
 pub const PAYOUT: u64 = 5;
 
 /// The game process: token, chat and the game's own records.
+#[aoxide::process]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Game {
     /// The currency.
@@ -40,38 +47,8 @@ pub struct Game {
     pub wins: Map<String, u64>,
     /// Guesses played.
     pub rounds: u64,
-}
-
-/// What [`Game`] keeps to roll back a message.
-#[derive(Debug, Clone)]
-pub struct GameSavepoint {
-    token: TokenSavepoint,
-    chat: ChatSavepoint,
-    wins: JournalMark,
-    rounds: u64,
-}
-
-impl Transactional for Game {
-    type Savepoint = GameSavepoint;
-    fn savepoint(&mut self) -> GameSavepoint {
-        GameSavepoint {
-            token: self.token.savepoint(),
-            chat: self.chat.savepoint(),
-            wins: self.wins.savepoint(),
-            rounds: self.rounds,
-        }
-    }
-    fn rollback(&mut self, sp: GameSavepoint) {
-        self.token.rollback(sp.token);
-        self.chat.rollback(sp.chat);
-        self.wins.rollback(sp.wins);
-        self.rounds = sp.rounds;
-    }
-    fn commit(&mut self, sp: GameSavepoint) {
-        self.token.commit(sp.token);
-        self.chat.commit(sp.chat);
-        self.wins.commit(sp.wins);
-    }
+    /// Every address that was ever paid the welcome bonus (leaving the room keeps it).
+    pub welcomed: Map<String, ()>,
 }
 
 /// The die roll for a message: 1 to 6, from its id and timestamp (FNV-1a). Deterministic,
@@ -88,39 +65,62 @@ pub fn roll(msg: &Message) -> u8 {
     (hash % 6) as u8 + 1
 }
 
+#[aoxide::handlers(mount(token = Token, chat = Chat))]
 impl Game {
-    fn join(&mut self, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    /// The token comes from the spawn tags (its own `#[init]`); the rest starts empty.
+    #[init]
+    fn init(token: Token) -> Self {
+        Game {
+            token,
+            chat: Chat::new(),
+            wins: Map::new(),
+            rounds: 0,
+            welcomed: Map::new(),
+        }
+    }
+
+    /// `Join`: enters the room; the first join of an address ever is paid the bonus.
+    #[handler(action = "Join")]
+    fn join(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<OutMessage, Error> {
         let player = msg.from.as_str();
         if !self.chat.join(player) {
-            ctx.respond(OutMessage::untargeted().data("Already joined."));
-            return Ok(());
+            return Ok(OutMessage::untargeted().data("Already joined."));
         }
         let treasury = ctx.id().to_owned();
         let bonus = U256::from(WELCOME_BONUS);
-        let paid = match self.token.transfer(&treasury, player, bonus) {
-            Ok(()) => bonus,
-            Err(TokenError::InsufficientBalance) => U256::ZERO,
-            Err(e) => return Err(Error::msg(e)),
+        let paid = if self.welcomed.contains_key(player) {
+            U256::ZERO
+        } else {
+            match self.token.transfer(&treasury, player, bonus) {
+                Ok(()) => {
+                    self.welcomed.insert(player.to_owned(), ());
+                    bonus
+                }
+                Err(TokenError::InsufficientBalance) => U256::ZERO,
+                Err(e) => return Err(Error::msg(e)),
+            }
         };
         self.chat
             .broadcast(ctx, &treasury, &format!("{player} joined the game"));
-        ctx.respond(OutMessage::untargeted().tag("Bonus", paid).data("Welcome!"));
-        if !paid.is_zero() {
-            self.token.send_patch(ctx, &[&treasury, player]);
-        }
-        Ok(())
+        Ok(OutMessage::untargeted().tag("Bonus", paid).data("Welcome!"))
     }
 
-    fn guess(&mut self, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
+    /// `Guess`: `Number` (1 to 6) and `Stake` (units paid to the treasury).
+    #[handler(action = "Guess")]
+    fn guess(
+        &mut self,
+        ctx: &mut Ctx,
+        msg: &Message,
+        number: u8,
+        stake: U256,
+    ) -> Result<OutMessage, Error> {
         let player = msg.from.as_str();
         if !self.chat.is_member(player) {
             return Err(Error::msg("Join the game first"));
         }
-        let number: u8 = msg.tag("Number")?;
         if !(1..=6).contains(&number) {
             return Err(Error::msg(format!("Number must be 1 to 6, got {number}")));
         }
-        let stake: U256 = msg.tag("Stake")?;
         let treasury = ctx.id().to_owned();
         self.token
             .transfer(player, &treasury, stake)
@@ -143,54 +143,32 @@ impl Game {
                 &format!("{player} rolled {rolled} and won {payout}"),
             );
         }
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Guess-Result")
-                .tag("Roll", rolled)
-                .tag("Won", won)
-                .tag("Payout", payout)
-                .data(if won {
-                    "You won!"
-                } else {
-                    "Better luck next time."
-                }),
-        );
-        self.token.send_patch(ctx, &[player, &treasury]);
-        Ok(())
+        Ok(OutMessage::untargeted()
+            .action("Guess-Result")
+            .tag("Roll", rolled)
+            .tag("Won", won)
+            .tag("Payout", payout)
+            .data(if won {
+                "You won!"
+            } else {
+                "Better luck next time."
+            }))
     }
 
+    /// `Leaderboard`: Data = JSON list of `[player, wins]`, most wins first.
+    #[handler(action = "Leaderboard", name = "leaderboard")]
+    fn on_leaderboard(&self) -> OutMessage {
+        OutMessage::untargeted().json(&self.leaderboard())
+    }
+}
+
+impl Game {
     /// Players by wins, most first (ties by address).
     pub fn leaderboard(&self) -> Vec<(String, u64)> {
         let mut board: Vec<(String, u64)> =
             self.wins.iter().map(|(k, v)| (k.clone(), *v)).collect();
         board.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         board
-    }
-}
-
-impl Process for Game {
-    fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
-        Ok(Game {
-            token: Token::from_spawn(ctx, msg)?,
-            chat: Chat::new(),
-            wins: Map::new(),
-            rounds: 0,
-        })
-    }
-
-    fn register(registry: &mut Registry<Self>) {
-        aoxide_token::register(registry, |g: &mut Game| &mut g.token);
-        aoxide_chat::register(registry, |g: &mut Game| &mut g.chat);
-        registry.add(Handler::action("Join", |g: &mut Game, ctx, msg| {
-            g.join(ctx, msg)
-        }));
-        registry.add(Handler::action("Guess", |g: &mut Game, ctx, msg| {
-            g.guess(ctx, msg)
-        }));
-        registry.add(Handler::action("Leaderboard", |g: &mut Game, ctx, _msg| {
-            ctx.respond(OutMessage::untargeted().json(&g.leaderboard()));
-            Ok(())
-        }));
     }
 }
 
@@ -264,6 +242,37 @@ mod tests {
         assert_eq!(balance(&rt, BOB), U256::from(100));
         assert_eq!(balance(&rt, PID), U256::from(800));
         assert_eq!(rt.state().unwrap().chat.members(), [BOB, CAROL]);
+    }
+
+    #[test]
+    fn leaving_and_joining_again_pays_no_second_bonus() {
+        // The attack: Join (bonus), Unregister (a chat action), Join again, five rounds.
+        let mut rt = game("1000");
+        for round in 0..5 {
+            let o = send(&mut rt, Message::new(BOB).with_action("Join"));
+            let reply = o
+                .messages
+                .iter()
+                .find(|m| m.target.as_deref() == Some(BOB) && m.get("Action").is_none())
+                .unwrap();
+            assert_eq!(reply.data.as_deref(), Some("Welcome!"), "round {round}");
+            let bonus = if round == 0 { "100" } else { "0" };
+            assert_eq!(reply.get("Bonus"), Some(bonus), "round {round}");
+            assert_eq!(
+                o.messages
+                    .iter()
+                    .any(|m| m.get("device") == Some("patch@1.0")),
+                round == 0,
+                "a patch only when balances changed"
+            );
+            let o = send(&mut rt, Message::new(BOB).with_action("Unregister"));
+            assert_eq!(
+                o.message_to(BOB).unwrap().data.as_deref(),
+                Some("Unregistered")
+            );
+        }
+        assert_eq!(balance(&rt, BOB), U256::from(WELCOME_BONUS));
+        assert_eq!(balance(&rt, PID), U256::from(900));
     }
 
     #[test]
@@ -365,7 +374,9 @@ mod tests {
         assert_eq!(rt.state().unwrap().token.total_supply, U256::from(960));
         let names: Vec<_> = rt.registry().names().collect();
         assert!(
-            names.contains(&"Transfer") && names.contains(&"Register") && names.contains(&"Guess")
+            names.contains(&"token.transfer")
+                && names.contains(&"chat.register")
+                && names.contains(&"guess")
         );
     }
 }

@@ -9,16 +9,63 @@ use syn::spanned::Spanned;
 use super::rt;
 use crate::ir::*;
 
-/// The `impl Process`.
+/// `impl Mount` (the handlers as a part other processes mount) and `impl Process`.
 pub fn generate(def: &HandlersDef) -> TokenStream {
     let rt = rt();
     let self_ty = &def.self_ty;
-    let init = init(def);
+    let build = build(def);
     let order = registration_order(def);
-    let entries = order.iter().map(|&i| {
-        let h = &def.handlers[i];
-        let entry = entry(h);
-        quote! { __aoxide_registry.add(#entry); }
+    let own: Vec<&str> = def.handlers.iter().map(|h| h.name.as_str()).collect();
+    let entries = order.iter().map(|&i| entry(&def.handlers[i]));
+    // Where each entry goes: in order, or next to a handler of a mounted part.
+    let places: Vec<TokenStream> = order
+        .iter()
+        .filter_map(|&i| match &def.handlers[i].opts.order {
+            Some(o) if !own.contains(&o.target().0) => {
+                let (target, _) = o.target();
+                let before = matches!(o, Order::Before(..));
+                Some(quote!(#rt::Option::Some((#before, #target))))
+            }
+            _ => None,
+        })
+        .collect();
+    let add = if places.is_empty() {
+        quote! {
+            for __aoxide_h in <Self as #rt::Mount>::handlers() {
+                __aoxide_registry.add(__aoxide_h);
+            }
+        }
+    } else {
+        let places = order.iter().map(|&i| match &def.handlers[i].opts.order {
+            Some(o) if !own.contains(&o.target().0) => {
+                let (target, _) = o.target();
+                let before = matches!(o, Order::Before(..));
+                quote!(#rt::Option::Some((#before, #target)))
+            }
+            _ => quote!(#rt::Option::None),
+        });
+        quote! {
+            // Next to a handler of a mounted part, or in order.
+            const __AOXIDE_PLACES: &[#rt::Option<(bool, &str)>] = &[ #( #places ),* ];
+            for (__aoxide_h, __aoxide_place) in <Self as #rt::Mount>::handlers()
+                .into_iter()
+                .zip(__AOXIDE_PLACES)
+            {
+                match __aoxide_place {
+                    #rt::Option::Some((true, __aoxide_t)) => __aoxide_registry.before(__aoxide_t, __aoxide_h),
+                    #rt::Option::Some((false, __aoxide_t)) => __aoxide_registry.after(__aoxide_t, __aoxide_h),
+                    #rt::Option::None => __aoxide_registry.add(__aoxide_h),
+                };
+            }
+        }
+    };
+    let mounts = def.mounts.iter().map(|m| {
+        let field = &m.field;
+        let ty = &m.ty;
+        let name = field.to_string();
+        quote_spanned! {ty.span()=>
+            __aoxide_registry.mount::<#ty>(#name, |__aoxide_s: &mut Self| &mut __aoxide_s.#field);
+        }
     });
     let default = def.default.as_ref().map(|h| {
         let body = closure(h);
@@ -31,13 +78,41 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             }
         }
     });
+    let patches = patches(def, quote!(self));
+    let init_patches = patches_of(def, quote!(__aoxide_state));
+    let record = super::interface::handlers_record(def);
+    let interface = super::interface::records(def);
     quote! {
         #[automatically_derived]
         #[allow(clippy::let_unit_value, clippy::unit_arg, clippy::needless_borrow, unused_variables)]
+        impl #rt::Mount for #self_ty {
+            const HANDLERS_JSON: &'static str = #record;
+            fn init_part(
+                __aoxide_ctx: &mut #rt::Ctx<'_>,
+                __aoxide_msg: &#rt::Message,
+            ) -> #rt::Result<Self, #rt::Error> {
+                #build
+            }
+            fn handlers() -> #rt::Vec<#rt::Handler<Self>> {
+                ::std::vec![ #( #entries ),* ]
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(clippy::let_unit_value, clippy::unit_arg, clippy::needless_borrow, unused_variables)]
         impl #rt::Process for #self_ty {
-            #init
+            const INTERFACE: &'static str = #interface;
+            fn init(
+                __aoxide_ctx: &mut #rt::Ctx<'_>,
+                __aoxide_msg: &#rt::Message,
+            ) -> #rt::Result<Self, #rt::Error> {
+                let __aoxide_state: Self = <Self as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;
+                #init_patches
+                #rt::Result::Ok(__aoxide_state)
+            }
             fn register(__aoxide_registry: &mut #rt::Registry<Self>) {
-                #( #entries )*
+                #( #mounts )*
+                #add
                 #default
             }
             #config
@@ -48,11 +123,35 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             ) -> #rt::Result<(), #rt::Error> {
                 // One patch@1.0 per message that may have changed state.
                 if __aoxide_changed {
-                    #rt::emit_patch(&*self, __aoxide_ctx);
+                    #patches
                 }
                 #rt::Result::Ok(())
             }
         }
+    }
+}
+
+/// Collects the patch entries of the state and of each mounted part, and sends them.
+fn patches_of(def: &HandlersDef, state: TokenStream) -> TokenStream {
+    let rt = rt();
+    let parts = def.mounts.iter().map(|m| {
+        let field = &m.field;
+        let ty = &m.ty;
+        quote!(<#ty as #rt::Schema>::patch(&#state.#field, &mut __aoxide_patch);)
+    });
+    quote! {
+        let mut __aoxide_patch = #rt::Patch::default();
+        <Self as #rt::Schema>::patch(&#state, &mut __aoxide_patch);
+        #( #parts )*
+        #rt::send_patch(__aoxide_patch, __aoxide_ctx);
+    }
+}
+
+fn patches(def: &HandlersDef, state: TokenStream) -> TokenStream {
+    let body = patches_of(def, quote!(__aoxide_me));
+    quote! {
+        let __aoxide_me = &*#state;
+        #body
     }
 }
 
@@ -94,9 +193,11 @@ pub fn registration_order(def: &HandlersDef) -> Vec<usize> {
     placed
 }
 
-fn init(def: &HandlersDef) -> TokenStream {
+/// The body of `Mount::init_part`: the `#[init]` call (parts built first), or the
+/// `Default` state with each mounted part built by its own init.
+fn build(def: &HandlersDef) -> TokenStream {
     let rt = rt();
-    let make = match &def.init {
+    match &def.init {
         Some(h) => {
             let reads = reads(h);
             let args = args(h);
@@ -104,22 +205,22 @@ fn init(def: &HandlersDef) -> TokenStream {
             let ret = h.ret.as_ref().map(|t| t.span()).unwrap_or(h.method.span());
             quote_spanned! {ret=>
                 #( #reads )*
-                #rt::InitReturn::<Self>::into_state(Self::#method(#( #args ),*))?
+                #rt::InitReturn::<Self>::into_state(Self::#method(#( #args ),*))
             }
         }
         None => {
             let span = def.self_ty.span();
-            quote_spanned! {span=> <Self as #rt::DefaultState>::default_state() }
-        }
-    };
-    quote! {
-        fn init(
-            __aoxide_ctx: &mut #rt::Ctx<'_>,
-            __aoxide_msg: &#rt::Message,
-        ) -> #rt::Result<Self, #rt::Error> {
-            let __aoxide_state: Self = { #make };
-            #rt::emit_patch(&__aoxide_state, __aoxide_ctx);
-            #rt::Result::Ok(__aoxide_state)
+            let parts = def.mounts.iter().map(|m| {
+                let field = &m.field;
+                let ty = &m.ty;
+                quote!(__aoxide_state.#field = <#ty as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;)
+            });
+            let mutable = (!def.mounts.is_empty()).then(|| quote!(mut));
+            quote_spanned! {span=>
+                let #mutable __aoxide_state: Self = <Self as #rt::DefaultState>::default_state();
+                #( #parts )*
+                #rt::Result::Ok(__aoxide_state)
+            }
         }
     }
 }
@@ -147,6 +248,9 @@ fn reads(h: &HandlerDef) -> Vec<TokenStream> {
                 Param::Data { ty } => Some(quote_spanned! {ty.span()=>
                     let #var: #ty = #rt::data::<#ty>(__aoxide_msg)?;
                 }),
+                Param::Part { ty, .. } => Some(quote_spanned! {ty.span()=>
+                    let #var: #ty = <#ty as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;
+                }),
                 _ => None,
             }
         })
@@ -166,7 +270,7 @@ fn args(h: &HandlerDef) -> Vec<TokenStream> {
             Param::Ctx { mutable: true } => quote!(&mut *__aoxide_ctx),
             Param::Ctx { mutable: false } => quote!(&*__aoxide_ctx),
             Param::Message => quote!(__aoxide_msg),
-            Param::Data { .. } | Param::Tag(_) => {
+            Param::Data { .. } | Param::Tag(_) | Param::Part { .. } => {
                 let v = local(i);
                 quote!(#v)
             }
@@ -256,6 +360,6 @@ fn entry(h: &HandlerDef) -> TokenStream {
     let runs = h.opts.max_runs.map(|n| quote!(.max_runs(#n)));
     let read_only = (!h.mutates()).then(|| quote!(.read_only()));
     quote! {
-        #rt::Handler::new(#name, #pattern, #body) #from #runs #read_only
+        #rt::Handler::from_fn(#name, #pattern, #body) #from #runs #read_only
     }
 }

@@ -4,8 +4,8 @@
 //! The JSON layout is `aoxide::interface::{Part, StateInfo, HandlersPart, HandlerInfo}`;
 //! the runtime's tests parse what these functions write.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 use super::{dispatch, rt};
 use crate::ir::*;
@@ -139,51 +139,50 @@ pub fn handlers_record(def: &HandlersDef) -> String {
     ])
 }
 
-/// A `#[used]` static in the `aoxide.interface` custom section, wasm32 only. Each record is
-/// one line, so the records of both macros concatenate into valid JSON Lines.
-pub fn section(record: &str, ident: &syn::Ident) -> TokenStream {
-    let mut bytes = record.as_bytes().to_vec();
-    bytes.push(b'\n');
-    let len = bytes.len();
-    let lit = Literal::byte_string(&bytes);
-    let name = format_ident!("__AOXIDE_INTERFACE_{}", ident);
-    quote! {
-        #[cfg(target_arch = "wasm32")]
-        const _: () = {
-            #[used]
-            #[link_section = "aoxide.interface"]
-            #[allow(non_upper_case_globals)]
-            static #name: [u8; #len] = *#lit;
-        };
+/// The const expression of `Process::INTERFACE`: the state record, the handlers record
+/// and one `"part": "mount"` record per mounted part (the part's own handlers record,
+/// read from its `Mount::HANDLERS_JSON`), as JSON Lines joined at compile time.
+/// `export!` puts it in the module's `aoxide.interface` custom section.
+pub fn records(def: &HandlersDef) -> TokenStream {
+    let rt = rt();
+    let self_ty = &def.self_ty;
+    let mut pieces = vec![
+        quote!(<#self_ty as #rt::Schema>::STATE_JSON),
+        quote!("\n"),
+        quote!(<#self_ty as #rt::Mount>::HANDLERS_JSON),
+        quote!("\n"),
+    ];
+    for m in &def.mounts {
+        let ty = &m.ty;
+        let head = format!(
+            "{{\"part\":\"mount\",\"field\":{},\"handlers\":",
+            json::string(&m.field.to_string())
+        );
+        pieces.push(quote!(#head));
+        pieces.push(quote!(<#ty as #rt::Mount>::HANDLERS_JSON));
+        pieces.push(quote!("}\n"));
     }
+    quote! {{
+        const __AOXIDE_PIECES: &[&str] = &[ #( #pieces ),* ];
+        const __AOXIDE_LEN: usize = #rt::total_len(__AOXIDE_PIECES);
+        const __AOXIDE_BYTES: [u8; __AOXIDE_LEN] = #rt::concat::<__AOXIDE_LEN>(__AOXIDE_PIECES);
+        #rt::as_str(&__AOXIDE_BYTES)
+    }}
 }
 
-/// `T::interface()` and the section of the handlers record.
+/// `T::interface()`.
 pub fn generate(def: &HandlersDef) -> TokenStream {
     let rt = rt();
     let self_ty = &def.self_ty;
-    let record = handlers_record(def);
-    let ident = format_ident!(
-        "{}",
-        if def.type_name.is_empty() {
-            "Process"
-        } else {
-            &def.type_name
-        }
-    );
-    let section = section(&record, &ident);
     quote! {
         impl #self_ty {
             /// The interface of this process: its handlers (actions, tags read with their
-            /// types, who may call, read-only or not, doc comments) and its state schema.
-            /// The wasm module carries the same data in its `aoxide.interface` section.
+            /// types, who may call, read-only or not, doc comments), its state schema and
+            /// its mounted parts. The wasm module carries the same data in its
+            /// `aoxide.interface` section.
             pub fn interface() -> #rt::Interface {
-                #rt::Interface::from_parts(
-                    <Self as #rt::Schema>::STATE_JSON,
-                    #record,
-                )
+                #rt::Interface::from_records(<Self as #rt::Process>::INTERFACE)
             }
         }
-        #section
     }
 }

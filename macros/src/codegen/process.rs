@@ -7,22 +7,20 @@ use syn::spanned::Spanned;
 use syn::Index;
 
 use super::{interface, rt};
-use crate::ir::ProcessDef;
+use crate::ir::{FieldDef, ProcessDef};
 
 /// The items generated next to the struct.
 pub fn generate(def: &ProcessDef) -> TokenStream {
-    let transactional = transactional(def);
+    let transactional = transactional(&def.ident, &def.fields);
     let schema = schema(def);
-    let section = interface::section(&interface::state_record(def), &def.ident);
     quote! {
         #transactional
         #schema
-        #section
     }
 }
 
-fn access(def: &ProcessDef, i: usize) -> TokenStream {
-    let f = &def.fields[i];
+fn access(fields: &[FieldDef], i: usize) -> TokenStream {
+    let f = &fields[i];
     match &f.ident {
         Some(id) => quote!(#id),
         None => {
@@ -34,21 +32,19 @@ fn access(def: &ProcessDef, i: usize) -> TokenStream {
 
 /// The savepoint is the tuple of the fields' savepoints; rollback and commit go field by
 /// field, so the cost is the sum of the fields' costs (O(writes) for `state::Map`).
-pub fn transactional(def: &ProcessDef) -> TokenStream {
+pub fn transactional(ident: &syn::Ident, fields: &[FieldDef]) -> TokenStream {
     let rt = rt();
-    let ident = &def.ident;
-    let types: Vec<TokenStream> = def
-        .fields
+    let types: Vec<TokenStream> = fields
         .iter()
         .map(|f| {
             let ty = &f.ty;
             quote_spanned! {ty.span()=> <#ty as #rt::Transactional>::Savepoint }
         })
         .collect();
-    let names: Vec<_> = (0..def.fields.len())
+    let names: Vec<_> = (0..fields.len())
         .map(|i| format_ident!("__aoxide_sp{}", i))
         .collect();
-    let fields: Vec<_> = (0..def.fields.len()).map(|i| access(def, i)).collect();
+    let fields: Vec<_> = (0..fields.len()).map(|i| access(fields, i)).collect();
     quote! {
         #[automatically_derived]
         impl #rt::Transactional for #ident {
@@ -86,26 +82,37 @@ fn schema(def: &ProcessDef) -> TokenStream {
             }
         }
     });
-    let published: Vec<(String, TokenStream, &syn::Type)> = def
-        .fields
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| f.patch.clone().map(|k| (k, access(def, i), &f.ty)))
-        .collect();
-    let patch = (!published.is_empty()).then(|| {
-        let tags = published.iter().map(|(key, field, ty)| {
-            quote_spanned! {ty.span()=> .tag(#key, #rt::patch_value(&self.#field)) }
-        });
-        quote! {
-            fn patch_message(&self) -> #rt::Option<#rt::OutMessage> {
-                #rt::Option::Some(
-                    #rt::OutMessage::untargeted()
-                        .tag("device", "patch@1.0")
-                        #( #tags )*
-                )
-            }
+    let fields = def.fields.iter().enumerate().filter_map(|(i, f)| {
+        let key = f.patch.as_ref()?;
+        let field = access(&def.fields, i);
+        let ty = &f.ty;
+        // `PatchDelta` for a `state::Map` (the keys the message changed), else the whole
+        // field (`PatchWhole`): picked by method resolution on the concrete type.
+        Some(match &f.patch_with {
+            Some(with) => quote_spanned! {ty.span()=>
+                (&#rt::PatchField(&self.#field)).add_patch_with(#key, __aoxide_patch, #with);
+            },
+            None => quote_spanned! {ty.span()=>
+                (&#rt::PatchField(&self.#field)).add_patch(#key, __aoxide_patch);
+            },
+        })
+    });
+    let computed = def.computed.iter().map(|(key, path)| {
+        quote_spanned! {path.span()=>
+            __aoxide_patch.computed(#key, #rt::TagValue::from(#path(self)));
         }
     });
+    let patch =
+        (def.fields.iter().any(|f| f.patch.is_some()) || !def.computed.is_empty()).then(|| {
+            quote! {
+                fn patch(&self, __aoxide_patch: &mut #rt::Patch) {
+                    #[allow(unused_imports)]
+                    use #rt::{PatchDelta as _, PatchWhole as _};
+                    #( #fields )*
+                    #( #computed )*
+                }
+            }
+        });
     quote! {
         #[automatically_derived]
         impl #rt::Schema for #ident {
