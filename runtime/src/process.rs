@@ -204,12 +204,17 @@ impl<P: Process> Runtime<P> {
         if self.process.is_none() {
             match env {
                 Some(env) => {
+                    // Identity comes from the env. Only the spawn itself (its id is the
+                    // process id) may name the owner and the process: a `Type=Process`
+                    // tag is text anyone can send.
                     let mut info = ProcessInfo::from_env(env);
-                    if msg.is_spawn_of(&info.id) && !msg.from.is_empty() {
-                        info.owner = msg.from.clone();
-                    }
-                    if let Some(name) = msg.get("Name").filter(|_| msg.is_spawn_of(&info.id)) {
-                        info.name = name.to_owned();
+                    if is_spawn(&msg, &info) {
+                        if !msg.from.is_empty() {
+                            info.owner = msg.from.clone();
+                        }
+                        if let Some(name) = msg.get("Name") {
+                            info.name = name.to_owned();
+                        }
                     }
                     self.process = Some(Rc::new(info));
                 }
@@ -223,23 +228,27 @@ impl<P: Process> Runtime<P> {
         let Some(info) = self.process.clone() else {
             return Outcome::failed("process identity is unknown");
         };
-        self.handle_as(&info, msg)
+        self.handle_as(&info, msg, env)
     }
 
-    fn handle_as(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
+    fn handle_as(&mut self, info: &ProcessInfo, msg: Message, env: Option<&Env>) -> Outcome {
         if self.state.is_none() {
-            let spawn = msg.is_spawn_of(&info.id);
+            let spawn = is_spawn(&msg, info);
             if msg.read_only && !spawn {
                 // A dry-run may not create state: that would persist.
                 return Outcome::failed(
                     "process is not initialised yet (no spawn message handled)",
                 );
             }
+            // The host never delivered the spawn: build the state from the spawn as the env
+            // describes it, never from this message (whose sender may be anyone).
+            let stand_in = (!spawn).then(|| spawn_from_env(info, env, &msg));
+            let init_msg = stand_in.as_ref().unwrap_or(&msg);
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
             let made = {
-                let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut reference);
-                catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, &msg)))
+                let mut ctx = Ctx::new(info, init_msg, &mut outbox, &mut reference);
+                catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, init_msg)))
             };
             match made {
                 Ok(Ok(state)) => {
@@ -427,6 +436,29 @@ fn walk<P>(
         }
     }
     Ok(walked)
+}
+
+/// The spawn message as the env describes it (`env.Process`: id, owner, the spawn's tags),
+/// for a process whose host never delivered the spawn itself. Without an env (a later
+/// call, after an `init` that failed) it has the identity and no tags. Time and height are
+/// the current message's.
+fn spawn_from_env(info: &ProcessInfo, env: Option<&Env>, msg: &Message) -> Message {
+    Message {
+        id: Some(info.id.clone()),
+        owner: info.owner.clone(),
+        from: info.owner.clone(),
+        tags: env.map(|e| e.process.tags.clone()).unwrap_or_default(),
+        timestamp: msg.timestamp,
+        block_height: msg.block_height,
+        module: info.module.clone(),
+        ..Message::default()
+    }
+}
+
+/// True when `msg` is the spawn of the process: its id is the process id (AO gives the
+/// spawn message the process' id). Tags are not looked at: anyone can send `Type=Process`.
+fn is_spawn(msg: &Message, info: &ProcessInfo) -> bool {
+    !info.id.is_empty() && msg.id.as_deref() == Some(info.id.as_str())
 }
 
 fn describe(msg: &Message) -> String {

@@ -1,6 +1,7 @@
 //! Tags: an ordered list of name/value pairs whose names may repeat.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A tag value: text on every host, or a JSON value (HyperBEAM `patch@1.0` messages carry
@@ -110,45 +111,98 @@ impl Tag {
 
 /// An ordered list of tags. Lookups return the first tag with the name, as AOS' `msg.Tags`
 /// map does; [`Tags::get_all`] returns every value.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Tags(Vec<Tag>);
+///
+/// Every operation costs at most linear time in the list, and lookups by name
+/// ([`get`](Tags::get), [`find`](Tags::find), [`contains`](Tags::contains),
+/// [`set`](Tags::set)) cost O(log n) name comparisons once the list is longer than a few
+/// tags: a list past [`INDEX_FROM`] tags keeps an ordered index from each name to its first
+/// position (a `BTreeMap`: no hashing, so no input can make it slow and nothing depends on
+/// a hash seed). A message with 100,000 tags that a handler walks, looking each name up,
+/// therefore costs O(n log n), not O(n^2).
+#[derive(Debug, Clone, Default)]
+pub struct Tags {
+    list: Vec<Tag>,
+    /// First position of every name; `Some` exactly when `list.len() > INDEX_FROM`.
+    index: Option<BTreeMap<String, usize>>,
+}
+
+/// Lists up to this many tags are scanned; longer ones keep an index by name.
+pub const INDEX_FROM: usize = 16;
+
+impl PartialEq for Tags {
+    fn eq(&self, other: &Self) -> bool {
+        self.list == other.list
+    }
+}
+
+impl Eq for Tags {}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.list.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Tag>::deserialize(deserializer).map(Tags::from)
+    }
+}
 
 impl Tags {
     /// An empty list.
     pub fn new() -> Self {
-        Tags(Vec::new())
+        Tags {
+            list: Vec::new(),
+            index: None,
+        }
     }
 
     /// An empty list with room for `n` tags.
     pub fn with_capacity(n: usize) -> Self {
-        Tags(Vec::with_capacity(n))
+        Tags {
+            list: Vec::with_capacity(n),
+            index: None,
+        }
     }
 
     /// Appends a tag.
     #[inline]
     pub fn push(&mut self, tag: Tag) {
-        self.0.push(tag);
+        let at = self.list.len();
+        if let Some(index) = self.index.as_mut() {
+            if !index.contains_key(tag.name.as_str()) {
+                index.insert(tag.name.clone(), at);
+            }
+        }
+        self.list.push(tag);
+        if self.index.is_none() && self.list.len() > INDEX_FROM {
+            self.reindex();
+        }
     }
 
     /// Appends a tag by name and value.
     pub fn add(&mut self, name: impl Into<String>, value: impl Into<TagValue>) {
-        self.0.push(Tag::new(name, value));
+        self.push(Tag::new(name, value));
     }
 
     /// Replaces the first tag called `name` or appends it.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<TagValue>) {
         let name = name.into();
         let value = value.into();
-        match self.0.iter_mut().find(|t| t.name == name) {
-            Some(t) => t.value = value,
-            None => self.0.push(Tag { name, value }),
+        match self.position(&name) {
+            Some(at) => self.list[at].value = value,
+            None => self.push(Tag { name, value }),
         }
     }
 
     /// Removes every tag called `name`.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|t| t.name != name);
+        if !self.contains(name) {
+            return;
+        }
+        self.list.retain(|t| t.name != name);
+        self.reindex();
     }
 
     /// The first value of tag `name` as text.
@@ -160,20 +214,24 @@ impl Tags {
     /// The first value of tag `name`.
     #[inline]
     pub fn find(&self, name: &str) -> Option<&TagValue> {
-        self.0.iter().find(|t| t.name == name).map(|t| &t.value)
+        self.position(name).map(|at| &self.list[at].value)
     }
 
-    /// The first value of the tag whose name equals `name` ignoring ASCII case.
+    /// The first value of the tag whose name equals `name` ignoring ASCII case (a scan).
     pub fn find_ignore_case(&self, name: &str) -> Option<&TagValue> {
-        self.0
+        self.list
             .iter()
             .find(|t| t.name.eq_ignore_ascii_case(name))
             .map(|t| &t.value)
     }
 
-    /// Every text value of tag `name`, in order.
+    /// Every text value of tag `name`, in order (a scan from its first position).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
+        let from = match &self.index {
+            Some(index) => index.get(name).copied().unwrap_or(self.list.len()),
+            None => 0,
+        };
+        self.list[from..]
             .iter()
             .filter(move |t| t.name == name)
             .filter_map(|t| t.value.as_str())
@@ -182,33 +240,59 @@ impl Tags {
     /// True if a tag called `name` exists.
     #[inline]
     pub fn contains(&self, name: &str) -> bool {
-        self.0.iter().any(|t| t.name == name)
+        self.position(name).is_some()
     }
 
     /// Iterates over the tags in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Tag> {
-        self.0.iter()
+        self.list.iter()
     }
 
     /// Number of tags.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 
     /// True when there are no tags.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
 
     /// The tags as a slice.
     pub fn as_slice(&self) -> &[Tag] {
-        &self.0
+        &self.list
+    }
+
+    /// Where the first tag called `name` is.
+    #[inline]
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.list.iter().position(|t| t.name == name),
+        }
+    }
+
+    /// Rebuilds the index from the list (dropping it for a short list).
+    fn reindex(&mut self) {
+        if self.list.len() <= INDEX_FROM {
+            self.index = None;
+            return;
+        }
+        let mut index = BTreeMap::new();
+        for (at, tag) in self.list.iter().enumerate() {
+            if !index.contains_key(tag.name.as_str()) {
+                index.insert(tag.name.clone(), at);
+            }
+        }
+        self.index = Some(index);
     }
 }
 
 impl From<Vec<Tag>> for Tags {
-    fn from(v: Vec<Tag>) -> Self {
-        Tags(v)
+    fn from(list: Vec<Tag>) -> Self {
+        let mut tags = Tags { list, index: None };
+        tags.reindex();
+        tags
     }
 }
 
@@ -216,7 +300,7 @@ impl<'a> IntoIterator for &'a Tags {
     type Item = &'a Tag;
     type IntoIter = std::slice::Iter<'a, Tag>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.list.iter()
     }
 }
 
@@ -224,18 +308,67 @@ impl IntoIterator for Tags {
     type Item = Tag;
     type IntoIter = std::vec::IntoIter<Tag>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.list.into_iter()
     }
 }
 
 impl FromIterator<Tag> for Tags {
     fn from_iter<I: IntoIterator<Item = Tag>>(iter: I) -> Self {
-        Tags(iter.into_iter().collect())
+        Tags::from(iter.into_iter().collect::<Vec<_>>())
     }
 }
 
 impl Extend<Tag> for Tags {
     fn extend<I: IntoIterator<Item = Tag>>(&mut self, iter: I) {
-        self.0.extend(iter)
+        for tag in iter {
+            self.push(tag);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same answers as a plain scan of the list, at every length and after every kind
+    /// of change (the index is only a cache of the list).
+    #[test]
+    fn indexed_lookups_match_a_scan() {
+        let mut tags = Tags::new();
+        let names = |i: usize| format!("N{}", i % 23);
+        for i in 0..200 {
+            match i % 7 {
+                3 => tags.set(names(i * 5), i),
+                5 => tags.remove(&names(i * 3)),
+                _ => tags.add(names(i), i),
+            }
+            assert_eq!(tags.index.is_some(), tags.len() > INDEX_FROM);
+            for n in 0..25 {
+                let name = format!("N{n}");
+                let scan = tags.iter().find(|t| t.name == name).map(|t| &t.value);
+                assert_eq!(tags.find(&name), scan, "{name} after step {i}");
+                let all: Vec<_> = tags.get_all(&name).collect();
+                let scan_all: Vec<_> = tags
+                    .iter()
+                    .filter(|t| t.name == name)
+                    .filter_map(|t| t.value.as_str())
+                    .collect();
+                assert_eq!(all, scan_all);
+            }
+        }
+    }
+
+    #[test]
+    fn equality_and_serde_see_only_the_list() {
+        let list: Vec<Tag> = (0..40).map(|i| Tag::new(format!("T{i}"), i)).collect();
+        let built: Tags = list.iter().cloned().collect();
+        let mut pushed = Tags::new();
+        pushed.extend(list.iter().cloned());
+        assert_eq!(built, pushed);
+        let json = serde_json::to_string(&built).unwrap();
+        assert_eq!(json, serde_json::to_string(&list).unwrap());
+        let back: Tags = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, built);
+        assert_eq!(back.get("T39"), Some("39"));
     }
 }

@@ -8,16 +8,20 @@
 //! | --- | --- | --- | --- | --- |
 //! | `Set` | `Key` | the value | anyone | stores it (values over 1 KiB are refused) |
 //! | `Set` | `Key`, `Locked=true` | the value | owner | stores it and locks the key |
-//! | `Set-Many` | | JSON object | anyone | stores every pair, or none if one fails |
+//! | `Set-Many` | | JSON object | anyone | stores every pair, or none if one fails (same limits as `Set`) |
 //! | `Get` | `Key` | | anyone | replies `Action=Value`, `Key`, `Found`, Data = value |
 //! | `List` | `Prefix` (optional) | | anyone | replies the matching keys as JSON |
-//! | `Delete` | `Key` | | the owner or the process | removes it |
+//! | `Delete` | `Key` | | the owner or the process | removes it (anyone else gets an Error) |
 //! | `Seed` | | JSON object | owner, once | initial contents |
 //! | `Snapshot` | | | owner | replies the JSON view of the state |
 //! | `Restore` | | a JSON view | owner | replaces the state (migrating older versions) |
 //!
-//! Every `Set`, `Set-Many` and `Delete` is counted in `writes` by an observer handler that
-//! runs first and lets the walk go on.
+//! Every `Set` and `Set-Many` is counted in `writes` by an observer handler that runs first
+//! and lets the walk go on; `Delete` counts itself (only once it is known to be allowed). A
+//! refused write is an Error: it changes nothing, counts nothing and sends nothing.
+//!
+//! HyperBEAM sees `writes` through `patch@1.0` after every write, not the entries: a patch
+//! carrying the whole store would make every 1-byte `Set` cost the size of the store.
 
 #![warn(missing_docs)]
 
@@ -36,12 +40,12 @@ pub const MAX_VALUE: usize = 1024;
 #[aoxide::process(version = 2, migrate = KvStore::migrate)]
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KvStore {
-    /// The entries.
-    #[patch]
+    /// The entries (not published: see the crate docs).
     pub entries: Map<String, String>,
     /// Keys only the owner may overwrite.
     pub locked: Map<String, bool>,
-    /// Writes seen (`Set`, `Set-Many`, `Delete`), failed ones excluded.
+    /// Writes done (`Set`, `Set-Many`, `Delete`), refused ones excluded.
+    #[patch]
     pub writes: u64,
 }
 
@@ -52,7 +56,18 @@ struct KvStoreV1 {
 }
 
 fn too_large(msg: &Message) -> bool {
-    msg.data.len() > MAX_VALUE
+    check_value(&msg.data).is_err()
+}
+
+/// The one rule for values, whichever action writes them.
+fn check_value(value: &str) -> Result<()> {
+    if value.len() > MAX_VALUE {
+        fail!(
+            "value is {} bytes, over the limit of {MAX_VALUE}",
+            value.len()
+        );
+    }
+    Ok(())
 }
 
 fn check_key(key: &str) -> Result<()> {
@@ -65,7 +80,7 @@ fn check_key(key: &str) -> Result<()> {
 #[aoxide::handlers]
 impl KvStore {
     /// Counts writes; runs before them and lets them run.
-    #[handler(tags(Action = ["Set", "Set-Many", "Delete"]), continue, before = "set")]
+    #[handler(tags(Action = ["Set", "Set-Many"]), continue, before = "set")]
     fn count_write(&mut self) {
         self.writes += 1;
     }
@@ -73,10 +88,7 @@ impl KvStore {
     /// Refuses values over [`MAX_VALUE`] bytes before `set` sees them.
     #[handler(action = "Set", when = too_large, before = "set")]
     fn refuse_large(&self, msg: &Message) -> Result<()> {
-        fail!(
-            "value is {} bytes, over the limit of {MAX_VALUE}",
-            msg.data.len()
-        )
+        check_value(&msg.data)
     }
 
     /// Stores a value and locks its key (owner only).
@@ -105,6 +117,7 @@ impl KvStore {
         let n = pairs.len();
         for (key, value) in pairs {
             check_key(&key)?;
+            check_value(&value).map_err(|e| aoxide::Error::msg(format!("key {key:?}: {e}")))?;
             if self.locked.contains_key(&key) {
                 fail!("key {key:?} is locked");
             }
@@ -144,7 +157,14 @@ impl KvStore {
             fail!("no key {name:?}");
         }
         self.locked.remove(&name);
+        self.writes += 1;
         Ok(())
+    }
+
+    /// Refuses a `Delete` from anyone `delete` does not take: an Error, not a silent no-op.
+    #[handler(action = "Delete", after = "delete")]
+    fn refuse_delete(&self) -> Result<()> {
+        fail!("only the owner or the process may delete")
     }
 
     /// Loads initial contents; runs once.

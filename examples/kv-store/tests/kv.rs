@@ -48,19 +48,64 @@ fn set_get_list_delete() {
     assert_eq!(reply.get("Content-Type"), Some("application/json"));
 
     let out = send(&mut rt, ALICE, "Delete", &[("Key", "a/1")], "");
+    let err = out.error.expect("a stranger's Delete is refused");
     assert!(
-        !out.is_error(),
-        "a stranger's Delete is not taken by `delete`"
+        err.contains("only the owner or the process may delete"),
+        "{err}"
     );
+    assert!(out.messages.is_empty(), "a refused Delete sends no patch");
     assert!(state(&rt).entries.contains_key("a/1"));
     let out = send(&mut rt, OWNER, "Delete", &[("Key", "a/1")], "");
     assert!(!out.is_error(), "{:?}", out.error);
     assert!(!state(&rt).entries.contains_key("a/1"));
     assert_eq!(
         state(&rt).writes,
-        4,
-        "Set, Set, Delete (stranger), Delete (owner)"
+        3,
+        "Set, Set, Delete (owner); the stranger's Delete is not a write"
     );
+}
+
+#[test]
+fn set_many_enforces_the_value_limit_of_set() {
+    let mut rt = spawn();
+    let big = "x".repeat(MAX_VALUE + 1);
+    let data = serde_json::json!({ "ok": "small", "big": big }).to_string();
+    let out = send(&mut rt, ALICE, "Set-Many", &[], &data);
+    let err = out.error.expect("an over-limit value is refused");
+    assert!(err.contains("over the limit of 1024"), "{err}");
+    assert!(state(&rt).entries.is_empty(), "no pair is stored");
+    assert_eq!(state(&rt).writes, 0);
+    let exact = "y".repeat(MAX_VALUE);
+    let data = serde_json::json!({ "edge": exact }).to_string();
+    assert!(!send(&mut rt, ALICE, "Set-Many", &[], &data).is_error());
+    assert_eq!(
+        state(&rt).entries.get("edge").map(String::len),
+        Some(MAX_VALUE)
+    );
+}
+
+#[test]
+fn a_write_publishes_a_small_patch_whatever_the_store_holds() {
+    let mut rt = spawn();
+    let value = "v".repeat(MAX_VALUE);
+    for batch in 0..40 {
+        let pairs: serde_json::Map<_, _> = (0..100)
+            .map(|i| (format!("k{batch}-{i}"), value.clone().into()))
+            .collect();
+        let data = serde_json::Value::Object(pairs).to_string();
+        assert!(!send(&mut rt, ALICE, "Set-Many", &[], &data).is_error());
+    }
+    assert_eq!(state(&rt).entries.len(), 4000, "about 4 MB stored");
+    let out = send(&mut rt, ALICE, "Set", &[("Key", "one")], "1");
+    assert!(!out.is_error(), "{:?}", out.error);
+    let patch = out
+        .messages
+        .iter()
+        .find(|m| m.get("device") == Some("patch@1.0"))
+        .expect("a write sends patch@1.0");
+    let bytes = serde_json::to_string(patch).unwrap().len();
+    assert!(bytes < 1024, "the patch is {bytes} bytes");
+    assert!(out.to_json().len() < 4096, "the whole result is small");
 }
 
 #[test]
@@ -225,7 +270,7 @@ fn interface_records_options() {
 }
 
 #[test]
-fn patch_carries_the_entries() {
+fn patch_carries_the_write_count() {
     let mut rt = spawn();
     let out = send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
     let patches: Vec<_> = out
@@ -243,7 +288,7 @@ fn patch_carries_the_entries() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["name"] == "entries")
+        .find(|t| t["name"] == "writes")
         .unwrap();
-    assert_eq!(entries["value"], serde_json::json!({"k": "v"}));
+    assert_eq!(entries["value"], serde_json::json!(1));
 }
