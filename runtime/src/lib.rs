@@ -4,7 +4,9 @@
 //!
 //! - [`message`]: the incoming [`Message`] and [`Env`], parsed leniently from every host;
 //! - [`tags`] and [`tag`]: ordered [`Tags`] and typed reads through [`FromTag`];
-//! - [`context`]: the [`Ctx`] a handler acts through (send, reply, spawn, assign, print);
+//! - [`context`]: the [`Ctx`] a handler acts through (send, reply, forward, spawn, assign,
+//!   print, time, run-time handlers, the inbox);
+//! - [`pending`]: awaiting a reply or a `Spawned` notice with a continuation;
 //! - [`registry`] and [`pattern`]: the ordered handler registry with AOS match semantics;
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
 //! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
@@ -153,6 +155,7 @@ pub mod message;
 pub mod outbox;
 pub mod outcome;
 pub mod pattern;
+pub mod pending;
 pub mod process;
 pub mod registry;
 pub mod snapshot;
@@ -164,12 +167,13 @@ pub mod trust;
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
 
-pub use context::Ctx;
+pub use context::{Ctx, NoTime, Sending, SpawnError};
 pub use error::{Error, InputError};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
 pub use pattern::{Match, Pattern, Rule};
+pub use pending::{Await, WaitInfo, WaitKind};
 pub use process::{Config, Process, Runtime};
 pub use registry::{Caller, Handler, Registry, Runs, Scoped};
 pub use state::Transactional;
