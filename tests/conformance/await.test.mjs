@@ -4,7 +4,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 
-import { AoProcess, readModule, spawnMessage, tagValue, id } from "./lib/index.mjs"
+import { AoProcess, HyperBeamInstance, makeEnv, makeMessage, readModule, spawnMessage, tagValue, id } from "./lib/index.mjs"
 
 const TOKEN = id("TOKEN")
 const BOB = id("BOB")
@@ -60,3 +60,54 @@ for (const mode of MODES) {
     assert.equal(state.ticker, "COIN")
   })
 }
+
+// HyperBEAM's json-iface: no Timestamp in messages, no Module in the env, and every message
+// in a FRESH instance restored from the previous snapshot (issue 9 items 1 and 6).
+const hbEnv = makeEnv({ withModule: false })
+const noTime = m => {
+  delete m.Timestamp
+  delete m["Block-Height"]
+  delete m.Module
+  return m
+}
+
+class HyperBeamProcess {
+  constructor(module) {
+    this.module = module
+    this.snapshot = null
+  }
+  async deliver(msg) {
+    const hb = await HyperBeamInstance.create(this.module, { snapshot: this.snapshot })
+    const out = hb.call(msg, hbEnv)
+    assert.equal(out.ok, true)
+    this.snapshot = hb.snapshot()
+    return out.response
+  }
+}
+
+test("HyperBEAM-style host: time is never a made-up 0, and waits survive fresh instances", async () => {
+  const module = await WebAssembly.compile(readModule("auction"))
+  const tags = { Token: TOKEN, Duration: "1000" }
+
+  // No Timestamp and none seen: the spawn says so instead of ending the auction at 1000 ms.
+  const timeless = new HyperBeamProcess(module)
+  let res = await timeless.deliver(noTime(spawnMessage({ tags })))
+  assert.match(res.Error, /no time is known/)
+
+  // A spawn with a Timestamp: later messages without one fall back to it (never to 0).
+  const p = new HyperBeamProcess(module)
+  const spawn = spawnMessage({ tags })
+  res = await p.deliver(spawn)
+  assert.equal(res.Error, undefined, res.Error)
+  const info = withAction(res, "Info")[0]
+  res = await p.deliver(noTime(makeMessage({ from: TOKEN, owner: TOKEN, tags: { "X-Reference": tagValue(info, "Reference"), ticker: "COIN" } })))
+  assert.equal(res.Error, undefined, res.Error)
+  res = await p.deliver(noTime(makeMessage({ from: TOKEN, owner: TOKEN, action: "Credit-Notice", tags: { Sender: BOB, Quantity: "7" } })))
+  assert.equal(withAction(res, "Bid-Accepted")[0]?.Target, BOB, "open at the last known time")
+  res = await p.deliver(noTime(makeMessage({ from: BOB, owner: BOB, action: "Settle" })))
+  assert.match(res.Error, new RegExp(`runs until ${spawn.Timestamp + 1000}; it is ${spawn.Timestamp}`))
+  res = await p.deliver(noTime(makeMessage({ action: "Auction-Info", readOnly: true })))
+  const state = JSON.parse(res.Messages[0].Data)
+  assert.equal(state.ticker, "COIN", "the spawn-time wait resumed in a fresh instance")
+  assert.equal(state.best.bidder, BOB)
+})
