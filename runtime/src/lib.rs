@@ -143,6 +143,13 @@
 //! `#[init]` send the `patch@1.0` message after they succeed when the state has `#[patch]`
 //! fields. Generated items use the `__aoxide` prefix; `interface` is reserved as an
 //! associated function name.
+//!
+//! A handler awaits the answer to what it sends with a continuation, a plain method of the
+//! impl: `ctx.send(m).on_reply(Self::got_balance)?` (or `ctx.spawn(..).on_reply(..)` for the
+//! `Spawned` notice); see [`pending`] for the matching rules, deadlines and bounds. Through
+//! its [`Ctx`] a handler also reads the time ([`Ctx::now`] is a `Result`, never a made-up 0),
+//! the inbox and the spawn tags, forwards messages, and adds or removes handlers
+//! ([`Ctx::handlers`]).
 
 #![warn(missing_docs)]
 

@@ -49,6 +49,11 @@
 //!   at or past the deadline is handled: it is removed and its [`Await::on_timeout`]
 //!   continuation (if any) runs first, inside that message's transaction. Messages without
 //!   a `Timestamp` never expire anything.
+//! - The waits live in the [`Runtime`](crate::Runtime), next to the registry: the memory
+//!   snapshot of a wasm module carries them (a fresh instance restored from it resumes
+//!   them), but the serde snapshots of [`crate::snapshot`] hold the state only.
+//! - What `#[init]` awaits is kept only when init runs for the spawn message (otherwise
+//!   what it sent is dropped, and its waits with it).
 //! - A handler can cancel a wait with [`Ctx::cancel_wait`](crate::Ctx::cancel_wait); tests
 //!   read them with [`Runtime::pending`](crate::Runtime::pending).
 

@@ -255,10 +255,13 @@ impl<P: Process> Runtime<P> {
             }
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
+            // What init does to the registry and the waits is kept only with the spawn it
+            // answers (like what it sends).
             let mut pending = self.pending.clone();
+            let mut registry = self.registry.clone();
             let made = {
                 let mut lent = Lent {
-                    registry: &mut self.registry,
+                    registry: &mut registry,
                     pending: &mut pending,
                     inbox: &self.inbox,
                     clock: self.clock,
@@ -272,6 +275,7 @@ impl<P: Process> Runtime<P> {
                     if spawn {
                         self.reference = reference;
                         self.pending = pending;
+                        self.registry = registry;
                         self.observe_time(&msg);
                         self.messages_handled += 1;
                         return Outcome::from_outbox(outbox);

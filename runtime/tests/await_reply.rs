@@ -361,3 +361,45 @@ fn spawn_and_await_the_spawned_notice() {
     assert_eq!(rt.state().unwrap().child.as_deref(), Some("CHILD_ID"));
     assert!(rt.pending().is_empty());
 }
+
+#[aoxide::process]
+#[derive(Default)]
+pub struct Booting {
+    answer: Option<String>,
+}
+
+#[aoxide::handlers]
+impl Booting {
+    /// Awaits the oracle from the spawn message.
+    #[init]
+    fn init(ctx: &mut Ctx) -> Result<Self> {
+        ctx.send(OutMessage::to("ORACLE").action("Hello"))
+            .on_reply(Booting::answered)?;
+        Ok(Booting::default())
+    }
+
+    #[handler(action = "Noop")]
+    fn noop(&self) {}
+
+    fn answered(&mut self, _ctx: &mut Ctx<'_>, reply: &Message) -> Result<()> {
+        self.answer = Some(reply.data.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn init_awaits_with_the_spawn_only() {
+    let env = Env::new("PID", "OWNER");
+    let mut rt = Runtime::<Booting>::new();
+    let out = ok(rt.handle(Message::new("OWNER").with_id("PID"), Some(&env)));
+    assert_eq!(out.messages[0].target.as_deref(), Some("ORACLE"));
+    assert_eq!(rt.pending().len(), 1);
+    ok(rt.handle(reply("ORACLE", 1, "hi"), None));
+    assert_eq!(rt.state().unwrap().answer.as_deref(), Some("hi"));
+
+    // A host that never delivers the spawn: what init sent is dropped, so is its wait.
+    let mut rt = Runtime::<Booting>::new();
+    let out = ok(rt.handle(from("ALICE", "Noop").with_id("M1"), Some(&env)));
+    assert!(out.messages.is_empty());
+    assert!(rt.pending().is_empty(), "no wait for a message never sent");
+}
