@@ -232,6 +232,12 @@ pub enum AwaitError {
         /// The reference that was to be awaited.
         reference: u64,
     },
+    /// Nobody is expected to answer: the message has no target and no [`Await::from`].
+    #[error("cannot await reference {reference}: the message has no target; say who answers with Await::from")]
+    NoSender {
+        /// The reference that was to be awaited.
+        reference: u64,
+    },
     /// A deadline was asked for but no time is known.
     #[error("cannot await reference {reference} within {ms} ms: {reason}")]
     NoTime {
@@ -283,6 +289,10 @@ impl<P> Pending<P> {
                 limit: self.limit,
             });
         }
+        let from = wait.from.unwrap_or(target);
+        if from.is_empty() {
+            return Err(AwaitError::NoSender { reference });
+        }
         let deadline = match wait.within {
             None => None,
             Some(ms) => match now {
@@ -300,7 +310,7 @@ impl<P> Pending<P> {
             info: WaitInfo {
                 reference,
                 kind,
-                from: wait.from.unwrap_or(target),
+                from,
                 deadline,
                 continuation: wait.name,
             },

@@ -81,6 +81,13 @@ impl Asker {
         Ok(())
     }
 
+    #[handler(action = "Untargeted")]
+    fn untargeted(&mut self, ctx: &mut Ctx) -> Result<()> {
+        ctx.send(OutMessage::untargeted())
+            .on_reply(Asker::got_balance)?;
+        Ok(())
+    }
+
     #[handler(action = "Wrong-State")]
     fn wrong_state(&mut self, ctx: &mut Ctx) -> Result<()> {
         ctx.send(OutMessage::to("ORACLE"))
@@ -402,4 +409,15 @@ fn init_awaits_with_the_spawn_only() {
     let out = ok(rt.handle(from("ALICE", "Noop").with_id("M1"), Some(&env)));
     assert!(out.messages.is_empty());
     assert!(rt.pending().is_empty(), "no wait for a message never sent");
+}
+
+#[test]
+fn an_untargeted_message_needs_an_expected_sender() {
+    let mut rt = spawned();
+    let error = rt.handle(from("ALICE", "Untargeted"), None).error.unwrap();
+    assert!(
+        error.contains("has no target; say who answers with Await::from"),
+        "{error}"
+    );
+    assert!(rt.pending().is_empty());
 }
