@@ -69,6 +69,7 @@ pub mod ids;
 pub mod limits;
 pub mod msg;
 pub mod net;
+mod pending;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 

@@ -1,9 +1,98 @@
 //! The handler context: who the process is, the message being handled, and the outbox.
+//!
+//! ## Time
+//!
+//! [`Ctx::now`] is the time of the message being handled, in milliseconds: its
+//! `Timestamp`, else the latest `Timestamp` the process saw on an earlier message it
+//! handled (time never goes back and is never invented), else an error, [`NoTime`]: the
+//! first messages a process gets from HyperBEAM's json-iface carry no `Timestamp`, and a
+//! handler that needs the time must say what to do then (fail, or skip a deadline check)
+//! instead of silently reading 0. [`Ctx::timestamp`] is the message's own `Timestamp`
+//! only. Dry-runs read the time like any message but never advance what the process saw.
+//!
+//! ## The spawn protocol
+//!
+//! [`Ctx::spawn`] emits a spawn request with the tags `Data-Protocol: ao`,
+//! `Variant: ao.TN.1`, `Type: Process`, `From-Process` (this process), `From-Module` (its
+//! module, when the host told it), `Module` (what to spawn) and `Reference` (the spawn's
+//! reference), then the caller's tags (the reserved ones above cannot be overridden). The
+//! messenger unit turns it into the child's spawn message (the child's id is the id of that
+//! message; the child's owner is this process, from `From-Process`), and then sends this
+//! process a `Spawned` notice: the spawn's tags (so `Reference` is the spawn's reference),
+//! `Action: Spawned`, `Process: <child id>` and `AO-Spawn-Success: <child id>`, from
+//! `From-Process` (this process) and signed by the messenger's authority. Awaiting it:
+//! `ctx.spawn(module, spawn).on_reply(f)` (see [`crate::pending`]);
+//! [`spawned_process`](crate::pending::spawned_process) reads the child's id.
+//!
+//! A process learns its own module id only from the env (`Module.Id`, sent by ao-loader and
+//! compute units). HyperBEAM's json-iface sends no module, so there a process cannot spawn
+//! a copy of itself: [`Ctx::spawn_self`] returns [`SpawnError::ModuleUnknown`] instead of
+//! spawning from an empty module id; pass the module id in a tag or the state and use
+//! [`Ctx::spawn`].
 
+use std::any::Any;
+use std::collections::VecDeque;
+
+use crate::error::Error;
 use crate::message::Message;
 use crate::outbox::{anchor_for, decimal, Assignment, OutMessage, Outbox, Spawn};
+use crate::pending::{Await, AwaitError, Pending, WaitInfo, WaitKind};
+use crate::registry::Registry;
 use crate::tags::{Tag, Tags};
 use crate::trust::ProcessInfo;
+
+/// No time is known: the message has no `Timestamp` and the process has seen none before.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no time is known: the message has no Timestamp (HyperBEAM's json-iface sends none) and the process has handled no message with one")]
+pub struct NoTime;
+
+/// A spawn that cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpawnError {
+    /// The host never said which module this process runs.
+    #[error("cannot spawn a copy of process {process}: its module id is unknown (the host's env has no Module; HyperBEAM's json-iface sends none): pass the module id explicitly to Ctx::spawn")]
+    ModuleUnknown {
+        /// This process.
+        process: String,
+    },
+}
+
+/// What the runtime lends a handler beyond the message: the registry, the pending waits,
+/// the inbox and the last known time. A `Ctx` built with [`Ctx::new`] has none of them.
+#[derive(Default)]
+pub(crate) struct Parts<'a> {
+    /// The latest timestamp of an earlier message.
+    pub(crate) clock: Option<u64>,
+    /// The process' `Registry<P>`.
+    pub(crate) registry: Option<&'a mut (dyn Any + 'static)>,
+    /// The process' `Pending<P>`.
+    pub(crate) pending: Option<&'a mut dyn Waits>,
+    /// The inbox.
+    pub(crate) inbox: Option<&'a VecDeque<Message>>,
+    /// The name of the state type, for errors.
+    pub(crate) state_type: &'static str,
+}
+
+/// The pending waits without their state type.
+pub(crate) trait Waits {
+    fn cancel(&mut self, reference: u64) -> bool;
+    fn infos(&self) -> Vec<WaitInfo>;
+    fn as_any(&mut self) -> &mut dyn Any;
+}
+
+impl<P: 'static> Waits for Pending<P> {
+    fn cancel(&mut self, reference: u64) -> bool {
+        Pending::cancel(self, reference)
+    }
+
+    fn infos(&self) -> Vec<WaitInfo> {
+        self.iter().map(|w| w.info().clone()).collect()
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+}
 
 /// What a handler uses to act: send, reply, spawn, assign, print.
 ///
@@ -14,10 +103,59 @@ pub struct Ctx<'a> {
     msg: &'a Message,
     outbox: &'a mut Outbox,
     reference: &'a mut u64,
+    parts: Parts<'a>,
+}
+
+/// A message (or spawn) just sent: its reference, and a way to await its answer.
+pub struct Sending<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    reference: u64,
+    target: String,
+    kind: WaitKind,
+}
+
+impl Sending<'_, '_> {
+    /// The reference the runtime gave the message.
+    pub fn reference(&self) -> u64 {
+        self.reference
+    }
+
+    /// Awaits the answer with continuation `f` (see [`crate::pending`] for the rules):
+    /// for a message, the reply from its target carrying `X-Reference` = its reference; for
+    /// a spawn, the `Spawned` notice. Returns the reference.
+    pub fn on_reply<P: 'static, F>(self, f: F) -> Result<u64, Error>
+    where
+        F: Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    {
+        self.then(Await::new(f))
+    }
+
+    /// Awaits the answer as `wait` says (another sender, a deadline, a timeout
+    /// continuation). Returns the reference.
+    pub fn then<P: 'static>(self, wait: Await<P>) -> Result<u64, Error> {
+        let reference = self.reference;
+        let now = self.ctx.now();
+        let state_type = self.ctx.parts.state_type;
+        let Some(waits) = self.ctx.parts.pending.as_deref_mut() else {
+            return Err(Error::msg(AwaitError::NoRuntime { reference }));
+        };
+        let Some(pending) = waits.as_any().downcast_mut::<Pending<P>>() else {
+            return Err(Error::msg(AwaitError::WrongState {
+                continuation: wait.name(),
+                expected: std::any::type_name::<P>(),
+                actual: state_type,
+            }));
+        };
+        pending
+            .add(self.kind, reference, self.target, now, wait)
+            .map_err(Error::msg)?;
+        Ok(reference)
+    }
 }
 
 impl<'a> Ctx<'a> {
     /// A context over the given parts. The runtime builds these; tests rarely need to.
+    /// Such a context knows no earlier time, registry, waits or inbox.
     pub fn new(
         process: &'a ProcessInfo,
         msg: &'a Message,
@@ -29,7 +167,14 @@ impl<'a> Ctx<'a> {
             msg,
             outbox,
             reference,
+            parts: Parts::default(),
         }
+    }
+
+    /// Lends the context the runtime's parts.
+    pub(crate) fn with_parts(mut self, parts: Parts<'a>) -> Self {
+        self.parts = parts;
+        self
     }
 
     /// The process id.
@@ -47,14 +192,29 @@ impl<'a> Ctx<'a> {
         self.process
     }
 
+    /// The tags the process was spawned with (AOS `ao.env.Process.Tags`), as the host's
+    /// env gave them.
+    pub fn process_tags(&self) -> &Tags {
+        &self.process.tags
+    }
+
     /// The message being handled.
     pub fn msg(&self) -> &'a Message {
         self.msg
     }
 
-    /// The timestamp of the message being handled (0 when the host sent none).
-    pub fn now(&self) -> u64 {
-        self.msg.timestamp.unwrap_or(0)
+    /// The time in ms: the message's `Timestamp`, else the latest one the process saw
+    /// before, else [`NoTime`] (see the module docs; never a made-up 0).
+    pub fn now(&self) -> Result<u64, Error> {
+        self.msg
+            .timestamp
+            .or(self.parts.clock)
+            .ok_or_else(|| Error::msg(NoTime))
+    }
+
+    /// The message's own `Timestamp`, with no fallback.
+    pub fn timestamp(&self) -> Option<u64> {
+        self.msg.timestamp
     }
 
     /// How many messages the process has sent since spawn.
@@ -68,9 +228,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Sends a message. The AOS tags `Data-Protocol`, `Variant`, `Type`, `Reference` are put
-    /// first and `Anchor` is the reference padded to 32 digits. Returns the reference.
-    pub fn send(&mut self, msg: OutMessage) -> u64 {
+    /// first and `Anchor` is the reference padded to 32 digits. The result gives the
+    /// reference and can await the reply ([`Sending::on_reply`]).
+    pub fn send(&mut self, msg: OutMessage) -> Sending<'_, 'a> {
         let reference = self.next_reference();
+        let target = msg.target.clone().unwrap_or_default();
         let mut tags = Tags::with_capacity(msg.tags.len() + 4);
         tags.push(Tag::new("Data-Protocol", "ao"));
         tags.push(Tag::new("Variant", "ao.TN.1"));
@@ -88,13 +250,18 @@ impl<'a> Ctx<'a> {
             anchor: anchor_for(reference),
             tags,
         });
-        reference
+        Sending {
+            ctx: self,
+            reference,
+            target,
+            kind: WaitKind::Reply,
+        }
     }
 
     /// Replies to `to` following AOS: the target is its `Reply-To` tag, else its sender; the
     /// reply carries `X-Reference` (the incoming `X-Reference`, else its `Reference`) and
     /// `X-Origin` when the incoming message had them.
-    pub fn reply(&mut self, to: &Message, mut msg: OutMessage) -> u64 {
+    pub fn reply(&mut self, to: &Message, mut msg: OutMessage) -> Sending<'_, 'a> {
         let target = to.get("Reply-To").unwrap_or(&to.from).to_owned();
         msg.target = Some(target);
         if let Some(r) = to.get("X-Reference").or_else(|| to.get("Reference")) {
@@ -107,14 +274,55 @@ impl<'a> Ctx<'a> {
     }
 
     /// Replies to the message being handled.
-    pub fn respond(&mut self, msg: OutMessage) -> u64 {
+    pub fn respond(&mut self, msg: OutMessage) -> Sending<'_, 'a> {
         let to = self.msg;
         self.reply(to, msg)
     }
 
+    /// Forwards the message being handled to `target` (AOS `msg.forward`): its data and
+    /// tags (without the protocol and routing tags `Data-Protocol`, `Variant`, `Type`,
+    /// `Reference`, `From-Process`, `From-Module`, `Pushed-For`), then `extra`'s tags (which
+    /// replace tags of the same name) and data (when set), and `X-Reference` (the incoming
+    /// `X-Reference`, else its `Reference`) and `X-Origin` (the incoming `X-Origin`, else its
+    /// sender), so the final recipient can answer the original sender.
+    pub fn forward(&mut self, target: impl Into<String>, extra: OutMessage) -> Sending<'_, 'a> {
+        let msg = self.msg;
+        let mut out = OutMessage::to(target);
+        out.data = extra
+            .data
+            .or_else(|| (!msg.data.is_empty()).then(|| msg.data.clone()));
+        out.tags = msg
+            .tags
+            .iter()
+            .filter(|t| {
+                !matches!(
+                    t.name.as_str(),
+                    "Data-Protocol"
+                        | "Variant"
+                        | "Type"
+                        | "Reference"
+                        | "From-Process"
+                        | "From-Module"
+                        | "Pushed-For"
+                )
+            })
+            .cloned()
+            .collect();
+        for tag in extra.tags {
+            out.tags.set(tag.name, tag.value);
+        }
+        if let Some(r) = msg.get("X-Reference").or_else(|| msg.get("Reference")) {
+            out.tags.set("X-Reference", r);
+        }
+        out.tags
+            .set("X-Origin", msg.get("X-Origin").unwrap_or(&msg.from));
+        self.send(out)
+    }
+
     /// Spawns a process from `module`. Adds `Type=Process`, `From-Process`, `From-Module`,
-    /// `Module` and `Reference` tags. Returns the reference.
-    pub fn spawn(&mut self, module: impl Into<String>, spawn: Spawn) -> u64 {
+    /// `Module` and `Reference` tags (see "The spawn protocol" in the module docs). The
+    /// result gives the reference and can await the `Spawned` notice.
+    pub fn spawn(&mut self, module: impl Into<String>, spawn: Spawn) -> Sending<'_, 'a> {
         let reference = self.next_reference();
         let module = module.into();
         let mut tags = Tags::with_capacity(spawn.tags.len() + 7);
@@ -144,7 +352,24 @@ impl<'a> Ctx<'a> {
             anchor: anchor_for(reference),
             tags,
         });
-        reference
+        let target = self.process.id.clone();
+        Sending {
+            ctx: self,
+            reference,
+            target,
+            kind: WaitKind::Spawn,
+        }
+    }
+
+    /// Spawns another process from this process' own module: [`SpawnError::ModuleUnknown`]
+    /// when the host never said which module that is (HyperBEAM).
+    pub fn spawn_self(&mut self, spawn: Spawn) -> Result<Sending<'_, 'a>, Error> {
+        let Some(module) = self.process.module.clone().filter(|m| !m.is_empty()) else {
+            return Err(Error::msg(SpawnError::ModuleUnknown {
+                process: self.process.id.clone(),
+            }));
+        };
+        Ok(self.spawn(module, spawn))
     }
 
     /// Assigns message `message` to `processes`.
@@ -169,6 +394,47 @@ impl<'a> Ctx<'a> {
     pub fn outbox(&self) -> &Outbox {
         self.outbox
     }
+
+    /// The messages no handler took, oldest first (AOS `Inbox`), as they were before this
+    /// message. Empty in a context not run by a runtime.
+    pub fn inbox(&self) -> impl Iterator<Item = &'a Message> + 'a {
+        self.parts.inbox.into_iter().flatten()
+    }
+
+    /// The process' handler registry, to add or remove handlers from inside a handler (AOS
+    /// `Handlers.add`/`Handlers.remove`). Changes take effect from the next message and are
+    /// rolled back with the message if it fails. `P` is the process state type.
+    pub fn handlers<P: 'static>(&mut self) -> Result<&mut Registry<P>, Error> {
+        let state_type = self.parts.state_type;
+        let Some(registry) = self.parts.registry.as_deref_mut() else {
+            return Err(Error::msg(
+                "the handler registry is not available: this context is not run by an aoxide Runtime",
+            ));
+        };
+        registry.downcast_mut::<Registry<P>>().ok_or_else(|| {
+            Error::msg(format!(
+                "the registry holds handlers of `{state_type}`, not of `{}`",
+                std::any::type_name::<P>()
+            ))
+        })
+    }
+
+    /// Cancels the wait for the answer to `reference`; true when there was one.
+    pub fn cancel_wait(&mut self, reference: u64) -> bool {
+        self.parts
+            .pending
+            .as_deref_mut()
+            .is_some_and(|w| w.cancel(reference))
+    }
+
+    /// The pending waits, oldest first (empty in a context not run by a runtime).
+    pub fn waits(&self) -> Vec<WaitInfo> {
+        self.parts
+            .pending
+            .as_deref()
+            .map(Waits::infos)
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +448,7 @@ mod tests {
             name: "aos".into(),
             module: Some("MOD".into()),
             authorities: vec![],
+            tags: Tags::new(),
         }
     }
 
@@ -192,8 +459,12 @@ mod tests {
         let mut out = Outbox::default();
         let mut reference = 41;
         let mut ctx = Ctx::new(&p, &m, &mut out, &mut reference);
-        assert_eq!(ctx.send(OutMessage::to("A").action("Ping")), 42);
-        assert_eq!(ctx.send(OutMessage::to("B").tag("Type", "Spoofed")), 43);
+        assert_eq!(ctx.send(OutMessage::to("A").action("Ping")).reference(), 42);
+        assert_eq!(
+            ctx.send(OutMessage::to("B").tag("Type", "Spoofed"))
+                .reference(),
+            43
+        );
         let first = &out.messages[0];
         assert_eq!(first.anchor, "00000000000000000000000000000042");
         let names: Vec<_> = first.tags.iter().map(|t| t.name.as_str()).collect();

@@ -4,7 +4,9 @@
 //!
 //! - [`message`]: the incoming [`Message`] and [`Env`], parsed leniently from every host;
 //! - [`tags`] and [`tag`]: ordered [`Tags`] and typed reads through [`FromTag`];
-//! - [`context`]: the [`Ctx`] a handler acts through (send, reply, spawn, assign, print);
+//! - [`context`]: the [`Ctx`] a handler acts through (send, reply, forward, spawn, assign,
+//!   print, time, run-time handlers, the inbox);
+//! - [`pending`]: awaiting a reply or a `Spawned` notice with a continuation;
 //! - [`registry`] and [`pattern`]: the ordered handler registry with AOS match semantics;
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
 //! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
@@ -141,6 +143,13 @@
 //! `#[init]` send the `patch@1.0` message after they succeed when the state has `#[patch]`
 //! fields. Generated items use the `__aoxide` prefix; `interface` is reserved as an
 //! associated function name.
+//!
+//! A handler awaits the answer to what it sends with a continuation, a plain method of the
+//! impl: `ctx.send(m).on_reply(Self::got_balance)?` (or `ctx.spawn(..).on_reply(..)` for the
+//! `Spawned` notice); see [`pending`] for the matching rules, deadlines and bounds. Through
+//! its [`Ctx`] a handler also reads the time ([`Ctx::now`] is a `Result`, never a made-up 0),
+//! the inbox and the spawn tags, forwards messages, and adds or removes handlers
+//! ([`Ctx::handlers`]).
 
 #![warn(missing_docs)]
 
@@ -153,6 +162,7 @@ pub mod message;
 pub mod outbox;
 pub mod outcome;
 pub mod pattern;
+pub mod pending;
 pub mod process;
 pub mod registry;
 pub mod snapshot;
@@ -166,12 +176,13 @@ pub mod abi;
 
 /// `#[derive(aoxide::Transactional)]`: field by field (see [`state`]).
 pub use aoxide_macros::Transactional;
-pub use context::Ctx;
+pub use context::{Ctx, NoTime, Sending, SpawnError};
 pub use error::{Error, InputError};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
 pub use pattern::{Match, Pattern, Rule};
+pub use pending::{Await, WaitInfo, WaitKind};
 pub use process::{Config, Process, Runtime};
 pub use registry::{Caller, Handler, Mount, Registry, Runs, Scoped};
 pub use state::Transactional;

@@ -9,12 +9,13 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use crate::context::Ctx;
+use crate::context::{Ctx, Parts};
 use crate::error::{Error, InputError};
 use crate::message::{Env, Message};
 use crate::outbox::Outbox;
 use crate::outcome::Outcome;
 use crate::pattern::Match;
+use crate::pending::Pending;
 use crate::registry::Registry;
 use crate::state::Transactional;
 use crate::trust::ProcessInfo;
@@ -26,6 +27,9 @@ pub struct Config {
     pub inbox_limit: usize,
     /// Largest message accepted, in bytes of JSON.
     pub max_message_bytes: usize,
+    /// Waits for replies kept at once (see [`crate::pending`]); registering one more fails
+    /// the handler.
+    pub max_pending: usize,
 }
 
 impl Default for Config {
@@ -33,6 +37,7 @@ impl Default for Config {
         Config {
             inbox_limit: 100,
             max_message_bytes: 8 * 1024 * 1024,
+            max_pending: 100,
         }
     }
 }
@@ -79,6 +84,8 @@ pub struct Runtime<P: Process> {
     config: Config,
     in_flight: Option<InFlight<P>>,
     messages_handled: u64,
+    pending: Pending<P>,
+    clock: Option<u64>,
 }
 
 /// What the runtime keeps while a message is being handled, so that a call that never
@@ -88,6 +95,7 @@ struct InFlight<P: Process> {
     registry: Registry<P>,
     reference: u64,
     inbox: usize,
+    pending: Pending<P>,
 }
 
 impl<P: Process> Default for Runtime<P> {
@@ -101,15 +109,18 @@ impl<P: Process> Runtime<P> {
     pub fn new() -> Self {
         let mut registry = Registry::new();
         P::register(&mut registry);
+        let config = P::config();
         Runtime {
             process: None,
             state: None,
             registry,
             reference: 0,
             inbox: VecDeque::new(),
-            config: P::config(),
+            config,
             in_flight: None,
             messages_handled: 0,
+            pending: Pending::new(config.max_pending),
+            clock: None,
         }
     }
 
@@ -156,6 +167,17 @@ impl<P: Process> Runtime<P> {
     /// How many messages were handled successfully.
     pub fn messages_handled(&self) -> u64 {
         self.messages_handled
+    }
+
+    /// The waits for replies and spawn notices, oldest first (see [`crate::pending`]).
+    pub fn pending(&self) -> &Pending<P> {
+        &self.pending
+    }
+
+    /// The latest `Timestamp` of a message the process handled (what [`Ctx::now`] falls
+    /// back to).
+    pub fn clock(&self) -> Option<u64> {
+        self.clock
     }
 
     /// Handles JSON-1 input and returns the JSON-1 result. Never panics; bad input gets an
@@ -246,8 +268,18 @@ impl<P: Process> Runtime<P> {
             let init_msg = stand_in.as_ref().unwrap_or(&msg);
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
+            // What init does to the registry and the waits is kept only with the spawn it
+            // answers (like what it sends).
+            let mut pending = self.pending.clone();
+            let mut registry = self.registry.clone();
             let made = {
-                let mut ctx = Ctx::new(info, init_msg, &mut outbox, &mut reference);
+                let mut lent = Lent {
+                    registry: &mut registry,
+                    pending: &mut pending,
+                    inbox: &self.inbox,
+                    clock: self.clock,
+                };
+                let mut ctx = lent.ctx(info, init_msg, &mut outbox, &mut reference);
                 catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, init_msg)))
             };
             match made {
@@ -255,6 +287,9 @@ impl<P: Process> Runtime<P> {
                     self.state = Some(state);
                     if spawn {
                         self.reference = reference;
+                        self.pending = pending;
+                        self.registry = registry;
+                        self.observe_time(&msg);
                         self.messages_handled += 1;
                         return Outcome::from_outbox(outbox);
                     }
@@ -297,6 +332,14 @@ impl<P: Process> Runtime<P> {
         self.registry = flight.registry;
         self.reference = flight.reference;
         self.inbox.truncate(flight.inbox);
+        self.pending = flight.pending;
+    }
+
+    /// Remembers the message's time, for [`Ctx::now`] on later messages without one.
+    fn observe_time(&mut self, msg: &Message) {
+        if let Some(t) = msg.timestamp {
+            self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
+        }
     }
 
     fn dispatch(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
@@ -308,18 +351,43 @@ impl<P: Process> Runtime<P> {
             registry: self.registry.clone(),
             reference: self.reference,
             inbox: self.inbox.len(),
+            pending: self.pending.clone(),
         });
 
         let mut outbox = Outbox::default();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            walk(
-                &mut self.registry,
-                self.state.as_mut().expect("state checked above"),
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Walked, String> {
+            let state = self.state.as_mut().expect("state checked above");
+            let mut lent = Lent {
+                registry: &mut self.registry,
+                pending: &mut self.pending,
+                inbox: &self.inbox,
+                clock: self.clock,
+            };
+            let resumed = resume(
+                &mut lent,
+                state,
                 info,
                 &msg,
                 &mut outbox,
                 &mut self.reference,
-            )
+            )?;
+            if resumed.answered {
+                return Ok(Walked {
+                    handled: true,
+                    ran_any: true,
+                    changed: true,
+                });
+            }
+            let mut walked = walk(
+                &mut lent,
+                state,
+                info,
+                &msg,
+                &mut outbox,
+                &mut self.reference,
+            )?;
+            walked.changed |= resumed.changed;
+            Ok(walked)
         }));
 
         let flight = self.in_flight.take().expect("set above");
@@ -342,7 +410,13 @@ impl<P: Process> Runtime<P> {
         if !walked.handled {
             if let Some(default) = self.registry.default_handler().cloned() {
                 let state = self.state.as_mut().expect("state checked above");
-                let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
+                let mut lent = Lent {
+                    registry: &mut self.registry,
+                    pending: &mut self.pending,
+                    inbox: &self.inbox,
+                    clock: self.clock,
+                };
+                let mut ctx = lent.ctx(info, &msg, &mut outbox, &mut self.reference);
                 if let Err(e) = default(state, &mut ctx, &msg) {
                     self.rollback(flight);
                     return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
@@ -370,7 +444,13 @@ impl<P: Process> Runtime<P> {
 
         if !msg.read_only {
             let state = self.state.as_mut().expect("state checked above");
-            let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
+            let mut lent = Lent {
+                registry: &mut self.registry,
+                pending: &mut self.pending,
+                inbox: &self.inbox,
+                clock: self.clock,
+            };
+            let mut ctx = lent.ctx(info, &msg, &mut outbox, &mut self.reference);
             if let Err(e) = state.after_message(&mut ctx, walked.changed) {
                 self.rollback(flight);
                 return Outcome::failed(format!("{}: after the handlers: {e}", describe(&msg)));
@@ -384,6 +464,7 @@ impl<P: Process> Runtime<P> {
             if let (Some(state), Some(sp)) = (self.state.as_mut(), flight.state) {
                 state.commit(sp);
             }
+            self.observe_time(&msg);
             self.messages_handled += 1;
         }
         Outcome::from_outbox(outbox)
@@ -397,8 +478,8 @@ struct Walked {
 }
 
 /// Walks the registry in order: AOS semantics for break/continue/skip and run counts.
-fn walk<P>(
-    registry: &mut Registry<P>,
+fn walk<P: Process>(
+    lent: &mut Lent<'_, P>,
     state: &mut P,
     info: &ProcessInfo,
     msg: &Message,
@@ -412,13 +493,13 @@ fn walk<P>(
     };
     // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
     // shared copy: free unless the list changes).
-    let snapshot = registry.shared_list();
+    let snapshot = lent.registry.shared_list();
     for handler in snapshot.iter() {
         let decision = handler.evaluate(info, msg);
         if decision == Match::Skip {
             continue;
         }
-        let mut ctx = Ctx::new(info, msg, outbox, reference);
+        let mut ctx = lent.ctx(info, msg, outbox, reference);
         handler.call(state, &mut ctx, msg).map_err(|e| {
             format!(
                 "{}: handler `{}` failed: {}",
@@ -429,7 +510,7 @@ fn walk<P>(
         })?;
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
-        registry.count_run(&handler.name);
+        lent.registry.count_run(&handler.name);
         if decision == Match::Break {
             walked.handled = true;
             break;
@@ -459,6 +540,86 @@ fn spawn_from_env(info: &ProcessInfo, env: Option<&Env>, msg: &Message) -> Messa
 /// spawn message the process' id). Tags are not looked at: anyone can send `Type=Process`.
 fn is_spawn(msg: &Message, info: &ProcessInfo) -> bool {
     !info.id.is_empty() && msg.id.as_deref() == Some(info.id.as_str())
+}
+
+/// The runtime's parts a handler's [`Ctx`] may reach while a message is handled.
+struct Lent<'s, P> {
+    registry: &'s mut Registry<P>,
+    pending: &'s mut Pending<P>,
+    inbox: &'s VecDeque<Message>,
+    clock: Option<u64>,
+}
+
+impl<P: Process> Lent<'_, P> {
+    fn ctx<'c>(
+        &'c mut self,
+        info: &'c ProcessInfo,
+        msg: &'c Message,
+        outbox: &'c mut Outbox,
+        reference: &'c mut u64,
+    ) -> Ctx<'c> {
+        Ctx::new(info, msg, outbox, reference).with_parts(Parts {
+            clock: self.clock,
+            registry: Some(&mut *self.registry),
+            pending: Some(&mut *self.pending),
+            inbox: Some(self.inbox),
+            state_type: std::any::type_name::<P>(),
+        })
+    }
+}
+
+/// What the pending waits did with a message.
+struct Resumed {
+    /// The message answered a wait, whose continuation ran: no handler sees it.
+    answered: bool,
+    /// A continuation (of a timeout) ran.
+    changed: bool,
+}
+
+/// Expires the waits whose deadline the message's timestamp has reached (running their
+/// timeout continuations), then resumes the wait the message answers, if any.
+fn resume<P: Process>(
+    lent: &mut Lent<'_, P>,
+    state: &mut P,
+    info: &ProcessInfo,
+    msg: &Message,
+    outbox: &mut Outbox,
+    reference: &mut u64,
+) -> Result<Resumed, String> {
+    let mut resumed = Resumed {
+        answered: false,
+        changed: false,
+    };
+    if lent.pending.is_empty() {
+        return Ok(resumed);
+    }
+    if let Some(now) = msg.timestamp {
+        for wait in lent.pending.take_expired(now) {
+            let mut ctx = lent.ctx(info, msg, outbox, reference);
+            wait.expire(state, &mut ctx, msg).map_err(|e| {
+                format!(
+                    "{}: the timeout of the wait for reference {} failed: {e}",
+                    describe(msg),
+                    wait.info().reference
+                )
+            })?;
+            resumed.changed = true;
+        }
+    }
+    if let Some(wait) = lent.pending.take_answered(&info.id, msg) {
+        let mut ctx = lent.ctx(info, msg, outbox, reference);
+        wait.resume(state, &mut ctx, msg).map_err(|e| {
+            format!(
+                "{}: continuation `{}` (awaiting reference {}) failed: {e}",
+                describe(msg),
+                wait.info().continuation,
+                wait.info().reference
+            )
+        })?;
+        resumed.answered = true;
+        resumed.changed = true;
+    }
+    Ok(resumed)
 }
 
 fn describe(msg: &Message) -> String {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::message::{Env, Message};
+use crate::tags::Tags;
 
 /// The identity of the running process, learnt from the env (and the spawn message).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -19,6 +20,9 @@ pub struct ProcessInfo {
     /// Addresses allowed to forward messages on behalf of others (the `Authority` tags of
     /// the process, comma-separated values allowed).
     pub authorities: Vec<String>,
+    /// The tags the process was spawned with, from the env (AOS `ao.env.Process.Tags`).
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 impl ProcessInfo {
@@ -39,6 +43,7 @@ impl ProcessInfo {
             name: env.process.tags.get("Name").unwrap_or("aos").to_owned(),
             module: env.module.as_ref().map(|m| m.id.clone()),
             authorities,
+            tags: env.process.tags.clone(),
         }
     }
 
@@ -65,7 +70,6 @@ impl ProcessInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tags::Tags;
 
     fn info() -> ProcessInfo {
         let mut env = Env::new("PID", "OWNER");

@@ -35,14 +35,14 @@ impl Process for Player {
         r.add(Handler::action("Ping", |s: &mut Player, ctx, msg| {
             let round: u64 = msg.tag("Round")?;
             s.pings += 1;
-            s.seen_at.push(ctx.now());
+            s.seen_at.push(ctx.now()?);
             ctx.respond(OutMessage::untargeted().action("Pong").tag("Round", round));
             Ok(())
         }));
         r.add(Handler::action("Pong", |s: &mut Player, ctx, msg| {
             let round: u64 = msg.tag("Round")?;
             s.pongs += 1;
-            s.seen_at.push(ctx.now());
+            s.seen_at.push(ctx.now()?);
             if round < s.limit {
                 ctx.send(
                     OutMessage::to(msg.from.clone())
@@ -174,7 +174,7 @@ impl Process for Ticker {
             |s: &mut Ticker, ctx, msg| {
                 assert_eq!(msg.action(), Some("Tick"), "Cron-Tag-Action is carried");
                 assert!(msg.id.is_none(), "cron messages have no id");
-                s.ticks.push(ctx.now());
+                s.ticks.push(ctx.now()?);
                 Ok(())
             },
         ));

@@ -1,0 +1,393 @@
+//! Awaiting a reply: continuations that the process keeps until the answer arrives.
+//!
+//! AOS writes `local r = Send({...}).receive()`: a coroutine parks inside the handler and
+//! wakes up when the reply comes. aoxide keeps the same shape without holding `&mut self`
+//! across messages: the handler sends, registers a *continuation* on what it sent, and
+//! returns. The continuation lives in the process (in wasm, in linear memory, so the host's
+//! memory snapshot carries it, exactly as AOS' coroutines live in the Lua heap) and runs,
+//! with the state, when the matching reply is being handled.
+//!
+//! ```
+//! use aoxide::{Ctx, Error, Message, OutMessage};
+//!
+//! struct Shop { price: u64, quotes: Vec<String> }
+//!
+//! impl Shop {
+//!     fn ask(&mut self, ctx: &mut Ctx<'_>, _msg: &Message) -> Result<(), Error> {
+//!         ctx.send(OutMessage::to("ORACLE").action("Price"))
+//!             .on_reply(Shop::priced)?;
+//!         Ok(())
+//!     }
+//!
+//!     // Runs when ORACLE answers with `X-Reference` = the reference of the request.
+//!     fn priced(&mut self, _ctx: &mut Ctx<'_>, reply: &Message) -> Result<(), Error> {
+//!         self.price = reply.data.parse()?;
+//!         Ok(())
+//!     }
+//! }
+//! # let _ = (Shop::ask, Shop { price: 0, quotes: vec![] }.quotes);
+//! ```
+//!
+//! ## Matching rules
+//!
+//! - A reply resumes a wait when its `X-Reference` is the reference of the sent message
+//!   **and** it comes from the expected sender: the target of the sent message unless
+//!   [`Await::from`] says otherwise. A message with the right `X-Reference` from anyone
+//!   else does not resume it (it goes through the handlers like any message).
+//! - A spawn's wait ([`Ctx::spawn`](crate::Ctx::spawn) then `on_reply`) is resumed by the
+//!   `Spawned` notice: `Action = Spawned`, `Reference` = the spawn's reference, from the
+//!   process itself (the messenger unit delivers it with `From-Process` = the spawner, and
+//!   the trust check has already refused such a claim from anyone but an authority). The
+//!   child's id is [`spawned_process`].
+//! - A resumed message is handled by its continuation only: the handlers do not see it.
+//! - Resuming is part of the message: if the continuation (or anything later for the same
+//!   message) fails, the wait is back in place, the state is unchanged and nothing is sent.
+//!   Registering a wait is part of the registering message the same way.
+//! - Waits are bounded by [`Config::max_pending`](crate::Config::max_pending): registering
+//!   one more fails the handler with an error.
+//! - A wait with a deadline ([`Await::within`]) expires when a message whose `Timestamp` is
+//!   at or past the deadline is handled: it is removed and its [`Await::on_timeout`]
+//!   continuation (if any) runs first, inside that message's transaction. Messages without
+//!   a `Timestamp` never expire anything.
+//! - The waits live in the [`Runtime`](crate::Runtime), next to the registry: the memory
+//!   snapshot of a wasm module carries them (a fresh instance restored from it resumes
+//!   them), but the serde snapshots of [`crate::snapshot`] hold the state only.
+//! - What `#[init]` awaits is kept only when init runs for the spawn message (otherwise
+//!   what it sent is dropped, and its waits with it).
+//! - A handler can cancel a wait with [`Ctx::cancel_wait`](crate::Ctx::cancel_wait); tests
+//!   read them with [`Runtime::pending`](crate::Runtime::pending).
+
+use std::rc::Rc;
+
+use crate::context::Ctx;
+use crate::error::Error;
+use crate::message::Message;
+
+/// A continuation: what runs when the awaited message arrives.
+pub type Continuation<P> = Rc<dyn Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error>>;
+
+/// What a wait is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitKind {
+    /// A reply: `X-Reference` = the reference of a sent message.
+    Reply,
+    /// The `Spawned` notice of a spawn: `Action = Spawned`, `Reference` = its reference.
+    Spawn,
+}
+
+/// What is visible of a pending wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitInfo {
+    /// The reference of the message (or spawn) whose answer is awaited.
+    pub reference: u64,
+    /// Reply or spawn notice.
+    pub kind: WaitKind,
+    /// Only a message from this address resumes the wait.
+    pub from: String,
+    /// The timestamp (ms) at which the wait expires, if it has a deadline.
+    pub deadline: Option<u64>,
+    /// The continuation's name (its Rust path), for diagnostics.
+    pub continuation: &'static str,
+}
+
+/// How to await: the continuation, and optionally another sender, a deadline and what to
+/// do on timeout. [`Sending::on_reply`](crate::context::Sending::on_reply) is the short
+/// form of `Sending::then(Await::new(f))`.
+pub struct Await<P> {
+    run: Continuation<P>,
+    name: &'static str,
+    from: Option<String>,
+    within: Option<u64>,
+    on_timeout: Option<Continuation<P>>,
+}
+
+impl<P> Await<P> {
+    /// Awaits with continuation `f`: a method `fn(&mut self, &mut Ctx, &Message) ->
+    /// Result<()>` or a closure (which may capture what the handler knew).
+    pub fn new<F>(f: F) -> Self
+    where
+        F: Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    {
+        Await {
+            run: Rc::new(f),
+            name: std::any::type_name::<F>(),
+            from: None,
+            within: None,
+            on_timeout: None,
+        }
+    }
+
+    /// The continuation's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Expects the answer from `address` instead of the target of the sent message.
+    pub fn from(mut self, address: impl Into<String>) -> Self {
+        self.from = Some(address.into());
+        self
+    }
+
+    /// Expires the wait `ms` milliseconds after the current message's time
+    /// ([`Ctx::now`](crate::Ctx::now); registering fails when no time is known).
+    pub fn within(mut self, ms: u64) -> Self {
+        self.within = Some(ms);
+        self
+    }
+
+    /// Runs `f` (with the message whose timestamp passed the deadline) when the wait expires.
+    pub fn on_timeout<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
+    {
+        self.on_timeout = Some(Rc::new(f));
+        self
+    }
+}
+
+/// One pending wait.
+pub struct Wait<P> {
+    info: WaitInfo,
+    run: Continuation<P>,
+    on_timeout: Option<Continuation<P>>,
+}
+
+impl<P> Clone for Wait<P> {
+    fn clone(&self) -> Self {
+        Wait {
+            info: self.info.clone(),
+            run: self.run.clone(),
+            on_timeout: self.on_timeout.clone(),
+        }
+    }
+}
+
+impl<P> Wait<P> {
+    /// What is awaited.
+    pub fn info(&self) -> &WaitInfo {
+        &self.info
+    }
+
+    /// True when `msg` is the awaited answer.
+    fn answers(&self, own_id: &str, msg: &Message) -> bool {
+        if msg.from != self.info.from {
+            return false;
+        }
+        let reference = self.info.reference;
+        match self.info.kind {
+            WaitKind::Reply => parses_to(msg.get("X-Reference"), reference),
+            WaitKind::Spawn => {
+                msg.from == own_id
+                    && msg.action() == Some("Spawned")
+                    && parses_to(msg.get("Reference"), reference)
+            }
+        }
+    }
+}
+
+fn parses_to(value: Option<&str>, reference: u64) -> bool {
+    value.and_then(|v| v.parse::<u64>().ok()) == Some(reference)
+}
+
+/// The pending waits of a process, oldest first. Shared copy-on-write like the registry,
+/// so the savepoint taken for every message costs O(1) until a wait is added or removed.
+pub struct Pending<P> {
+    list: Rc<Vec<Wait<P>>>,
+    limit: usize,
+}
+
+impl<P> Clone for Pending<P> {
+    fn clone(&self) -> Self {
+        Pending {
+            list: self.list.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+/// Why a wait could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AwaitError {
+    /// The bound on pending waits is reached.
+    #[error("cannot await reference {reference}: {limit} waits are already pending (Config::max_pending)")]
+    TooMany {
+        /// The reference that was to be awaited.
+        reference: u64,
+        /// The bound.
+        limit: usize,
+    },
+    /// The continuation is for another state type than the running process.
+    #[error("the continuation `{continuation}` takes `&mut {expected}`, but the process state is `{actual}`")]
+    WrongState {
+        /// The continuation's name.
+        continuation: &'static str,
+        /// The state type it takes.
+        expected: &'static str,
+        /// The process state type.
+        actual: &'static str,
+    },
+    /// The context has no runtime (a `Ctx` built by hand).
+    #[error("cannot await reference {reference}: this context is not run by an aoxide Runtime")]
+    NoRuntime {
+        /// The reference that was to be awaited.
+        reference: u64,
+    },
+    /// Nobody is expected to answer: the message has no target and no [`Await::from`].
+    #[error("cannot await reference {reference}: the message has no target; say who answers with Await::from")]
+    NoSender {
+        /// The reference that was to be awaited.
+        reference: u64,
+    },
+    /// A deadline was asked for but no time is known.
+    #[error("cannot await reference {reference} within {ms} ms: {reason}")]
+    NoTime {
+        /// The reference that was to be awaited.
+        reference: u64,
+        /// The asked delay.
+        ms: u64,
+        /// Why no time is known.
+        reason: String,
+    },
+}
+
+impl<P> Pending<P> {
+    /// No waits; at most `limit`.
+    pub fn new(limit: usize) -> Self {
+        Pending {
+            list: Rc::new(Vec::new()),
+            limit,
+        }
+    }
+
+    /// The waits, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Wait<P>> {
+        self.list.iter()
+    }
+
+    /// How many waits are pending.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when nothing is awaited.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Registers a wait for the answer to `reference` from `target`.
+    pub(crate) fn add(
+        &mut self,
+        kind: WaitKind,
+        reference: u64,
+        target: String,
+        now: Result<u64, Error>,
+        wait: Await<P>,
+    ) -> Result<(), AwaitError> {
+        if self.list.len() >= self.limit {
+            return Err(AwaitError::TooMany {
+                reference,
+                limit: self.limit,
+            });
+        }
+        let from = wait.from.unwrap_or(target);
+        if from.is_empty() {
+            return Err(AwaitError::NoSender { reference });
+        }
+        let deadline = match wait.within {
+            None => None,
+            Some(ms) => match now {
+                Ok(now) => Some(now.saturating_add(ms)),
+                Err(e) => {
+                    return Err(AwaitError::NoTime {
+                        reference,
+                        ms,
+                        reason: e.to_string(),
+                    })
+                }
+            },
+        };
+        Rc::make_mut(&mut self.list).push(Wait {
+            info: WaitInfo {
+                reference,
+                kind,
+                from,
+                deadline,
+                continuation: wait.name,
+            },
+            run: wait.run,
+            on_timeout: wait.on_timeout,
+        });
+        Ok(())
+    }
+
+    /// Removes the wait for `reference`; true when there was one.
+    pub(crate) fn cancel(&mut self, reference: u64) -> bool {
+        match self.list.iter().position(|w| w.info.reference == reference) {
+            Some(i) => {
+                Rc::make_mut(&mut self.list).remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes and returns the wait `msg` answers.
+    pub(crate) fn take_answered(&mut self, own_id: &str, msg: &Message) -> Option<Wait<P>> {
+        if self.list.is_empty() {
+            return None;
+        }
+        let i = self.list.iter().position(|w| w.answers(own_id, msg))?;
+        Some(Rc::make_mut(&mut self.list).remove(i))
+    }
+
+    /// Removes and returns the waits whose deadline is at or before `now`, earliest first.
+    pub(crate) fn take_expired(&mut self, now: u64) -> Vec<Wait<P>> {
+        if !self
+            .list
+            .iter()
+            .any(|w| w.info.deadline.is_some_and(|d| d <= now))
+        {
+            return Vec::new();
+        }
+        let list = Rc::make_mut(&mut self.list);
+        let (mut expired, kept): (Vec<_>, Vec<_>) = list
+            .drain(..)
+            .partition(|w| w.info.deadline.is_some_and(|d| d <= now));
+        *list = kept;
+        expired.sort_by_key(|w| w.info.deadline);
+        expired
+    }
+}
+
+impl<P> Wait<P> {
+    /// Runs the continuation with the answer.
+    pub(crate) fn resume(
+        &self,
+        state: &mut P,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+    ) -> Result<(), Error> {
+        (self.run)(state, ctx, msg)
+    }
+
+    /// Runs the timeout continuation, if any.
+    pub(crate) fn expire(
+        &self,
+        state: &mut P,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+    ) -> Result<(), Error> {
+        match &self.on_timeout {
+            Some(f) => f(state, ctx, msg),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The id of the process a `Spawned` notice announces (its `Process` tag, else
+/// `AO-Spawn-Success`).
+pub fn spawned_process(notice: &Message) -> Option<&str> {
+    notice
+        .get("Process")
+        .or_else(|| notice.get("AO-Spawn-Success"))
+}
