@@ -42,7 +42,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aoxide::{Env, Message, Outcome};
-use serde::Deserialize;
 use wasmi::{
     Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, StoreLimits,
     StoreLimitsBuilder, TypedFunc,
@@ -847,31 +846,10 @@ impl Live {
     }
 }
 
-/// The result envelope a module returns.
-#[derive(Deserialize)]
-struct Envelope {
-    ok: bool,
-    #[serde(default)]
-    response: Option<serde_json::Value>,
-}
-
-/// Turns a result JSON into an [`Outcome`]; a result the loader would reject is an error
-/// outcome.
+/// Turns a result JSON into an [`Outcome`] through the runtime's codec; a result the
+/// loader would reject is an error outcome.
 fn parse_result(bytes: &[u8]) -> Outcome {
-    let envelope: Envelope = match serde_json::from_slice(bytes) {
-        Ok(e) => e,
-        Err(e) => return Outcome::failed(format!("the module returned invalid JSON: {e}")),
-    };
-    let Some(response) = envelope.response else {
-        return Outcome::failed("the module's result has no response");
-    };
-    if !envelope.ok {
-        return Outcome::failed(format!("the module returned ok: false: {response}"));
-    }
-    match serde_json::from_value::<Outcome>(response) {
-        Ok(outcome) => outcome,
-        Err(e) => Outcome::failed(format!("the module's response is not an outcome: {e}")),
-    }
+    Outcome::from_json(bytes).unwrap_or_else(|e| Outcome::failed(e.to_string()))
 }
 
 /// A [`Backend`] that runs a built AO module in the `wasmi` interpreter, as ao-loader runs
