@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use aoxide::protocol::{self, AUTHORITY, SCHEDULER};
-use aoxide::{Env, EnvEntry, InputError, Message, Outcome, Process, Runtime, Spawn, Tag, Tags};
+use aoxide::{Env, EnvEntry, Message, Outcome, Process, Runtime, Spawn, Tag, Tags};
 
 use crate::backend::{Backend, Native};
 use crate::cron::parse_interval;
 use crate::error::NetError;
 use crate::ids::{derive, MessageId, ModuleId, ProcessId, Wallet};
-use crate::limits::{json_size, Limits, Violation};
+use crate::limits::{Limits, Violation};
 use crate::msg::{Msg, SpawnOptions};
 
 /// How a network behaves. [`NetConfig::default`] mirrors the real network's limits.
@@ -768,24 +768,7 @@ impl Net {
     /// Hands one message to its process and routes what came out. Returns the delivery.
     fn deliver(&mut self, queued: Queued) -> Result<usize, NetError> {
         let proc = &mut self.procs[queued.process];
-        let limit = proc.backend.max_message_bytes();
-        let size = if limit < self.config.limits.max_message_bytes + 4096 {
-            json_size(&queued.message)
-        } else {
-            0
-        };
-        let outcome = if size > limit {
-            Outcome::failed(
-                InputError::TooLarge {
-                    what: "message",
-                    size,
-                    limit,
-                }
-                .to_string(),
-            )
-        } else {
-            proc.backend.handle(queued.message.clone(), &proc.env)
-        };
+        let outcome = proc.backend.handle(queued.message.clone(), &proc.env);
         let d = self.deliveries.len();
         if let Some(s) = queued.sent {
             self.sent[s].status = Status::Delivered;
@@ -1048,18 +1031,6 @@ impl Net {
             format!("the dry-run {} sends to {process}", from.name())
         })?;
         let p = &mut self.procs[idx];
-        let size = json_size(&message);
-        let limit = p.backend.max_message_bytes();
-        if size > limit {
-            return Ok(Outcome::failed(
-                InputError::TooLarge {
-                    what: "message",
-                    size,
-                    limit,
-                }
-                .to_string(),
-            ));
-        }
         Ok(p.backend.handle(message, &p.env))
     }
 

@@ -1,6 +1,7 @@
 //! The JSON-1 result written through `serde::Serialize` and `serde_json`, with the same
 //! field table: the reference the hand-written [`super::write`] is tested and benchmarked
-//! against. Not part of the API.
+//! against; and the `Serialize` impls of [`OutMessage`], [`Spawn`] and [`Assignment`],
+//! which write what the result holds.
 
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
@@ -131,4 +132,31 @@ pub fn result(outcome: &Outcome) -> Vec<u8> {
 /// The message in `bytes` read by the serde path alone (no fast reader).
 pub fn message(bytes: &[u8]) -> Result<crate::Message, crate::InputError> {
     super::parse_object::<super::raw::RawMessage>(bytes, "message")?.into_message()
+}
+
+/// A sent message serialises as in the result (through the field table).
+impl Serialize for OutMessage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Out(
+            self.target.as_deref(),
+            self.data.as_deref(),
+            &self.anchor,
+            &self.tags,
+        )
+        .serialize(s)
+    }
+}
+
+/// A spawn serialises as in the result (through the field table).
+impl Serialize for Spawn {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Out(None, self.data.as_deref(), &self.anchor, &self.tags).serialize(s)
+    }
+}
+
+/// An assignment serialises as in the result (through the field table).
+impl Serialize for Assignment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Assign(self).serialize(s)
+    }
 }
