@@ -18,10 +18,11 @@
 //!
 //! A trap, a corrupted cookie or an out-of-bounds pointer never panics: the message gets an
 //! error [`Outcome`]. The loader rejects such a call and a compute unit keeps the previous
-//! memory; by default the backend cannot give that memory back (it keeps none), so the
-//! instance is marked failed and every later message gets an error outcome too. With
-//! [`WasmBackend::set_rollback_on_trap`] it copies memory before each message and, after a
-//! trap, goes on from a fresh instance holding that copy, as a compute unit would.
+//! memory, and the process goes on; so does this backend by default: it copies memory
+//! before each message and, after a trap, goes on from a fresh instance holding that copy
+//! (one copy of the whole memory per message). [`WasmBackend::set_rollback_on_trap`]`(false)`
+//! spares the copy: a trap then leaves the instance failed, and every later message gets
+//! an error outcome.
 //!
 //! ```no_run
 //! use aoxide_host::{Msg, Net, SpawnOptions};
@@ -593,7 +594,7 @@ impl WasmModule {
             module: self.clone(),
             live: Some(live),
             fault: None,
-            rollback_on_trap: false,
+            rollback_on_trap: true,
             checkpoint: Vec::new(),
         })
     }
@@ -884,10 +885,10 @@ impl WasmBackend {
         &self.module
     }
 
-    /// When `true`, memory is copied before every message and a trap rolls the instance
-    /// back to that copy (in a fresh instance), as a compute unit keeps the previous memory
-    /// of a rejected call. Costs one copy of the whole memory per message. Off by default:
-    /// then a trap leaves the instance failed.
+    /// When `true` (the default), memory is copied before every message and a trap rolls
+    /// the instance back to that copy (in a fresh instance), as a compute unit keeps the
+    /// previous memory of a rejected call and the process goes on. Costs one copy of the
+    /// whole memory per message. When `false`, a trap leaves the instance failed.
     pub fn set_rollback_on_trap(&mut self, on: bool) {
         self.rollback_on_trap = on;
         if !on {
