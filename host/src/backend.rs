@@ -1,9 +1,12 @@
 //! How the network runs a process: the [`Backend`] trait and the native backend.
 //!
 //! The network never calls handlers itself. It hands each message to a backend, which for
-//! native Rust processes is [`Native`], a thin wrapper over [`aoxide::Runtime::handle`]: the
-//! very dispatcher the wasm `handle` export calls, with the same trust checks and the same
-//! rollback. A backend that runs a built `.wasm` module implements the same trait.
+//! native Rust processes is [`Native`]: it takes the same bytes path as the module, so every
+//! native test exercises the codec. The message and the env are written as JSON-1,
+//! [`aoxide::Runtime::handle_json`] (the very function the wasm `handle` export calls, with
+//! the same parsing, limits, trust checks and rollback) answers with the JSON-1 result, and
+//! [`aoxide::Outcome::from_json`] reads it back, as a host reads the module's. A backend
+//! that runs a built `.wasm` module implements the same trait.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -20,8 +23,8 @@ pub trait Backend: 'static {
     /// every message.
     fn handle(&mut self, msg: Message, env: &Env) -> Outcome;
 
-    /// The largest message, in bytes of JSON-1, the process accepts. Larger messages get the
-    /// error outcome the runtime gives for oversized input.
+    /// The largest message, in bytes of JSON-1, the process accepts (informational: the
+    /// runtime behind the backend refuses larger ones itself).
     fn max_message_bytes(&self) -> usize {
         Config::default().max_message_bytes
     }
@@ -38,9 +41,12 @@ pub trait Backend: 'static {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-/// The native backend: a Rust [`Process`] run by the aoxide [`Runtime`].
+/// The native backend: a Rust [`Process`] run by the aoxide [`Runtime`], through JSON-1
+/// bytes both ways.
 pub struct Native<P: Process> {
     runtime: Runtime<P>,
+    /// The last env and its JSON-1 (the network passes the same env with every message).
+    env: Option<(Env, Vec<u8>)>,
 }
 
 impl<P: Process> Native<P> {
@@ -48,6 +54,7 @@ impl<P: Process> Native<P> {
     pub fn new() -> Self {
         Native {
             runtime: Runtime::new(),
+            env: None,
         }
     }
 
@@ -70,7 +77,12 @@ impl<P: Process> Default for Native<P> {
 
 impl<P: Process> Backend for Native<P> {
     fn handle(&mut self, msg: Message, env: &Env) -> Outcome {
-        self.runtime.handle(msg, Some(env))
+        let env_json = match &self.env {
+            Some((cached, json)) if cached == env => json,
+            _ => &self.env.insert((env.clone(), env.to_json_bytes())).1,
+        };
+        let result = self.runtime.handle_json(&msg.to_json_bytes(), env_json);
+        Outcome::from_json(&result).unwrap_or_else(|e| Outcome::failed(e.to_string()))
     }
 
     fn max_message_bytes(&self) -> usize {

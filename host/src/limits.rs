@@ -1,11 +1,12 @@
 //! The limits the real network enforces, checked on every message that enters the test
 //! network, so that a test does not pass here and fail there.
 
+use aoxide::protocol::{MAX_MESSAGE_BYTES, MAX_TAGS, MAX_TAG_NAME_BYTES, MAX_TAG_VALUE_BYTES};
 use aoxide::Message;
 
-/// Limits on one message. The defaults are the network's: ANS-104 data items allow at most
-/// 128 tags, tag names of 1024 bytes and values of 3072 bytes; the aoxide runtime accepts
-/// messages up to 8 MiB of JSON-1.
+/// Limits on one message. The defaults are the network's, from [`aoxide::protocol`]:
+/// ANS-104 data items allow at most 128 tags, tag names of 1024 bytes and values of 3072
+/// bytes; the aoxide runtime accepts messages up to 8 MiB of JSON-1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest message, in bytes of its JSON-1 form.
@@ -21,10 +22,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_message_bytes: aoxide::Config::default().max_message_bytes,
-            max_tags: 128,
-            max_tag_name_bytes: 1024,
-            max_tag_value_bytes: 3072,
+            max_message_bytes: MAX_MESSAGE_BYTES,
+            max_tags: MAX_TAGS,
+            max_tag_name_bytes: MAX_TAG_NAME_BYTES,
+            max_tag_value_bytes: MAX_TAG_VALUE_BYTES,
         }
     }
 }
@@ -126,24 +127,9 @@ impl Limits {
     }
 }
 
-/// The size of `msg` in bytes of JSON-1.
+/// The size of `msg` in bytes of JSON-1 (as the codec writes it).
 pub(crate) fn json_size(msg: &Message) -> usize {
-    // A writer that only counts avoids building the string.
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    match serde_json::to_writer(&mut count, msg) {
-        Ok(()) => count.0,
-        Err(_) => usize::MAX,
-    }
+    msg.to_json_bytes().len()
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@ use std::any::{type_name, TypeId};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use aoxide::{Env, EnvEntry, InputError, Message, Outcome, Process, Runtime, Spawn, Tag, Tags};
+use aoxide::protocol::{self, AUTHORITY, SCHEDULER};
+use aoxide::{Env, EnvEntry, Message, Outcome, Process, Runtime, Spawn, Tag, Tags};
 
 use crate::backend::{Backend, Native};
 use crate::cron::parse_interval;
 use crate::error::NetError;
 use crate::ids::{derive, MessageId, ModuleId, ProcessId, Wallet};
-use crate::limits::{json_size, Limits, Violation};
+use crate::limits::{Limits, Violation};
 use crate::msg::{Msg, SpawnOptions};
 
 /// How a network behaves. [`NetConfig::default`] mirrors the real network's limits.
@@ -391,10 +392,8 @@ impl Net {
     ) -> ModuleId {
         let id = ModuleId::new(derive("module", self.config.seed, &[name.as_bytes()]));
         let mut tags = Tags::new();
+        protocol::push_protocol_tags(&mut tags, protocol::TYPE_MODULE);
         for (k, v) in [
-            ("Data-Protocol", "ao"),
-            ("Variant", "ao.TN.1"),
-            ("Type", "Module"),
             ("Module-Format", "wasm32-unknown-emscripten4"),
             ("Input-Encoding", "JSON-1"),
             ("Output-Encoding", "JSON-1"),
@@ -463,17 +462,22 @@ impl Net {
         let (user_tags, data) = options.into_parts();
         let pid = self.next_id("process");
         let mut tags = Tags::with_capacity(user_tags.len() + 6);
-        tags.add("Data-Protocol", "ao");
-        tags.add("Variant", "ao.TN.1");
-        tags.add("Type", "Process");
-        tags.add("Module", module.as_str());
-        tags.add("Scheduler", self.scheduler.clone());
-        tags.extend(user_tags.into_iter().filter(|t| {
-            !matches!(
-                t.name.as_str(),
-                "Data-Protocol" | "Variant" | "Type" | "Module" | "Scheduler"
-            )
-        }));
+        protocol::push_protocol_tags(&mut tags, protocol::TYPE_PROCESS);
+        tags.add(protocol::MODULE, module.as_str());
+        tags.add(SCHEDULER, self.scheduler.clone());
+        // What a wallet's spawn may not set: the protocol tags, the module and scheduler.
+        const SET_BY_THE_NETWORK: &[&str] = &[
+            protocol::DATA_PROTOCOL,
+            protocol::VARIANT,
+            protocol::TYPE,
+            protocol::MODULE,
+            SCHEDULER,
+        ];
+        tags.extend(
+            user_tags
+                .into_iter()
+                .filter(|t| !protocol::is_reserved(&t.name, SET_BY_THE_NETWORK)),
+        );
         self.add_authority(&mut tags);
         let msg = Message {
             id: Some(pid.clone()),
@@ -505,11 +509,11 @@ impl Net {
 
     fn add_authority(&self, tags: &mut Tags) {
         let listed = tags
-            .get_all("Authority")
+            .get_all(AUTHORITY)
             .flat_map(|v| v.split(','))
             .any(|a| a.trim() == self.authority);
         if !listed {
-            tags.add("Authority", self.authority.clone());
+            tags.add(AUTHORITY, self.authority.clone());
         }
     }
 
@@ -579,21 +583,10 @@ impl Net {
     fn wallet_message(&self, from: &Wallet, target: &ProcessId, msg: Msg, id: String) -> Message {
         let (user_tags, data, anchor) = msg.into_parts();
         let mut tags = user_tags;
-        for (k, v) in [
-            ("Data-Protocol", "ao"),
-            ("Variant", "ao.TN.1"),
-            ("Type", "Message"),
-        ] {
-            if !tags.contains(k) {
-                tags.add(k, v);
-            }
-        }
+        protocol::add_missing_protocol_tags(&mut tags, protocol::TYPE_MESSAGE);
         // As every host does: `From` is the `From-Process` tag when there is one. A wallet
         // that sets it claims to be a process; the runtime's trust check decides.
-        let from_address = tags
-            .get("From-Process")
-            .unwrap_or(from.address())
-            .to_owned();
+        let from_address = protocol::sender(None, &tags, from.address());
         Message {
             id: Some(id),
             owner: from.address().to_owned(),
@@ -775,24 +768,7 @@ impl Net {
     /// Hands one message to its process and routes what came out. Returns the delivery.
     fn deliver(&mut self, queued: Queued) -> Result<usize, NetError> {
         let proc = &mut self.procs[queued.process];
-        let limit = proc.backend.max_message_bytes();
-        let size = if limit < self.config.limits.max_message_bytes + 4096 {
-            json_size(&queued.message)
-        } else {
-            0
-        };
-        let outcome = if size > limit {
-            Outcome::failed(
-                InputError::TooLarge {
-                    what: "message",
-                    size,
-                    limit,
-                }
-                .to_string(),
-            )
-        } else {
-            proc.backend.handle(queued.message.clone(), &proc.env)
-        };
+        let outcome = proc.backend.handle(queued.message.clone(), &proc.env);
         let d = self.deliveries.len();
         if let Some(s) = queued.sent {
             self.sent[s].status = Status::Delivered;
@@ -821,13 +797,8 @@ impl Net {
         let sender_module = self.modules[self.procs[sender].module].id.clone();
         for out in outcome.messages {
             let id = self.next_id("message");
-            let mut tags: Tags = out
-                .tags
-                .into_iter()
-                .filter(|t| t.name != "From-Process" && t.name != "From-Module")
-                .collect();
-            tags.add("From-Process", sender_id.as_str());
-            tags.add("From-Module", sender_module.as_str());
+            let tags =
+                protocol::forwarded_tags(out.tags, sender_id.as_str(), sender_module.as_str());
             let message = Message {
                 id: Some(id.clone()),
                 owner: self.authority.clone(),
@@ -898,7 +869,7 @@ impl Net {
         cause: Option<MessageId>,
     ) -> Result<(), NetError> {
         let parent_id = self.procs[parent].id.clone();
-        let module = spawn.get("Module").unwrap_or_default().to_owned();
+        let module = spawn.get(protocol::MODULE).unwrap_or_default().to_owned();
         let Some(module_idx) = self.module_by_id(&module) else {
             return Err(NetError::UnknownModule {
                 module,
@@ -908,8 +879,8 @@ impl Net {
         let pid = self.next_id("process");
         let mut tags = spawn.tags.clone();
         self.add_authority(&mut tags);
-        if !tags.contains("Scheduler") {
-            tags.add("Scheduler", self.scheduler.clone());
+        if !tags.contains(SCHEDULER) {
+            tags.add(SCHEDULER, self.scheduler.clone());
         }
         let msg = Message {
             id: Some(pid.clone()),
@@ -949,12 +920,17 @@ impl Net {
         let mut note_tags: Tags = spawn
             .tags
             .iter()
-            .filter(|t| !matches!(t.name.as_str(), "Data-Protocol" | "Variant" | "Type"))
+            .filter(|t| {
+                !protocol::is_reserved(
+                    &t.name,
+                    &[protocol::DATA_PROTOCOL, protocol::VARIANT, protocol::TYPE],
+                )
+            })
             .cloned()
             .collect();
-        note_tags.add("Data-Protocol", "ao");
-        note_tags.add("Variant", "ao.TN.1");
-        note_tags.add("Type", "Message");
+        note_tags.add(protocol::DATA_PROTOCOL, protocol::AO);
+        note_tags.add(protocol::VARIANT, protocol::AO_VARIANT);
+        note_tags.add(protocol::TYPE, protocol::TYPE_MESSAGE);
         note_tags.add("Process", child.as_str());
         note_tags.add("Action", "Spawned");
         note_tags.add("AO-Spawn-Success", child.as_str());
@@ -962,10 +938,7 @@ impl Net {
         let note = Message {
             id: Some(note_id),
             owner: self.authority.clone(),
-            from: note_tags
-                .get("From-Process")
-                .unwrap_or(parent_id.as_str())
-                .to_owned(),
+            from: protocol::sender(None, &note_tags, parent_id.as_str()),
             target: Some(parent_id.to_string()),
             tags: note_tags,
             ..Message::default()
@@ -1058,18 +1031,6 @@ impl Net {
             format!("the dry-run {} sends to {process}", from.name())
         })?;
         let p = &mut self.procs[idx];
-        let size = json_size(&message);
-        let limit = p.backend.max_message_bytes();
-        if size > limit {
-            return Ok(Outcome::failed(
-                InputError::TooLarge {
-                    what: "message",
-                    size,
-                    limit,
-                }
-                .to_string(),
-            ));
-        }
         Ok(p.backend.handle(message, &p.env))
     }
 
@@ -1137,12 +1098,7 @@ impl Net {
             .get(id.as_str())
             .and_then(|ds| ds.first())
             .map(|&d| &self.deliveries[d]);
-        let back = delivery.map(|d| {
-            d.message
-                .get("Reply-To")
-                .unwrap_or(&d.message.from)
-                .to_owned()
-        });
+        let back = delivery.map(|d| protocol::reply_target(&d.message).to_owned());
         delivery
             .into_iter()
             .flat_map(|d| d.produced.iter())

@@ -18,10 +18,11 @@
 //!
 //! A trap, a corrupted cookie or an out-of-bounds pointer never panics: the message gets an
 //! error [`Outcome`]. The loader rejects such a call and a compute unit keeps the previous
-//! memory; by default the backend cannot give that memory back (it keeps none), so the
-//! instance is marked failed and every later message gets an error outcome too. With
-//! [`WasmBackend::set_rollback_on_trap`] it copies memory before each message and, after a
-//! trap, goes on from a fresh instance holding that copy, as a compute unit would.
+//! memory, and the process goes on; so does this backend by default: it copies memory
+//! before each message and, after a trap, goes on from a fresh instance holding that copy
+//! (one copy of the whole memory per message). [`WasmBackend::set_rollback_on_trap`]`(false)`
+//! spares the copy: a trap then leaves the instance failed, and every later message gets
+//! an error outcome.
 //!
 //! ```no_run
 //! use aoxide_host::{Msg, Net, SpawnOptions};
@@ -42,7 +43,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aoxide::{Env, Message, Outcome};
-use serde::Deserialize;
 use wasmi::{
     Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, StoreLimits,
     StoreLimitsBuilder, TypedFunc,
@@ -594,7 +594,7 @@ impl WasmModule {
             module: self.clone(),
             live: Some(live),
             fault: None,
-            rollback_on_trap: false,
+            rollback_on_trap: true,
             checkpoint: Vec::new(),
         })
     }
@@ -847,31 +847,10 @@ impl Live {
     }
 }
 
-/// The result envelope a module returns.
-#[derive(Deserialize)]
-struct Envelope {
-    ok: bool,
-    #[serde(default)]
-    response: Option<serde_json::Value>,
-}
-
-/// Turns a result JSON into an [`Outcome`]; a result the loader would reject is an error
-/// outcome.
+/// Turns a result JSON into an [`Outcome`] through the runtime's codec; a result the
+/// loader would reject is an error outcome.
 fn parse_result(bytes: &[u8]) -> Outcome {
-    let envelope: Envelope = match serde_json::from_slice(bytes) {
-        Ok(e) => e,
-        Err(e) => return Outcome::failed(format!("the module returned invalid JSON: {e}")),
-    };
-    let Some(response) = envelope.response else {
-        return Outcome::failed("the module's result has no response");
-    };
-    if !envelope.ok {
-        return Outcome::failed(format!("the module returned ok: false: {response}"));
-    }
-    match serde_json::from_value::<Outcome>(response) {
-        Ok(outcome) => outcome,
-        Err(e) => Outcome::failed(format!("the module's response is not an outcome: {e}")),
-    }
+    Outcome::from_json(bytes).unwrap_or_else(|e| Outcome::failed(e.to_string()))
 }
 
 /// A [`Backend`] that runs a built AO module in the `wasmi` interpreter, as ao-loader runs
@@ -906,10 +885,10 @@ impl WasmBackend {
         &self.module
     }
 
-    /// When `true`, memory is copied before every message and a trap rolls the instance
-    /// back to that copy (in a fresh instance), as a compute unit keeps the previous memory
-    /// of a rejected call. Costs one copy of the whole memory per message. Off by default:
-    /// then a trap leaves the instance failed.
+    /// When `true` (the default), memory is copied before every message and a trap rolls
+    /// the instance back to that copy (in a fresh instance), as a compute unit keeps the
+    /// previous memory of a rejected call and the process goes on. Costs one copy of the
+    /// whole memory per message. When `false`, a trap leaves the instance failed.
     pub fn set_rollback_on_trap(&mut self, on: bool) {
         self.rollback_on_trap = on;
         if !on {

@@ -477,8 +477,25 @@ fn calls(b: &WasmBackend) -> u32 {
 }
 
 #[test]
-fn a_trap_is_an_error_outcome_and_fails_the_instance() {
+fn a_trap_is_an_error_outcome_and_the_process_goes_on_from_the_previous_memory() {
+    // The default, as a compute unit: the trapped call is rejected, its writes are gone,
+    // and the next message runs on the memory from before it.
     let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
+    b.handle_json(b"{}", ENV_JSON).unwrap();
+    assert_eq!(calls(&b), 1);
+    let err = b.handle_json(b"Trap", ENV_JSON).unwrap_err();
+    assert!(err.contains("trap"), "{err}");
+    assert!(b.fault().is_none());
+    assert_eq!(calls(&b), 1, "the trapped call's writes are gone");
+    let ok = b.handle_json(b"{}", ENV_JSON).unwrap();
+    assert!(ok.starts_with(br#"{"ok":true"#));
+    assert_eq!(calls(&b), 2);
+}
+
+#[test]
+fn without_rollback_a_trap_fails_the_instance() {
+    let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
+    b.set_rollback_on_trap(false);
     let ok = b.handle_json(b"{}", ENV_JSON).unwrap();
     assert!(ok.starts_with(br#"{"ok":true"#));
     let err = b.handle_json(b"Trap", ENV_JSON).unwrap_err();
@@ -487,7 +504,6 @@ fn a_trap_is_an_error_outcome_and_fails_the_instance() {
     // Later messages are refused, never run on a broken memory.
     let err = b.handle_json(b"{}", ENV_JSON).unwrap_err();
     assert!(err.contains("failed earlier"), "{err}");
-    // Through the Backend trait it is an error outcome.
     let out = b.handle(Message::new("x"), &Env::new("p", "o"));
     assert!(out.is_error());
     assert!(out.messages.is_empty());
@@ -516,7 +532,6 @@ fn a_module_stuck_in_a_loop_runs_out_of_compute_instead_of_hanging() {
 #[test]
 fn with_rollback_a_trap_leaves_the_previous_memory() {
     let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
-    b.set_rollback_on_trap(true);
     b.handle_json(b"{}", ENV_JSON).unwrap();
     b.handle_json(b"{}", ENV_JSON).unwrap();
     assert_eq!(calls(&b), 2);
@@ -532,6 +547,11 @@ fn a_corrupted_cookie_is_reported_like_the_loader() {
     let mut b = WasmBackend::new(&abi_module("", "")).unwrap();
     let err = b.handle_json(b"Corrupt", ENV_JSON).unwrap_err();
     assert!(err.contains("address zero"), "{err}");
+    // Rejected like a trap: the memory from before the call, and the process goes on.
+    assert!(b.fault().is_none());
+    assert!(b.handle_json(b"{}", ENV_JSON).is_ok());
+    b.set_rollback_on_trap(false);
+    assert!(b.handle_json(b"Corrupt", ENV_JSON).is_err());
     assert!(b.fault().is_some());
 }
 

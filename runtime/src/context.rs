@@ -37,6 +37,7 @@ use crate::error::Error;
 use crate::message::Message;
 use crate::outbox::{anchor_for, decimal, Assignment, OutMessage, Outbox, Spawn};
 use crate::pending::{Await, AwaitError, Pending, WaitInfo, WaitKind};
+use crate::protocol;
 use crate::registry::Registry;
 use crate::tags::{Tag, Tags};
 use crate::trust::ProcessInfo;
@@ -234,16 +235,13 @@ impl<'a> Ctx<'a> {
         let reference = self.next_reference();
         let target = msg.target.clone().unwrap_or_default();
         let mut tags = Tags::with_capacity(msg.tags.len() + 4);
-        tags.push(Tag::new("Data-Protocol", "ao"));
-        tags.push(Tag::new("Variant", "ao.TN.1"));
-        tags.push(Tag::new("Type", "Message"));
-        tags.push(Tag::new("Reference", decimal(reference)));
-        tags.extend(msg.tags.into_iter().filter(|t| {
-            !matches!(
-                t.name.as_str(),
-                "Data-Protocol" | "Variant" | "Type" | "Reference"
-            )
-        }));
+        protocol::push_protocol_tags(&mut tags, protocol::TYPE_MESSAGE);
+        tags.push(Tag::new(protocol::REFERENCE, decimal(reference)));
+        tags.extend(
+            msg.tags
+                .into_iter()
+                .filter(|t| !protocol::is_reserved(&t.name, protocol::RESERVED_ON_SEND)),
+        );
         self.outbox.messages.push(OutMessage {
             target: msg.target,
             data: msg.data,
@@ -262,13 +260,16 @@ impl<'a> Ctx<'a> {
     /// reply carries `X-Reference` (the incoming `X-Reference`, else its `Reference`) and
     /// `X-Origin` when the incoming message had them.
     pub fn reply(&mut self, to: &Message, mut msg: OutMessage) -> Sending<'_, 'a> {
-        let target = to.get("Reply-To").unwrap_or(&to.from).to_owned();
+        let target = protocol::reply_target(to).to_owned();
         msg.target = Some(target);
-        if let Some(r) = to.get("X-Reference").or_else(|| to.get("Reference")) {
-            msg.tags.set("X-Reference", r);
+        if let Some(r) = to
+            .get(protocol::X_REFERENCE)
+            .or_else(|| to.get(protocol::REFERENCE))
+        {
+            msg.tags.set(protocol::X_REFERENCE, r);
         }
-        if let Some(o) = to.get("X-Origin") {
-            msg.tags.set("X-Origin", o);
+        if let Some(o) = to.get(protocol::X_ORIGIN) {
+            msg.tags.set(protocol::X_ORIGIN, o);
         }
         self.send(msg)
     }
@@ -326,27 +327,19 @@ impl<'a> Ctx<'a> {
         let reference = self.next_reference();
         let module = module.into();
         let mut tags = Tags::with_capacity(spawn.tags.len() + 7);
-        tags.push(Tag::new("Data-Protocol", "ao"));
-        tags.push(Tag::new("Variant", "ao.TN.1"));
-        tags.push(Tag::new("Type", "Process"));
-        tags.push(Tag::new("From-Process", self.process.id.clone()));
+        protocol::push_protocol_tags(&mut tags, protocol::TYPE_PROCESS);
+        tags.push(Tag::new(protocol::FROM_PROCESS, self.process.id.clone()));
         if let Some(m) = &self.process.module {
-            tags.push(Tag::new("From-Module", m.clone()));
+            tags.push(Tag::new(protocol::FROM_MODULE, m.clone()));
         }
-        tags.push(Tag::new("Module", module));
-        tags.push(Tag::new("Reference", decimal(reference)));
-        tags.extend(spawn.tags.into_iter().filter(|t| {
-            !matches!(
-                t.name.as_str(),
-                "Data-Protocol"
-                    | "Variant"
-                    | "Type"
-                    | "From-Process"
-                    | "From-Module"
-                    | "Module"
-                    | "Reference"
-            )
-        }));
+        tags.push(Tag::new(protocol::MODULE, module));
+        tags.push(Tag::new(protocol::REFERENCE, decimal(reference)));
+        tags.extend(
+            spawn
+                .tags
+                .into_iter()
+                .filter(|t| !protocol::is_reserved(&t.name, protocol::RESERVED_ON_SPAWN)),
+        );
         self.outbox.spawns.push(Spawn {
             data: spawn.data,
             anchor: anchor_for(reference),

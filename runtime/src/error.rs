@@ -124,3 +124,22 @@ pub enum InputError {
         limit: usize,
     },
 }
+
+/// What is wrong with a result a module returned (read by hosts: [`Outcome::from_json`]).
+///
+/// [`Outcome::from_json`]: crate::Outcome::from_json
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResultError {
+    /// Not JSON.
+    #[error("the module returned invalid JSON: {0}")]
+    Json(String),
+    /// No `response` in the envelope.
+    #[error("the module's result has no response")]
+    NoResponse,
+    /// `ok` is not `true`; carries the response as JSON text.
+    #[error("the module returned ok: false: {0}")]
+    NotOk(String),
+    /// The response is not an outcome; says which part.
+    #[error("the module's response is not an outcome: {0}")]
+    Shape(String),
+}

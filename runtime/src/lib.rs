@@ -11,6 +11,8 @@
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
 //! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
 //! - [`outcome`]: the result of a message and its JSON-1 form;
+//! - [`protocol`]: the AO protocol rules (protocol tags, senders, replies, lenient fields,
+//!   size limits), shared with the test host;
 //! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
 //! - [`interface`]: handler metadata and what handlers may return;
 //! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations.
@@ -164,6 +166,7 @@ pub mod outcome;
 pub mod pattern;
 pub mod pending;
 pub mod process;
+pub mod protocol;
 pub mod registry;
 pub mod snapshot;
 pub mod state;
@@ -177,7 +180,7 @@ pub mod abi;
 /// `#[derive(aoxide::Transactional)]`: field by field (see [`state`]).
 pub use aoxide_macros::Transactional;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
-pub use error::{Error, InputError};
+pub use error::{Error, InputError, ResultError};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
@@ -198,6 +201,13 @@ pub type U256 = ruint::aliases::U256;
 
 /// The result type handlers return.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// The JSON-1 codec's serde reference paths, for the differential tests and the
+/// benchmarks; not part of the public API.
+#[doc(hidden)]
+pub mod __codec {
+    pub use crate::json::reference::{message, result, write_result};
+}
 
 /// Items the generated code names; not part of the public API.
 #[doc(hidden)]

@@ -5,79 +5,49 @@
 //! tolerates missing or `null` fields and rejects only what cannot mean anything (a tag with
 //! an empty name, a message that is not a JSON object, invalid UTF-8).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::InputError;
 use crate::json::raw::{RawEnv, RawMessage};
-use crate::json::{fast, nul_position, parse_object};
+use crate::json::{fast, nul_position, parse_object, write};
+use crate::protocol;
 use crate::tag::{FromTag, TagError};
 use crate::tags::{Tag, TagValue, Tags};
 
 /// One message delivered to the process.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message {
     /// Message id. Cron messages have none.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The signer of the message.
-    #[serde(rename = "Owner", default)]
     pub owner: String,
     /// The sender: the `From-Process` tag when a process sent it, else the owner.
-    #[serde(rename = "From", default)]
     pub from: String,
     /// The process this message is addressed to.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// The anchor the sender set.
-    #[serde(rename = "Anchor", default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
     /// Tags in the order they were sent; names may repeat.
-    #[serde(rename = "Tags", default)]
     pub tags: Tags,
     /// The data field (empty when absent or null).
-    #[serde(rename = "Data", default)]
     pub data: String,
     /// Milliseconds since the epoch, as the scheduler assigned.
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// Arweave block height at scheduling.
-    #[serde(
-        rename = "Block-Height",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub block_height: Option<u64>,
     /// The module id of the process.
-    #[serde(rename = "Module", default, skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
     /// True for a cron tick.
-    #[serde(rename = "Cron", default)]
     pub cron: bool,
     /// True for a dry-run: nothing the process does may persist.
-    #[serde(rename = "Read-Only", default)]
     pub read_only: bool,
     /// Scheduler epoch.
-    #[serde(rename = "Epoch", default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
     /// Scheduler nonce (position in the process' schedule).
-    #[serde(rename = "Nonce", default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<u64>,
     /// Scheduler hash chain.
-    #[serde(
-        rename = "Hash-Chain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hash_chain: Option<String>,
     /// The messenger unit that forwarded the message.
-    #[serde(
-        rename = "Forwarded-By",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub forwarded_by: Option<String>,
     /// The signature, when the host passes it.
-    #[serde(rename = "Signature", default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 
@@ -132,7 +102,8 @@ impl Message {
 
     /// True if this is the spawn message of process `process_id`.
     pub fn is_spawn_of(&self, process_id: &str) -> bool {
-        self.id.as_deref() == Some(process_id) || self.get("Type") == Some("Process")
+        self.id.as_deref() == Some(process_id)
+            || self.get(protocol::TYPE) == Some(protocol::TYPE_PROCESS)
     }
 
     /// Builder: adds a tag.
@@ -160,32 +131,34 @@ impl Message {
 
     /// Serialises to JSON-1, the shape hosts send.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        String::from_utf8(self.to_json_bytes()).unwrap_or_default()
+    }
+
+    /// Serialises to JSON-1 bytes (UTF-8), the shape hosts send.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256 + self.data.len() + 64 * self.tags.len());
+        write::message(&mut out, self);
+        out
     }
 }
 
 /// A process or module description in the env.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnvEntry {
     /// Its id.
-    #[serde(rename = "Id", default)]
     pub id: String,
     /// Its owner.
-    #[serde(rename = "Owner", default)]
     pub owner: String,
     /// Its tags.
-    #[serde(rename = "Tags", default)]
     pub tags: Tags,
 }
 
 /// The environment the host passes with every message.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Env {
     /// The process this module runs as.
-    #[serde(rename = "Process", default)]
     pub process: EnvEntry,
     /// The module (absent under HyperBEAM).
-    #[serde(rename = "Module", default, skip_serializing_if = "Option::is_none")]
     pub module: Option<EnvEntry>,
 }
 
@@ -248,7 +221,14 @@ impl Env {
 
     /// Serialises to JSON-1.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        String::from_utf8(self.to_json_bytes()).unwrap_or_default()
+    }
+
+    /// Serialises to JSON-1 bytes (UTF-8).
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        write::env(&mut out, self);
+        out
     }
 }
 
@@ -369,13 +349,69 @@ mod tests {
         assert_eq!(cron("true"), Ok(true));
         assert_eq!(cron("\"TRUE\""), Ok(true));
         assert_eq!(cron("\"1\""), Ok(true));
-        assert_eq!(cron("\"no\""), Ok(false));
+        assert_eq!(cron("\"false\""), Ok(false));
+        assert_eq!(cron("\"0\""), Ok(false));
+        assert!(cron("\"no\"")
+            .unwrap_err()
+            .contains("expected a boolean, got \"no\""));
         assert_eq!(cron("-3"), Ok(true));
         assert_eq!(cron("0"), Ok(false));
         assert_eq!(cron("null"), Ok(false));
         for bad in ["1.0", "9223372036854775808", "[]", "{}"] {
             assert!(cron(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn to_json_reads_back_as_the_same_message() {
+        let mut m = Message::new("OWNER")
+            .with_id("ID")
+            .with_action("Go")
+            .with_tag("Json", serde_json::json!({"a": [1, 2.5]}))
+            .with_data("line\n\"quoted\" \u{1b}[0m é");
+        m.from = "PROC".into();
+        m.timestamp = Some(1_700_000_000_000);
+        m.block_height = Some(0);
+        m.read_only = true;
+        m.hash_chain = Some("h".into());
+        let json = m.to_json_bytes();
+        assert_eq!(Message::from_json(&json), Ok(m.clone()));
+        assert_eq!(crate::__codec::message(&json), Ok(m));
+        let env = Env::new("P", "O");
+        assert_eq!(Env::from_json(env.to_json().as_bytes()), Ok(env));
+    }
+
+    /// The lenient-field rules of the protocol table (`crate::protocol`), on both readers.
+    #[test]
+    fn protocol_table_lenient_fields() {
+        let read = |json: &str| Message::from_json(json.as_bytes()).map_err(|e| e.to_string());
+        // `Read-Only: "yes"` is refused, never a message that mutates.
+        let err = read(r#"{"Read-Only":"yes"}"#).unwrap_err();
+        assert!(err.contains("expected a boolean, got \"yes\""), "{err}");
+        assert!(read(r#"{"Read-Only":"TRUE"}"#).unwrap().read_only);
+        // Numbers given as strings are digits only.
+        for field in ["Timestamp", "Block-Height", "Epoch", "Nonce"] {
+            let err = read(&format!(r#"{{"{field}":"+5"}}"#)).unwrap_err();
+            assert!(
+                err.contains("expected an integer, got \"+5\""),
+                "{field}: {err}"
+            );
+            assert!(read(&format!(r#"{{"{field}":" 5"}}"#)).is_err());
+        }
+        assert_eq!(
+            read(r#"{"Block-Height":"5"}"#).unwrap().block_height,
+            Some(5)
+        );
+        // A lone surrogate reads as U+FFFD; the rest of the message stays.
+        let m = read(r#"{"Owner":"o","Tags":[{"name":"A","value":"x\ud800y"},{"name":"B","value":"\udc00"}],"Data":"\ud83c\udf89 \ud83c"}"#).unwrap();
+        assert_eq!(m.get("A"), Some("x\u{fffd}y"));
+        assert_eq!(m.get("B"), Some("\u{fffd}"));
+        assert_eq!(m.data, "\u{1f389} \u{fffd}");
+        // An escaped backslash before `ud800` is not an escape.
+        let m = read(r#"{"Data":"\\ud800"}"#).unwrap();
+        assert_eq!(m.data, "\\ud800");
+        // Bad JSON around a surrogate is still bad JSON.
+        assert!(read(r#"{"Data":"\ud800}"#).is_err());
     }
 
     #[test]
@@ -427,7 +463,7 @@ mod tests {
             r#" { "Owner" : "mu" , "Tags" : [ { "name" : "From-Process" , "value" : "proc" } ] } "#,
             r#"{"Data":"line\nbreak \"quoted\" \\ \/ \u00e9\u001b[0m \ud7ff","Tags":[]}"#,
             r#"{"Tags":[{"name":"A","value":1},{"name":"B","value":-7},{"name":"C","value":true},{"value":null,"name":"D"},{"name":"E","value":"x","extra":3}]}"#,
-            r#"{"Cron":"TRUE","Read-Only":1,"Epoch":"","Nonce":"+5","Id":12,"Target":false,"Anchor":null,"Unknown":"x","Other":-3}"#,
+            r#"{"Cron":"TRUE","Read-Only":1,"Epoch":"","Nonce":"5","Id":12,"Target":false,"Anchor":null,"Unknown":"x","Other":-3}"#,
             r#"{"Tags":null,"Signature":"s","Hash-Chain":"h","Forwarded-By":"f","Module":"m"}"#,
             "{}",
             "{\"Owner\":\"o\"}\0garbage",
@@ -447,6 +483,9 @@ mod tests {
             r#"{"Timestamp":"x"}"#,
             r#"{"Timestamp":true}"#,
             r#"{"Cron":18446744073709551615}"#,
+            r#"{"Nonce":"+5"}"#,
+            r#"{"Read-Only":"yes"}"#,
+            r#"{"Tags":[{"name":"A","value":"\ud800"}]}"#,
             r#"{"Id":"a","Id":"b"}"#,
             r#"{"Tags":[{"name":"A","name":"B"}]}"#,
             r#"{"Tags":[{"name":"A","value":{"k":1}}]}"#,

@@ -1,23 +1,19 @@
 //! What a process emits while handling one message: messages, spawns, assignments, output.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::tags::{Tag, TagValue, Tags};
 
 /// A message the process sends. Build with [`OutMessage::to`] and the builder methods.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OutMessage {
     /// Recipient; `None` for messages with no target (HyperBEAM `patch@1.0`).
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Data; `None` leaves the field out (AOS omits it when no data was set).
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Set when sent: the reference padded to 32 digits.
-    #[serde(rename = "Anchor", default)]
     pub anchor: String,
     /// Tags; the runtime prepends `Data-Protocol`, `Variant`, `Type`, `Reference` when sent.
-    #[serde(rename = "Tags", default)]
     pub tags: Tags,
 }
 
@@ -75,16 +71,13 @@ impl OutMessage {
 }
 
 /// A process spawn request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spawn {
     /// Data of the spawn message.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Set when sent: the reference padded to 32 digits.
-    #[serde(rename = "Anchor", default)]
     pub anchor: String,
     /// Tags; the runtime adds `Type=Process`, `From-Process`, `From-Module`, `Module`, `Reference`.
-    #[serde(rename = "Tags", default)]
     pub tags: Tags,
 }
 
@@ -115,13 +108,11 @@ impl Spawn {
 }
 
 /// An assignment of an existing message to processes.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Assignment {
     /// Processes to assign to.
-    #[serde(rename = "Processes")]
     pub processes: Vec<String>,
     /// The message id.
-    #[serde(rename = "Message")]
     pub message: String,
 }
 

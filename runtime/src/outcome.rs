@@ -1,17 +1,15 @@
 //! The result of handling one message, and its JSON-1 form.
 
-use serde::{Deserialize, Serialize};
-
-use crate::json::write as json;
+use crate::error::ResultError;
+use crate::json;
 
 use crate::outbox::{Assignment, OutMessage, Outbox, Spawn};
-use crate::tags::TagValue;
 
 /// The prompt AOS clients show; kept so AOS consoles display aoxide processes.
 pub const PROMPT: &str = "aoxide> ";
 
 /// The `Output` object. Always an object: HyperBEAM drops data when it is a string.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Output {
     /// Printed text.
     pub data: String,
@@ -22,22 +20,17 @@ pub struct Output {
 }
 
 /// What one message produced.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outcome {
     /// Output text.
-    #[serde(rename = "Output")]
     pub output: Output,
     /// Messages sent.
-    #[serde(rename = "Messages")]
     pub messages: Vec<OutMessage>,
     /// Spawns requested.
-    #[serde(rename = "Spawns")]
     pub spawns: Vec<Spawn>,
     /// Assignments made.
-    #[serde(rename = "Assignments")]
     pub assignments: Vec<Assignment>,
     /// Set when the message failed: nothing else persisted.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
@@ -77,97 +70,17 @@ impl Outcome {
 
     /// Serialises to the JSON-1 result hosts expect: `{"ok": true, "response": {...}}`.
     ///
-    /// Written by hand (the bytes are those `serde_json` writes for the derived
-    /// `Serialize`; a test checks it), which spares the hot path serde's generic writer.
+    /// Written by hand (the bytes are those `serde_json` writes; a differential test and a
+    /// benchmark keep it so and keep it faster), which spares the hot path serde's
+    /// generic writer.
     pub fn to_json(&self) -> Vec<u8> {
-        // Sized from what the result carries, to spare the buffer its doublings.
-        let estimate = 256
-            + self.output.data.len()
-            + self.error.as_ref().map_or(0, |e| e.len() + e.len() / 8)
-            + self
-                .messages
-                .iter()
-                .map(|m| {
-                    128 + m.data.as_ref().map_or(0, |d| d.len() + d.len() / 8)
-                        + m.target.as_ref().map_or(0, String::len)
-                        + m.tags
-                            .iter()
-                            .map(|t| {
-                                32 + t.name.len()
-                                    + match &t.value {
-                                        TagValue::Text(s) => s.len() + s.len() / 8,
-                                        TagValue::Json(_) => 128,
-                                    }
-                            })
-                            .sum::<usize>()
-                })
-                .sum::<usize>();
-        let mut out = Vec::with_capacity(estimate);
-        json::put(
-            &mut out,
-            b"{\"ok\":true,\"response\":{\"Output\":{\"data\":",
-        );
-        json::string(&mut out, &self.output.data);
-        json::put(&mut out, b",\"prompt\":");
-        json::string(&mut out, &self.output.prompt);
-        out.extend_from_slice(if self.output.print {
-            b",\"print\":true},\"Messages\":["
-        } else {
-            b",\"print\":false},\"Messages\":["
-        });
-        for (i, m) in self.messages.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.push(b'{');
-            if let Some(target) = &m.target {
-                json::put(&mut out, b"\"Target\":");
-                json::string(&mut out, target);
-                out.push(b',');
-            }
-            if let Some(data) = &m.data {
-                json::put(&mut out, b"\"Data\":");
-                json::string(&mut out, data);
-                out.push(b',');
-            }
-            json::anchor_and_tags(&mut out, &m.anchor, &m.tags);
-        }
-        json::put(&mut out, b"],\"Spawns\":[");
-        for (i, s) in self.spawns.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.push(b'{');
-            if let Some(data) = &s.data {
-                json::put(&mut out, b"\"Data\":");
-                json::string(&mut out, data);
-                out.push(b',');
-            }
-            json::anchor_and_tags(&mut out, &s.anchor, &s.tags);
-        }
-        json::put(&mut out, b"],\"Assignments\":[");
-        for (i, a) in self.assignments.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::put(&mut out, b"{\"Processes\":[");
-            for (j, p) in a.processes.iter().enumerate() {
-                if j > 0 {
-                    out.push(b',');
-                }
-                json::string(&mut out, p);
-            }
-            json::put(&mut out, b"],\"Message\":");
-            json::string(&mut out, &a.message);
-            out.push(b'}');
-        }
-        out.push(b']');
-        if let Some(error) = &self.error {
-            json::put(&mut out, b",\"Error\":");
-            json::string(&mut out, error);
-        }
-        json::put(&mut out, b"}}");
-        out
+        json::write::result(self)
+    }
+
+    /// Reads a JSON-1 result (what a module's `handle` returns, without the NUL) back into
+    /// an outcome, as a host does.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ResultError> {
+        json::result::decode(bytes)
     }
 
     /// The first message sent to `target`.
@@ -191,20 +104,11 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tags::Tags;
+    use crate::tags::{TagValue, Tags};
     use serde_json::json;
 
     fn serde_bytes(o: &Outcome) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Envelope<'a> {
-            ok: bool,
-            response: &'a Outcome,
-        }
-        serde_json::to_vec(&Envelope {
-            ok: true,
-            response: o,
-        })
-        .unwrap()
+        json::reference::result(o)
     }
 
     const TRICKY: &[&str] = &[
@@ -224,21 +128,21 @@ mod tests {
     fn escaper_matches_serde_json() {
         for s in TRICKY {
             let mut out = Vec::new();
-            json::string(&mut out, s);
+            json::write::string(&mut out, s);
             assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
         }
         for b in (0u8..=0x7f).chain([0xc3, 0xe6]) {
             let s = String::from(b as char);
             let long = format!("{0}{s}{0}{s}{s}{0}", "abcdefghijklmnop");
             let mut out = Vec::new();
-            json::string(&mut out, &long);
+            json::write::string(&mut out, &long);
             assert_eq!(
                 out,
                 serde_json::to_vec(&long).unwrap(),
                 "byte {b:#x} in {long:?}"
             );
             let mut out = Vec::new();
-            json::string(&mut out, &s);
+            json::write::string(&mut out, &s);
             assert_eq!(out, serde_json::to_vec(&s).unwrap(), "byte {b:#x}");
         }
     }
@@ -252,7 +156,7 @@ mod tests {
                     s.replace_range(at..at + 1, special);
                     s.push_str(special);
                     let mut out = b"prefix".to_vec();
-                    json::string(&mut out, &s);
+                    json::write::string(&mut out, &s);
                     let mut expected = b"prefix".to_vec();
                     expected.extend(serde_json::to_vec(&s).unwrap());
                     assert_eq!(out, expected, "{s:?}");
@@ -322,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn from_json_reads_results_back_and_names_what_is_wrong() {
+        let failed = Outcome::failed("no \"way\"");
+        assert_eq!(Outcome::from_json(&failed.to_json()), Ok(failed));
+        let err = |json: &str| Outcome::from_json(json.as_bytes()).unwrap_err().to_string();
+        assert!(err("{").contains("invalid JSON"));
+        assert!(err("{}").contains("no boolean `ok`"));
+        assert!(err(r#"{"ok":true}"#).contains("has no response"));
+        assert!(err(r#"{"ok":false,"response":{"x":1}}"#).contains("ok: false"));
+        assert!(err(r#"{"ok":true,"response":{"Messages":{}}}"#).contains("not an outcome"));
+        // A string Output (as AOS sends one) is its data.
+        let o = Outcome::from_json(br#"{"ok":true,"response":{"Output":"hi"}}"#).unwrap();
+        assert_eq!(o.output.data, "hi");
+    }
+
+    #[test]
     fn to_json_matches_serde_json_on_generated_outcomes() {
         // Deterministic xorshift: every run writes the same 2,000 outcomes.
         let mut seed = 0x1234_5678_9abc_def1u64;
@@ -381,6 +300,11 @@ mod tests {
                 o.error = Some(text(next()));
             }
             assert_eq!(o.to_json(), serde_bytes(&o));
+            assert_eq!(
+                Outcome::from_json(&o.to_json()).as_ref(),
+                Ok(&o),
+                "read back"
+            );
         }
     }
 }

@@ -36,7 +36,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             inbox_limit: 100,
-            max_message_bytes: 8 * 1024 * 1024,
+            max_message_bytes: crate::protocol::MAX_MESSAGE_BYTES,
             max_pending: 100,
         }
     }
@@ -189,16 +189,10 @@ impl<P: Process> Runtime<P> {
     /// Parses and handles; bad input becomes an error outcome.
     pub fn handle_bytes(&mut self, msg: &[u8], env: &[u8]) -> Outcome {
         self.recover();
-        let limit = self.config.max_message_bytes;
-        if msg.len() > limit {
-            return Outcome::failed(
-                InputError::TooLarge {
-                    what: "message",
-                    size: msg.len(),
-                    limit,
-                }
-                .to_string(),
-            );
+        if let Err(e) =
+            crate::protocol::check_size("message", msg.len(), self.config.max_message_bytes)
+        {
+            return Outcome::failed(e.to_string());
         }
         // The env only matters until the process knows who it is; after that it is still
         // checked (it is untrusted input) but not built.

@@ -8,7 +8,9 @@
 //! path then parses the input from the start, so errors and unusual shapes behave exactly
 //! as before.
 
+use super::fields::{Kind, MessageField, TagField};
 use super::raw::{RawMessage, RawTag, RawTagValue};
+use crate::protocol;
 use std::borrow::Cow;
 
 /// A scalar JSON value.
@@ -44,8 +46,7 @@ impl Scalar<'_> {
         match self {
             Scalar::Null => Some(None),
             Scalar::U64(n) => Some(Some(n)),
-            Scalar::Str(s) if s.is_empty() => Some(None),
-            Scalar::Str(s) => s.parse().ok().map(Some),
+            Scalar::Str(s) => protocol::parse_number(&s),
             Scalar::Bool(_) | Scalar::I64(_) => None,
         }
     }
@@ -55,7 +56,7 @@ impl Scalar<'_> {
         match self {
             Scalar::Null => Some(false),
             Scalar::Bool(b) => Some(b),
-            Scalar::Str(s) => Some(s.eq_ignore_ascii_case("true") || s == "1"),
+            Scalar::Str(s) => protocol::parse_flag(&s),
             Scalar::I64(_) => Some(true),
             Scalar::U64(n) => i64::try_from(n).ok().map(|n| n != 0),
         }
@@ -230,22 +231,22 @@ impl<'a> Reader<'a> {
                 let key = self.string()?;
                 self.eat(b':')?;
                 let v = self.scalar()?;
-                match &*key {
-                    "name" if name.is_none() => {
+                match TagField::from_name(&key) {
+                    Some(TagField::Name) if name.is_none() => {
                         name = Some(match v {
                             Scalar::Null => None,
                             Scalar::Str(s) => Some(s.into_owned()),
                             _ => return None,
                         })
                     }
-                    "value" if value.is_none() => {
+                    Some(TagField::Value) if value.is_none() => {
                         value = Some(match v.text() {
                             None => RawTagValue::Null,
                             Some(text) => RawTagValue::Text(text),
                         })
                     }
-                    "name" | "value" => return None,
-                    _ => {}
+                    Some(_) => return None,
+                    None => {}
                 }
                 if !self.next_or_close(b'}')? {
                     break;
@@ -283,57 +284,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The fields of [`RawMessage`], by position.
-const FIELDS: [&str; 17] = [
-    "Id",
-    "Owner",
-    "From",
-    "Target",
-    "Anchor",
-    "Tags",
-    "Data",
-    "Timestamp",
-    "Block-Height",
-    "Module",
-    "Cron",
-    "Read-Only",
-    "Epoch",
-    "Nonce",
-    "Hash-Chain",
-    "Forwarded-By",
-    "Signature",
-];
-const TAGS: usize = 5;
-const TIMESTAMP: usize = 7;
-const BLOCK_HEIGHT: usize = 8;
-const CRON: usize = 10;
-const READ_ONLY: usize = 11;
-const EPOCH: usize = 12;
-const NONCE: usize = 13;
-
 /// The message, or `None` when the serde path must decide.
 pub(crate) fn message(bytes: &[u8]) -> Option<RawMessage> {
     let mut r = Reader { bytes, at: 0 };
     r.eat(b'{')?;
-    let mut m = RawMessage {
-        id: None,
-        owner: None,
-        from: None,
-        target: None,
-        anchor: None,
-        tags: None,
-        data: None,
-        timestamp: None,
-        block_height: None,
-        module: None,
-        cron: false,
-        read_only: false,
-        epoch: None,
-        nonce: None,
-        hash_chain: None,
-        forwarded_by: None,
-        signature: None,
-    };
+    let mut m = RawMessage::default();
     let mut seen = 0u32;
     r.skip_ws();
     if r.peek() == Some(b'}') {
@@ -342,40 +297,17 @@ pub(crate) fn message(bytes: &[u8]) -> Option<RawMessage> {
         loop {
             let key = r.string()?;
             r.eat(b':')?;
-            match FIELDS.iter().position(|f| *f == key) {
+            match MessageField::from_name(&key) {
                 Some(field) => {
-                    if seen & (1 << field) != 0 {
+                    if seen & field.bit() != 0 {
                         return None;
                     }
-                    seen |= 1 << field;
-                    match field {
-                        TAGS => m.tags = r.tags()?,
-                        TIMESTAMP | BLOCK_HEIGHT | EPOCH | NONCE => {
-                            let n = r.scalar()?.lenient_u64()?;
-                            *match field {
-                                TIMESTAMP => &mut m.timestamp,
-                                BLOCK_HEIGHT => &mut m.block_height,
-                                EPOCH => &mut m.epoch,
-                                _ => &mut m.nonce,
-                            } = n;
-                        }
-                        CRON => m.cron = r.scalar()?.lenient_bool()?,
-                        READ_ONLY => m.read_only = r.scalar()?.lenient_bool()?,
-                        _ => {
-                            let s = r.scalar()?.lenient_string()?;
-                            *match field {
-                                0 => &mut m.id,
-                                1 => &mut m.owner,
-                                2 => &mut m.from,
-                                3 => &mut m.target,
-                                4 => &mut m.anchor,
-                                6 => &mut m.data,
-                                9 => &mut m.module,
-                                14 => &mut m.hash_chain,
-                                15 => &mut m.forwarded_by,
-                                _ => &mut m.signature,
-                            } = s;
-                        }
+                    seen |= field.bit();
+                    match field.kind() {
+                        Kind::Tags => m.tags = r.tags()?,
+                        Kind::Number => m.set_number(field, r.scalar()?.lenient_u64()?),
+                        Kind::Flag => m.set_flag(field, r.scalar()?.lenient_bool()?),
+                        Kind::Text => m.set_text(field, r.scalar()?.lenient_string()?),
                     }
                 }
                 None => {

@@ -1,12 +1,21 @@
-//! JSON-1 in and out.
+//! JSON-1 in and out: the one codec of aoxide, used by the module and by the test host.
 //!
-//! - [`raw`]: the serde reading of messages and envs, lenient about what hosts disagree on;
+//! - [`fields`]: the table of field names every part below reads and writes by;
+//! - [`raw`]: the serde reading of messages and envs, lenient about what hosts disagree on
+//!   (the rules: [`crate::protocol`]);
 //! - [`fast`]: a one-pass reader for the message shapes hosts send, which hands anything
 //!   unusual to [`raw`] (serde has the last word on every error);
-//! - [`write`]: the writer of results, byte-for-byte what `serde_json` writes.
+//! - [`write`]: the writers of results, messages and envs, byte-for-byte what `serde_json`
+//!   writes;
+//! - [`result`]: the reading of a result back into an [`Outcome`](crate::Outcome) (hosts);
+//! - [`reference`]: the same bytes written through `serde::Serialize`, for the
+//!   differential tests and the benchmarks that keep [`write`] honest.
 
 pub(crate) mod fast;
+pub(crate) mod fields;
 pub(crate) mod raw;
+pub mod reference;
+pub(crate) mod result;
 pub(crate) mod write;
 
 use crate::error::InputError;
@@ -46,8 +55,48 @@ pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(
     if !trimmed.starts_with('{') {
         return Err(InputError::NotAnObject { what });
     }
-    serde_json::from_str(text).map_err(|e| InputError::Json {
+    let text = replace_lone_surrogates(text);
+    serde_json::from_str(&text).map_err(|e| InputError::Json {
         what,
         reason: e.to_string(),
     })
+}
+
+/// `text` with every `\uXXXX` escape of a lone UTF-16 surrogate (one not part of a
+/// high-low pair) replaced by `\ufffd`, the same length, so positions in errors stay put.
+/// Borrowed when there is none. One pass; the escapes of other characters are skipped.
+pub(crate) fn replace_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    fn escape_at(b: &[u8], i: usize) -> Option<u32> {
+        let hex = b.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        let hex = std::str::from_utf8(&hex[2..]).ok()?;
+        u32::from_str_radix(hex, 16).ok()
+    }
+    let b = text.as_bytes();
+    let mut fixed: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(b, i) {
+            Some(0xd800..=0xdbff) if matches!(escape_at(b, i + 6), Some(0xdc00..=0xdfff)) => {
+                i += 12
+            }
+            Some(0xd800..=0xdfff) => {
+                fixed.get_or_insert_with(|| b.to_vec())[i..i + 6].copy_from_slice(b"\\ufffd");
+                i += 6;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    match fixed {
+        // Only ASCII escapes were rewritten to ASCII: still UTF-8.
+        Some(bytes) => std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }

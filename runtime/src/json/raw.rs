@@ -1,14 +1,18 @@
-//! The serde reading of host input: lenient field readers and the raw shapes they fill,
-//! turned into [`Message`](crate::Message) and [`Env`](crate::Env) entries.
+//! The serde reading of host input (the fallback of the fast reader, and the reader of
+//! envs): lenient field readers and the raw shapes they fill, keyed by the field table
+//! ([`super::fields`]), turned into [`Message`](crate::Message) and [`Env`](crate::Env)
+//! entries.
 
-use serde::de::{self, Deserializer};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess};
 use serde::Deserialize;
 
+use super::fields::{EntryField, EnvField, Field, Kind, MessageField, TagField};
 use crate::error::InputError;
 use crate::message::{EnvEntry, Message};
+use crate::protocol;
 use crate::tags::{Tag, TagValue, Tags};
 
-/// Accepts a number, a numeric string, `null` or nothing.
+/// Accepts a number, a string of digits ([`protocol::parse_number`]), `null` or nothing.
 ///
 /// A visitor rather than an untagged enum (which buffers every value before trying its
 /// variants); it accepts, refuses and words its errors as the enum
@@ -42,12 +46,8 @@ pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>
             float(v)
         }
         fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            if s.is_empty() {
-                return Ok(None);
-            }
-            s.parse()
-                .map(Some)
-                .map_err(|_| E::custom(format!("expected an integer, got {s:?}")))
+            protocol::parse_number(s)
+                .ok_or_else(|| E::custom(format!("expected an integer, got {s:?}")))
         }
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Err(no_variant("NumOrStr"))
@@ -99,7 +99,8 @@ pub(crate) fn refuse_map<'de, A: de::MapAccess<'de>, T>(
     Err(no_variant(name))
 }
 
-/// Accepts a bool, "true"/"false", `null` or nothing (and numbers: non-zero is true).
+/// Accepts a bool, a flag string ([`protocol::parse_flag`]), `null` or nothing (and
+/// integers: non-zero is true).
 ///
 /// A visitor with the behaviour of the untagged enum `Bool(bool) | Str(String) | Num(i64)`.
 pub(crate) fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -113,7 +114,8 @@ pub(crate) fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::E
             Ok(v)
         }
         fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
-            Ok(s.eq_ignore_ascii_case("true") || s == "1")
+            protocol::parse_flag(s)
+                .ok_or_else(|| E::custom(format!("expected a boolean, got {s:?}")))
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
             Ok(v != 0)
@@ -193,12 +195,89 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
     d.deserialize_option(Lenient)
 }
 
-#[derive(Deserialize)]
+/// A map key read as a field of table `F` (`None` for names the table lacks).
+struct Key<F>(Option<F>);
+
+impl<'de, F: Field> Deserialize<'de> for Key<F> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<F>(std::marker::PhantomData<F>);
+        impl<'de, F: Field> de::Visitor<'de> for V<F> {
+            type Value = Key<F>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<F>, E> {
+                Ok(Key(F::from_name(v)))
+            }
+        }
+        d.deserialize_identifier(V(std::marker::PhantomData))
+    }
+}
+
+/// Marks `field` seen; a second time is serde's "duplicate field" error.
+fn see<F: Field, E: de::Error>(seen: &mut u32, field: F) -> Result<(), E> {
+    if *seen & field.bit() != 0 {
+        return Err(E::duplicate_field(field.name()));
+    }
+    *seen |= field.bit();
+    Ok(())
+}
+
+macro_rules! newtype_reader {
+    ($name:ident, $ty:ty, $read:ident) => {
+        struct $name($ty);
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $read(d).map($name)
+            }
+        }
+    };
+}
+newtype_reader!(LenientString, Option<String>, lenient_string);
+newtype_reader!(LenientU64, Option<u64>, lenient_u64);
+newtype_reader!(LenientBool, bool, lenient_bool);
+
+/// One tag as sent.
+#[derive(Default)]
 pub(crate) struct RawTag {
-    #[serde(default)]
     pub(crate) name: Option<String>,
-    #[serde(default)]
     pub(crate) value: RawTagValue,
+}
+
+impl<'de> Deserialize<'de> for RawTag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawTag;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RawTag")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTag, A::Error> {
+                // serde's struct form: `[name, value]`.
+                let name = seq.next_element::<Option<String>>()?.flatten();
+                let value = seq.next_element()?.unwrap_or_default();
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(RawTag { name, value })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTag, A::Error> {
+                let mut tag = RawTag::default();
+                let mut seen = 0;
+                while let Some(Key(field)) = map.next_key::<Key<TagField>>()? {
+                    let Some(field) = field else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    see::<_, A::Error>(&mut seen, field)?;
+                    match field {
+                        TagField::Name => tag.name = map.next_value()?,
+                        TagField::Value => tag.value = map.next_value()?,
+                    }
+                }
+                Ok(tag)
+            }
+        }
+        d.deserialize_struct("RawTag", TagField::NAMES, V)
+    }
 }
 
 /// A tag value as sent: text in the common case, built without a `serde_json::Value`.
@@ -239,11 +318,11 @@ impl<'de> Deserialize<'de> for RawTagValue {
             fn visit_unit<E: de::Error>(self) -> Result<RawTagValue, E> {
                 Ok(RawTagValue::Null)
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<RawTagValue, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawTagValue, A::Error> {
                 serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
                     .map(RawTagValue::Json)
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawTagValue, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawTagValue, A::Error> {
                 serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
                     .map(RawTagValue::Json)
             }
@@ -269,85 +348,100 @@ pub(crate) fn raw_tags(raw: Option<Vec<RawTag>>) -> Result<Tags, InputError> {
     Ok(tags)
 }
 
-#[derive(Deserialize)]
+const N: usize = MessageField::ALL.len();
+
+/// A message as read, before the protocol rules make it a [`Message`]: one slot per field
+/// of the table, indexed by the field.
+#[derive(Default)]
 pub(crate) struct RawMessage {
-    #[serde(rename = "Id", default, deserialize_with = "lenient_string")]
-    pub(crate) id: Option<String>,
-    #[serde(rename = "Owner", default, deserialize_with = "lenient_string")]
-    pub(crate) owner: Option<String>,
-    #[serde(rename = "From", default, deserialize_with = "lenient_string")]
-    pub(crate) from: Option<String>,
-    #[serde(rename = "Target", default, deserialize_with = "lenient_string")]
-    pub(crate) target: Option<String>,
-    #[serde(rename = "Anchor", default, deserialize_with = "lenient_string")]
-    pub(crate) anchor: Option<String>,
-    #[serde(rename = "Tags", default)]
+    text: [Option<String>; N],
+    number: [Option<u64>; N],
+    flag: [bool; N],
     pub(crate) tags: Option<Vec<RawTag>>,
-    #[serde(rename = "Data", default, deserialize_with = "lenient_string")]
-    pub(crate) data: Option<String>,
-    #[serde(rename = "Timestamp", default, deserialize_with = "lenient_u64")]
-    pub(crate) timestamp: Option<u64>,
-    #[serde(rename = "Block-Height", default, deserialize_with = "lenient_u64")]
-    pub(crate) block_height: Option<u64>,
-    #[serde(rename = "Module", default, deserialize_with = "lenient_string")]
-    pub(crate) module: Option<String>,
-    #[serde(rename = "Cron", default, deserialize_with = "lenient_bool")]
-    pub(crate) cron: bool,
-    #[serde(rename = "Read-Only", default, deserialize_with = "lenient_bool")]
-    pub(crate) read_only: bool,
-    #[serde(rename = "Epoch", default, deserialize_with = "lenient_u64")]
-    pub(crate) epoch: Option<u64>,
-    #[serde(rename = "Nonce", default, deserialize_with = "lenient_u64")]
-    pub(crate) nonce: Option<u64>,
-    #[serde(rename = "Hash-Chain", default, deserialize_with = "lenient_string")]
-    pub(crate) hash_chain: Option<String>,
-    #[serde(rename = "Forwarded-By", default, deserialize_with = "lenient_string")]
-    pub(crate) forwarded_by: Option<String>,
-    #[serde(rename = "Signature", default, deserialize_with = "lenient_string")]
-    pub(crate) signature: Option<String>,
 }
 
 impl RawMessage {
-    pub(crate) fn into_message(self) -> Result<Message, InputError> {
-        let tags = raw_tags(self.tags)?;
-        let owner = self.owner.unwrap_or_default();
-        let from = match self.from {
-            Some(f) if !f.is_empty() => f,
-            _ => tags
-                .get("From-Process")
-                .map(str::to_owned)
-                .unwrap_or_else(|| owner.clone()),
-        };
+    pub(crate) fn set_text(&mut self, field: MessageField, value: Option<String>) {
+        self.text[field as usize] = value;
+    }
+
+    pub(crate) fn set_number(&mut self, field: MessageField, value: Option<u64>) {
+        self.number[field as usize] = value;
+    }
+
+    pub(crate) fn set_flag(&mut self, field: MessageField, value: bool) {
+        self.flag[field as usize] = value;
+    }
+
+    fn text(&mut self, field: MessageField) -> Option<String> {
+        self.text[field as usize].take()
+    }
+
+    pub(crate) fn into_message(mut self) -> Result<Message, InputError> {
+        use MessageField as F;
+        let tags = raw_tags(self.tags.take())?;
+        let owner = self.text(F::Owner).unwrap_or_default();
+        let from = protocol::sender(self.text(F::From), &tags, &owner);
+        let n = self.number;
         Ok(Message {
-            id: self.id,
+            id: self.text(F::Id),
             owner,
             from,
-            target: self.target,
-            anchor: self.anchor,
+            target: self.text(F::Target),
+            anchor: self.text(F::Anchor),
             tags,
-            data: self.data.unwrap_or_default(),
-            timestamp: self.timestamp,
-            block_height: self.block_height,
-            module: self.module,
-            cron: self.cron,
-            read_only: self.read_only,
-            epoch: self.epoch,
-            nonce: self.nonce,
-            hash_chain: self.hash_chain,
-            forwarded_by: self.forwarded_by,
-            signature: self.signature,
+            data: self.text(F::Data).unwrap_or_default(),
+            timestamp: n[F::Timestamp as usize],
+            block_height: n[F::BlockHeight as usize],
+            module: self.text(F::Module),
+            cron: self.flag[F::Cron as usize],
+            read_only: self.flag[F::ReadOnly as usize],
+            epoch: n[F::Epoch as usize],
+            nonce: n[F::Nonce as usize],
+            hash_chain: self.text(F::HashChain),
+            forwarded_by: self.text(F::ForwardedBy),
+            signature: self.text(F::Signature),
         })
     }
 }
 
-#[derive(Deserialize)]
+impl<'de> Deserialize<'de> for RawMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RawMessage")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMessage, A::Error> {
+                let mut m = RawMessage::default();
+                let mut seen = 0;
+                while let Some(Key(field)) = map.next_key::<Key<MessageField>>()? {
+                    let Some(field) = field else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    see::<_, A::Error>(&mut seen, field)?;
+                    match field.kind() {
+                        Kind::Tags => m.tags = map.next_value()?,
+                        Kind::Number => m.set_number(field, map.next_value::<LenientU64>()?.0),
+                        Kind::Flag => m.set_flag(field, map.next_value::<LenientBool>()?.0),
+                        Kind::Text => m.set_text(field, map.next_value::<LenientString>()?.0),
+                    }
+                }
+                Ok(m)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A process or module entry of the env as read.
+#[derive(Default)]
 pub(crate) struct RawEntry {
-    #[serde(rename = "Id", default, deserialize_with = "lenient_string")]
-    pub(crate) id: Option<String>,
-    #[serde(rename = "Owner", default, deserialize_with = "lenient_string")]
-    pub(crate) owner: Option<String>,
-    #[serde(rename = "Tags", default)]
-    pub(crate) tags: Option<Vec<RawTag>>,
+    id: Option<String>,
+    owner: Option<String>,
+    tags: Option<Vec<RawTag>>,
 }
 
 impl RawEntry {
@@ -360,10 +454,68 @@ impl RawEntry {
     }
 }
 
-#[derive(Deserialize)]
+impl<'de> Deserialize<'de> for RawEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RawEntry")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEntry, A::Error> {
+                let mut e = RawEntry::default();
+                let mut seen = 0;
+                while let Some(Key(field)) = map.next_key::<Key<EntryField>>()? {
+                    let Some(field) = field else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    see::<_, A::Error>(&mut seen, field)?;
+                    match field {
+                        EntryField::Id => e.id = map.next_value::<LenientString>()?.0,
+                        EntryField::Owner => e.owner = map.next_value::<LenientString>()?.0,
+                        EntryField::Tags => e.tags = map.next_value()?,
+                    }
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The env as read.
+#[derive(Default)]
 pub(crate) struct RawEnv {
-    #[serde(rename = "Process", default)]
     pub(crate) process: Option<RawEntry>,
-    #[serde(rename = "Module", default)]
     pub(crate) module: Option<RawEntry>,
+}
+
+impl<'de> Deserialize<'de> for RawEnv {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawEnv;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RawEnv")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnv, A::Error> {
+                let mut e = RawEnv::default();
+                let mut seen = 0;
+                while let Some(Key(field)) = map.next_key::<Key<EnvField>>()? {
+                    let Some(field) = field else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    see::<_, A::Error>(&mut seen, field)?;
+                    match field {
+                        EnvField::Process => e.process = map.next_value()?,
+                        EnvField::Module => e.module = map.next_value()?,
+                    }
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }

@@ -1,6 +1,15 @@
-//! The JSON writer behind [`Outcome::to_json`](crate::Outcome::to_json): the exact bytes `serde_json` writes
-//! (compact, its string escapes), straight into a byte buffer.
+//! The JSON-1 writers: the result behind [`Outcome::to_json`](crate::Outcome::to_json), and
+//! messages and envs as hosts send them. The exact bytes `serde_json` writes (compact, its
+//! string escapes), straight into a byte buffer; the field names come from
+//! [`super::fields`].
 
+use super::fields::{
+    AssignmentField, EntryField, EnvField, EnvelopeField, MessageField, OutField, OutputField,
+    ResultField, TagField,
+};
+use crate::message::{Env, EnvEntry, Message};
+use crate::outbox::OutMessage;
+use crate::outcome::Outcome;
 use crate::tags::{TagValue, Tags};
 use serde_json::Value;
 
@@ -17,25 +26,245 @@ pub(crate) fn put(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// `"Anchor":"...","Tags":[...]}`: the end of a message or spawn object.
-pub(crate) fn anchor_and_tags(out: &mut Vec<u8>, anchor: &str, tags: &Tags) {
-    put(out, b"\"Anchor\":");
-    string(out, anchor);
-    put(out, b",\"Tags\":[");
+/// `[{"name":...,"value":...},...]`.
+pub(crate) fn tags(out: &mut Vec<u8>, tags: &Tags) {
+    out.push(b'[');
     for (i, tag) in tags.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        put(out, b"{\"name\":");
+        out.push(b'{');
+        put(out, TagField::Name.key());
         string(out, &tag.name);
-        put(out, b",\"value\":");
+        out.push(b',');
+        put(out, TagField::Value.key());
         match &tag.value {
             TagValue::Text(s) => string(out, s),
             TagValue::Json(v) => value(out, v),
         }
         out.push(b'}');
     }
-    put(out, b"]}");
+    out.push(b']');
+}
+
+/// The anchor and the tags, then the closing brace: the end of a message or spawn object.
+fn anchor_and_tags(out: &mut Vec<u8>, anchor: &str, tag_list: &Tags) {
+    put(out, OutField::Anchor.key());
+    string(out, anchor);
+    out.push(b',');
+    put(out, OutField::Tags.key());
+    tags(out, tag_list);
+    out.push(b'}');
+}
+
+/// A decimal integer.
+fn number(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    put(out, &digits[at..]);
+}
+
+/// A rough size of the result, to spare the buffer its doublings.
+fn estimate(o: &Outcome) -> usize {
+    let text = |s: &str| s.len() + s.len() / 8;
+    let message = |m: &OutMessage| {
+        128 + m.data.as_deref().map_or(0, text)
+            + m.target.as_ref().map_or(0, String::len)
+            + m.tags
+                .iter()
+                .map(|t| {
+                    32 + t.name.len()
+                        + match &t.value {
+                            TagValue::Text(s) => text(s),
+                            TagValue::Json(_) => 128,
+                        }
+                })
+                .sum::<usize>()
+    };
+    256 + o.output.data.len()
+        + o.error.as_deref().map_or(0, text)
+        + o.messages.iter().map(message).sum::<usize>()
+}
+
+/// The JSON-1 result: `{"ok":true,"response":{"Output":...,"Messages":...,...}}`.
+pub(crate) fn result(o: &Outcome) -> Vec<u8> {
+    let mut out = Vec::with_capacity(estimate(o));
+    out.push(b'{');
+    put(&mut out, EnvelopeField::Ok.key());
+    put(&mut out, b"true,");
+    put(&mut out, EnvelopeField::Response.key());
+    out.push(b'{');
+    put(&mut out, ResultField::Output.key());
+    out.push(b'{');
+    put(&mut out, OutputField::Data.key());
+    string(&mut out, &o.output.data);
+    out.push(b',');
+    put(&mut out, OutputField::Prompt.key());
+    string(&mut out, &o.output.prompt);
+    out.push(b',');
+    put(&mut out, OutputField::Print.key());
+    put(
+        &mut out,
+        if o.output.print {
+            b"true},"
+        } else {
+            b"false},"
+        },
+    );
+    put(&mut out, ResultField::Messages.key());
+    out.push(b'[');
+    for (i, m) in o.messages.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        if let Some(target) = &m.target {
+            put(&mut out, OutField::Target.key());
+            string(&mut out, target);
+            out.push(b',');
+        }
+        if let Some(data) = &m.data {
+            put(&mut out, OutField::Data.key());
+            string(&mut out, data);
+            out.push(b',');
+        }
+        anchor_and_tags(&mut out, &m.anchor, &m.tags);
+    }
+    put(&mut out, b"],");
+    put(&mut out, ResultField::Spawns.key());
+    out.push(b'[');
+    for (i, s) in o.spawns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        if let Some(data) = &s.data {
+            put(&mut out, OutField::Data.key());
+            string(&mut out, data);
+            out.push(b',');
+        }
+        anchor_and_tags(&mut out, &s.anchor, &s.tags);
+    }
+    put(&mut out, b"],");
+    put(&mut out, ResultField::Assignments.key());
+    out.push(b'[');
+    for (i, a) in o.assignments.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        put(&mut out, AssignmentField::Processes.key());
+        out.push(b'[');
+        for (j, p) in a.processes.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            string(&mut out, p);
+        }
+        put(&mut out, b"],");
+        put(&mut out, AssignmentField::Message.key());
+        string(&mut out, &a.message);
+        out.push(b'}');
+    }
+    out.push(b']');
+    if let Some(error) = &o.error {
+        out.push(b',');
+        put(&mut out, ResultField::Error.key());
+        string(&mut out, error);
+    }
+    put(&mut out, b"}}");
+    out
+}
+
+/// A message as hosts send it: the table's fields in order, absent ones left out.
+pub(crate) fn message(out: &mut Vec<u8>, m: &Message) {
+    use MessageField as F;
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, f: F| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        put(out, f.key());
+    };
+    out.push(b'{');
+    for &f in F::ALL {
+        let text = match f {
+            F::Id => m.id.as_deref(),
+            F::Owner => Some(m.owner.as_str()),
+            F::From => Some(m.from.as_str()),
+            F::Target => m.target.as_deref(),
+            F::Anchor => m.anchor.as_deref(),
+            F::Data => Some(m.data.as_str()),
+            F::Module => m.module.as_deref(),
+            F::HashChain => m.hash_chain.as_deref(),
+            F::ForwardedBy => m.forwarded_by.as_deref(),
+            F::Signature => m.signature.as_deref(),
+            F::Tags => {
+                key(out, f);
+                tags(out, &m.tags);
+                continue;
+            }
+            F::Cron | F::ReadOnly => {
+                key(out, f);
+                let on = if f == F::Cron { m.cron } else { m.read_only };
+                put(out, if on { b"true" } else { b"false" });
+                continue;
+            }
+            F::Timestamp | F::BlockHeight | F::Epoch | F::Nonce => {
+                let n = match f {
+                    F::Timestamp => m.timestamp,
+                    F::BlockHeight => m.block_height,
+                    F::Epoch => m.epoch,
+                    _ => m.nonce,
+                };
+                if let Some(n) = n {
+                    key(out, f);
+                    number(out, n);
+                }
+                continue;
+            }
+        };
+        if let Some(text) = text {
+            key(out, f);
+            string(out, text);
+        }
+    }
+    out.push(b'}');
+}
+
+fn entry(out: &mut Vec<u8>, e: &EnvEntry) {
+    out.push(b'{');
+    put(out, EntryField::Id.key());
+    string(out, &e.id);
+    out.push(b',');
+    put(out, EntryField::Owner.key());
+    string(out, &e.owner);
+    out.push(b',');
+    put(out, EntryField::Tags.key());
+    tags(out, &e.tags);
+    out.push(b'}');
+}
+
+/// The env as hosts send it (`Module` left out when absent).
+pub(crate) fn env(out: &mut Vec<u8>, e: &Env) {
+    out.push(b'{');
+    put(out, EnvField::Process.key());
+    entry(out, &e.process);
+    if let Some(module) = &e.module {
+        out.push(b',');
+        put(out, EnvField::Module.key());
+        entry(out, module);
+    }
+    out.push(b'}');
 }
 
 /// Any JSON value, compact, keys in the map's order.
