@@ -1,0 +1,96 @@
+//! `send PID Action [K=V ...] [--data ...]`.
+
+use std::fmt;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::common::{anchor, parse_tag, read_data, user_tags, OutputArgs, UnitArgs, WalletArgs};
+use crate::ans104::{decode_id, SaltLength, Tag, UnsignedItem};
+use crate::outcome::Outcome;
+use crate::{ao, DeployError};
+
+/// Send a signed message to a process.
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// The process id.
+    pub process: String,
+    /// The `Action` tag.
+    pub action: String,
+    /// More tags, `NAME=VALUE`.
+    #[arg(value_parser = parse_tag, value_name = "NAME=VALUE")]
+    pub tags: Vec<Tag>,
+    /// The data, or `@FILE`.
+    #[arg(long)]
+    pub data: Option<String>,
+    /// The anchor (default: 32 digits of the current time in nanoseconds).
+    #[arg(long)]
+    pub anchor: Option<String>,
+    /// Then fetch the message's result from the CU and print it.
+    #[arg(long)]
+    pub result: bool,
+    /// The wallet (the sender).
+    #[command(flatten)]
+    pub wallet: WalletArgs,
+    /// The units.
+    #[command(flatten)]
+    pub units: UnitArgs,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What `send` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SendReport {
+    /// The message id.
+    pub message: String,
+    /// The process.
+    pub process: String,
+    /// The result, with `--result`.
+    pub result: Option<Outcome>,
+}
+
+impl fmt::Display for SendReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Message id: {}", self.message)?;
+        match &self.result {
+            Some(outcome) => write!(f, "{outcome}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Posts a signed `Type=Message` item targeting the process to the MU.
+pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
+    let client = args.units.client();
+    let wallet = args.wallet.load()?;
+    let target = decode_id(&args.process)?;
+    let mut tags = ao::protocol_tags("Message");
+    tags.push(Tag::new("Action", args.action.as_str()));
+    tags.push(Tag::new("SDK", "aoxide"));
+    tags.extend(user_tags(
+        &args.tags,
+        &["Data-Protocol", "Variant", "Type", "Action"],
+    )?);
+    let mut item = UnsignedItem::new(tags, read_data(args.data.as_deref())?);
+    item.target = Some(target);
+    item.anchor = Some(anchor(args.anchor.as_deref())?);
+    let item = item.sign(&wallet, SaltLength::Max)?;
+    let message = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
+    let result = if args.result {
+        Some(ao::result(
+            &client,
+            &args.units.cu_url,
+            &message,
+            &args.process,
+        )?)
+    } else {
+        None
+    };
+    Ok(SendReport {
+        message,
+        process: args.process.clone(),
+        result,
+    })
+}
