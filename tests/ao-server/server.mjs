@@ -22,7 +22,7 @@ console.log = (...args) => console.error(...args)
 process.env.DOTENV_CONFIG_QUIET = "true"
 const stdout = line => process.stdout.write(line + "\n")
 const { DataItem } = await import("@dha-team/arbundles")
-const { Server, Adaptor, connect, su } = await import("wao/test")
+const { Server, Adaptor, connect, su, mu } = await import("wao/test")
 
 function parsePort(argv) {
   const at = argv.indexOf("--port")
@@ -144,6 +144,8 @@ if (await waitReady(Object.values(ports), 15000)) {
       su: url(ports.su),
       cu: url(ports.cu),
       scheduler: "_GQ33BkPtZrqxA84vM8Zk-N2aO0toNNu_C-l-rawrBA",
+      // The MU signs the messages it forwards: spawn with it as the `Authority`.
+      authority: mu.addr,
     })}`
   )
 } else {

@@ -12,6 +12,10 @@ use crate::{ao, DeployError};
 /// The scheduler of AO's legacy testnet.
 pub const DEFAULT_SCHEDULER: &str = "_GQ33BkPtZrqxA84vM8Zk-N2aO0toNNu_C-l-rawrBA";
 
+/// The MU address aoconnect names as the `Authority` of the processes it spawns on the
+/// legacy testnet: processes trust messages the MU forwards for their senders.
+pub const DEFAULT_AUTHORITY: &str = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY";
+
 /// Spawn a process from a published module.
 #[derive(Debug, Clone, Args)]
 pub struct SpawnArgs {
@@ -21,6 +25,9 @@ pub struct SpawnArgs {
     /// The scheduler's address.
     #[arg(long, default_value = DEFAULT_SCHEDULER)]
     pub scheduler: String,
+    /// `Authority` tags: addresses the process trusts to forward messages (repeatable).
+    #[arg(long = "authority", default_value = DEFAULT_AUTHORITY)]
+    pub authorities: Vec<String>,
     /// Spawn tags, `NAME=VALUE` (the process's `#[init]` reads them).
     #[arg(long = "tag", value_parser = parse_tag, value_name = "NAME=VALUE")]
     pub tags: Vec<Tag>,
@@ -73,10 +80,20 @@ pub fn run(args: &SpawnArgs) -> Result<SpawnReport, DeployError> {
     let mut tags = ao::protocol_tags("Process");
     tags.push(Tag::new("Module", args.module.as_str()));
     tags.push(Tag::new("Scheduler", args.scheduler.as_str()));
+    for authority in &args.authorities {
+        tags.push(Tag::new("Authority", authority.as_str()));
+    }
     tags.push(Tag::new("SDK", "aoxide"));
     tags.extend(user_tags(
         &args.tags,
-        &["Data-Protocol", "Variant", "Type", "Module", "Scheduler"],
+        &[
+            "Data-Protocol",
+            "Variant",
+            "Type",
+            "Module",
+            "Scheduler",
+            "Authority",
+        ],
     )?);
     let mut data = read_data(args.data.as_deref())?;
     if data.is_empty() {

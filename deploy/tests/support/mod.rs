@@ -122,6 +122,7 @@ pub struct Urls {
     pub mu: String,
     pub cu: String,
     pub scheduler: String,
+    pub authority: String,
 }
 
 /// A running local AO server; dropping it kills and reaps the process.
@@ -180,6 +181,7 @@ impl AoServer {
                 mu: String::new(),
                 cu: String::new(),
                 scheduler: String::new(),
+                authority: String::new(),
             },
         };
         let json = match rx.recv_timeout(timeout) {
@@ -197,6 +199,7 @@ impl AoServer {
             mu: s("mu"),
             cu: s("cu"),
             scheduler: s("scheduler"),
+            authority: s("authority"),
         };
         server
     }
