@@ -127,8 +127,15 @@ impl fmt::Display for Outcome {
             writeln!(f, "Messages: {}", self.messages.len())?;
         }
         for (i, m) in self.messages.iter().enumerate() {
-            writeln!(f, "  [{i}] -> {}", m.target)?;
-            for (name, value) in &m.tags {
+            if m.target.is_empty() {
+                writeln!(f, "  [{i}] (no target)")?;
+            } else {
+                writeln!(f, "  [{i}] -> {}", m.target)?;
+            }
+            // The tags every AO message carries say nothing here (`--json` keeps them).
+            let standard =
+                |name: &str| matches!(name, "Data-Protocol" | "Variant" | "Type" | "Reference");
+            for (name, value) in m.tags.iter().filter(|(n, _)| !standard(n)) {
                 writeln!(f, "      {name} = {value}")?;
             }
             if !m.data.is_empty() {
@@ -161,6 +168,14 @@ mod tests {
         assert_eq!(o.messages_with_action("Credit-Notice").count(), 1);
         let shown = o.to_string();
         assert!(shown.contains("Output: hello") && shown.contains("Action = Credit-Notice"));
+        let with_protocol = json!({"Messages": [{"Target": "", "Tags": [
+            {"name": "Data-Protocol", "value": "ao"}, {"name": "Quantity", "value": "5"}]}]});
+        let shown = Outcome::from_json("u", with_protocol).unwrap().to_string();
+        assert!(
+            shown.contains("(no target)") && shown.contains("Quantity = 5"),
+            "{shown}"
+        );
+        assert!(!shown.contains("Data-Protocol"), "{shown}");
         let failed = Outcome::from_json("u", json!({"Error": "boom", "Output": ""})).unwrap();
         assert_eq!(failed.error.as_deref(), Some("boom"));
         assert!(failed.to_string().starts_with("Error: boom"));
