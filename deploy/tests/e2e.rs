@@ -164,6 +164,19 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
     assert_eq!(messages(&mine)[0]["data"], "0");
     assert_eq!(tag(&messages(&mine)[0], "Account"), Some(me.as_str()));
 
+    // The metering build publishes with its own Module-Format and runs the same.
+    let metered = support::built_module("token.metering", "aoxide-token");
+    let metered_module = publish(&urls, &metered);
+    let client = Client::new(Duration::from_secs(20), 2);
+    let found = aoxide_deploy::ao::lookup_module(&client, &urls.gateway, &metered_module).unwrap();
+    assert_eq!(
+        found.tag("Module-Format"),
+        Some("wasm32-unknown-emscripten-metering")
+    );
+    let metered_pid = spawn(&urls, &metered_module, &["Ticker=MTR"]);
+    let info = ao(&urls, &["dry-run", &metered_pid, "Info"]);
+    assert_eq!(tag(&messages(&info)[0], "ticker"), Some("MTR"), "{info:#}");
+
     // --- Two processes: a game (a token treasury) pays a ping process, which reacts to
     // the Credit-Notice the token protocol sends it.
     let game_module = publish(&urls, &game);
@@ -204,7 +217,6 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
     assert_eq!(messages(&balance)[0]["data"], "7");
     // The ping process received the notice (pushed by the MU) and reacted: no handler
     // takes a Credit-Notice, so it keeps it in its inbox and prints it.
-    let client = Client::new(Duration::from_secs(20), 2);
     let mut seen = None;
     for _ in 0..100 {
         let results = client

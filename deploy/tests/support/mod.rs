@@ -128,7 +128,7 @@ pub struct Urls {
 /// A running local AO server; dropping it kills and reaps the process.
 pub struct AoServer {
     child: Child,
-    _stdin: ChildStdin,
+    stdin: Option<ChildStdin>,
     pub urls: Urls,
 }
 
@@ -174,7 +174,7 @@ impl AoServer {
         });
         let mut server = AoServer {
             child,
-            _stdin: stdin,
+            stdin: Some(stdin),
             urls: Urls {
                 gateway: String::new(),
                 bundler: String::new(),
@@ -207,6 +207,21 @@ impl AoServer {
     /// Whether the process is still running.
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Its exit status, if it has exited.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes its stdin (the launcher then exits).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
     }
 }
 
