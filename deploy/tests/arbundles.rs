@@ -3,7 +3,7 @@
 mod support;
 
 use aoxide_deploy::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
-use aoxide_deploy::cli::{publish, OutputArgs, WalletArgs};
+use aoxide_deploy::cli::{publish, send, spawn, OutputArgs, UnitArgs, WalletArgs};
 use aoxide_deploy::module::{interface_hash, INTERFACE_HASH_TAG, VERSION_TAG};
 
 fn publish_args(module: std::path::PathBuf, out: std::path::PathBuf) -> publish::PublishArgs {
@@ -72,6 +72,59 @@ fn published_and_signed_items_verify_with_arbundles() {
         std::fs::write(&path, signed.to_bytes()).unwrap();
         files.push(path);
     }
+    // The process and message items `spawn` and `send` post.
+    let units = UnitArgs {
+        gateway_url: "http://127.0.0.1:9".into(),
+        mu_url: "http://127.0.0.1:9".into(),
+        cu_url: "http://127.0.0.1:9".into(),
+        timeout: 1,
+        retries: 0,
+    };
+    let wallet_args = WalletArgs {
+        wallet: support::fixtures().join("jwk-vector-1.json"),
+    };
+    let spawn_args = spawn::SpawnArgs {
+        module: item.id(),
+        scheduler: spawn::DEFAULT_SCHEDULER.into(),
+        authorities: vec![spawn::DEFAULT_AUTHORITY.into()],
+        tags: vec![Tag::new("Ticker", "AOX"), Tag::new("Name", "e2e")],
+        data: None,
+        anchor: Some("1".into()),
+        wallet: wallet_args.clone(),
+        units: units.clone(),
+        output: OutputArgs { json: true },
+    };
+    let process = spawn::process_item(&spawn_args, &wallet).unwrap();
+    assert_eq!(process.tag("Type"), Some("Process"));
+    assert_eq!(process.tag("Module"), Some(item.id().as_str()));
+    assert_eq!(process.tag("Authority"), Some(spawn::DEFAULT_AUTHORITY));
+    let send_args = send::SendArgs {
+        process: process.id(),
+        action: "Transfer".into(),
+        tags: vec![
+            Tag::new("Recipient", wallet.address()),
+            Tag::new("Quantity", "5"),
+        ],
+        data: Some("ünïcode data".into()),
+        anchor: None,
+        result: false,
+        wallet: wallet_args,
+        units,
+        output: OutputArgs { json: true },
+    };
+    let message = send::message_item(&send_args, &wallet).unwrap();
+    assert_eq!(message.target(), Some(&decode_id(&process.id()).unwrap()));
+    assert!(message.anchor().unwrap().iter().all(u8::is_ascii_digit));
+    for (name, signed) in [("process", &process), ("message", &message)] {
+        let path = dir.path().join(format!("{name}.item"));
+        std::fs::write(&path, signed.to_bytes()).unwrap();
+        files.push(path);
+    }
+    // Tags the command sets itself cannot be given twice.
+    let mut clash = send_args.clone();
+    clash.tags.push(Tag::new("Type", "Process"));
+    assert!(send::message_item(&clash, &wallet).is_err());
+
     let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
     let reports = support::arbundles_verify(&refs);
     for (file, report) in files.iter().zip(&reports) {

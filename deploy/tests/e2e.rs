@@ -263,6 +263,17 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
         let err = client.post_bytes(&url, &tampered).unwrap_err().to_string();
         assert!(err.contains("HTTP 400"), "{url}: {err}");
     }
+    // Bytes that are no item at all, and an empty body, get a 400 too.
+    for body in [&b"garbage"[..], &[][..], &[1u8, 0][..]] {
+        for url in [format!("{}/", urls.mu), format!("{}/tx", urls.bundler)] {
+            let err = client.post_bytes(&url, body).unwrap_err().to_string();
+            assert!(err.contains("HTTP 400"), "{url}: {err}");
+        }
+    }
+    // The stock SU's `GET /:pid` can end the whole server; here it is one failed request.
+    let _ = client.get_json(&format!("{}/{}", urls.su, "no-such-process"));
+    let _ = client.get_json(&format!("{}/{ping_pid}", urls.su));
+    assert!(server.running(), "the SU's GET /:pid ended the server");
     // The genuine item is accepted, and only it reached the process.
     let accepted = aoxide_deploy::ao::post_to_mu(&client, &urls.mu, &signed).unwrap();
     let pong = ao(&urls, &["result", &accepted, "--process", &ping_pid]);

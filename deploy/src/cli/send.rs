@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::common::{anchor, parse_tag, read_data, user_tags, OutputArgs, UnitArgs, WalletArgs};
-use crate::ans104::{decode_id, SaltLength, Tag, UnsignedItem};
+use crate::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use crate::outcome::Outcome;
 use crate::{ao, DeployError};
 
@@ -61,10 +61,8 @@ impl fmt::Display for SendReport {
     }
 }
 
-/// Posts a signed `Type=Message` item targeting the process to the MU.
-pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
-    let client = args.units.client();
-    let wallet = args.wallet.load()?;
+/// The signed `Type=Message` item `run` posts (the message id is its id).
+pub fn message_item(args: &SendArgs, wallet: &Wallet) -> Result<DataItem, DeployError> {
     let target = decode_id(&args.process)?;
     let mut tags = ao::protocol_tags("Message");
     tags.push(Tag::new("Action", args.action.as_str()));
@@ -76,7 +74,14 @@ pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
     let mut item = UnsignedItem::new(tags, read_data(args.data.as_deref())?);
     item.target = Some(target);
     item.anchor = Some(anchor(args.anchor.as_deref())?);
-    let item = item.sign(&wallet, SaltLength::Max)?;
+    Ok(item.sign(wallet, SaltLength::Max)?)
+}
+
+/// Posts a signed `Type=Message` item targeting the process to the MU.
+pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
+    let client = args.units.client();
+    let wallet = args.wallet.load()?;
+    let item = message_item(args, &wallet)?;
     let message = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
     let result = if args.result {
         Some(ao::result(

@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::common::{anchor, parse_tag, read_data, user_tags, OutputArgs, UnitArgs, WalletArgs};
-use crate::ans104::{SaltLength, Tag, UnsignedItem};
+use crate::ans104::{DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use crate::{ao, DeployError};
 
 /// The scheduler of AO's legacy testnet.
@@ -72,11 +72,8 @@ impl fmt::Display for SpawnReport {
     }
 }
 
-/// Looks the module up, then posts a signed `Type=Process` item to the MU.
-pub fn run(args: &SpawnArgs) -> Result<SpawnReport, DeployError> {
-    let client = args.units.client();
-    let module = ao::lookup_module(&client, &args.units.gateway_url, &args.module)?;
-    let wallet = args.wallet.load()?;
+/// The signed `Type=Process` item `run` posts (the process id is its id).
+pub fn process_item(args: &SpawnArgs, wallet: &Wallet) -> Result<DataItem, DeployError> {
     let mut tags = ao::protocol_tags("Process");
     tags.push(Tag::new("Module", args.module.as_str()));
     tags.push(Tag::new("Scheduler", args.scheduler.as_str()));
@@ -102,7 +99,15 @@ pub fn run(args: &SpawnArgs) -> Result<SpawnReport, DeployError> {
     }
     let mut item = UnsignedItem::new(tags, data);
     item.anchor = Some(anchor(args.anchor.as_deref())?);
-    let item = item.sign(&wallet, SaltLength::Max)?;
+    Ok(item.sign(wallet, SaltLength::Max)?)
+}
+
+/// Looks the module up, then posts a signed `Type=Process` item to the MU.
+pub fn run(args: &SpawnArgs) -> Result<SpawnReport, DeployError> {
+    let client = args.units.client();
+    let module = ao::lookup_module(&client, &args.units.gateway_url, &args.module)?;
+    let wallet = args.wallet.load()?;
+    let item = process_item(args, &wallet)?;
     let process = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
     Ok(SpawnReport {
         process,
