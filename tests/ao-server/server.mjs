@@ -9,7 +9,8 @@
 // - the MU verifies every item's signature and answers 400 for a bad one;
 // - every route's failure is a 500 answer, not an unhandled rejection that ends the server;
 // - every port is bound to 127.0.0.1 only.
-// Prints exactly one line on stdout, `AO-SERVER READY {json}`, once all five ports accept
+// Prints exactly one line on stdout, `AO-SERVER READY {json}` (the five URLs, the scheduler
+// address, and the MU's address to spawn with as `Authority`), once all five ports accept
 // connections; all logs go to stderr. Exits on SIGTERM, SIGINT, or when stdin closes.
 import net from "node:net"
 
