@@ -85,3 +85,41 @@ fn garbage_answers_are_protocol_errors() {
     let err = aoxide_deploy::ao::result(&client, &url, "m", "p").unwrap_err();
     assert!(matches!(err, DeployError::Protocol { .. }), "{err}");
 }
+
+#[test]
+fn send_result_waits_bounded_for_the_cu_to_know_the_message() {
+    use aoxide_deploy::cli::{send, OutputArgs, UnitArgs, WalletArgs};
+    // One fake unit for both: the MU's acknowledgement, two 404s, then the result.
+    let (url, seen) = serve(vec![
+        http("200 OK", "{}"),
+        http("404 Not Found", r#"{"error":"not found"}"#),
+        http("404 Not Found", r#"{"error":"not found"}"#),
+        http("200 OK", r#"{"Output":"done","Messages":[]}"#),
+    ]);
+    let args = send::SendArgs {
+        process: "Ze1rVfO-1MbZ68mEzNTV2vOXMf4heLKvHsXRo14Cb6s".into(),
+        action: "Ping".into(),
+        tags: vec![],
+        data: None,
+        anchor: Some("1".into()),
+        result: true,
+        wallet: WalletArgs {
+            wallet: concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/jwk-vector-1.json"
+            )
+            .into(),
+        },
+        units: UnitArgs {
+            gateway_url: url.clone(),
+            mu_url: url.clone(),
+            cu_url: url,
+            timeout: 5,
+            retries: 0,
+        },
+        output: OutputArgs { json: true },
+    };
+    let report = send::run(&args).unwrap();
+    assert_eq!(report.result.unwrap().output, "done");
+    assert_eq!(seen.load(Ordering::SeqCst), 4);
+}

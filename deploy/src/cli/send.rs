@@ -77,6 +77,29 @@ pub fn message_item(args: &SendArgs, wallet: &Wallet) -> Result<DataItem, Deploy
     Ok(item.sign(wallet, SaltLength::Max)?)
 }
 
+/// How often `--result` asks again while the CU does not know the message yet (the MU
+/// forwards it to the SU on its own time), and how long it waits between asks.
+const RESULT_POLLS: u32 = 20;
+const RESULT_POLL_GAP: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The message's result, asking again (bounded) while the CU answers 404.
+fn result_when_scheduled(
+    args: &SendArgs,
+    client: &crate::http::Client,
+    message: &str,
+) -> Result<Outcome, DeployError> {
+    let mut polls = 0;
+    loop {
+        match ao::result(client, &args.units.cu_url, message, &args.process) {
+            Err(DeployError::Status { status: 404, .. }) if polls + 1 < RESULT_POLLS => {
+                polls += 1;
+                std::thread::sleep(RESULT_POLL_GAP);
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Posts a signed `Type=Message` item targeting the process to the MU.
 pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
     let client = args.units.client();
@@ -84,12 +107,7 @@ pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
     let item = message_item(args, &wallet)?;
     let message = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
     let result = if args.result {
-        Some(ao::result(
-            &client,
-            &args.units.cu_url,
-            &message,
-            &args.process,
-        )?)
+        Some(result_when_scheduled(args, &client, &message)?)
     } else {
         None
     };
