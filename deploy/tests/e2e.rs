@@ -160,6 +160,24 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
     let reply = &messages(&supply)[0];
     assert_eq!(reply["data"], "1000");
     assert_eq!(tag(reply, "Ticker"), Some("AOX"));
+    // The text form prints the reply's tags and data.
+    let out = Command::new(env!("CARGO_BIN_EXE_ao-deploy"))
+        .args(["dry-run", &pid, "Balance", &format!("Recipient={pid}")])
+        .args(["--cu-url", &urls.cu, "--timeout", "30"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Messages: 1")
+            && text.contains("Balance = 1000")
+            && text.contains("Data: 1000"),
+        "{text}"
+    );
     let mine = ao(&urls, &["dry-run", &pid, "Balance"]);
     assert_eq!(messages(&mine)[0]["data"], "0");
     assert_eq!(tag(&messages(&mine)[0], "Account"), Some(me.as_str()));
