@@ -93,21 +93,30 @@ pub enum ModuleError {
     },
 }
 
-/// The SHA-256 (lower-case hex) of the module's `aoxide.interface` custom section, or
-/// `None` if it has none (a module not built by aoxide). Reads the whole module
-/// structure, so malformed bytes are an error.
-pub fn interface_hash(wasm: &[u8]) -> Result<Option<String>, ModuleError> {
-    let mut hash = None;
+/// The contents of the module's first `aoxide.interface` custom section, or `None` if it
+/// has none (a module not built by aoxide's macros). Reads the whole module structure, so
+/// malformed bytes are an error.
+pub fn interface_section(wasm: &[u8]) -> Result<Option<Vec<u8>>, ModuleError> {
+    let mut found = None;
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         let payload = payload.map_err(|e| ModuleError::Malformed(e.to_string()))?;
         if let wasmparser::Payload::CustomSection(section) = payload {
-            if section.name() == INTERFACE_SECTION && hash.is_none() {
-                let digest = Sha256::digest(section.data());
-                hash = Some(digest.iter().map(|b| format!("{b:02x}")).collect());
+            if section.name() == INTERFACE_SECTION && found.is_none() {
+                found = Some(section.data().to_vec());
             }
         }
     }
-    Ok(hash)
+    Ok(found)
+}
+
+/// The SHA-256 (lower-case hex) of the module's `aoxide.interface` section, if it has one.
+pub fn interface_hash(wasm: &[u8]) -> Result<Option<String>, ModuleError> {
+    Ok(interface_section(wasm)?.map(|data| {
+        Sha256::digest(data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }))
 }
 
 fn check_memory_limit(value: &str) -> Result<(), ModuleError> {

@@ -4,7 +4,7 @@ mod support;
 
 use aoxide_deploy::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use aoxide_deploy::cli::{publish, send, spawn, OutputArgs, UnitArgs, WalletArgs};
-use aoxide_deploy::module::{interface_hash, INTERFACE_HASH_TAG, VERSION_TAG};
+use aoxide_deploy::module::{interface_hash, interface_section, INTERFACE_HASH_TAG, VERSION_TAG};
 
 fn publish_args(module: std::path::PathBuf, out: std::path::PathBuf) -> publish::PublishArgs {
     publish::PublishArgs {
@@ -156,4 +156,23 @@ fn publish_dry_run_uploads_nothing_and_bad_limits_fail() {
     args.memory_limit = "2-gb".into();
     let err = publish::run(&args).unwrap_err();
     assert!(err.to_string().contains("Memory-Limit"), "{err}");
+}
+
+#[test]
+fn a_macro_built_module_carries_its_interface_hash() {
+    // `#[aoxide::handlers]` processes (examples/counter) have an `aoxide.interface`
+    // section; the hand-written ones (token, ping) have none.
+    let counter = support::built_module("counter", "example-counter");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("counter.item");
+    publish::run(&publish_args(counter.clone(), out.clone())).unwrap();
+    let item = DataItem::parse(&std::fs::read(&out).unwrap()).unwrap();
+    let wasm = std::fs::read(&counter).unwrap();
+    let hash = interface_hash(&wasm)
+        .unwrap()
+        .expect("counter has an interface section");
+    assert_eq!(item.tag(INTERFACE_HASH_TAG), Some(hash.as_str()));
+    // The section is the interface the macros wrote: it names the counter's actions.
+    let section = interface_section(&wasm).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&section).contains("\"Increment\""));
 }
