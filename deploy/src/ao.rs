@@ -39,7 +39,8 @@ fn encode_query(value: &str) -> String {
 pub fn upload(client: &Client, bundler: &str, item: &DataItem) -> Result<Value, DeployError> {
     let url = format!("{}/tx", trim(bundler));
     let answer = client.post_bytes(&url, &item.to_bytes())?;
-    Ok(serde_json::from_str(&answer.body).unwrap_or(Value::String(answer.body)))
+    Ok(serde_json::from_slice(&answer.body)
+        .unwrap_or_else(|_| Value::String(answer.text().into_owned())))
 }
 
 /// What the gateway knows of a module.
@@ -122,7 +123,7 @@ pub fn post_to_mu(client: &Client, mu: &str, item: &DataItem) -> Result<String, 
     let url = format!("{}/", trim(mu));
     let answer = client.post_bytes(&url, &item.to_bytes())?;
     let id = item.id();
-    if let Ok(body) = serde_json::from_str::<Value>(&answer.body) {
+    if let Ok(body) = serde_json::from_slice::<Value>(&answer.body) {
         if let Some(acked) = body["id"].as_str() {
             if acked != id {
                 return Err(DeployError::Protocol {

@@ -20,8 +20,15 @@ pub struct Client {
 pub struct Answer {
     /// The HTTP status.
     pub status: u16,
-    /// The body as text (lossy UTF-8).
-    pub body: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
 }
 
 fn preview(body: &str) -> String {
@@ -65,11 +72,13 @@ impl Client {
                         .body_mut()
                         .with_config()
                         .limit(MAX_ANSWER_BYTES)
-                        .read_to_vec()
-                        .map(|b| String::from_utf8_lossy(&b).into_owned());
+                        .read_to_vec();
                     match body {
                         Ok(body) if status >= 500 => {
-                            last = format!("HTTP {status}: {}", preview(&body));
+                            last = format!(
+                                "HTTP {status}: {}",
+                                preview(&String::from_utf8_lossy(&body))
+                            );
                         }
                         Ok(body) => return Ok(Answer { status, body }),
                         Err(e) => last = e.to_string(),
@@ -93,7 +102,7 @@ impl Client {
             Err(DeployError::Status {
                 url: url.to_string(),
                 status: answer.status,
-                body: preview(&answer.body),
+                body: preview(&answer.text()),
             })
         }
     }
@@ -127,6 +136,12 @@ impl Client {
         Self::json(url, Self::ok(url, answer)?)
     }
 
+    /// `GET url`: the body of a 2xx answer.
+    pub fn get_bytes(&self, url: &str) -> Result<Vec<u8>, DeployError> {
+        let answer = self.attempt(url, |agent| agent.get(url).call())?;
+        Ok(Self::ok(url, answer)?.body)
+    }
+
     /// `GET url`; the answer parsed as JSON.
     pub fn get_json(&self, url: &str) -> Result<serde_json::Value, DeployError> {
         let answer = self.attempt(url, |agent| {
@@ -137,9 +152,9 @@ impl Client {
 
     /// The body of `answer` as JSON.
     pub fn json(url: &str, answer: Answer) -> Result<serde_json::Value, DeployError> {
-        serde_json::from_str(&answer.body).map_err(|e| DeployError::Protocol {
+        serde_json::from_slice(&answer.body).map_err(|e| DeployError::Protocol {
             url: url.to_string(),
-            detail: format!("not JSON ({e}): {}", preview(&answer.body)),
+            detail: format!("not JSON ({e}): {}", preview(&answer.text())),
         })
     }
 }

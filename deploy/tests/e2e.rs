@@ -136,6 +136,14 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
 
     // --- The token: publish, spawn with tags, Transfer, result, dry-run Balance.
     let token_module = publish(&urls, &token);
+    // The launcher's bundler stored the item where the gateway serves it.
+    let served = Client::new(Duration::from_secs(20), 2)
+        .get_bytes(&format!("{}/{token_module}", urls.gateway))
+        .unwrap();
+    assert!(
+        served == std::fs::read(&token).unwrap(),
+        "the gateway serves other bytes"
+    );
     let pid = spawn(&urls, &token_module, &["Ticker=AOX", "Initial-Supply=1000"]);
     // The process holds the supply (as in AOS): the owner has nothing to transfer.
     let (mid, result) = send(

@@ -6,6 +6,8 @@
 // Differences from the stock classes, each fixing a measured defect:
 // - the bundler verifies an uploaded item (400 if it does not verify) and stores it where
 //   the gateway serves it (GraphQL, data), so a spawn finds the module;
+// - the gateway serves an uploaded item's data byte for byte (the stock route mangles
+//   binary data through a UTF-8 string);
 // - the MU verifies every item's signature and answers 400 for a bad one;
 // - every route's failure is a 500 answer, not an unhandled rejection that ends the server;
 // - every port is bound to 127.0.0.1 only.
@@ -46,6 +48,9 @@ async function verified(body) {
 }
 
 class VerifyingAdaptor extends Adaptor {
+  // The data of the items uploaded to the bundler, by id.
+  uploads = new Map()
+
   // Bundler: verify, then store the item as the gateway's own uploads are stored.
   async bd_post_tx({ body }) {
     const item = await verified(body)
@@ -53,7 +58,16 @@ class VerifyingAdaptor extends Adaptor {
       return { status: 400, error: "the data item does not verify (ANS-104 signature)" }
     }
     await this._ar.postItems(item, su.jwk)
+    this.uploads.set(item.id, Buffer.from(item.rawData))
     return { json: { id: item.id, timestamp: Date.now() } }
+  }
+
+  // Gateway `GET /:id`: the stock route passes the data through a UTF-8 string, which
+  // mangles binary data (a module): serve uploaded items' bytes as they are.
+  async ar_get_id(req) {
+    const data = this.uploads.get(req.params.id)
+    if (data) return { send: data }
+    return await super.ar_get_id(req)
   }
 
   // MU: refuse items whose signature is wrong.
