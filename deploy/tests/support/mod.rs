@@ -3,11 +3,12 @@
 
 #![allow(dead_code)]
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The repository root.
@@ -130,8 +131,13 @@ pub struct Urls {
 pub struct AoServer {
     child: Child,
     stdin: Option<ChildStdin>,
+    /// The last lines of its stderr, shown when a test fails.
+    log: Arc<Mutex<VecDeque<String>>>,
     pub urls: Urls,
 }
+
+/// How many lines of the server's stderr are kept.
+const LOG_LINES: usize = 200;
 
 const READY: &str = "AO-SERVER READY ";
 
@@ -159,11 +165,24 @@ impl AoServer {
             .current_dir(ao_server_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("node starts");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(VecDeque::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
+                if log.len() == LOG_LINES {
+                    log.pop_front();
+                }
+                log.push_back(line);
+            }
+        });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
@@ -176,6 +195,7 @@ impl AoServer {
         let mut server = AoServer {
             child,
             stdin: Some(stdin),
+            log,
             urls: Urls {
                 gateway: String::new(),
                 bundler: String::new(),
@@ -190,7 +210,7 @@ impl AoServer {
             Ok(json) => json,
             Err(_) => {
                 let status = server.child.try_wait();
-                panic!("the AO server was not ready within {timeout:?} (exit: {status:?})");
+                panic!("the AO server was not ready within {timeout:?} (exit: {status:?}); its log follows");
             }
         };
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -232,5 +252,12 @@ impl Drop for AoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("--- the AO server's last {} stderr lines ---", log.len());
+            for line in log.iter() {
+                eprintln!("{line}");
+            }
+        }
     }
 }
