@@ -35,12 +35,25 @@ fn encode_query(value: &str) -> String {
         .collect()
 }
 
-/// `POST {bundler}/tx` of a signed item; returns the bundler's answer (JSON if it is).
+/// `POST {bundler}/tx` of a signed item; returns the bundler's answer (JSON if it is),
+/// which must not name another id.
 pub fn upload(client: &Client, bundler: &str, item: &DataItem) -> Result<Value, DeployError> {
     let url = format!("{}/tx", trim(bundler));
     let answer = client.post_bytes(&url, &item.to_bytes())?;
-    Ok(serde_json::from_slice(&answer.body)
-        .unwrap_or_else(|_| Value::String(answer.text().into_owned())))
+    let body = serde_json::from_slice(&answer.body)
+        .unwrap_or_else(|_| Value::String(answer.text().into_owned()));
+    if let Some(acked) = body["id"].as_str() {
+        if acked != item.id() {
+            return Err(DeployError::Protocol {
+                url,
+                detail: format!(
+                    "the bundler acknowledged {acked}, the item is {}",
+                    item.id()
+                ),
+            });
+        }
+    }
+    Ok(body)
 }
 
 /// What the gateway knows of a module.

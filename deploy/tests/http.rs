@@ -123,3 +123,27 @@ fn send_result_waits_bounded_for_the_cu_to_know_the_message() {
     assert_eq!(report.result.unwrap().output, "done");
     assert_eq!(seen.load(Ordering::SeqCst), 4);
 }
+
+#[test]
+fn a_bundler_acknowledging_another_id_is_an_error() {
+    use aoxide_deploy::ans104::{UnsignedItem, Wallet};
+    let wallet = Wallet::from_jwk_file(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/jwk-vector-1.json"
+        )
+        .as_ref(),
+    )
+    .unwrap();
+    let item = UnsignedItem::new(vec![], b"x".to_vec())
+        .sign(&wallet, aoxide_deploy::ans104::SaltLength::Zero)
+        .unwrap();
+    let client = Client::new(Duration::from_secs(5), 0);
+    let (url, _) = serve(vec![http("200 OK", r#"{"id":"someone-else"}"#)]);
+    let err = aoxide_deploy::ao::upload(&client, &url, &item).unwrap_err();
+    assert!(err.to_string().contains("someone-else"), "{err}");
+    let ok = format!(r#"{{"id":"{}"}}"#, item.id());
+    let (url, _) = serve(vec![http("200 OK", &ok)]);
+    let answer = aoxide_deploy::ao::upload(&client, &url, &item).unwrap();
+    assert_eq!(answer["id"], item.id().as_str());
+}
