@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::ans104::{Tag, Wallet};
 use crate::http::Client;
-use crate::DeployError;
+use crate::{ao, DeployError};
 
 /// The wallet that signs.
 #[derive(Debug, Clone, Args)]
@@ -109,10 +109,24 @@ pub fn anchor(given: Option<&str>) -> Result<[u8; 32], DeployError> {
     Ok(out)
 }
 
-/// The tags the user gave, refusing names the command sets itself.
+/// The tags of a message: the protocol's, `Action`, then the user's (which may not set
+/// those again).
+pub fn message_tags(action: &str, user: &[Tag]) -> Result<Vec<Tag>, DeployError> {
+    let mut tags = ao::protocol_tags("Message");
+    tags.push(Tag::new("Action", action));
+    tags.extend(user_tags(user, &["Action"])?);
+    Ok(tags)
+}
+
+/// The tags the user gave, refusing the protocol's and the names in `reserved`, which
+/// the command sets itself.
 pub fn user_tags(tags: &[Tag], reserved: &[&str]) -> Result<Vec<Tag>, DeployError> {
     for tag in tags {
-        if reserved.iter().any(|r| r.eq_ignore_ascii_case(&tag.name)) {
+        let protocol = ["Data-Protocol", "Variant", "Type"].iter();
+        if protocol
+            .chain(reserved)
+            .any(|r| r.eq_ignore_ascii_case(&tag.name))
+        {
             return Err(DeployError::Input(format!(
                 "tag {} is set by the command itself",
                 tag.name

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::common::{parse_tag, read_data, user_tags, OutputArgs, UnitArgs};
+use super::common::{message_tags, parse_tag, read_data, OutputArgs, UnitArgs};
 use crate::ans104::{Tag, Wallet};
 use crate::outcome::Outcome;
 use crate::{ao, DeployError};
@@ -42,12 +42,7 @@ pub fn run(args: &DryRunArgs) -> Result<Outcome, DeployError> {
         (None, Some(path)) => Wallet::from_jwk_file(path)?.address(),
         (None, None) => "1234".to_string(),
     };
-    let mut tags = ao::protocol_tags("Message");
-    tags.push(Tag::new("Action", args.action.as_str()));
-    tags.extend(user_tags(
-        &args.tags,
-        &["Data-Protocol", "Variant", "Type", "Action"],
-    )?);
+    let tags = message_tags(&args.action, &args.tags)?;
     let data = String::from_utf8(read_data(args.data.as_deref())?)
         .map_err(|_| DeployError::Input("dry-run data must be UTF-8 text".into()))?;
     let message = ao::DryRunMessage { owner, tags, data };

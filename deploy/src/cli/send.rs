@@ -5,7 +5,7 @@ use std::fmt;
 use clap::Args;
 use serde::Serialize;
 
-use super::common::{anchor, parse_tag, read_data, user_tags, OutputArgs, UnitArgs, WalletArgs};
+use super::common::{anchor, message_tags, parse_tag, read_data, OutputArgs, UnitArgs, WalletArgs};
 use crate::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use crate::outcome::Outcome;
 use crate::{ao, DeployError};
@@ -64,13 +64,8 @@ impl fmt::Display for SendReport {
 /// The signed `Type=Message` item `run` posts (the message id is its id).
 pub fn message_item(args: &SendArgs, wallet: &Wallet) -> Result<DataItem, DeployError> {
     let target = decode_id(&args.process)?;
-    let mut tags = ao::protocol_tags("Message");
-    tags.push(Tag::new("Action", args.action.as_str()));
+    let mut tags = message_tags(&args.action, &args.tags)?;
     tags.push(Tag::new("SDK", "aoxide"));
-    tags.extend(user_tags(
-        &args.tags,
-        &["Data-Protocol", "Variant", "Type", "Action"],
-    )?);
     let mut item = UnsignedItem::new(tags, read_data(args.data.as_deref())?);
     item.target = Some(target);
     item.anchor = Some(anchor(args.anchor.as_deref())?);

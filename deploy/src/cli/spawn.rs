@@ -83,14 +83,7 @@ pub fn process_item(args: &SpawnArgs, wallet: &Wallet) -> Result<DataItem, Deplo
     tags.push(Tag::new("SDK", "aoxide"));
     tags.extend(user_tags(
         &args.tags,
-        &[
-            "Data-Protocol",
-            "Variant",
-            "Type",
-            "Module",
-            "Scheduler",
-            "Authority",
-        ],
+        &["Module", "Scheduler", "Authority"],
     )?);
     let mut data = read_data(args.data.as_deref())?;
     if data.is_empty() {
