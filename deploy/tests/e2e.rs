@@ -241,6 +241,24 @@ fn publish_spawn_send_result_dry_run_on_a_local_ao_server() {
         ],
     );
     assert_eq!(messages(&balance)[0]["data"], "7");
+    // A dry-run Transfer shows its notices and changes nothing.
+    let trial = ao(
+        &urls,
+        &[
+            "dry-run",
+            &game_pid,
+            "Transfer",
+            &format!("Recipient={ping_pid}"),
+            "Quantity=1",
+        ],
+    );
+    message_with_action(&trial, "Debit-Notice");
+    let mine = ao(&urls, &["dry-run", &game_pid, "Balance"]);
+    assert_eq!(
+        messages(&mine)[0]["data"],
+        "93",
+        "100 welcome bonus less 7 paid"
+    );
     // The ping process received the notice (pushed by the MU) and reacted: no handler
     // takes a Credit-Notice, so it keeps it in its inbox and prints it.
     let mut seen = None;
