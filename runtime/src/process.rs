@@ -62,6 +62,14 @@ pub trait Process: Transactional + Sized + 'static {
         let _ = (ctx, changed);
         Ok(())
     }
+
+    /// Runs after `init` and after every handler (and the default handler) that
+    /// succeeded: lets the state change the registry. A Lua part applies here the
+    /// `Handlers.add`/`prepend`/... calls its code made (`aoxide_lua::LuaMount::sync`).
+    /// Changes made for a message that then fails are rolled back with the registry.
+    fn edit_registry(&mut self, registry: &mut Registry<Self>) {
+        let _ = registry;
+    }
 }
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
@@ -238,7 +246,8 @@ impl<P: Process> Runtime<P> {
                 catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, &msg)))
             };
             match made {
-                Ok(Ok(state)) => {
+                Ok(Ok(mut state)) => {
+                    state.edit_registry(&mut self.registry);
                     self.state = Some(state);
                     if spawn {
                         self.reference = reference;
@@ -334,6 +343,7 @@ impl<P: Process> Runtime<P> {
                     self.rollback(flight);
                     return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
                 }
+                state.edit_registry(&mut self.registry);
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
@@ -384,7 +394,7 @@ struct Walked {
 }
 
 /// Walks the registry in order: AOS semantics for break/continue/skip and run counts.
-fn walk<P>(
+fn walk<P: Process>(
     registry: &mut Registry<P>,
     state: &mut P,
     info: &ProcessInfo,
@@ -417,6 +427,7 @@ fn walk<P>(
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
         registry.count_run(&handler.name);
+        state.edit_registry(registry);
         if decision == Match::Break {
             walked.handled = true;
             break;
