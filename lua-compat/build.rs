@@ -20,6 +20,10 @@ fn main() {
     all.push_str(flags);
     // The `cc` crate that `lua-src` drives reads the target's CFLAGS from the environment.
     std::env::set_var(&var, all.trim());
-    let artifacts = lua_src::Build::new().build(lua_src::Lua53);
+    // Optimised in every profile: the VM is a dependency, and tests run Lua loops.
+    let artifacts = lua_src::Build::new()
+        .opt_level("2")
+        .debug(false)
+        .build(lua_src::Lua53);
     artifacts.print_cargo_metadata();
 }

@@ -237,6 +237,13 @@ impl Vm {
         )?;
         let rust = lua.create_table()?;
         globals.set("Rust", rust.clone())?;
+        let budget = Rc::new(Cell::new(limits.instructions));
+        let spent = budget.clone();
+        host.set(
+            "exhausted",
+            lua.create_function(move |_, ()| Ok(spent.get() == 0))?,
+        )?;
+        host.set("BUDGET", BUDGET_MARK)?;
 
         let api = lua.create_table()?;
         lua.load(AOS)
@@ -253,9 +260,9 @@ impl Vm {
             inbox: api.get("inbox")?,
         };
 
-        let budget = Rc::new(Cell::new(limits.instructions));
         let left = budget.clone();
-        lua.set_hook(
+        // Global: coroutines (every handler runs in one) share the hook.
+        lua.set_global_hook(
             HookTriggers::new().every_nth_instruction(HOOK_STEP),
             move |_, _| {
                 let remaining = left.get();
@@ -308,6 +315,9 @@ impl Vm {
             &self.api.commit
         } else {
             self.edits.borrow_mut().clear();
+            // What a failed message allocated (a runaway loop's tables) goes now, not
+            // when the collector next gets round to it.
+            let _ = self.lua.gc_collect();
             &self.api.rollback
         };
         // Restoring a Lua table cannot fail short of memory; if it does, the next
@@ -507,5 +517,29 @@ impl Vm {
     pub(crate) fn keep_in_inbox(&self, msg: &Message) -> Result<(), LuaError> {
         let m = self.message(msg).map_err(|e| self.error(e))?;
         self.api.inbox.call::<()>(m).map_err(|e| self.error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_reaches_coroutines() {
+        let vm = Vm::new(Limits {
+            instructions: 100_000,
+            memory: 1 << 24,
+        })
+        .unwrap();
+        vm.begin();
+        let r: mlua::Result<()> = vm.lua.load("while true do end").exec();
+        assert!(r.unwrap_err().to_string().contains(BUDGET_MARK));
+        vm.begin();
+        // Spent: coroutine.resume (like pcall) passes the error on.
+        let r = vm
+            .lua
+            .load("coroutine.resume(coroutine.create(function() while true do end end)) return 1")
+            .exec();
+        assert!(r.unwrap_err().to_string().contains(BUDGET_MARK));
     }
 }

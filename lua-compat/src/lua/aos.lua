@@ -4,6 +4,7 @@
 local H, A = ...
 
 local json = require("json")
+local rawresume = coroutine.resume
 local utils = require(".utils")
 
 local function copy(t)
@@ -336,7 +337,7 @@ function Handlers.receive(pattern)
   local name = "_once_" .. tostring(Handlers.onceNonce)
   Handlers.onceNonce = Handlers.onceNonce + 1
   place("prepend", name, pattern, function(msg)
-    local ok, err = coroutine.resume(co, msg)
+    local ok, err = rawresume(co, msg)
     if not ok then error(err, 0) end
   end, 1)
   return coroutine.yield(pattern)
@@ -381,7 +382,8 @@ local function decide(pattern, msg)
     return 0
   elseif kind == "table" then
     for key, rule in pairs(pattern) do
-      if not valueMatches(rule, msg[key], msg) then return 0 end
+      local value = msg[key]
+      if value == nil or not valueMatches(rule, value, msg) then return 0 end
     end
     return -1
   end
@@ -401,8 +403,20 @@ function A.run(name, msg, env)
   local entry = entries[name]
   if entry == nil then return false, "no Lua handler named " .. name, "" end
   local co = coroutine.create(entry.handle)
-  local ok, err = coroutine.resume(co, msg, env)
-  if ok then return true end
+  local ok, err = rawresume(co, msg, env)
+  if ok then
+    -- The registry counts runs too and drops the entry at zero; keep the list in step.
+    if type(entry.maxRuns) == "number" then
+      touch()
+      entry.maxRuns = entry.maxRuns - 1
+      if entry.maxRuns <= 0 then
+        local at = indexOf(name)
+        if at and Handlers.list[at] == entry then table.remove(Handlers.list, at) end
+        if entries[name] == entry then entries[name] = nil end
+      end
+    end
+    return true
+  end
   local text
   if type(err) == "table" then
     local okj, encoded = pcall(json.encode, err)
@@ -512,10 +526,21 @@ function A.eval(text, name)
   local chunk, err = load(text, name or "aos", "t", _G)
   if not chunk then return false, err, "" end
   local co = coroutine.create(chunk)
-  local ok, result = coroutine.resume(co)
+  local ok, result = rawresume(co)
   if not ok then
     return false, tostring(result), debug.traceback(co, nil, 0)
   end
   if result ~= nil then print(result) end
   return true
 end
+
+-- Once the instruction budget is spent, nothing may catch the error: pcall, xpcall and
+-- coroutine.resume pass it on.
+local rawpcall, rawxpcall = pcall, xpcall
+local function passOn(ok, ...)
+  if not ok and H.exhausted() then error(H.BUDGET, 0) end
+  return ok, ...
+end
+pcall = function(...) return passOn(rawpcall(...)) end
+xpcall = function(...) return passOn(rawxpcall(...)) end
+coroutine.resume = function(...) return passOn(rawresume(...)) end

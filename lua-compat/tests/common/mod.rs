@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use aoxide::{Env, Message, Outcome, Process, Runtime};
-use aoxide_lua::{LuaFiles, LuaProcess, LuaSource};
+use aoxide_lua::{Limits, LuaFiles, LuaProcess, LuaSource};
 
 pub const PID: &str = "PROCESS_ID_0000000000000000000000000000000";
 pub const OWNER: &str = "OWNER_ADDRESS_00000000000000000000000000000";
@@ -16,6 +16,20 @@ impl LuaFiles for Bare {
 }
 
 pub type Bare_ = LuaProcess<Bare>;
+
+/// Like [`Bare`] with small limits: 5 million instructions, 32 MiB.
+pub struct Small;
+impl LuaFiles for Small {
+    const SOURCES: &'static [LuaSource] = &[];
+    fn limits() -> Limits {
+        Limits {
+            instructions: 5_000_000,
+            memory: 32 * 1024 * 1024,
+        }
+    }
+}
+
+pub type Small_ = LuaProcess<Small>;
 
 /// Spawns `P` as `PID`, owned by `OWNER`, with timestamp 1000.
 #[track_caller]
