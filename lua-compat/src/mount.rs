@@ -154,12 +154,12 @@ impl<P: 'static> LuaMount<P> {
         });
     }
 
-    /// Applies the handler edits Lua made since the last call. Call it from
-    /// `Process::edit_registry`; it costs one check when Lua changed nothing.
-    pub fn sync(&self, state: &mut P, registry: &mut Registry<P>) {
+    /// Applies the handler edits Lua made since the last call; true when there were any.
+    /// Call it from `Process::edit_registry`; it costs one check when Lua changed nothing.
+    pub fn sync(&self, state: &mut P, registry: &mut Registry<P>) -> bool {
         let vm = (self.part)(state).vm.clone();
         if !vm.has_edits() {
-            return;
+            return false;
         }
         for edit in vm.take_edits() {
             if edit.place == Place::Remove {
@@ -175,6 +175,7 @@ impl<P: 'static> LuaMount<P> {
                 Place::Remove => unreachable!("handled above"),
             };
         }
+        true
     }
 
     /// The registry entry of the Lua handler `name`.

@@ -57,7 +57,7 @@ fn match_rules() {
         Handlers.add("dash", { Action = "Credit-Notice" }, hit("dash"))
         Handlers.add("fn", { Action = "Fn", Size = function(v, m) return tonumber(v) > 10 end }, hit("fn"))
         Handlers.add("alt", { Action = { "One", "Two" } }, hit("alt"))
-        Handlers.add("whole", function(msg) return msg.From == "BOB_ADDRESS_000000000000000000000000000000" and msg.Action == "Whole" end, hit("whole"))
+        Handlers.add("whole", function(msg) return msg.From == "BOB_ADDRESS_0000000000000000000000000000000" and msg.Action == "Whole" end, hit("whole"))
         Handlers.add("from", { From = "ALICE_ADDRESS_00000000000000000000000000000", Action = "Who" }, hit("from"))
         "#,
     );

@@ -7,7 +7,7 @@ use aoxide_lua::{Limits, LuaFiles, LuaProcess, LuaSource};
 pub const PID: &str = "PROCESS_ID_0000000000000000000000000000000";
 pub const OWNER: &str = "OWNER_ADDRESS_00000000000000000000000000000";
 pub const ALICE: &str = "ALICE_ADDRESS_00000000000000000000000000000";
-pub const BOB: &str = "BOB_ADDRESS_000000000000000000000000000000";
+pub const BOB: &str = "BOB_ADDRESS_0000000000000000000000000000000";
 
 /// A Lua process with no files: tests load code with the owner's `Eval`.
 pub struct Bare;
