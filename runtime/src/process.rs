@@ -71,6 +71,14 @@ pub trait Process: Transactional + Sized + 'static {
         let _ = (ctx, changed);
         Ok(())
     }
+
+    /// Runs after `init` and after every handler (and the default handler) that
+    /// succeeded: lets the state change the registry. A Lua part applies here the
+    /// `Handlers.add`/`prepend`/... calls its code made (`aoxide_lua::LuaMount::sync`).
+    /// Changes made for a message that then fails are rolled back with the registry.
+    fn edit_registry(&mut self, registry: &mut Registry<Self>) {
+        let _ = registry;
+    }
 }
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
@@ -277,7 +285,14 @@ impl<P: Process> Runtime<P> {
                 catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, init_msg)))
             };
             match made {
-                Ok(Ok(state)) => {
+                Ok(Ok(mut state)) => {
+                    // The state's own registry edits (a Lua part's `Handlers.add` at boot)
+                    // go where the registry of the process will be.
+                    state.edit_registry(if spawn {
+                        &mut registry
+                    } else {
+                        &mut self.registry
+                    });
                     self.state = Some(state);
                     if spawn {
                         self.reference = reference;
@@ -415,6 +430,7 @@ impl<P: Process> Runtime<P> {
                     self.rollback(flight);
                     return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
                 }
+                state.edit_registry(&mut self.registry);
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
@@ -505,6 +521,7 @@ fn walk<P: Process>(
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
         lent.registry.count_run(&handler.name);
+        state.edit_registry(lent.registry);
         if decision == Match::Break {
             walked.handled = true;
             break;

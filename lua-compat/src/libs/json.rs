@@ -1,0 +1,25 @@
+//! `json`: encode and decode over serde_json.
+
+use mlua::{Lua, Table, Value};
+
+use crate::value::{from_json, to_json};
+
+pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.set(
+        "encode",
+        lua.create_function(|_, value: Value| {
+            let json = to_json(&value)?;
+            Ok(json.to_string())
+        })?,
+    )?;
+    t.set(
+        "decode",
+        lua.create_function(|lua, text: mlua::LuaString| {
+            let json: serde_json::Value = serde_json::from_slice(&text.as_bytes())
+                .map_err(|e| mlua::Error::runtime(format!("json.decode: {e}")))?;
+            from_json(lua, &json)
+        })?,
+    )?;
+    Ok(t)
+}

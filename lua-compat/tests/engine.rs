@@ -1,0 +1,156 @@
+//! The engine: deterministic, sandboxed, bounded.
+mod common;
+use aoxide::{Env, Message, Runtime};
+use common::*;
+
+#[test]
+fn pairs_order_is_the_same_on_every_run() {
+    // The string hash seed is a constant (build.rs), so this order is fixed: a seed
+    // taken from addresses (Lua's default) would change it between runs under ASLR.
+    let mut rt = spawn::<Bare_>();
+    let order = printed(
+        &mut rt,
+        "local t = {} for i = 1, 12 do t['k' .. i] = i end \
+         local keys = {} for k in pairs(t) do keys[#keys + 1] = k end \
+         return table.concat(keys, ',')",
+    );
+    assert_eq!(order, "k1,k2,k3,k4,k6,k5,k8,k7,k11,k12,k10,k9");
+}
+
+#[test]
+fn time_is_the_message_timestamp_and_random_is_seeded_per_process() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(printed(&mut rt, "return os.time()"), "1700000000000");
+    let draw =
+        "local t = {} for i = 1, 5 do t[i] = math.random(1, 1000) end return table.concat(t, ' ')";
+    let first = printed(&mut rt, draw);
+    let mut same = spawn::<Bare_>();
+    assert_eq!(
+        printed(&mut same, draw),
+        first,
+        "same process id, same draws"
+    );
+
+    let mut other: Runtime<Bare_> = Runtime::new();
+    other.handle(
+        Message::new(OWNER).with_id("OTHER_PID"),
+        Some(&Env::new("OTHER_PID", OWNER)),
+    );
+    assert_ne!(
+        printed(&mut other, draw),
+        first,
+        "another process draws otherwise"
+    );
+    assert_eq!(
+        printed(&mut rt, "math.randomseed(7) local a = math.random(100) math.randomseed(7) return a == math.random(100)"),
+        "true"
+    );
+    let f: f64 = printed(&mut rt, "return math.random()").parse().unwrap();
+    assert!((0.0..1.0).contains(&f));
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data("return math.random(5, 1)"),
+        None,
+    );
+    assert!(out.error.unwrap().contains("interval is empty"));
+}
+
+#[test]
+fn no_io_no_clock_no_files_no_bytecode() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "return tostring(io) .. ' ' .. tostring(os.execute) .. ' ' .. tostring(os.getenv) \
+             .. ' ' .. tostring(dofile) .. ' ' .. tostring(loadfile) .. ' ' .. tostring(package.loadlib) \
+             .. ' ' .. tostring(debug.sethook) .. ' ' .. os.clock()"
+        ),
+        "nil nil nil nil nil nil nil 0.0"
+    );
+    // Precompiled chunks are refused even when asked for.
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local f, err = load(string.dump(function() return 1 end), 'x', 'b') return tostring(f) .. ' ' .. err"
+        ),
+        "nil attempt to load a binary chunk (mode is 't')"
+    );
+    // `load` with an explicit environment still works.
+    assert_eq!(
+        printed(&mut rt, "return load('return x', 'c', 't', { x = 5 })()"),
+        "5"
+    );
+    let out = rt.handle(msg(OWNER, "Eval", &[]).with_data("require('socket')"), None);
+    assert!(out.error.unwrap().contains("module 'socket' not found"));
+    assert_eq!(printed(&mut rt, "return bit32.band(12, 10)"), "8");
+}
+
+#[test]
+fn an_endless_loop_is_an_error_and_the_process_keeps_working() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        Count = 0
+        Handlers.add("Spin", function() while true do end end)
+        Handlers.add("Sneaky", function()
+          while true do pcall(function() while true do end end) end
+        end)
+        Handlers.add("Count", function(msg) Count = Count + 1 msg.reply({ Data = tostring(Count) }) end)
+        "#,
+    );
+    for action in ["Spin", "Sneaky"] {
+        let out = rt.handle(msg(ALICE, action, &[]), None);
+        let err = out.error.expect("an endless loop fails");
+        assert!(
+            err.contains("instruction budget of 5000000 exceeded"),
+            "{err}"
+        );
+        assert!(out.messages.is_empty());
+    }
+    let out = rt.handle(msg(ALICE, "Count", &[]), None);
+    assert_eq!(out.messages[0].data.as_deref(), Some("1"));
+}
+
+#[test]
+fn runaway_memory_is_an_error_and_the_process_keeps_working() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Hog", function()
+          local t = {}
+          while true do t[#t + 1] = string.rep("x", 65536) .. #t end
+        end)
+        Handlers.add("Huge", function() local s = string.rep("x", 1 << 40) end)
+        Handlers.add("Ok", function(msg) msg.reply({ Data = "fine" }) end)
+        "#,
+    );
+    for action in ["Hog", "Huge"] {
+        let out = rt.handle(msg(ALICE, action, &[]), None);
+        let err = out.error.expect("fails");
+        assert!(
+            err.contains("memory limit of 33554432 bytes exceeded")
+                || err.contains("resulting string too large"),
+            "{err}"
+        );
+    }
+    let out = rt.handle(msg(ALICE, "Ok", &[]), None);
+    assert_eq!(out.messages[0].data.as_deref(), Some("fine"));
+    let used = rt.state().unwrap().lua.used_memory();
+    assert!(used < 4 * 1024 * 1024, "the garbage was collected: {used}");
+}
+
+#[test]
+fn huge_strings_in_messages_are_handled() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"Handlers.add("Len", function(msg) msg.reply({ Data = tostring(#msg.Data) }) end)"#,
+    );
+    let big = "y".repeat(4 * 1024 * 1024);
+    let out = rt.handle(
+        msg(ALICE, "Len", &[("Big", &big)]).with_data(big.clone()),
+        None,
+    );
+    assert_eq!(out.messages[0].data.as_deref(), Some("4194304"));
+}

@@ -1,0 +1,289 @@
+//! `ao`, message preparation, globals and the libraries.
+mod common;
+use aoxide::{Env, Message, Runtime};
+use aoxide_lua::{LuaFiles, LuaProcess, LuaSource};
+use common::*;
+
+#[test]
+fn ao_send_builds_aos_messages() {
+    let mut rt = spawn::<Bare_>();
+    let out = eval(
+        &mut rt,
+        r#"
+        local sent = ao.send({ Target = "T1", Action = "A", Count = 3, Data = { k = "v", n = 1 } })
+        print(sent.Reference)
+        Send({ Target = "T2", Tags = { { name = "Multi", value = "1" }, { name = "Multi", value = "2" } }, Data = "plain" })
+        Send({ Target = "T3", Tags = { Key = "map" } })
+        "#,
+    );
+    assert_eq!(out.output.data, "1");
+    let [a, b, c] = &out.messages[..] else {
+        panic!("{:?}", out.messages)
+    };
+    assert_eq!(a.target.as_deref(), Some("T1"));
+    assert_eq!(a.get("Action"), Some("A"));
+    assert_eq!(a.get("Count"), Some("3"));
+    assert_eq!(a.get("Content-Type"), Some("application/json"));
+    assert_eq!(a.data.as_deref(), Some(r#"{"k":"v","n":1}"#));
+    assert_eq!(a.get("Data-Protocol"), Some("ao"));
+    assert_eq!(a.get("Type"), Some("Message"));
+    assert_eq!(a.get("Reference"), Some("1"));
+    assert_eq!(a.anchor, "00000000000000000000000000000001");
+    assert_eq!(b.tags.get_all("Multi").collect::<Vec<_>>(), ["1", "2"]);
+    assert_eq!(b.data.as_deref(), Some("plain"));
+    assert_eq!(c.get("Key"), Some("map"));
+    assert_eq!(c.data, None, "no Data, no field");
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data("ao.send({ Target = 5 })"),
+        None,
+    );
+    assert!(out.error.unwrap().contains("Target must be a string"));
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data("ao.send({ Target = 'x', Bad = print })"),
+        None,
+    );
+    assert!(
+        out.error.is_none(),
+        "functions are not tags: {:?}",
+        out.error
+    );
+}
+
+#[test]
+fn spawn_assign_and_log() {
+    let mut rt = spawn::<Bare_>();
+    let out = eval(
+        &mut rt,
+        r#"
+        local s = Spawn("MODULE_ID", { Data = "boot", Name = "child" })
+        print(s.Reference)
+        Assign({ Processes = { "P1", "P2" }, Message = "MSG_ID" })
+        ao.log("logged")
+        "#,
+    );
+    assert_eq!(out.spawns.len(), 1);
+    assert_eq!(out.spawns[0].get("Name"), Some("child"));
+    assert_eq!(out.spawns[0].get("Module"), Some("MODULE_ID"));
+    assert_eq!(out.spawns[0].data.as_deref(), Some("boot"));
+    assert_eq!(out.assignments[0].processes, ["P1", "P2"]);
+    assert_eq!(out.assignments[0].message, "MSG_ID");
+    assert_eq!(out.output.data, "1\nlogged");
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data("ao.assign({ Processes = 'x' })"),
+        None,
+    );
+    assert!(out.error.is_some());
+}
+
+#[test]
+fn incoming_messages_look_like_aos_messages() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Show", function(msg)
+          print(msg.Action, msg.From, msg.Tags["x-lower"], msg["X-Lower"], msg["x-lower"], #msg.TagArray,
+                msg.Tags.Dup, type(msg.Data), msg.Data.a, msg.Timestamp, os.time())
+        end)
+        "#,
+    );
+    let mut m = msg(
+        ALICE,
+        "Show",
+        &[
+            ("x-lower", "v"),
+            ("Dup", "first"),
+            ("Dup", "second"),
+            ("Content-Type", "application/json"),
+        ],
+    )
+    .with_data(r#"{"a": 5}"#);
+    m.timestamp = Some(1234);
+    let out = rt.handle(m, None);
+    assert_eq!(
+        out.output.data,
+        format!("Show\t{ALICE}\tv\tv\tv\t5\tfirst\ttable\t5\t1234\t1234")
+    );
+}
+
+#[test]
+fn globals_identity_trust_and_inbox() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(&mut rt, "return table.concat({ ao.id, Owner, Name, ao.env.Process.Id, tostring(#ao.authorities) }, ' ')"),
+        format!("{PID} {OWNER} aos {PID} 0")
+    );
+    assert_eq!(
+        printed(&mut rt, "return tostring(ao.isTrusted({ From = 'a', Owner = 'a' })) .. tostring(ao.isTrusted({ From = 'a', Owner = 'b' }))"),
+        "truefalse"
+    );
+    eval(&mut rt, "MaxInbox = 3");
+    for i in 0..5 {
+        let out = rt.handle(msg(ALICE, &format!("Unknown{i}"), &[]), None);
+        assert_eq!(
+            out.output.data,
+            format!("New Message From ALI...000: Action = Unknown{i}")
+        );
+    }
+    assert_eq!(
+        printed(&mut rt, "return #Inbox .. ' ' .. Inbox[1].Action"),
+        "3 Unknown2"
+    );
+    // Dry-runs are never kept.
+    let mut dry = msg(ALICE, "Unknown9", &[]);
+    dry.read_only = true;
+    rt.handle(dry, None);
+    assert_eq!(printed(&mut rt, "return #Inbox"), "3");
+    // A stranger's Eval is not run.
+    let out = rt.handle(msg(ALICE, "Eval", &[]).with_data("Owner = 'me'"), None);
+    assert!(out.output.data.starts_with("New Message From"));
+    assert_eq!(printed(&mut rt, "return Owner"), OWNER);
+    assert!(printed(&mut rt, "return Colors.red").starts_with('\u{1b}'));
+}
+
+struct Booted;
+impl LuaFiles for Booted {
+    const SOURCES: &'static [LuaSource] = &[LuaSource::new("first.lua", "Order = { 'first' }")];
+}
+
+#[test]
+fn boot_runs_the_files_then_on_boot_data() {
+    let mut rt: Runtime<LuaProcess<Booted>> = Runtime::new();
+    let spawn = Message::new(OWNER)
+        .with_id(PID)
+        .with_tag("On-Boot", "Data")
+        .with_tag("Name", "named")
+        .with_data("table.insert(Order, 'boot') print('booted ' .. Name)");
+    let out = rt.handle(spawn, Some(&Env::new(PID, OWNER)));
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.output.data, "booted named");
+    let lua = &rt.state().unwrap().lua;
+    assert_eq!(
+        lua.value::<String>("table.concat(Order, ',')").unwrap(),
+        "first,boot"
+    );
+
+    // A boot that fails is an initialisation error.
+    let mut bad: Runtime<LuaProcess<Booted>> = Runtime::new();
+    let out = bad.handle(
+        Message::new(OWNER)
+            .with_id(PID)
+            .with_tag("On-Boot", "Data")
+            .with_data("error('nope')"),
+        Some(&Env::new(PID, OWNER)),
+    );
+    assert!(out.error.unwrap().contains("nope"));
+}
+
+#[test]
+fn json_library() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"local json = require("json") return json.encode({ 1, 2, { a = true, b = json.decode('null') } })"#
+        ),
+        r#"[1,2,{"a":true}]"#
+    );
+    assert_eq!(
+        printed(&mut rt, r#"return require("json").encode({})"#),
+        "[]"
+    );
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"local t = require(".json").decode('{"x":[1,2.5,"s"],"n":null}') return #t.x .. t.x[2] .. t.x[3] .. tostring(t.n)"#
+        ),
+        "32.5snil"
+    );
+    for (code, want) in [
+        (
+            "local t = {} t.self = t return require('json').encode(t)",
+            "circular reference",
+        ),
+        (
+            "return require('json').encode({ [1] = 1, x = 2 })",
+            "mixed or invalid key types",
+        ),
+        ("return require('json').encode(0/0)", "unexpected number"),
+        ("return require('json').decode('{bad')", "json.decode"),
+        ("return require('json').encode(print)", "unexpected type"),
+    ] {
+        let out = rt.handle(msg(OWNER, "Eval", &[]).with_data(code), None);
+        let err = out.error.expect(code);
+        assert!(err.contains(want), "{code}: {err}");
+    }
+}
+
+#[test]
+fn bint_library() {
+    let mut rt = spawn::<Bare_>();
+    let cases = [
+        ("tostring(bint('115792089237316195423570985008687907853269984665640564039457584007913129639935') + 1)", "0"),
+        ("tostring(bint(2) ^ 255)", "-57896044618658097711785492504343953926634992332820282019728792003956564819968"),
+        ("tostring(bint('-5') + 3)", "-2"),
+        ("tostring(bint(7) // bint(-2)) .. ' ' .. tostring(bint(7) % bint(-2))", "-4 -1"),
+        ("tostring(bint.__lt(0, bint('-1'))) .. tostring(bint.ult(0, bint('-1')))", "falsetrue"),
+        ("tostring(bint('10') == bint(10)) .. tostring(bint(3) <= bint(3)) .. tostring(bint(3) < 4)", "truetruetrue"),
+        ("tostring(bint('0x10') * 2) .. ' ' .. bint.tostring(bint.zero()) .. ' ' .. tostring(bint.iszero(bint(0)))", "32 0 true"),
+        ("'n=' .. bint(5) .. ' ' .. bint.tonumber(bint(12)) .. ' ' .. math.type(bint.tointeger(bint(-3)))", "n=5 12.0 integer"),
+        ("tostring(bint.isbint(bint(1))) .. tostring(bint.isbint(1))", "truefalse"),
+    ];
+    for (expr, want) in cases {
+        let code = format!("local bint = require('.bint')(256) return {expr}");
+        assert_eq!(printed(&mut rt, &code), want, "{expr}");
+    }
+    for code in [
+        "require('.bint')(256)('abc')",
+        "require('.bint')(256)('1.5')",
+        "require('.bint')(256)(1) // 0",
+        "require('.bint')(128)",
+    ] {
+        let out = rt.handle(msg(OWNER, "Eval", &[]).with_data(code), None);
+        assert!(out.error.is_some(), "{code}");
+    }
+}
+
+#[test]
+fn base64_crypto_and_utils() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local b = require('.base64') return b.encode('hello') .. ' ' .. b.decode('aGVsbG8=')"
+        ),
+        "aGVsbG8= hello"
+    );
+    assert_eq!(
+        printed(&mut rt, "local c = require('.crypto') return c.digest.sha2_256(c.utils.stream.fromString('abc')).asHex()"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        printed(&mut rt, "local c = require('.crypto') return #c.digest.blake2b('x').asString() .. ' ' .. #c.digest.sha3_512('x').asBytes() .. ' ' .. c.digest.keccak256('').asHex():sub(1, 8)"),
+        "64 64 c5d24601"
+    );
+    assert_eq!(
+        printed(&mut rt, "return require('.crypto').hmac('sha2_256', 'key', 'The quick brown fox jumps over the lazy dog').asHex()"),
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    );
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"local u = require('.utils')
+               local add = function(a, b) return a + b end
+               return table.concat(u.map(function(x) return x * 2 end)({ 1, 2, 3 }), ',') .. ' '
+                 .. u.reduce(add, 0, { 1, 2, 3 }) .. ' '
+                 .. table.concat(u.filter(function(x) return x > 1 end, { 1, 2, 3 }), ',') .. ' '
+                 .. u.find(u.propEq('k', 2))({ { k = 1 }, { k = 2, v = 'y' } }).v .. ' '
+                 .. tostring(u.includes(2)({ 1, 2 })) .. ' '
+                 .. u.compose(function(x) return x + 1 end, function(x) return x * 10 end)(2) .. ' '
+                 .. tostring(u.matchesSpec({ Action = 'Hi', X = 'y' }, { Action = 'hi', X = '_' })) .. ' '
+                 .. #u.keys({ a = 1, b = 2 }) .. ' ' .. table.concat(u.reverse({ 1, 2, 3 }), '')"#
+        ),
+        "2,4,6 6 2,3 y true 21 true 2 321"
+    );
+    assert_eq!(
+        printed(&mut rt, "return Utils == require('.utils')"),
+        "true"
+    );
+}

@@ -1,0 +1,257 @@
+//! The `Handlers` table: ordering, match rules, run counts, utils, Receive.
+mod common;
+use common::*;
+
+type Tags = &'static [(&'static str, &'static str)];
+
+#[track_caller]
+fn list(rt: &mut aoxide::Runtime<Bare_>) -> String {
+    printed(
+        rt,
+        "local n = {} for _, h in ipairs(Handlers.list) do n[#n + 1] = h.name end return table.concat(n, ',')",
+    )
+}
+
+fn registry(rt: &aoxide::Runtime<Bare_>) -> Vec<String> {
+    rt.registry().names().map(str::to_owned).collect()
+}
+
+#[test]
+fn ordering_operations_reach_the_registry() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        local function h() end
+        Handlers.add("b", h)
+        Handlers.append("c", h)
+        Handlers.prepend("a", h)
+        Handlers.before("c").add("b2", "b2", h)
+        Handlers.after("a").add("a2", "a2", h)
+        Handlers.add("b", function() print("replaced") end)
+        "#,
+    );
+    assert_eq!(list(&mut rt), "a,a2,b,b2,c");
+    // Lua's prepend goes in front of the Rust `Eval` handler: one list.
+    assert_eq!(registry(&rt), ["a", "a2", "Eval", "b", "b2", "c"]);
+    let out = rt.handle(msg(ALICE, "b", &[]), None);
+    assert_eq!(
+        out.output.data, "replaced",
+        "re-adding a name replaces in place"
+    );
+    eval(&mut rt, r#"Handlers.remove("a2") Handlers.remove("nope")"#);
+    assert_eq!(list(&mut rt), "a,b,b2,c");
+    assert_eq!(registry(&rt), ["a", "Eval", "b", "b2", "c"]);
+}
+
+#[test]
+fn match_rules() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        local function hit(name) return function(msg) print(name) end end
+        Handlers.add("any", { Action = "Any", Kind = "_" }, hit("any"))
+        Handlers.add("case", { Action = "CASE" }, hit("case"))
+        Handlers.add("pattern", { Action = "Pat", Code = "^%d+$" }, hit("pattern"))
+        Handlers.add("dash", { Action = "Credit-Notice" }, hit("dash"))
+        Handlers.add("fn", { Action = "Fn", Size = function(v, m) return tonumber(v) > 10 end }, hit("fn"))
+        Handlers.add("alt", { Action = { "One", "Two" } }, hit("alt"))
+        Handlers.add("whole", function(msg) return msg.From == "BOB_ADDRESS_0000000000000000000000000000000" and msg.Action == "Whole" end, hit("whole"))
+        Handlers.add("from", { From = "ALICE_ADDRESS_00000000000000000000000000000", Action = "Who" }, hit("from"))
+        "#,
+    );
+    let cases: &[(&str, Tags, &str, &str)] = &[
+        (ALICE, &[("Kind", "whatever")], "Any", "any"),
+        (ALICE, &[], "case", "case"),
+        (ALICE, &[("Code", "123")], "Pat", "pattern"),
+        (ALICE, &[], "Credit-Notice", "dash"),
+        (ALICE, &[("Size", "11")], "Fn", "fn"),
+        (ALICE, &[], "Two", "alt"),
+        (BOB, &[], "Whole", "whole"),
+        (ALICE, &[], "Who", "from"),
+    ];
+    for (from, tags, action, want) in cases {
+        let out = rt.handle(msg(from, action, tags), None);
+        assert_eq!(out.output.data, *want, "{action}");
+    }
+    // Misses fall through to the inbox with AOS's notice.
+    let misses: &[(&str, Tags, &str)] = &[
+        (ALICE, &[], "Any"),
+        (ALICE, &[("Code", "12a")], "Pat"),
+        (ALICE, &[("Size", "3")], "Fn"),
+        (ALICE, &[], "Three"),
+        (ALICE, &[], "Whole"),
+        (BOB, &[], "Who"),
+    ];
+    for (from, tags, action) in misses {
+        let out = rt.handle(msg(from, action, tags), None);
+        assert!(
+            out.output.data.starts_with("New Message From"),
+            "{action}: {:?}",
+            out.output.data
+        );
+    }
+    assert_eq!(printed(&mut rt, "return #Inbox"), "6");
+}
+
+#[test]
+fn continue_break_and_skip() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("one", function(msg) return msg.Action == "Go" and "continue" or "skip" end, function() print("one") end)
+        Handlers.add("two", Handlers.utils.continue(Handlers.utils.hasMatchingTag("Action", "Go")), function() print("two") end)
+        Handlers.add("three", function(msg) return msg.Action == "Go" and -1 or 0 end, function() print("three") end)
+        Handlers.add("four", function() return true end, function() print("four") end)
+        "#,
+    );
+    let out = rt.handle(msg(ALICE, "Go", &[]), None);
+    assert_eq!(out.output.data, "one\ntwo\nthree");
+    let out = rt.handle(msg(ALICE, "Stop", &[]), None);
+    assert_eq!(out.output.data, "four");
+}
+
+#[test]
+fn max_runs_and_once() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("twice", "Tick", function() print("tick") end, 2)
+        Handlers.once("Hello", function() print("hello once") end)
+        Handlers.once({ Action = "Anon" }, function() print("anon once") end)
+        "#,
+    );
+    assert_eq!(rt.handle(msg(ALICE, "Tick", &[]), None).output.data, "tick");
+    assert_eq!(rt.handle(msg(ALICE, "Tick", &[]), None).output.data, "tick");
+    assert!(rt
+        .handle(msg(ALICE, "Tick", &[]), None)
+        .output
+        .data
+        .starts_with("New Message"));
+    assert_eq!(
+        rt.handle(msg(ALICE, "Hello", &[]), None).output.data,
+        "hello once"
+    );
+    assert!(rt
+        .handle(msg(ALICE, "Hello", &[]), None)
+        .output
+        .data
+        .starts_with("New Message"));
+    assert_eq!(
+        rt.handle(msg(ALICE, "Anon", &[]), None).output.data,
+        "anon once"
+    );
+    assert!(rt
+        .handle(msg(ALICE, "Anon", &[]), None)
+        .output
+        .data
+        .starts_with("New Message"));
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data(r#"Handlers.add("bad", "Bad", function() end, 0)"#),
+        None,
+    );
+    assert!(out
+        .error
+        .unwrap()
+        .contains("maxRuns must be a positive integer"));
+}
+
+#[test]
+fn utils_helpers() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        local u = Handlers.utils
+        Handlers.add("tagof", u.hasMatchingTagOf("Action", { "A1", "A2" }), u.reply("tagof"))
+        Handlers.add("data", u.hasMatchingData("ping"), u.reply({ Action = "Pong", Data = "data" }))
+        "#,
+    );
+    let out = rt.handle(msg(ALICE, "A2", &[]), None);
+    assert_eq!(out.messages[0].data.as_deref(), Some("tagof"));
+    let out = rt.handle(msg(ALICE, "X", &[]).with_data("ping"), None);
+    assert_eq!(out.messages[0].data.as_deref(), Some("data"));
+    assert_eq!(out.messages[0].get("Action"), Some("Pong"));
+}
+
+#[test]
+fn a_failed_message_restores_the_handler_list() {
+    let mut rt = spawn::<Bare_>();
+    eval(&mut rt, r#"Handlers.add("keep", function() end)"#);
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[]).with_data(
+            r#"Handlers.add("lost", function() end) Handlers.remove("keep") error("no")"#,
+        ),
+        None,
+    );
+    assert!(out.error.is_some());
+    assert_eq!(list(&mut rt), "keep");
+    assert_eq!(registry(&rt), ["Eval", "keep"]);
+    // A handler that fails after adding a handler: the same.
+    eval(
+        &mut rt,
+        r#"Handlers.add("Adder", function() Handlers.add("late", function() end) error({ code = 7 }) end)"#,
+    );
+    let out = rt.handle(msg(ALICE, "Adder", &[]), None);
+    let err = out.error.unwrap();
+    assert!(err.contains(r#"{"code":7}"#), "a table error object: {err}");
+    assert!(
+        err.contains("stack traceback"),
+        "with the Lua traceback: {err}"
+    );
+    assert_eq!(list(&mut rt), "keep,Adder");
+}
+
+#[test]
+fn receive_waits_for_the_reply_in_a_coroutine() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Ask", function(msg)
+          local answer = Send({ Target = "ORACLE", Action = "Question" }).receive()
+          msg.reply({ Data = "oracle said " .. answer.Data })
+        end)
+        "#,
+    );
+    let out = rt.handle(msg(ALICE, "Ask", &[]), None);
+    assert_eq!(out.messages.len(), 1);
+    let question = &out.messages[0];
+    assert_eq!(question.target.as_deref(), Some("ORACLE"));
+    let reference = question.get("Reference").unwrap().to_owned();
+    assert!(
+        list(&mut rt).starts_with("_once_"),
+        "a once handler waits for the reply"
+    );
+
+    // A message with another X-Reference does not wake it.
+    let out = rt.handle(
+        msg("ORACLE", "Answer", &[("X-Reference", "999")]).with_data("no"),
+        None,
+    );
+    assert!(out.output.data.starts_with("New Message"));
+    let out = rt.handle(
+        msg("ORACLE", "Answer", &[("X-Reference", &reference)]).with_data("42"),
+        None,
+    );
+    assert_eq!(out.messages.len(), 1, "{:?}", out);
+    assert_eq!(out.messages[0].target.as_deref(), Some(ALICE));
+    assert_eq!(out.messages[0].data.as_deref(), Some("oracle said 42"));
+    assert_eq!(list(&mut rt), "Ask");
+}
+
+#[test]
+fn evaluate_walks_lua_handlers() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"Handlers.add("E", function(m) print("ran " .. m.Data) end)
+               return Handlers.evaluate({ Action = "E", Data = "x", Tags = {} }, ao.env)"#
+        ),
+        "ran x\ntrue"
+    );
+}
