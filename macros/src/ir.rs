@@ -61,6 +61,8 @@ pub struct HandlersDef {
     pub default: Option<HandlerDef>,
     /// Parts mounted on fields, in order.
     pub mounts: Vec<MountDef>,
+    /// `error = Type`: the coded error type the typed client gives back.
+    pub error: Option<Type>,
 }
 
 /// Which attribute made a method a handler.

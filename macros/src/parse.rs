@@ -528,6 +528,7 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
         handlers: Vec::new(),
         default: None,
         mounts: Vec::new(),
+        error: None,
     };
     if let Some((_, path, _)) = &item.trait_ {
         errors.spanned(path, "#[aoxide::handlers] goes on an inherent impl (`impl Counter { .. }`), not a trait impl");
@@ -543,10 +544,14 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
                         Ok(p) => def.config = Some(p),
                         Err(_) => errors.spanned(&v, "`config` takes the path of a function `fn() -> aoxide::Config`"),
                     },
+                    ("error", Some(v)) => match syn::parse2::<Type>(v.clone()) {
+                        Ok(t) => def.error = Some(t),
+                        Err(_) => errors.spanned(&v, "`error` takes the type of the handlers' coded errors (it implements aoxide::ErrorCode)"),
+                    },
                     ("mount", None) if group.is_some() => {
                         def.mounts.extend(mounts(group.unwrap_or_default(), errors));
                     }
-                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn` or `mount(field = Type, ..)`")),
+                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `mount(field = Type, ..)` or `error = Type`")),
                 }
             }
         }

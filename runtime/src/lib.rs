@@ -11,7 +11,8 @@
 //! - [`outcome`]: the result of a message and its JSON-1 form;
 //! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
 //! - [`interface`]: handler metadata and what handlers may return;
-//! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations.
+//! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations;
+//! - [`client`]: the typed clients `#[aoxide::handlers]` generates, over a [`client::Transport`].
 //!
 //! ## Writing a process
 //!
@@ -144,6 +145,7 @@
 
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod context;
 pub mod error;
 mod export;
@@ -166,6 +168,7 @@ pub mod abi;
 
 /// `#[derive(aoxide::Transactional)]`: field by field (see [`state`]).
 pub use aoxide_macros::Transactional;
+pub use client::ErrorCode;
 pub use context::Ctx;
 pub use error::{Error, InputError};
 pub use message::{Env, EnvEntry, Message};
@@ -194,6 +197,7 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
+    pub use crate::client::{finish, CallError, Reply, TagArg, Transport, Uncoded};
     pub use crate::context::Ctx;
     pub use crate::error::Error;
     pub use crate::interface::rt::{
@@ -210,6 +214,7 @@ pub mod __private {
     pub use crate::state::Transactional;
     pub use crate::tag::FromTag;
     pub use crate::tags::TagValue;
+    pub use crate::tags::Tags;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;
