@@ -115,9 +115,20 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The first message sent back to the caller.
+    /// The reply to the caller: the first message to it that answers the call (it
+    /// carries `X-Reference`, as `Ctx::respond` sets when the call had a reference), else
+    /// the last message to it (a handler's returned reply goes out after what its body
+    /// sent, such as notices to every member of a room).
     pub fn reply(&self) -> Option<&OutMessage> {
-        self.outcome.message_to(&self.caller)
+        let to_caller = || {
+            self.outcome
+                .messages
+                .iter()
+                .filter(|m| m.target.as_deref() == Some(self.caller.as_str()))
+        };
+        to_caller()
+            .find(|m| m.tags.contains("X-Reference"))
+            .or_else(|| to_caller().next_back())
     }
 
     /// The data of [`Reply::reply`].
