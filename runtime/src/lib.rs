@@ -162,6 +162,7 @@ pub mod state;
 pub mod tag;
 pub mod tags;
 pub mod trust;
+pub mod u256;
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
@@ -185,8 +186,7 @@ pub use aoxide_macros::{handlers, process};
 pub use interface::{HandlerReturn, Interface, Json};
 pub use snapshot::{Patch, Schema, SnapshotError};
 
-/// 256-bit unsigned integer used for token amounts (from `ruint`).
-pub type U256 = ruint::aliases::U256;
+pub use u256::U256;
 
 /// The result type handlers return.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
