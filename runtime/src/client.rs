@@ -298,6 +298,19 @@ impl TagArg<String> for &str {
     }
 }
 
+macro_rules! amount_from {
+    ($($t:ty),*) => {$(
+        /// A primitive amount for a `U256` tag.
+        impl TagArg<U256> for $t {
+            fn tag_text(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+        }
+    )*};
+}
+
+amount_from!(u8, u16, u32, u64, u128);
+
 macro_rules! to_tag_by_display {
     ($($t:ty),*) => {$(
         impl ToTag for $t {

@@ -405,7 +405,7 @@ fn walk<P>(
     // shared copy: free unless the list changes).
     let snapshot = registry.shared_list();
     for handler in snapshot.iter() {
-        let decision = handler.evaluate(info, msg);
+        let decision = handler.evaluate_on(state, info, msg);
         if decision == Match::Skip {
             continue;
         }

@@ -32,7 +32,7 @@ fn typed_transfer_and_balance() {
         ),
     );
     let mut token = TokenClient::new(&mut net, &pid);
-    let reply = token.transfer(&alice, &bob, U256::from(5u64)).unwrap();
+    let reply = token.transfer(&alice, &bob, 5u64).unwrap();
     let debit = reply.reply().unwrap();
     assert_eq!(debit.get("Action"), Some("Debit-Notice"));
     assert_eq!(debit.get("Quantity"), Some("5"));

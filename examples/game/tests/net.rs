@@ -52,11 +52,11 @@ fn a_guess_needs_a_join_and_a_valid_number() {
         .unwrap();
     net.run_until_idle().unwrap();
     let mut client = GameClient::new(&mut net, &game);
-    let err = client.guess(&bob, 3, U256::from(1u64)).unwrap_err();
+    let err = client.guess(&bob, 3u8, U256::from(1u64)).unwrap_err();
     assert!(err.to_string().contains("Join the game first"), "{err}");
     client.join(&bob).unwrap();
-    assert!(client.guess(&bob, 7, U256::from(1u64)).is_err());
-    let reply = client.guess(&bob, 3, U256::from(10u64)).unwrap();
+    assert!(client.guess(&bob, 7u8, U256::from(1u64)).is_err());
+    let reply = client.guess(&bob, 3u8, U256::from(10u64)).unwrap();
     assert_eq!(reply.get("Action"), Some("Guess-Result"));
     let board = client.leaderboard(&bob).unwrap();
     assert!(board.data().unwrap().starts_with('['));

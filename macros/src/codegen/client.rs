@@ -17,23 +17,6 @@ fn method_name(h: &HandlerDef) -> syn::Ident {
     }
 }
 
-/// `Address`, `String` or an `Option` of one.
-fn flexible(ty: &syn::Type) -> bool {
-    let syn::Type::Path(p) = ty else { return false };
-    let Some(last) = p.path.segments.last() else {
-        return false;
-    };
-    if last.ident == "Option" {
-        if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
-            if let Some(syn::GenericArgument::Type(inner)) = a.args.first() {
-                return flexible(inner);
-            }
-        }
-        return false;
-    }
-    last.ident == "Address" || last.ident == "String"
-}
-
 fn method(h: &HandlerDef, error: &TokenStream) -> Option<TokenStream> {
     let rt = rt();
     if h.kind != Kind::Handler {
@@ -53,21 +36,20 @@ fn method(h: &HandlerDef, error: &TokenStream) -> Option<TokenStream> {
                     .unwrap_or_else(|| format_ident!("arg{}", i));
                 let ty = &t.ty;
                 let tag = &t.tag;
-                // Addresses and text take anything that names one (a wallet, a process id,
-                // a `&str`); other types are taken as they are, so `5u64.into()` infers.
-                if flexible(ty) {
-                    args.push(quote!(#arg: impl #rt::TagArg<#ty>));
-                } else {
-                    args.push(quote!(#arg: #ty));
-                }
+                // Anything that writes a `T` tag: the value, a reference, a wallet or process
+                // id for an address, a `u64` for a `U256`. Generic, so a tag type that only
+                // reads (`FromTag` without `ToTag`) is an error only where the method is used.
+                args.push(quote!(#arg: impl #rt::TagArg<#ty>));
                 sets.push(quote! {
                     if let #rt::Option::Some(__aoxide_v) = #rt::TagArg::<#ty>::tag_text(&#arg) {
                         __aoxide_tags.add(#tag, __aoxide_v);
                     }
                 });
             }
-            Param::Data { ty } => {
-                args.push(quote!(data: &#ty));
+            Param::Data { .. } => {
+                // Any value that serialises to the JSON the handler reads (the handler's
+                // type may only deserialise).
+                args.push(quote!(data: &(impl #rt::serde::Serialize + ?Sized)));
                 sets.push(quote! {
                     __aoxide_data = #rt::serde_json::to_string(data).unwrap_or_default();
                 });
