@@ -63,6 +63,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod client;
 pub mod cron;
 pub mod error;
 pub mod ids;

@@ -61,6 +61,8 @@ pub struct HandlersDef {
     pub default: Option<HandlerDef>,
     /// Parts mounted on fields, in order.
     pub mounts: Vec<MountDef>,
+    /// `error = Type`: the coded error type the typed client gives back.
+    pub error: Option<Type>,
 }
 
 /// Which attribute made a method a handler.
@@ -152,6 +154,8 @@ pub enum From {
     Authority,
     /// `"<address>"`.
     Address(String),
+    /// `self.<field>`: the address a state field holds.
+    Field(Ident),
 }
 
 /// A relative position (`before = "x"` / `after = "x"`).
@@ -183,8 +187,10 @@ pub struct Options {
     pub tags: Vec<(String, Vec<String>, Span)>,
     /// `from = ...`.
     pub from: Option<From>,
-    /// `when = path`.
+    /// `when = path`: `fn(&Message) -> bool`.
     pub when: Option<Path>,
+    /// `when = self.method`: `fn(&self, &Message) -> bool`.
+    pub when_self: Option<Ident>,
     /// `continue`.
     pub continues: bool,
     /// `before`/`after`.

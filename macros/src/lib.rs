@@ -111,7 +111,8 @@ pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => {
             let process = codegen::dispatch::generate(&def);
             let interface = codegen::interface::generate(&def);
-            quote!(#item #process #interface).into()
+            let client = codegen::client::generate(&def);
+            quote!(#item #process #interface #client).into()
         }
         Err(e) => {
             let err = e.to_compile_error();

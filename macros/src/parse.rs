@@ -161,9 +161,13 @@ pub fn options(tokens: TokenStream, kind: Kind, errors: &mut Errors) -> Options 
             }
             "when" => {
                 if let Some(v) = needs_value(errors, "when = path::to::predicate") {
+                    if let Some(method) = self_member(&v) {
+                        opts.when_self = Some(method);
+                        continue;
+                    }
                     match syn::parse2::<Path>(v.clone()) {
                         Ok(p) => opts.when = Some(p),
-                        Err(_) => errors.spanned(&v, "`when` takes the path of a function `fn(&Message) -> bool`, e.g. when = is_large"),
+                        Err(_) => errors.spanned(&v, "`when` takes the path of a function `fn(&Message) -> bool` (when = is_large), or a method `fn(&self, &Message) -> bool` (when = self.is_open)"),
                     }
                 }
             }
@@ -281,7 +285,24 @@ fn tag_rules(tokens: TokenStream, errors: &mut Errors) -> Vec<(String, Vec<Strin
     }
 }
 
+/// `self.name` -> `name`.
+fn self_member(tokens: &TokenStream) -> Option<Ident> {
+    let parser = |input: ParseStream| -> syn::Result<Ident> {
+        let _: Token![self] = input.parse()?;
+        let _: Token![.] = input.parse()?;
+        let name: Ident = input.parse()?;
+        if !input.is_empty() {
+            return Err(input.error("expected `self.name`"));
+        }
+        Ok(name)
+    };
+    parser.parse2(tokens.clone()).ok()
+}
+
 fn caller(tokens: &TokenStream) -> syn::Result<From> {
+    if let Some(field) = self_member(tokens) {
+        return Ok(From::Field(field));
+    }
     if let Ok(s) = syn::parse2::<LitStr>(tokens.clone()) {
         if s.value().is_empty() {
             return Err(syn::Error::new(s.span(), "the address cannot be empty"));
@@ -296,7 +317,7 @@ fn caller(tokens: &TokenStream) -> syn::Result<From> {
         Some("authority") => Ok(From::Authority),
         _ => Err(syn::Error::new_spanned(
             tokens,
-            "`from` takes owner, self, trusted (the owner or the process itself), authority, or an address in quotes",
+            "`from` takes owner, self, trusted (the owner or the process itself), authority, an address in quotes, or a state field holding an address (from = self.token)",
         )),
     }
 }
@@ -528,6 +549,7 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
         handlers: Vec::new(),
         default: None,
         mounts: Vec::new(),
+        error: None,
     };
     if let Some((_, path, _)) = &item.trait_ {
         errors.spanned(path, "#[aoxide::handlers] goes on an inherent impl (`impl Counter { .. }`), not a trait impl");
@@ -543,10 +565,14 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
                         Ok(p) => def.config = Some(p),
                         Err(_) => errors.spanned(&v, "`config` takes the path of a function `fn() -> aoxide::Config`"),
                     },
+                    ("error", Some(v)) => match syn::parse2::<Type>(v.clone()) {
+                        Ok(t) => def.error = Some(t),
+                        Err(_) => errors.spanned(&v, "`error` takes the type of the handlers' coded errors (it implements aoxide::ErrorCode)"),
+                    },
                     ("mount", None) if group.is_some() => {
                         def.mounts.extend(mounts(group.unwrap_or_default(), errors));
                     }
-                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn` or `mount(field = Type, ..)`")),
+                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `mount(field = Type, ..)` or `error = Type`")),
                 }
             }
         }

@@ -15,6 +15,7 @@ pub fn handlers(def: &HandlersDef, errors: &mut Errors) {
             && h.opts.action.is_none()
             && h.opts.tags.is_empty()
             && h.opts.when.is_none()
+            && h.opts.when_self.is_none()
             && !h.opts.continues
         {
             errors.at(

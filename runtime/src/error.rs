@@ -30,6 +30,12 @@ impl Error {
         }
     }
 
+    /// An error from a value with a stable code ([`crate::ErrorCode`]): the code goes with
+    /// the message, so a typed client gives the value back.
+    pub fn coded<E: crate::ErrorCode + fmt::Display>(error: E) -> Self {
+        Error::with_code(error.code(), error)
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         &self.message

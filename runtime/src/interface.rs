@@ -432,6 +432,30 @@ pub mod rt {
         }
     }
 
+    /// A state field that holds an address, for `from = self.field`.
+    pub trait AddressField {
+        /// True when the field holds `from`.
+        fn holds(&self, from: &str) -> bool;
+    }
+
+    impl AddressField for String {
+        fn holds(&self, from: &str) -> bool {
+            self == from
+        }
+    }
+
+    impl AddressField for crate::tag::Address {
+        fn holds(&self, from: &str) -> bool {
+            self.as_str() == from
+        }
+    }
+
+    impl<T: AddressField> AddressField for Option<T> {
+        fn holds(&self, from: &str) -> bool {
+            self.as_ref().is_some_and(|a| a.holds(from))
+        }
+    }
+
     /// A `#[patch]` field, for picking how it is published (see [`PatchDelta`]).
     pub struct PatchField<'a, T>(pub &'a T);
 

@@ -15,7 +15,8 @@
 //!   size limits), shared with the test host;
 //! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
 //! - [`interface`]: handler metadata and what handlers may return;
-//! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations.
+//! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations;
+//! - [`client`]: the typed clients `#[aoxide::handlers]` generates, over a [`client::Transport`].
 //!
 //! ## Writing a process
 //!
@@ -155,6 +156,7 @@
 
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod context;
 pub mod error;
 mod export;
@@ -173,12 +175,14 @@ pub mod state;
 pub mod tag;
 pub mod tags;
 pub mod trust;
+pub mod u256;
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
 
 /// `#[derive(aoxide::Transactional)]`: field by field (see [`state`]).
 pub use aoxide_macros::Transactional;
+pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
 pub use error::{Error, InputError, ResultError};
 pub use message::{Env, EnvEntry, Message};
@@ -196,8 +200,7 @@ pub use aoxide_macros::{handlers, process};
 pub use interface::{HandlerReturn, Interface, Json};
 pub use snapshot::{Patch, Schema, SnapshotError};
 
-/// 256-bit unsigned integer used for token amounts (from `ruint`).
-pub type U256 = ruint::aliases::U256;
+pub use u256::U256;
 
 /// The result type handlers return.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
@@ -215,11 +218,12 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
+    pub use crate::client::{finish, CallError, Reply, TagArg, Transport, Uncoded};
     pub use crate::context::Ctx;
     pub use crate::error::Error;
     pub use crate::interface::rt::{
         as_str, bytes_of, concat, data, emit_patch, patch_value, send_patch, tag, total_len,
-        DefaultState, InitReturn, PatchDelta, PatchField, PatchWhole,
+        AddressField, DefaultState, InitReturn, PatchDelta, PatchField, PatchWhole,
     };
     pub use crate::interface::{HandlerReturn, Interface};
     pub use crate::message::Message;
@@ -231,6 +235,7 @@ pub mod __private {
     pub use crate::state::Transactional;
     pub use crate::tag::FromTag;
     pub use crate::tags::TagValue;
+    pub use crate::tags::Tags;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

@@ -505,7 +505,7 @@ fn walk<P: Process>(
     // shared copy: free unless the list changes).
     let snapshot = lent.registry.shared_list();
     for handler in snapshot.iter() {
-        let decision = handler.evaluate(info, msg);
+        let decision = handler.evaluate_on(state, info, msg);
         if decision == Match::Skip {
             continue;
         }

@@ -15,6 +15,9 @@ use crate::trust::ProcessInfo;
 /// The function a handler runs.
 pub type HandlerFn<P> = Rc<dyn Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error>>;
 
+/// A match condition that reads the state (`when = self.method`, `from = self.field`).
+pub type GuardFn<P> = Rc<dyn Fn(&P, &Message) -> bool>;
+
 /// Who may trigger a handler. A message from anyone else does not match it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -32,6 +35,9 @@ pub enum Caller {
     Authority,
     /// Only this address.
     Address(String),
+    /// Only the address held in this state field (`from = self.token`), checked against
+    /// the state when the message arrives.
+    Field(String),
 }
 
 impl Caller {
@@ -44,6 +50,8 @@ impl Caller {
             Caller::OwnerOrProcess => process.is_owner(msg) || process.is_self(msg),
             Caller::Authority => process.authorities.contains(&msg.owner),
             Caller::Address(a) => msg.from == *a,
+            // Checked by the handler's guard, which reads the state.
+            Caller::Field(_) => true,
         }
     }
 }
@@ -71,6 +79,7 @@ pub struct Handler<P> {
     /// True when the handler never changes state (`&self` handlers).
     pub read_only: bool,
     run: HandlerFn<P>,
+    guard: Option<GuardFn<P>>,
 }
 
 impl<P> Clone for Handler<P> {
@@ -82,6 +91,7 @@ impl<P> Clone for Handler<P> {
             runs: self.runs,
             read_only: self.read_only,
             run: self.run.clone(),
+            guard: self.guard.clone(),
         }
     }
 }
@@ -126,6 +136,7 @@ impl<P> Handler<P> {
             runs: Runs::Unlimited,
             read_only: false,
             run,
+            guard: None,
         }
     }
 
@@ -160,10 +171,32 @@ impl<P> Handler<P> {
         self
     }
 
-    /// Decides whether this handler takes `msg`.
+    /// Adds a condition on the state and the message; when it is false the handler is
+    /// skipped (the message falls through to later handlers, or the inbox).
+    pub fn guard(mut self, guard: impl Fn(&P, &Message) -> bool + 'static) -> Self {
+        self.guard = Some(Rc::new(guard));
+        self
+    }
+
+    /// Decides whether this handler takes `msg`, without its state guard (see
+    /// [`Handler::evaluate_on`]).
     pub fn evaluate(&self, process: &ProcessInfo, msg: &Message) -> Match {
         if !self.caller.allows(process, msg) {
             return Match::Skip;
+        }
+        self.pattern.evaluate(msg)
+    }
+
+    /// Decides whether this handler takes `msg` when the state is `state`: the caller,
+    /// the guard, then the pattern.
+    pub fn evaluate_on(&self, state: &P, process: &ProcessInfo, msg: &Message) -> Match {
+        if !self.caller.allows(process, msg) {
+            return Match::Skip;
+        }
+        if let Some(guard) = &self.guard {
+            if !guard(state, msg) {
+                return Match::Skip;
+            }
         }
         self.pattern.evaluate(msg)
     }
@@ -350,14 +383,23 @@ impl<P> Registry<P> {
 
     /// Mounts the part `S` on one field of the process state: adds `S`'s handlers (see
     /// [`Mount::handlers`]), each named `"{name}.{handler}"`, running on the field `part`
-    /// returns. `#[aoxide::handlers(mount(name = Type))]` calls it; by hand:
-    /// `registry.mount::<Token>("token", |p: &mut Shop| &mut p.token)`.
-    pub fn mount<S: Mount>(&mut self, name: &str, part: fn(&mut P) -> &mut S) -> &mut Self
+    /// returns (`part_ref` is the same field, read-only, for state guards).
+    /// `#[aoxide::handlers(mount(name = Type))]` calls it; by hand:
+    /// `registry.mount::<Token>("token", |p| &mut p.token, |p| &p.token)`.
+    pub fn mount<S: Mount>(
+        &mut self,
+        name: &str,
+        part: fn(&mut P) -> &mut S,
+        part_ref: fn(&P) -> &S,
+    ) -> &mut Self
     where
         P: 'static,
     {
         for handler in S::handlers() {
             let run = handler.run;
+            let guard = handler.guard.map(|g| -> GuardFn<P> {
+                Rc::new(move |p: &P, msg: &Message| g(part_ref(p), msg))
+            });
             self.add(Handler {
                 name: format!("{name}.{}", handler.name),
                 pattern: handler.pattern,
@@ -367,6 +409,7 @@ impl<P> Registry<P> {
                 run: Rc::new(move |p: &mut P, ctx: &mut Ctx<'_>, msg: &Message| {
                     run(part(p), ctx, msg)
                 }),
+                guard,
             });
         }
         self
@@ -410,11 +453,16 @@ pub struct Scoped<'r, P, F> {
 pub type PartFn<S> = fn(&mut S, &mut Ctx<'_>, &Message) -> Result<(), Error>;
 
 impl<P: 'static, F> Scoped<'_, P, F> {
-    /// Adds `handler` (see [`Registry::add`]) whose function runs on the part.
+    /// Adds `handler` (see [`Registry::add`]) whose function runs on the part. A state
+    /// guard ([`Handler::guard`]) needs read access to the part: use [`Registry::mount`];
+    /// here a guarded handler is refused (never registered, so it never runs unguarded).
     pub fn handler<S: 'static>(&mut self, handler: Handler<S>) -> &mut Self
     where
         F: Fn(&mut P) -> &mut S + Clone + 'static,
     {
+        if handler.guard.is_some() {
+            return self;
+        }
         let part = self.part.clone();
         let run = handler.run;
         self.registry.add(Handler {
@@ -424,6 +472,7 @@ impl<P: 'static, F> Scoped<'_, P, F> {
             runs: handler.runs,
             read_only: handler.read_only,
             run: Rc::new(move |p: &mut P, ctx: &mut Ctx<'_>, msg: &Message| run(part(p), ctx, msg)),
+            guard: None,
         });
         self
     }

@@ -132,6 +132,26 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
+/// Stable codes, so a typed client ([`TokenClient`]) gives the variant back.
+impl aoxide::ErrorCode for TokenError {
+    fn code(&self) -> &'static str {
+        match self {
+            TokenError::InsufficientBalance => "insufficient-balance",
+            TokenError::Overflow => "overflow",
+            TokenError::ZeroQuantity => "zero-quantity",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "insufficient-balance" => TokenError::InsufficientBalance,
+            "overflow" => TokenError::Overflow,
+            "zero-quantity" => TokenError::ZeroQuantity,
+            _ => return None,
+        })
+    }
+}
+
 /// A fungible token: balances, total supply and metadata.
 ///
 /// Invariant kept by every operation: the balances add up to `total_supply`.
@@ -160,6 +180,29 @@ pub struct Token {
 
 /// A process that is only a token: the AOS token blueprint as a module of its own.
 pub type TokenProcess = Token;
+
+/// `{"<address>": "<amount>", ...}`: every address valid, every amount a canonical decimal.
+fn parse_allocations(text: &str) -> Result<Vec<(String, U256)>, Error> {
+    let object: serde_json::Map<String, Value> = serde_json::from_str(text).map_err(|e| {
+        Error::msg(format!(
+            "Initial-Allocations must be a JSON object of address -> decimal amount: {e}"
+        ))
+    })?;
+    let mut out = Vec::with_capacity(object.len());
+    for (account, amount) in object {
+        let address = Address::parse_tag("Initial-Allocations", &TagValue::Text(account))?;
+        let amount = match &amount {
+            Value::String(s) => U256::parse_tag("Initial-Allocations", &TagValue::Text(s.clone()))?,
+            other => {
+                return Err(Error::msg(format!(
+                    "Initial-Allocations amounts are decimal strings, got {other}"
+                )))
+            }
+        };
+        out.push((address.as_str().to_owned(), amount));
+    }
+    Ok(out)
+}
 
 /// An amount as the decimal string AO uses.
 fn amount_json(amount: &U256) -> Value {
@@ -218,15 +261,34 @@ impl Token {
         self
     }
 
+    /// Builder: mints each `(account, amount)` of `allocations` (see
+    /// [`Token::with_balance`]).
+    pub fn with_allocations<'a>(
+        mut self,
+        allocations: impl IntoIterator<Item = (&'a str, U256)>,
+    ) -> Self {
+        for (account, amount) in allocations {
+            self = self.with_balance(account, amount);
+        }
+        self
+    }
+
     /// The token described by the spawn message's tags, with AOS defaults for what is
     /// absent: `Name` (the process name, else `aos`), `Ticker` (`PNTS`), `Logo`,
-    /// `Denomination` (`12`), and `Initial-Supply` (10^16 units), all held by the process.
+    /// `Denomination` (`12`), and the initial supply (see the crate README, "Funding"):
+    ///
+    /// - `Initial-Supply`: units minted at spawn (10^16 by default);
+    /// - `Initial-Allocations`: a JSON object `{"<address>": "<amount>", ...}` paid out of
+    ///   that supply at spawn;
+    /// - `Initial-Holder`: who holds the rest, `process` (the default, as AOS) or `owner`.
     ///
     /// When `msg` is not the spawn message (a host that never delivers it) the defaults are
-    /// used. A tag that does not parse is an error.
+    /// used. A tag that does not parse, or allocations above the supply, are an error.
     pub fn from_spawn(ctx: &Ctx<'_>, msg: &Message) -> Result<Self, Error> {
         let mut token = Token::new(ctx.process().name.clone());
         let mut supply = default_supply();
+        let mut holder = ctx.id().to_owned();
+        let mut allocations: Vec<(String, U256)> = Vec::new();
         if msg.is_spawn_of(ctx.id()) {
             if let Some(t) = msg.get("Ticker") {
                 token.ticker = t.to_owned();
@@ -240,8 +302,29 @@ impl Token {
             if let Some(s) = msg.tag::<Option<U256>>("Initial-Supply")? {
                 supply = s;
             }
+            match msg.get("Initial-Holder") {
+                None | Some("process") => {}
+                Some("owner") => holder = ctx.process().owner.clone(),
+                Some(other) => {
+                    return Err(Error::msg(format!(
+                        "Initial-Holder must be `process` or `owner`, got {other:?}"
+                    )))
+                }
+            }
+            if let Some(text) = msg.get("Initial-Allocations") {
+                allocations = parse_allocations(text)?;
+            }
         }
-        Ok(token.with_balance(ctx.id(), supply))
+        let mut rest = supply;
+        for (account, amount) in &allocations {
+            rest = rest.checked_sub(*amount).ok_or_else(|| {
+                Error::msg(format!(
+                    "Initial-Allocations add up to more than the Initial-Supply {supply}"
+                ))
+            })?;
+            token = token.with_balance(account, *amount);
+        }
+        Ok(token.with_balance(&holder, rest))
     }
 
     /// The balance of `account` (zero when it has none).
@@ -342,8 +425,10 @@ impl Token {
     }
 }
 
-/// The handlers: the AOS token protocol, one method per action.
-#[aoxide::handlers]
+/// The handlers: the AOS token protocol, one method per action. Failures that are
+/// [`TokenError`]s carry its code (`[zero-quantity] ...`), so [`TokenClient`] gives the
+/// variant back.
+#[aoxide::handlers(error = TokenError)]
 impl Token {
     /// The token described by the spawn tags (see [`Token::from_spawn`]).
     #[init]
@@ -365,7 +450,8 @@ impl Token {
 
     /// `Balance`: the balance of `Recipient`, else `Target`, else the sender.
     #[handler(action = "Balance", name = "balance")]
-    fn on_balance(&self, ctx: &mut Ctx, msg: &Message) {
+    fn on_balance(&self, ctx: &mut Ctx, msg: &Message, recipient: Option<String>) {
+        let _ = recipient; // read by `handlers::balance`, listed for the interface
         handlers::balance(self, ctx, msg);
     }
 
@@ -377,20 +463,40 @@ impl Token {
 
     /// `Transfer`: moves `Quantity` from the sender to `Recipient`.
     #[handler(action = "Transfer", name = "transfer")]
-    fn on_transfer(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
-        handlers::transfer(self, ctx, msg)
+    fn on_transfer(
+        &mut self,
+        ctx: &mut Ctx,
+        msg: &Message,
+        recipient: Address,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        handlers::transfer(self, ctx, msg, recipient, quantity)
     }
 
     /// `Mint`: only the process itself may mint.
     #[handler(action = "Mint", name = "mint")]
-    fn on_mint(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
-        handlers::mint(self, ctx, msg)
+    fn on_mint(&mut self, ctx: &mut Ctx, msg: &Message, quantity: U256) -> Result<(), Error> {
+        handlers::mint(self, ctx, msg, quantity)
+    }
+
+    /// `Allocate` (aoxide extension, owner only): moves `Quantity` out of the process's
+    /// own balance (the treasury) to `Recipient`; `Allocate-Notice` to the owner,
+    /// `Credit-Notice` to the recipient.
+    #[handler(action = "Allocate", name = "allocate", from = owner)]
+    fn on_allocate(
+        &mut self,
+        ctx: &mut Ctx,
+        msg: &Message,
+        recipient: Address,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        handlers::allocate(self, ctx, msg, recipient, quantity)
     }
 
     /// `Burn`: destroys `Quantity` units of the sender's balance.
     #[handler(action = "Burn", name = "burn")]
-    fn on_burn(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<(), Error> {
-        handlers::burn(self, ctx, msg)
+    fn on_burn(&mut self, ctx: &mut Ctx, msg: &Message, quantity: U256) -> Result<(), Error> {
+        handlers::burn(self, ctx, msg, quantity)
     }
 }
 
@@ -407,6 +513,11 @@ pub mod handlers {
             return Err(Error::msg(format!("{name} must be given only once")));
         }
         Ok(first)
+    }
+
+    /// Refuses a tag given more than once.
+    fn once(msg: &Message, name: &str) -> Result<(), Error> {
+        single(msg, name).map(|_| ())
     }
 
     /// Reads `Quantity`: required, once, a canonical decimal below 2^256, above zero.
@@ -496,9 +607,18 @@ pub mod handlers {
     /// and the recipient a `Credit-Notice`, each carrying every `X-*` tag, unless the
     /// message has a `Cast` tag; then the `patch@1.0` message follows (sent by the
     /// dispatcher after the message, from the balances it changed).
-    pub fn transfer(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        let recipient = recipient(msg)?;
-        let quantity = quantity(msg, "Quantity must be greater than 0")?;
+    pub fn transfer(
+        token: &mut Token,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+        recipient: Address,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        once(msg, "Recipient")?;
+        once(msg, "Quantity")?;
+        if quantity.is_zero() {
+            return Err(Error::coded(TokenError::ZeroQuantity));
+        }
         let from = msg.from.as_str();
         match token.transfer_balances(from, recipient.as_str(), quantity) {
             Ok(_) => {}
@@ -506,7 +626,7 @@ pub mod handlers {
                 error_reply(ctx, msg, "Transfer-Error", "Insufficient Balance!");
                 return Ok(());
             }
-            Err(e) => return Err(Error::msg(e)),
+            Err(e) => return Err(Error::coded(e)),
         }
         if !msg.tags.contains("Cast") {
             let q = decimal(&quantity);
@@ -549,16 +669,27 @@ pub mod handlers {
     /// `Mint`: only the process itself may mint; it receives the new units. Anyone else
     /// gets `Action=Mint-Error`. An invalid `Quantity` fails the message, as does a supply
     /// that would pass 2^256 - 1.
-    pub fn mint(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        let quantity = quantity(msg, "Quantity must be greater than zero!")?;
+    pub fn mint(
+        token: &mut Token,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        once(msg, "Quantity")?;
+        if quantity.is_zero() {
+            return Err(Error::with_code(
+                aoxide::ErrorCode::code(&TokenError::ZeroQuantity),
+                "Quantity must be greater than zero!",
+            ));
+        }
         if msg.from != ctx.id() {
             let text = format!("Only the Process Id can mint new {} tokens!", token.ticker);
             error_reply(ctx, msg, "Mint-Error", &text);
             return Ok(());
         }
-        token
-            .mint(&msg.from, quantity)
-            .map_err(|e| Error::msg(format!("Mint refused: {e}")))?;
+        token.mint(&msg.from, quantity).map_err(|e| {
+            Error::with_code(aoxide::ErrorCode::code(&e), format!("Mint refused: {e}"))
+        })?;
         ctx.respond(OutMessage::untargeted().data(format!(
             "{}Successfully minted {}{quantity}{}",
             colors::GRAY,
@@ -573,15 +704,23 @@ pub mod handlers {
     /// message; a balance too low gets `Action=Burn-Error` with `Message-Id` and
     /// `Error=Insufficient Balance!`. On success the sender gets `Action=Burn-Notice` with
     /// `Quantity` (and every `X-*` tag), then the `patch@1.0` message follows.
-    pub fn burn(token: &mut Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(), Error> {
-        let quantity = quantity(msg, "Quantity must be greater than 0")?;
+    pub fn burn(
+        token: &mut Token,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        once(msg, "Quantity")?;
+        if quantity.is_zero() {
+            return Err(Error::coded(TokenError::ZeroQuantity));
+        }
         match token.burn(&msg.from, quantity) {
             Ok(()) => {}
             Err(TokenError::InsufficientBalance) => {
                 error_reply(ctx, msg, "Burn-Error", "Insufficient Balance!");
                 return Ok(());
             }
-            Err(e) => return Err(Error::msg(e)),
+            Err(e) => return Err(Error::coded(e)),
         }
         let notice = OutMessage::untargeted()
             .action("Burn-Notice")
@@ -593,6 +732,42 @@ pub mod handlers {
                 colors::RESET
             ));
         ctx.respond(forward_x_tags(msg, notice));
+        Ok(())
+    }
+
+    /// `Allocate` (owner only, see [`Token::from_spawn`] for funding at spawn): moves
+    /// `Quantity` from the process's own balance to `Recipient`. An invalid or zero
+    /// `Quantity` fails the message; a treasury too low fails it with
+    /// [`TokenError::InsufficientBalance`]'s code. The owner gets `Action=Allocate-Notice`
+    /// (tags `Recipient`, `Quantity`), the recipient a `Credit-Notice` whose `Sender` is
+    /// the process, as a Transfer from the process would send.
+    pub fn allocate(
+        token: &mut Token,
+        ctx: &mut Ctx<'_>,
+        msg: &Message,
+        recipient: Address,
+        quantity: U256,
+    ) -> Result<(), Error> {
+        once(msg, "Recipient")?;
+        once(msg, "Quantity")?;
+        let treasury = ctx.id().to_owned();
+        token
+            .transfer(&treasury, recipient.as_str(), quantity)
+            .map_err(Error::coded)?;
+        let q = decimal(&quantity);
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Allocate-Notice")
+                .tag("Recipient", recipient.as_str())
+                .tag("Quantity", q.as_str()),
+        );
+        ctx.send(
+            OutMessage::to(recipient.as_str())
+                .action("Credit-Notice")
+                .tag("Sender", treasury.as_str())
+                .tag("Quantity", q.as_str())
+                .data(format!("You received {q} from {treasury}")),
+        );
         Ok(())
     }
 

@@ -102,7 +102,7 @@ fn bad_quantities_fail_the_message_and_change_nothing() {
         assert_eq!(rt.reference(), reference);
     }
     let o = rt.handle(msg(OWNER, "Transfer", &[("Recipient", CAROL)]), None);
-    assert!(o.error.unwrap().contains("Quantity is required!"));
+    assert!(o.error.unwrap().contains("tag `Quantity` is required"));
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn bad_recipients_fail_the_message() {
         assert!(o.messages.is_empty());
     }
     let o = rt.handle(msg(OWNER, "Transfer", &[("Quantity", "1")]), None);
-    assert!(o.error.unwrap().contains("Recipient is required!"));
+    assert!(o.error.unwrap().contains("tag `Recipient` is required"));
     assert_eq!(token(&rt), before);
     // An Ethereum address is accepted.
     let eth = "0x52908400098527886E0F7030069857D2E4169EE7";

@@ -235,8 +235,11 @@ fn replays_the_aos_token_trace() {
         if seq == 1 {
             // The Eval that loaded the blueprint in AOS: the token starts where it left off.
             let token = &runtime.state().expect("initialised at spawn");
-            assert_eq!(token.balance_of(PID), U256::from(10u64).pow(U256::from(16)));
-            assert_eq!(token.total_supply, U256::from(10u64).pow(U256::from(16)));
+            assert_eq!(
+                token.balance_of(PID),
+                U256::from(10u64).pow(U256::from(16u8))
+            );
+            assert_eq!(token.total_supply, U256::from(10u64).pow(U256::from(16u8)));
             assert_eq!(token.balances.len(), 1);
         }
     }

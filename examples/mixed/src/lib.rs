@@ -85,7 +85,7 @@ impl Process for Mixed {
     }
 
     fn register(registry: &mut Registry<Self>) {
-        registry.mount("token", |p: &mut Mixed| &mut p.token);
+        registry.mount("token", |p: &mut Mixed| &mut p.token, |p: &Mixed| &p.token);
         Self::lua_mount().register(registry);
     }
 

@@ -2,8 +2,9 @@
 //! aoxide's `U256`. Arithmetic wraps; comparisons and text are signed; `ult`/`ule` are
 //! unsigned.
 
-use aoxide::U256;
+// ruint's U256 (what `aoxide::U256` wraps): bint needs its wrapping and bitwise arithmetic.
 use mlua::{Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
+use ruint::aliases::U256;
 
 /// One 256-bit integer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

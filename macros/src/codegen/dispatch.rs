@@ -64,7 +64,11 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
         let ty = &m.ty;
         let name = field.to_string();
         quote_spanned! {ty.span()=>
-            __aoxide_registry.mount::<#ty>(#name, |__aoxide_s: &mut Self| &mut __aoxide_s.#field);
+            __aoxide_registry.mount::<#ty>(
+                #name,
+                |__aoxide_s: &mut Self| &mut __aoxide_s.#field,
+                |__aoxide_s: &Self| &__aoxide_s.#field,
+            );
         }
     });
     let default = def.default.as_ref().map(|h| {
@@ -354,12 +358,32 @@ fn entry(h: &HandlerDef) -> TokenStream {
             From::OwnerOrProcess => quote!(#rt::Caller::OwnerOrProcess),
             From::Authority => quote!(#rt::Caller::Authority),
             From::Address(a) => quote!(#rt::Caller::Address(#rt::String::from(#a))),
+            From::Field(f) => {
+                let name = f.to_string();
+                quote!(#rt::Caller::Field(#rt::String::from(#name)))
+            }
         };
         quote!(.from(#caller))
+    });
+    let mut guards: Vec<TokenStream> = Vec::new();
+    if let Some(From::Field(f)) = &h.opts.from {
+        guards.push(quote_spanned! {f.span()=>
+            #rt::AddressField::holds(&__aoxide_s.#f, &__aoxide_m.from)
+        });
+    }
+    if let Some(m) = &h.opts.when_self {
+        guards.push(quote_spanned! {m.span()=>
+            __aoxide_s.#m(__aoxide_m)
+        });
+    }
+    let guard = (!guards.is_empty()).then(|| {
+        quote! {
+            .guard(|__aoxide_s: &Self, __aoxide_m: &#rt::Message| -> bool { #( #guards )&&* })
+        }
     });
     let runs = h.opts.max_runs.map(|n| quote!(.max_runs(#n)));
     let read_only = (!h.mutates()).then(|| quote!(.read_only()));
     quote! {
-        #rt::Handler::from_fn(#name, #pattern, #body) #from #runs #read_only
+        #rt::Handler::from_fn(#name, #pattern, #body) #from #guard #runs #read_only
     }
 }

@@ -45,6 +45,7 @@ fn caller(from: Option<&From>) -> String {
         Some(From::OwnerOrProcess) => json::string("owner-or-process"),
         Some(From::Authority) => json::string("authority"),
         Some(From::Address(a)) => json::object(vec![("address", Some(json::string(a)))]),
+        Some(From::Field(f)) => json::object(vec![("field", Some(json::string(&f.to_string())))]),
     }
 }
 
@@ -107,7 +108,16 @@ pub fn handler_info(h: &HandlerDef) -> String {
         ("from", Some(caller(h.opts.from.as_ref()))),
         (
             "when",
-            h.opts.when.as_ref().map(|p| json::string(&type_text(p))),
+            h.opts
+                .when
+                .as_ref()
+                .map(|p| json::string(&type_text(p)))
+                .or_else(|| {
+                    h.opts
+                        .when_self
+                        .as_ref()
+                        .map(|m| json::string(&format!("self.{m}")))
+                }),
         ),
         ("params", (!params.is_empty()).then(|| json::array(params))),
         ("data", data),

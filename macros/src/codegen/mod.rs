@@ -4,6 +4,7 @@
 //!
 //! Generated code names only `::aoxide::__private::*` items and `__aoxide_*` locals.
 
+pub mod client;
 pub mod dispatch;
 pub mod interface;
 pub mod process;

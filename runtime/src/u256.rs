@@ -1,0 +1,259 @@
+//! [`U256`]: the 256-bit unsigned amount of AO tokens.
+//!
+//! A thin wrapper over `ruint`'s 256-bit integer (which does the arithmetic) whose serde
+//! form is the one AO uses for amounts: a **decimal string** (`"200"`), in every serde path
+//! (a state reply, a `#[patch]` field, the snapshot JSON view, a binary snapshot). `ruint`'s
+//! own serde form is a hex string (`"0xc8"`), which AO clients misread. Reading accepts a
+//! decimal string, a `0x` hex string (what older states hold) or a JSON integer.
+
+use core::fmt;
+use core::ops::{Add, AddAssign, Mul, Sub, SubAssign};
+use core::str::FromStr;
+
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+type Inner = ruint::aliases::U256;
+
+/// A 256-bit unsigned integer: token amounts. Arithmetic as `ruint`'s (checked, saturating,
+/// and operators that panic on overflow); serde as a decimal string.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct U256(Inner);
+
+impl U256 {
+    /// 0.
+    pub const ZERO: U256 = U256(Inner::ZERO);
+    /// 1.
+    pub const ONE: U256 = U256(Inner::ONE);
+    /// 2^256 - 1.
+    pub const MAX: U256 = U256(Inner::MAX);
+
+    /// From any primitive integer, as `ruint`'s `from` (panics on a negative value). Amounts
+    /// from messages go through [`FromTag`](crate::FromTag), which parses strictly.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from<T>(value: T) -> Self
+    where
+        Inner: ruint::UintTryFrom<T>,
+    {
+        U256(Inner::from(value))
+    }
+
+    /// From little-endian 64-bit limbs.
+    pub const fn from_limbs(limbs: [u64; 4]) -> Self {
+        U256(Inner::from_limbs(limbs))
+    }
+
+    /// Parses digits in `radix` (2 to 36).
+    pub fn from_str_radix(src: &str, radix: u64) -> Result<Self, ruint::ParseError> {
+        Inner::from_str_radix(src, radix).map(U256)
+    }
+
+    /// The `ruint` value.
+    pub const fn as_ruint(&self) -> &Inner {
+        &self.0
+    }
+
+    /// True for 0.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// `self + rhs`, `None` on overflow.
+    pub fn checked_add(self, rhs: U256) -> Option<U256> {
+        self.0.checked_add(rhs.0).map(U256)
+    }
+
+    /// `self - rhs`, `None` below zero.
+    pub fn checked_sub(self, rhs: U256) -> Option<U256> {
+        self.0.checked_sub(rhs.0).map(U256)
+    }
+
+    /// `self * rhs`, `None` on overflow.
+    pub fn checked_mul(self, rhs: U256) -> Option<U256> {
+        self.0.checked_mul(rhs.0).map(U256)
+    }
+
+    /// `self + rhs`, at most [`U256::MAX`].
+    pub fn saturating_add(self, rhs: U256) -> U256 {
+        U256(self.0.saturating_add(rhs.0))
+    }
+
+    /// `self - rhs`, at least 0.
+    pub fn saturating_sub(self, rhs: U256) -> U256 {
+        U256(self.0.saturating_sub(rhs.0))
+    }
+
+    /// `self * rhs`, at most [`U256::MAX`].
+    pub fn saturating_mul(self, rhs: U256) -> U256 {
+        U256(self.0.saturating_mul(rhs.0))
+    }
+
+    /// `self ^ exp`, wrapping.
+    pub fn pow(self, exp: U256) -> U256 {
+        U256(self.0.pow(exp.0))
+    }
+}
+
+macro_rules! from_unsigned {
+    ($($t:ty),*) => {$(
+        impl From<$t> for U256 {
+            fn from(v: $t) -> Self {
+                U256(Inner::from(v))
+            }
+        }
+    )*};
+}
+from_unsigned!(u8, u16, u32, u64, u128, usize, bool);
+
+impl From<Inner> for U256 {
+    fn from(v: Inner) -> Self {
+        U256(v)
+    }
+}
+
+impl From<U256> for Inner {
+    fn from(v: U256) -> Self {
+        v.0
+    }
+}
+
+impl TryFrom<&U256> for u64 {
+    type Error = ruint::FromUintError<u64>;
+    fn try_from(v: &U256) -> Result<u64, Self::Error> {
+        u64::try_from(&v.0)
+    }
+}
+
+impl TryFrom<U256> for u64 {
+    type Error = ruint::FromUintError<u64>;
+    fn try_from(v: U256) -> Result<u64, Self::Error> {
+        u64::try_from(&v.0)
+    }
+}
+
+impl TryFrom<U256> for u128 {
+    type Error = ruint::FromUintError<u128>;
+    fn try_from(v: U256) -> Result<u128, Self::Error> {
+        u128::try_from(&v.0)
+    }
+}
+
+macro_rules! op {
+    ($tr:ident, $f:ident, $atr:ident, $af:ident) => {
+        impl $tr for U256 {
+            type Output = U256;
+            fn $f(self, rhs: U256) -> U256 {
+                U256($tr::$f(self.0, rhs.0))
+            }
+        }
+        impl $atr for U256 {
+            fn $af(&mut self, rhs: U256) {
+                $atr::$af(&mut self.0, rhs.0)
+            }
+        }
+    };
+}
+op!(Add, add, AddAssign, add_assign);
+op!(Sub, sub, SubAssign, sub_assign);
+
+impl Mul for U256 {
+    type Output = U256;
+    fn mul(self, rhs: U256) -> U256 {
+        U256(self.0 * rhs.0)
+    }
+}
+
+impl core::iter::Sum for U256 {
+    fn sum<I: Iterator<Item = U256>>(iter: I) -> U256 {
+        iter.fold(U256::ZERO, |a, b| a + b)
+    }
+}
+
+impl<'a> core::iter::Sum<&'a U256> for U256 {
+    fn sum<I: Iterator<Item = &'a U256>>(iter: I) -> U256 {
+        iter.fold(U256::ZERO, |a, b| a + *b)
+    }
+}
+
+impl fmt::Display for U256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// Decimal, as AO writes amounts.
+impl fmt::Debug for U256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// Decimal digits.
+impl FromStr for U256 {
+    type Err = ruint::ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        U256::from_str_radix(s, 10)
+    }
+}
+
+/// A decimal string, for every format.
+impl Serialize for U256 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for U256 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = U256;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a 256-bit unsigned integer as a decimal string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<U256, E> {
+                let parsed = match s.strip_prefix("0x") {
+                    Some(hex) => U256::from_str_radix(hex, 16),
+                    None => U256::from_str_radix(s, 10),
+                };
+                parsed.map_err(|e| E::custom(format!("invalid amount {s:?}: {e}")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<U256, E> {
+                Ok(U256::from(v))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_is_decimal_everywhere() {
+        let v = U256::from(200u64);
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#""200""#);
+        assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!("200"));
+        let max = serde_json::to_string(&U256::MAX).unwrap();
+        assert_eq!(max.trim_matches('"'), U256::MAX.to_string());
+        for text in [r#""200""#, r#""0xc8""#, "200"] {
+            assert_eq!(serde_json::from_str::<U256>(text).unwrap(), v, "{text}");
+        }
+        assert!(serde_json::from_str::<U256>(r#""-1""#).is_err());
+        let bytes = rmp_serde::to_vec(&v).unwrap();
+        assert_eq!(rmp_serde::from_slice::<U256>(&bytes).unwrap(), v);
+        assert_eq!(format!("{v:?}"), "200");
+    }
+
+    #[test]
+    fn arithmetic_is_ruints() {
+        let a = U256::from(7u64);
+        assert_eq!(a + a, U256::from(14u64));
+        assert_eq!(a.checked_sub(U256::from(8u64)), None);
+        assert_eq!(U256::MAX.checked_add(U256::ONE), None);
+        assert_eq!(U256::from(10u64).pow(U256::from(2u8)), U256::from(100u64));
+        assert_eq!(u64::try_from(&a).unwrap(), 7);
+        assert_eq!([a, a].iter().sum::<U256>(), U256::from(14u64));
+    }
+}
