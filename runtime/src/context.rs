@@ -110,7 +110,6 @@ pub struct Ctx<'a> {
 pub struct Sending<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
     reference: u64,
-    target: String,
     kind: WaitKind,
 }
 
@@ -134,6 +133,18 @@ impl Sending<'_, '_> {
     /// continuation). Returns the reference.
     pub fn then<P: 'static>(self, wait: Await<P>) -> Result<u64, Error> {
         let reference = self.reference;
+        // Who answers: the target of what was just sent (the last entry of the outbox, as
+        // `Sending` borrows the context until now), or the process itself for a spawn.
+        let target = match self.kind {
+            WaitKind::Reply => self
+                .ctx
+                .outbox
+                .messages
+                .last()
+                .and_then(|m| m.target.clone())
+                .unwrap_or_default(),
+            WaitKind::Spawn => self.ctx.process.id.clone(),
+        };
         let now = self.ctx.now();
         let state_type = self.ctx.parts.state_type;
         let Some(waits) = self.ctx.parts.pending.as_deref_mut() else {
@@ -147,7 +158,7 @@ impl Sending<'_, '_> {
             }));
         };
         pending
-            .add(self.kind, reference, self.target, now, wait)
+            .add(self.kind, reference, target, now, wait)
             .map_err(Error::msg)?;
         Ok(reference)
     }
@@ -232,7 +243,6 @@ impl<'a> Ctx<'a> {
     /// reference and can await the reply ([`Sending::on_reply`]).
     pub fn send(&mut self, msg: OutMessage) -> Sending<'_, 'a> {
         let reference = self.next_reference();
-        let target = msg.target.clone().unwrap_or_default();
         let mut tags = Tags::with_capacity(msg.tags.len() + 4);
         tags.push(Tag::new("Data-Protocol", "ao"));
         tags.push(Tag::new("Variant", "ao.TN.1"));
@@ -253,7 +263,6 @@ impl<'a> Ctx<'a> {
         Sending {
             ctx: self,
             reference,
-            target,
             kind: WaitKind::Reply,
         }
     }
@@ -352,11 +361,9 @@ impl<'a> Ctx<'a> {
             anchor: anchor_for(reference),
             tags,
         });
-        let target = self.process.id.clone();
         Sending {
             ctx: self,
             reference,
-            target,
             kind: WaitKind::Spawn,
         }
     }

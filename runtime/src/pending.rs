@@ -340,22 +340,20 @@ impl<P> Pending<P> {
         Some(Rc::make_mut(&mut self.list).remove(i))
     }
 
-    /// Removes and returns the waits whose deadline is at or before `now`, earliest first.
-    pub(crate) fn take_expired(&mut self, now: u64) -> Vec<Wait<P>> {
-        if !self
-            .list
-            .iter()
-            .any(|w| w.info.deadline.is_some_and(|d| d <= now))
-        {
-            return Vec::new();
+    /// Removes and returns the wait with the earliest deadline at or before `now` (the
+    /// oldest of those on a tie). A linear scan, no sorting: waits are few and bounded, and
+    /// this stays small in the module.
+    pub(crate) fn take_expired(&mut self, now: u64) -> Option<Wait<P>> {
+        let mut earliest: Option<(usize, u64)> = None;
+        for (i, w) in self.list.iter().enumerate() {
+            if let Some(d) = w.info.deadline.filter(|&d| d <= now) {
+                if earliest.is_none_or(|(_, e)| d < e) {
+                    earliest = Some((i, d));
+                }
+            }
         }
-        let list = Rc::make_mut(&mut self.list);
-        let (mut expired, kept): (Vec<_>, Vec<_>) = list
-            .drain(..)
-            .partition(|w| w.info.deadline.is_some_and(|d| d <= now));
-        *list = kept;
-        expired.sort_by_key(|w| w.info.deadline);
-        expired
+        let (i, _) = earliest?;
+        Some(Rc::make_mut(&mut self.list).remove(i))
     }
 }
 

@@ -558,7 +558,7 @@ fn resume<P: Process>(
         return Ok(resumed);
     }
     if let Some(now) = msg.timestamp {
-        for wait in lent.pending.take_expired(now) {
+        while let Some(wait) = lent.pending.take_expired(now) {
             let mut ctx = lent.ctx(info, msg, outbox, reference);
             wait.expire(state, &mut ctx, msg).map_err(|e| {
                 format!(
