@@ -36,7 +36,7 @@ use std::collections::VecDeque;
 use crate::error::Error;
 use crate::message::Message;
 use crate::outbox::{anchor_for, decimal, Assignment, OutMessage, Outbox, Spawn};
-use crate::pending::{Await, AwaitError, Pending, WaitInfo, WaitKind};
+use crate::pending::{Await, AwaitError, Pending, WaitKind};
 use crate::registry::Registry;
 use crate::tags::{Tag, Tags};
 use crate::trust::ProcessInfo;
@@ -76,17 +76,12 @@ pub(crate) struct Parts<'a> {
 /// The pending waits without their state type.
 pub(crate) trait Waits {
     fn cancel(&mut self, reference: u64) -> bool;
-    fn infos(&self) -> Vec<WaitInfo>;
     fn as_any(&mut self) -> &mut dyn Any;
 }
 
 impl<P: 'static> Waits for Pending<P> {
     fn cancel(&mut self, reference: u64) -> bool {
         Pending::cancel(self, reference)
-    }
-
-    fn infos(&self) -> Vec<WaitInfo> {
-        self.iter().map(|w| w.info().clone()).collect()
     }
 
     fn as_any(&mut self) -> &mut dyn Any {
@@ -432,15 +427,6 @@ impl<'a> Ctx<'a> {
             .pending
             .as_deref_mut()
             .is_some_and(|w| w.cancel(reference))
-    }
-
-    /// The pending waits, oldest first (empty in a context not run by a runtime).
-    pub fn waits(&self) -> Vec<WaitInfo> {
-        self.parts
-            .pending
-            .as_deref()
-            .map(Waits::infos)
-            .unwrap_or_default()
     }
 }
 
