@@ -36,7 +36,7 @@ use std::collections::VecDeque;
 use crate::error::Error;
 use crate::message::Message;
 use crate::outbox::{anchor_for, decimal, Assignment, OutMessage, Outbox, Spawn};
-use crate::pending::{Await, AwaitError, Pending, WaitInfo, WaitKind};
+use crate::pending::{Await, AwaitError, Pending, WaitKind};
 use crate::protocol;
 use crate::registry::Registry;
 use crate::tags::{Tag, Tags};
@@ -77,17 +77,12 @@ pub(crate) struct Parts<'a> {
 /// The pending waits without their state type.
 pub(crate) trait Waits {
     fn cancel(&mut self, reference: u64) -> bool;
-    fn infos(&self) -> Vec<WaitInfo>;
     fn as_any(&mut self) -> &mut dyn Any;
 }
 
 impl<P: 'static> Waits for Pending<P> {
     fn cancel(&mut self, reference: u64) -> bool {
         Pending::cancel(self, reference)
-    }
-
-    fn infos(&self) -> Vec<WaitInfo> {
-        self.iter().map(|w| w.info().clone()).collect()
     }
 
     fn as_any(&mut self) -> &mut dyn Any {
@@ -111,7 +106,6 @@ pub struct Ctx<'a> {
 pub struct Sending<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
     reference: u64,
-    target: String,
     kind: WaitKind,
 }
 
@@ -135,6 +129,18 @@ impl Sending<'_, '_> {
     /// continuation). Returns the reference.
     pub fn then<P: 'static>(self, wait: Await<P>) -> Result<u64, Error> {
         let reference = self.reference;
+        // Who answers: the target of what was just sent (the last entry of the outbox, as
+        // `Sending` borrows the context until now), or the process itself for a spawn.
+        let target = match self.kind {
+            WaitKind::Reply => self
+                .ctx
+                .outbox
+                .messages
+                .last()
+                .and_then(|m| m.target.clone())
+                .unwrap_or_default(),
+            WaitKind::Spawn => self.ctx.process.id.clone(),
+        };
         let now = self.ctx.now();
         let state_type = self.ctx.parts.state_type;
         let Some(waits) = self.ctx.parts.pending.as_deref_mut() else {
@@ -148,7 +154,7 @@ impl Sending<'_, '_> {
             }));
         };
         pending
-            .add(self.kind, reference, self.target, now, wait)
+            .add(self.kind, reference, target, now, wait)
             .map_err(Error::msg)?;
         Ok(reference)
     }
@@ -233,7 +239,6 @@ impl<'a> Ctx<'a> {
     /// reference and can await the reply ([`Sending::on_reply`]).
     pub fn send(&mut self, msg: OutMessage) -> Sending<'_, 'a> {
         let reference = self.next_reference();
-        let target = msg.target.clone().unwrap_or_default();
         let mut tags = Tags::with_capacity(msg.tags.len() + 4);
         protocol::push_protocol_tags(&mut tags, protocol::TYPE_MESSAGE);
         tags.push(Tag::new(protocol::REFERENCE, decimal(reference)));
@@ -251,7 +256,6 @@ impl<'a> Ctx<'a> {
         Sending {
             ctx: self,
             reference,
-            target,
             kind: WaitKind::Reply,
         }
     }
@@ -345,11 +349,9 @@ impl<'a> Ctx<'a> {
             anchor: anchor_for(reference),
             tags,
         });
-        let target = self.process.id.clone();
         Sending {
             ctx: self,
             reference,
-            target,
             kind: WaitKind::Spawn,
         }
     }
@@ -418,15 +420,6 @@ impl<'a> Ctx<'a> {
             .pending
             .as_deref_mut()
             .is_some_and(|w| w.cancel(reference))
-    }
-
-    /// The pending waits, oldest first (empty in a context not run by a runtime).
-    pub fn waits(&self) -> Vec<WaitInfo> {
-        self.parts
-            .pending
-            .as_deref()
-            .map(Waits::infos)
-            .unwrap_or_default()
     }
 }
 

@@ -372,14 +372,21 @@ impl<P: Process> Runtime<P> {
                 inbox: &self.inbox,
                 clock: self.clock,
             };
-            let resumed = resume(
-                &mut lent,
-                state,
-                info,
-                &msg,
-                &mut outbox,
-                &mut self.reference,
-            )?;
+            // No engine until a wait was ever registered: nothing to expire or resume.
+            let resumed = match lent.pending.engine() {
+                Some(engine) => (engine.resume)(
+                    &mut lent,
+                    state,
+                    info,
+                    &msg,
+                    &mut outbox,
+                    &mut self.reference,
+                )?,
+                None => Resumed {
+                    answered: false,
+                    changed: false,
+                },
+            };
             if resumed.answered {
                 return Ok(Walked {
                     handled: true,
@@ -554,14 +561,14 @@ fn is_spawn(msg: &Message, info: &ProcessInfo) -> bool {
 }
 
 /// The runtime's parts a handler's [`Ctx`] may reach while a message is handled.
-struct Lent<'s, P> {
+pub(crate) struct Lent<'s, P> {
     registry: &'s mut Registry<P>,
     pending: &'s mut Pending<P>,
     inbox: &'s VecDeque<Message>,
     clock: Option<u64>,
 }
 
-impl<P: Process> Lent<'_, P> {
+impl<P: 'static> Lent<'_, P> {
     fn ctx<'c>(
         &'c mut self,
         info: &'c ProcessInfo,
@@ -579,8 +586,18 @@ impl<P: Process> Lent<'_, P> {
     }
 }
 
+/// Expires and resumes the waits for one message; see [`resume`].
+pub(crate) type ResumeFn<P> = fn(
+    &mut Lent<'_, P>,
+    &mut P,
+    &ProcessInfo,
+    &Message,
+    &mut Outbox,
+    &mut u64,
+) -> Result<Resumed, String>;
+
 /// What the pending waits did with a message.
-struct Resumed {
+pub(crate) struct Resumed {
     /// The message answered a wait, whose continuation ran: no handler sees it.
     answered: bool,
     /// A continuation (of a timeout) ran.
@@ -589,7 +606,7 @@ struct Resumed {
 
 /// Expires the waits whose deadline the message's timestamp has reached (running their
 /// timeout continuations), then resumes the wait the message answers, if any.
-fn resume<P: Process>(
+pub(crate) fn resume<P: 'static>(
     lent: &mut Lent<'_, P>,
     state: &mut P,
     info: &ProcessInfo,
@@ -605,7 +622,7 @@ fn resume<P: Process>(
         return Ok(resumed);
     }
     if let Some(now) = msg.timestamp {
-        for wait in lent.pending.take_expired(now) {
+        while let Some(wait) = lent.pending.take_expired(now) {
             let mut ctx = lent.ctx(info, msg, outbox, reference);
             wait.expire(state, &mut ctx, msg).map_err(|e| {
                 format!(
