@@ -224,15 +224,15 @@ fn a_net_runs_the_wasm_token_like_the_native_one() {
         outcomes
     }
 
+    // One registration call for both backends; the scenario is the same code.
     let mut native_net = Net::new();
-    let native_module = native_net.register_module::<TokenProcess>("token");
+    let native_module = native_net.register("token", aoxide_host::native::<TokenProcess>());
     let native = drive(&mut native_net, &native_module);
 
     let mut wasm_net = Net::new();
-    let wasm_module = wasm_net
-        .register_wasm("token", &module_bytes("token"))
-        .unwrap();
+    let wasm_module = wasm_net.register("token", WasmModule::new(&module_bytes("token")).unwrap());
     let wasm = drive(&mut wasm_net, &wasm_module);
+    assert_eq!(native_module, wasm_module, "ids come from the name");
 
     assert_eq!(native, wasm);
     assert_eq!(
