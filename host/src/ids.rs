@@ -55,6 +55,13 @@ macro_rules! id_type {
             }
         }
 
+        /// Lookups by text in maps keyed by this id (the derived order is the text's).
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0

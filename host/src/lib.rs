@@ -64,19 +64,30 @@
 
 pub mod backend;
 pub mod client;
+mod clock;
+pub mod config;
 pub mod cron;
 pub mod error;
 pub mod ids;
+mod inspect;
+pub mod journal;
 pub mod limits;
+mod messenger;
+mod modules;
 pub mod msg;
 pub mod net;
 mod pending;
+mod processes;
+pub mod register;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
 pub use backend::{Backend, Native};
+pub use config::NetConfig;
 pub use error::NetError;
 pub use ids::{MessageId, ModuleId, ProcessId, Wallet};
+pub use journal::{Delivery, Failure, Origin, Reason, Run, Sent, Status, Undelivered};
 pub use limits::{Limits, Violation};
 pub use msg::{Msg, SpawnOptions};
-pub use net::{Delivery, Failure, Net, NetConfig, Origin, Reason, Run, Sent, Status, Undelivered};
+pub use net::Net;
+pub use register::{native, Module, NativeModule};

@@ -1,219 +1,33 @@
-//! The network: processes, a scheduler, a messenger and a clock, all in one owned value.
+//! The network: the owned value that ties the rooms together. It holds the module registry
+//! ([`crate::modules`]), the process table ([`crate::processes`]), the clock
+//! ([`crate::clock`]), the scheduler's queue and the journal ([`crate::journal`]), and does
+//! what the scheduler does: stamp and deliver. The messenger (routing what a delivery
+//! produced) is [`crate::messenger`]; what tests read back is in [`crate::inspect`].
 
 use std::any::{type_name, TypeId};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 
 use aoxide::protocol::{self, AUTHORITY, SCHEDULER};
-use aoxide::{Env, EnvEntry, Message, Outcome, Process, Runtime, Spawn, Tag, Tags};
+use aoxide::{Env, EnvEntry, Message, Outcome, Process, Tag, Tags};
 
 use crate::backend::{Backend, Native};
+use crate::clock::Clock;
+use crate::config::NetConfig;
 use crate::cron::parse_interval;
 use crate::error::NetError;
 use crate::ids::{derive, MessageId, ModuleId, ProcessId, Wallet};
-use crate::limits::{Limits, Violation};
+use crate::journal::{Delivery, Failure, Journal, Origin, Reason, Run, Status, Undelivered};
+use crate::modules::{Factory, Modules};
 use crate::msg::{Msg, SpawnOptions};
+use crate::processes::{CronSchedule, Proc, Processes};
 
-/// How a network behaves. [`NetConfig::default`] mirrors the real network's limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NetConfig {
-    /// Mixed into every id: networks with different seeds hand out different ids.
-    pub seed: u64,
-    /// The clock at creation, in milliseconds since the epoch.
-    pub genesis_timestamp: u64,
-    /// The block height at creation.
-    pub genesis_block_height: u64,
-    /// Milliseconds per block: the height grows by one each time the clock passes this.
-    pub block_time_ms: u64,
-    /// How far the clock moves each time the scheduler assigns a message (0 keeps it still).
-    pub ms_per_message: u64,
-    /// Most messages one [`Net::run_until_idle`] or [`Net::tick`] delivers before it stops
-    /// with [`NetError::TooManyMessages`].
-    pub max_messages_per_run: usize,
-    /// Limits every message must meet.
-    pub limits: Limits,
-}
-
-impl Default for NetConfig {
-    fn default() -> Self {
-        NetConfig {
-            seed: 0,
-            genesis_timestamp: 1_700_000_000_000,
-            genesis_block_height: 1_300_000,
-            block_time_ms: 120_000,
-            ms_per_message: 1,
-            max_messages_per_run: 10_000,
-            limits: Limits::default(),
-        }
-    }
-}
-
-/// Who put a message on the network.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A wallet, by address.
-    Wallet(String),
-    /// A process (its outbox, or its spawns).
-    Process(ProcessId),
-    /// The messenger unit itself (the `Spawned` notice after a process spawns another).
-    Messenger,
-}
-
-/// What became of a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    /// Scheduled, not yet delivered.
-    Queued,
-    /// Delivered (at least once).
-    Delivered,
-    /// Its target is a wallet made with [`Net::wallet`]: it arrived (wallets have no inbox
-    /// to run).
-    ToWallet,
-    /// Its target is not a process or a known wallet: recorded, not delivered.
-    UnknownTarget,
-    /// It has no target (nothing to deliver to).
-    NoTarget,
-    /// It broke a limit and never entered the network.
-    Rejected(Violation),
-}
-
-/// A message that entered the network: sent by a wallet, by a process, or by the messenger.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sent {
-    /// The message as signed and pushed (no scheduler fields: see [`Delivery::message`]).
-    pub message: Message,
-    /// Who sent it.
-    pub origin: Origin,
-    /// The message whose handling produced it (`None` for wallet messages and for what a
-    /// cron tick produced).
-    pub cause: Option<MessageId>,
-    /// What became of it.
-    pub status: Status,
-}
-
-impl Sent {
-    /// The message id.
-    pub fn id(&self) -> MessageId {
-        MessageId::new(self.message.id.clone().unwrap_or_default())
-    }
-
-    /// The first value of tag `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.message.get(name)
-    }
-
-    /// The `Action` tag.
-    pub fn action(&self) -> Option<&str> {
-        self.message.action()
-    }
-
-    /// The data.
-    pub fn data(&self) -> &str {
-        &self.message.data
-    }
-
-    /// The target.
-    pub fn target(&self) -> Option<&str> {
-        self.message.target.as_deref()
-    }
-
-    /// The sender as processes see it (`From`).
-    pub fn from(&self) -> &str {
-        &self.message.from
-    }
-}
-
-/// One message handed to one process, and what it produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    /// The process that handled it.
-    pub process: ProcessId,
-    /// The message as delivered, with `Nonce`, `Timestamp`, `Block-Height` and `Module`.
-    pub message: Message,
-    /// What the process returned.
-    pub outcome: Outcome,
-    /// Ids of the messages (and spawns) this delivery put on the network.
-    pub produced: Vec<MessageId>,
-}
-
-/// Why something could not be delivered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    /// No process with the target id.
-    UnknownProcess,
-    /// An assignment named a message the network never saw.
-    UnknownMessage,
-}
-
-/// A message (or assignment) that was not delivered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Undelivered {
-    /// The message id.
-    pub message: MessageId,
-    /// Where it was going.
-    pub target: String,
-    /// Why it was not delivered.
-    pub reason: Reason,
-}
-
-/// A delivery whose outcome was an error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The process.
-    pub process: ProcessId,
-    /// The message (`None` for cron messages).
-    pub message: Option<MessageId>,
-    /// Its `Action` tag.
-    pub action: Option<String>,
-    /// The error.
-    pub error: String,
-}
-
-/// What one [`Net::run_until_idle`] or [`Net::tick`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Run {
-    /// Messages delivered.
-    pub delivered: usize,
-    /// Deliveries whose outcome was an error (state rolled back), in order.
-    pub failed: Vec<Failure>,
-}
-
-impl Run {
-    /// True when no delivery failed.
-    pub fn is_clean(&self) -> bool {
-        self.failed.is_empty()
-    }
-}
-
-struct ModuleEntry {
-    id: ModuleId,
-    name: String,
-    tags: Tags,
-    owner: String,
-    type_id: Option<TypeId>,
-    factory: Box<dyn Fn() -> Box<dyn Backend>>,
-}
-
-struct Cron {
-    interval_ms: u64,
-    tags: Tags,
-    next_due: u64,
-}
-
-struct Proc {
-    id: ProcessId,
-    owner: String,
-    module: usize,
-    parent: Option<ProcessId>,
-    env: Env,
-    backend: Box<dyn Backend>,
-    nonce: u64,
-    cron: Option<Cron>,
-}
-
-struct Queued {
+/// A message on the scheduler's queue.
+pub(crate) struct Queued {
+    /// The process' place in the table.
     process: usize,
     message: Message,
+    /// Its place in the journal (`None` for cron messages).
     sent: Option<usize>,
 }
 
@@ -227,25 +41,18 @@ struct Queued {
 /// ([`Net::authority`], which every process lists in its `Authority` tag) with `From` set to
 /// the sending process through a `From-Process` tag.
 pub struct Net {
-    config: NetConfig,
-    authority: String,
-    scheduler: String,
-    module_owner: String,
+    pub(crate) config: NetConfig,
+    pub(crate) authority: String,
+    pub(crate) scheduler: String,
+    pub(crate) module_owner: String,
     counter: u64,
     dry_runs: u64,
-    now: u64,
-    modules: Vec<ModuleEntry>,
-    module_index: BTreeMap<String, usize>,
-    module_by_type: BTreeMap<TypeId, usize>,
-    procs: Vec<Proc>,
-    proc_index: BTreeMap<String, usize>,
-    wallet_names: BTreeMap<String, String>,
-    queue: VecDeque<Queued>,
-    sent: Vec<Sent>,
-    sent_index: BTreeMap<String, usize>,
-    deliveries: Vec<Delivery>,
-    results: BTreeMap<String, Vec<usize>>,
-    undelivered: Vec<Undelivered>,
+    pub(crate) clock: Clock,
+    pub(crate) modules: Modules,
+    pub(crate) procs: Processes,
+    pub(crate) wallet_names: std::collections::BTreeMap<String, String>,
+    pub(crate) queue: VecDeque<Queued>,
+    pub(crate) journal: Journal,
 }
 
 impl Default for Net {
@@ -257,12 +64,12 @@ impl Default for Net {
 impl fmt::Debug for Net {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Net")
-            .field("now", &self.now)
+            .field("now", &self.clock.now())
             .field("modules", &self.modules.len())
             .field("processes", &self.procs.len())
             .field("queued", &self.queue.len())
-            .field("messages", &self.sent.len())
-            .field("deliveries", &self.deliveries.len())
+            .field("messages", &self.journal.messages().len())
+            .field("deliveries", &self.journal.delivery_count())
             .finish()
     }
 }
@@ -279,22 +86,19 @@ impl Net {
             authority: derive("authority", config.seed, &[]),
             scheduler: derive("scheduler", config.seed, &[]),
             module_owner: derive("module-owner", config.seed, &[]),
-            now: config.genesis_timestamp,
+            clock: Clock::new(
+                config.genesis_timestamp,
+                config.genesis_block_height,
+                config.block_time_ms,
+            ),
             config,
             counter: 0,
             dry_runs: 0,
-            modules: Vec::new(),
-            module_index: BTreeMap::new(),
-            module_by_type: BTreeMap::new(),
-            procs: Vec::new(),
-            proc_index: BTreeMap::new(),
-            wallet_names: BTreeMap::new(),
+            modules: Modules::default(),
+            procs: Processes::default(),
+            wallet_names: Default::default(),
             queue: VecDeque::new(),
-            sent: Vec::new(),
-            sent_index: BTreeMap::new(),
-            deliveries: Vec::new(),
-            results: BTreeMap::new(),
-            undelivered: Vec::new(),
+            journal: Journal::default(),
         }
     }
 
@@ -316,13 +120,12 @@ impl Net {
 
     /// The clock, in milliseconds since the epoch.
     pub fn now(&self) -> u64 {
-        self.now
+        self.clock.now()
     }
 
     /// The block height at the current clock.
     pub fn block_height(&self) -> u64 {
-        let elapsed = self.now.saturating_sub(self.config.genesis_timestamp);
-        self.config.genesis_block_height + elapsed / self.config.block_time_ms.max(1)
+        self.clock.block_height()
     }
 
     /// The wallet called `name`: the same name always gives the same address on networks
@@ -334,7 +137,7 @@ impl Net {
         wallet
     }
 
-    fn next_id(&mut self, domain: &str) -> String {
+    pub(crate) fn next_id(&mut self, domain: &str) -> String {
         self.counter += 1;
         derive(domain, self.config.seed, &[&self.counter.to_be_bytes()])
     }
@@ -346,25 +149,22 @@ impl Net {
     ///
     /// # Panics
     /// When `name` is already registered for another type.
+    #[track_caller]
     pub fn register_module<P: Process>(&mut self, name: &str) -> ModuleId {
         let type_id = TypeId::of::<Native<P>>();
-        if let Some(&i) = self.module_index.get(name) {
-            let entry = &self.modules[i];
+        if let Some(i) = self.modules.by_name(name) {
+            let entry = self.modules.get(i);
             assert!(
                 entry.type_id == Some(type_id),
                 "module name {name:?} is already registered for another process type"
             );
             return entry.id.clone();
         }
-        let id = self.add_module(
+        self.add_module(
             name,
             Some(type_id),
             Box::new(|| Box::new(Native::<P>::new())),
-        );
-        self.module_by_type
-            .entry(type_id)
-            .or_insert(self.module_index[name]);
-        id
+        )
     }
 
     /// Registers a module run by any [`Backend`] (for example a built `.wasm`): `factory`
@@ -372,60 +172,43 @@ impl Net {
     ///
     /// # Panics
     /// When `name` is already registered.
+    #[track_caller]
     pub fn register_backend(
         &mut self,
         name: &str,
         factory: impl Fn() -> Box<dyn Backend> + 'static,
     ) -> ModuleId {
         assert!(
-            !self.module_index.contains_key(name),
+            self.modules.by_name(name).is_none(),
             "module name {name:?} is already registered"
         );
         self.add_module(name, None, Box::new(factory))
     }
 
-    fn add_module(
-        &mut self,
-        name: &str,
-        type_id: Option<TypeId>,
-        factory: Box<dyn Fn() -> Box<dyn Backend>>,
-    ) -> ModuleId {
+    /// Registers `module` as module `name`, whichever backend runs it: a native process
+    /// ([`crate::native`]`::<P>()`) or, with the `wasm` feature, a built module
+    /// (`WasmModule`). One call for both, so a scenario written against the returned id runs
+    /// unchanged on either.
+    ///
+    /// # Panics
+    /// When `name` is already registered (for a native module: for another type).
+    #[track_caller]
+    pub fn register(&mut self, name: &str, module: impl crate::Module) -> ModuleId {
+        module.register(self, name)
+    }
+
+    fn add_module(&mut self, name: &str, type_id: Option<TypeId>, factory: Factory) -> ModuleId {
         let id = ModuleId::new(derive("module", self.config.seed, &[name.as_bytes()]));
-        let mut tags = Tags::new();
-        protocol::push_protocol_tags(&mut tags, protocol::TYPE_MODULE);
-        for (k, v) in [
-            ("Module-Format", "wasm32-unknown-emscripten4"),
-            ("Input-Encoding", "JSON-1"),
-            ("Output-Encoding", "JSON-1"),
-            ("Memory-Limit", "1-gb"),
-            ("Compute-Limit", "9000000000000"),
-            ("Content-Type", "application/wasm"),
-        ] {
-            tags.add(k, v);
-        }
-        tags.add("Name", name);
-        self.module_index
-            .insert(name.to_owned(), self.modules.len());
-        self.modules.push(ModuleEntry {
-            id: id.clone(),
-            name: name.to_owned(),
-            tags,
-            owner: self.module_owner.clone(),
-            type_id,
-            factory,
-        });
+        self.modules
+            .add(id.clone(), name, &self.module_owner, type_id, factory);
         id
     }
 
     /// The module id `P` is registered under, if it is.
     pub fn module_of<P: Process>(&self) -> Option<ModuleId> {
-        self.module_by_type
-            .get(&TypeId::of::<Native<P>>())
-            .map(|&i| self.modules[i].id.clone())
-    }
-
-    fn module_by_id(&self, id: &str) -> Option<usize> {
-        self.modules.iter().position(|m| m.id == id)
+        self.modules
+            .by_type(TypeId::of::<Native<P>>())
+            .map(|i| self.modules.get(i).id.clone())
     }
 
     // ----- spawning -----
@@ -453,7 +236,7 @@ impl Net {
         module: &ModuleId,
         options: SpawnOptions,
     ) -> Result<ProcessId, NetError> {
-        let Some(module_idx) = self.module_by_id(module.as_str()) else {
+        let Some(module_idx) = self.modules.by_id(module.as_str()) else {
             return Err(NetError::UnknownModule {
                 module: module.to_string(),
                 spawner: self.describe_address(owner.address()),
@@ -489,7 +272,7 @@ impl Net {
         };
         self.check_limits(&msg, || format!("the spawn message of {}", owner.name()))?;
         let cron = self.parse_cron(&pid, &msg.tags)?;
-        let sent = self.record(
+        let sent = self.journal.record(
             msg.clone(),
             Origin::Wallet(owner.address().to_owned()),
             None,
@@ -498,7 +281,7 @@ impl Net {
         let idx = self.create_process(&pid, owner.address(), module_idx, &msg.tags, None, cron);
         let queued = self.stamp(idx, msg, Some(sent));
         let d = self.deliver(queued)?;
-        match &self.deliveries[d].outcome.error {
+        match &self.journal.delivery(d).outcome.error {
             Some(error) => Err(NetError::SpawnFailed {
                 process: pid,
                 error: error.clone(),
@@ -507,7 +290,7 @@ impl Net {
         }
     }
 
-    fn add_authority(&self, tags: &mut Tags) {
+    pub(crate) fn add_authority(&self, tags: &mut Tags) {
         let listed = tags
             .get_all(AUTHORITY)
             .flat_map(|v| v.split(','))
@@ -518,7 +301,11 @@ impl Net {
     }
 
     /// Reads the cron schedule from a spawn's tags (before anything is recorded).
-    fn parse_cron(&self, pid: &str, tags: &Tags) -> Result<Option<Cron>, NetError> {
+    pub(crate) fn parse_cron(
+        &self,
+        pid: &str,
+        tags: &Tags,
+    ) -> Result<Option<CronSchedule>, NetError> {
         let Some(text) = tags.get("Cron-Interval") else {
             return Ok(None);
         };
@@ -533,23 +320,23 @@ impl Net {
                     .map(|n| Tag::new(n, t.value.clone()))
             })
             .collect();
-        Ok(Some(Cron {
+        Ok(Some(CronSchedule {
             interval_ms,
             tags: cron_tags,
-            next_due: self.now.saturating_add(interval_ms),
+            next_due: self.clock.now().saturating_add(interval_ms),
         }))
     }
 
-    fn create_process(
+    pub(crate) fn create_process(
         &mut self,
         pid: &ProcessId,
         owner: &str,
         module: usize,
         tags: &Tags,
         parent: Option<ProcessId>,
-        cron: Option<Cron>,
+        cron: Option<CronSchedule>,
     ) -> usize {
-        let entry = &self.modules[module];
+        let entry = self.modules.get(module);
         let env = Env {
             process: EnvEntry {
                 id: pid.to_string(),
@@ -563,8 +350,7 @@ impl Net {
             }),
         };
         let backend = (entry.factory)();
-        let idx = self.procs.len();
-        self.procs.push(Proc {
+        self.procs.add(Proc {
             id: pid.clone(),
             owner: owner.to_owned(),
             module,
@@ -573,9 +359,7 @@ impl Net {
             backend,
             nonce: 0,
             cron,
-        });
-        self.proc_index.insert(pid.to_string(), idx);
-        idx
+        })
     }
 
     // ----- sending -----
@@ -613,13 +397,13 @@ impl Net {
         self.check_limits(&message, || {
             format!("the message {} sends to {to}", from.name())
         })?;
-        let sent = self.record(
+        let sent = self.journal.record(
             message.clone(),
             Origin::Wallet(from.address().to_owned()),
             None,
         );
-        match self.proc_index.get(to.as_str()) {
-            Some(&idx) => {
+        match self.procs.place_of(to.as_str()) {
+            Some(idx) => {
                 let queued = self.stamp(idx, message, Some(sent));
                 self.queue.push_back(queued);
             }
@@ -642,17 +426,17 @@ impl Net {
 
     /// Assigns an existing message to another process, as an `Assignment` does.
     pub fn assign(&mut self, message: &MessageId, to: &ProcessId) -> Result<(), NetError> {
-        let &idx = self
-            .proc_index
-            .get(to.as_str())
+        let idx = self
+            .procs
+            .place_of(to.as_str())
             .ok_or_else(|| NetError::UnknownProcess(to.clone()))?;
-        match self.sent_index.get(message.as_str()) {
-            Some(&s) => {
-                let m = self.sent[s].message.clone();
+        match self.journal.place_of(message.as_str()) {
+            Some(s) => {
+                let m = self.journal.sent(s).message.clone();
                 let queued = self.stamp(idx, m, Some(s));
                 self.queue.push_back(queued);
             }
-            None => self.undelivered.push(Undelivered {
+            None => self.journal.undeliverable(Undelivered {
                 message: message.clone(),
                 target: to.to_string(),
                 reason: Reason::UnknownMessage,
@@ -666,34 +450,25 @@ impl Net {
         self.queue.len()
     }
 
-    fn record(&mut self, message: Message, origin: Origin, cause: Option<MessageId>) -> usize {
-        let idx = self.sent.len();
-        if let Some(id) = &message.id {
-            self.sent_index.insert(id.clone(), idx);
-        }
-        self.sent.push(Sent {
-            message,
-            origin,
-            cause,
-            status: Status::Queued,
-        });
-        idx
-    }
-
-    fn mark_unknown(&mut self, sent: usize, target: &str) {
+    pub(crate) fn mark_unknown(&mut self, sent: usize, target: &str) {
         if self.wallet_names.contains_key(target) {
-            self.sent[sent].status = Status::ToWallet;
+            self.journal.set_status(sent, Status::ToWallet);
             return;
         }
-        self.sent[sent].status = Status::UnknownTarget;
-        self.undelivered.push(Undelivered {
-            message: self.sent[sent].id(),
+        self.journal.set_status(sent, Status::UnknownTarget);
+        let message = self.journal.sent(sent).id();
+        self.journal.undeliverable(Undelivered {
+            message,
             target: target.to_owned(),
             reason: Reason::UnknownProcess,
         });
     }
 
-    fn check_limits(&self, msg: &Message, what: impl FnOnce() -> String) -> Result<(), NetError> {
+    pub(crate) fn check_limits(
+        &self,
+        msg: &Message,
+        what: impl FnOnce() -> String,
+    ) -> Result<(), NetError> {
         self.config
             .limits
             .check(msg)
@@ -704,16 +479,21 @@ impl Net {
     }
 
     /// Gives `msg` its place on `process`' schedule: nonce, timestamp, block height.
-    fn stamp(&mut self, process: usize, mut msg: Message, sent: Option<usize>) -> Queued {
-        let height = self.block_height();
-        let p = &mut self.procs[process];
+    pub(crate) fn stamp(
+        &mut self,
+        process: usize,
+        mut msg: Message,
+        sent: Option<usize>,
+    ) -> Queued {
+        let height = self.clock.block_height();
+        let p = self.procs.get_mut(process);
         msg.nonce = Some(p.nonce);
         p.nonce += 1;
-        msg.timestamp = Some(self.now);
+        msg.timestamp = Some(self.clock.now());
         msg.block_height = Some(height);
         msg.epoch = Some(0);
-        msg.module = Some(self.modules[p.module].id.to_string());
-        self.now += self.config.ms_per_message;
+        msg.module = Some(self.modules.get(p.module).id.to_string());
+        self.clock.advance(self.config.ms_per_message);
         Queued {
             process,
             message: msg,
@@ -740,11 +520,11 @@ impl Net {
         while let Some(queued) = self.queue.pop_front() {
             if *budget == 0 {
                 self.queue.push_front(queued);
-                let start = self.deliveries.len().saturating_sub(6);
+                let count = self.journal.delivery_count();
                 return Err(NetError::TooManyMessages {
                     limit: self.config.max_messages_per_run,
                     pending: self.queue.len(),
-                    recent: (start..self.deliveries.len())
+                    recent: (count.saturating_sub(6)..count)
                         .map(|d| self.describe_delivery(d))
                         .collect(),
                 });
@@ -752,7 +532,7 @@ impl Net {
             *budget -= 1;
             let d = self.deliver(queued)?;
             run.delivered += 1;
-            let delivery = &self.deliveries[d];
+            let delivery = self.journal.delivery(d);
             if let Some(error) = &delivery.outcome.error {
                 run.failed.push(Failure {
                     process: delivery.process.clone(),
@@ -767,18 +547,15 @@ impl Net {
 
     /// Hands one message to its process and routes what came out. Returns the delivery.
     fn deliver(&mut self, queued: Queued) -> Result<usize, NetError> {
-        let proc = &mut self.procs[queued.process];
+        let proc = self.procs.get_mut(queued.process);
         let outcome = proc.backend.handle(queued.message.clone(), &proc.env);
-        let d = self.deliveries.len();
+        let process = proc.id.clone();
         if let Some(s) = queued.sent {
-            self.sent[s].status = Status::Delivered;
-        }
-        if let Some(id) = &queued.message.id {
-            self.results.entry(id.clone()).or_default().push(d);
+            self.journal.set_status(s, Status::Delivered);
         }
         let ok = outcome.error.is_none();
-        self.deliveries.push(Delivery {
-            process: proc.id.clone(),
+        let d = self.journal.deliver(Delivery {
+            process,
             message: queued.message,
             outcome,
             produced: Vec::new(),
@@ -787,166 +564,6 @@ impl Net {
             self.route(queued.process, d)?;
         }
         Ok(d)
-    }
-
-    /// Pushes what delivery `d` produced: messages, spawns, assignments.
-    fn route(&mut self, sender: usize, d: usize) -> Result<(), NetError> {
-        let outcome = self.deliveries[d].outcome.clone();
-        let cause = self.deliveries[d].message.id.clone().map(MessageId::new);
-        let sender_id = self.procs[sender].id.clone();
-        let sender_module = self.modules[self.procs[sender].module].id.clone();
-        for out in outcome.messages {
-            let id = self.next_id("message");
-            let tags =
-                protocol::forwarded_tags(out.tags, sender_id.as_str(), sender_module.as_str());
-            let message = Message {
-                id: Some(id.clone()),
-                owner: self.authority.clone(),
-                from: sender_id.to_string(),
-                target: out.target,
-                anchor: (!out.anchor.is_empty()).then_some(out.anchor),
-                tags,
-                data: out.data.unwrap_or_default(),
-                ..Message::default()
-            };
-            let checked = self.config.limits.check(&message);
-            let s = self.record(message, Origin::Process(sender_id.clone()), cause.clone());
-            self.deliveries[d].produced.push(MessageId::new(id));
-            if let Err(violation) = checked {
-                self.sent[s].status = Status::Rejected(violation.clone());
-                return Err(NetError::Limit {
-                    what: format!(
-                        "a message from process {sender_id} (Action = {})",
-                        self.sent[s].action().unwrap_or("none")
-                    ),
-                    violation,
-                });
-            }
-            let target = self.sent[s].message.target.clone();
-            match target {
-                None => self.sent[s].status = Status::NoTarget,
-                Some(t) => match self.proc_index.get(t.as_str()) {
-                    Some(&idx) => {
-                        let m = self.sent[s].message.clone();
-                        let queued = self.stamp(idx, m, Some(s));
-                        self.queue.push_back(queued);
-                    }
-                    None => self.mark_unknown(s, &t),
-                },
-            }
-        }
-        for spawn in &outcome.spawns {
-            self.spawn_from_process(sender, d, spawn, cause.clone())?;
-        }
-        for a in outcome.assignments {
-            let source = self.sent_index.get(a.message.as_str()).copied();
-            for target in a.processes {
-                let (Some(s), Some(&idx)) = (source, self.proc_index.get(target.as_str())) else {
-                    self.undelivered.push(Undelivered {
-                        message: MessageId::new(a.message.clone()),
-                        target,
-                        reason: if source.is_none() {
-                            Reason::UnknownMessage
-                        } else {
-                            Reason::UnknownProcess
-                        },
-                    });
-                    continue;
-                };
-                let m = self.sent[s].message.clone();
-                let queued = self.stamp(idx, m, Some(s));
-                self.queue.push_back(queued);
-            }
-        }
-        Ok(())
-    }
-
-    fn spawn_from_process(
-        &mut self,
-        parent: usize,
-        d: usize,
-        spawn: &Spawn,
-        cause: Option<MessageId>,
-    ) -> Result<(), NetError> {
-        let parent_id = self.procs[parent].id.clone();
-        let module = spawn.get(protocol::MODULE).unwrap_or_default().to_owned();
-        let Some(module_idx) = self.module_by_id(&module) else {
-            return Err(NetError::UnknownModule {
-                module,
-                spawner: format!("process {parent_id}"),
-            });
-        };
-        let pid = self.next_id("process");
-        let mut tags = spawn.tags.clone();
-        self.add_authority(&mut tags);
-        if !tags.contains(SCHEDULER) {
-            tags.add(SCHEDULER, self.scheduler.clone());
-        }
-        let msg = Message {
-            id: Some(pid.clone()),
-            owner: self.authority.clone(),
-            from: parent_id.to_string(),
-            anchor: (!spawn.anchor.is_empty()).then(|| spawn.anchor.clone()),
-            tags,
-            data: spawn.data.clone().unwrap_or_default(),
-            ..Message::default()
-        };
-        self.check_limits(&msg, || {
-            format!("a spawn from process {parent_id} (module {module})")
-        })?;
-        let cron = self.parse_cron(&pid, &msg.tags)?;
-        let s = self.record(
-            msg.clone(),
-            Origin::Process(parent_id.clone()),
-            cause.clone(),
-        );
-        self.deliveries[d]
-            .produced
-            .push(MessageId::new(pid.clone()));
-        let child = ProcessId::new(pid);
-        let idx = self.create_process(
-            &child,
-            parent_id.as_str(),
-            module_idx,
-            &msg.tags,
-            Some(parent_id.clone()),
-            cron,
-        );
-        let queued = self.stamp(idx, msg, Some(s));
-        self.queue.push_back(queued);
-
-        // The messenger tells the parent, as AO's does: the spawn's tags, then the protocol
-        // tags, `Process`, `Action: Spawned` and `AO-Spawn-Success`.
-        let mut note_tags: Tags = spawn
-            .tags
-            .iter()
-            .filter(|t| {
-                !protocol::is_reserved(
-                    &t.name,
-                    &[protocol::DATA_PROTOCOL, protocol::VARIANT, protocol::TYPE],
-                )
-            })
-            .cloned()
-            .collect();
-        note_tags.add(protocol::DATA_PROTOCOL, protocol::AO);
-        note_tags.add(protocol::VARIANT, protocol::AO_VARIANT);
-        note_tags.add(protocol::TYPE, protocol::TYPE_MESSAGE);
-        note_tags.add("Process", child.as_str());
-        note_tags.add("Action", "Spawned");
-        note_tags.add("AO-Spawn-Success", child.as_str());
-        let note_id = self.next_id("message");
-        let note = Message {
-            id: Some(note_id),
-            owner: self.authority.clone(),
-            from: protocol::sender(None, &note_tags, parent_id.as_str()),
-            target: Some(parent_id.to_string()),
-            tags: note_tags,
-            ..Message::default()
-        };
-        let s = self.record(note.clone(), Origin::Messenger, cause);
-        let queued = self.stamp(parent, note, Some(s));
-        self.queue.push_back(queued);
-        Ok(())
     }
 
     /// Runs what is queued, then moves the clock `ms` forward, delivering a cron message to
@@ -960,29 +577,26 @@ impl Net {
         let mut run = Run::default();
         let mut budget = self.config.max_messages_per_run;
         self.drain(&mut run, &mut budget)?;
-        let until = self.now.saturating_add(ms);
-        loop {
-            let due = self
-                .procs
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| p.cron.as_ref().map(|c| (c.next_due, i)))
-                .filter(|&(due, _)| due <= until)
-                .min();
-            let Some((due, idx)) = due else { break };
-            self.now = self.now.max(due);
-            let height = self.block_height();
-            let p = &mut self.procs[idx];
-            let cron = p.cron.as_mut().expect("filtered on cron");
+        let until = self.clock.now().saturating_add(ms);
+        while let Some((due, idx)) = self.procs.next_cron(until) {
+            self.clock.advance_to(due);
+            let height = self.clock.block_height();
+            let now = self.clock.now();
+            let p = self.procs.get_mut(idx);
+            let module = p.module;
+            let cron = p
+                .cron
+                .as_mut()
+                .expect("next_cron picks processes with cron");
             cron.next_due = cron.next_due.saturating_add(cron.interval_ms);
             let msg = Message {
                 owner: p.owner.clone(),
                 from: p.owner.clone(),
                 target: Some(p.id.to_string()),
                 tags: cron.tags.clone(),
-                timestamp: Some(self.now),
+                timestamp: Some(now),
                 block_height: Some(height),
-                module: Some(self.modules[p.module].id.to_string()),
+                module: Some(self.modules.get(module).id.to_string()),
                 cron: true,
                 ..Message::default()
             };
@@ -993,7 +607,7 @@ impl Net {
             });
             self.drain(&mut run, &mut budget)?;
         }
-        self.now = self.now.max(until);
+        self.clock.advance_to(until);
         Ok(run)
     }
 
@@ -1016,294 +630,22 @@ impl Net {
         process: &ProcessId,
         msg: impl Into<Msg>,
     ) -> Result<Outcome, NetError> {
-        let &idx = self
-            .proc_index
-            .get(process.as_str())
+        let idx = self
+            .procs
+            .place_of(process.as_str())
             .ok_or_else(|| NetError::UnknownProcess(process.clone()))?;
         self.dry_runs += 1;
         let id = derive("dry-run", self.config.seed, &[&self.dry_runs.to_be_bytes()]);
         let mut message = self.wallet_message(from, process, msg.into(), id);
         message.read_only = true;
-        message.timestamp = Some(self.now);
-        message.block_height = Some(self.block_height());
-        message.module = Some(self.modules[self.procs[idx].module].id.to_string());
+        message.timestamp = Some(self.clock.now());
+        message.block_height = Some(self.clock.block_height());
+        message.module = Some(self.modules.get(self.procs.get(idx).module).id.to_string());
         self.check_limits(&message, || {
             format!("the dry-run {} sends to {process}", from.name())
         })?;
-        let p = &mut self.procs[idx];
+        let p = self.procs.get_mut(idx);
         Ok(p.backend.handle(message, &p.env))
-    }
-
-    // ----- inspecting -----
-
-    /// The outcome of message `id` at its first delivery (its target).
-    ///
-    /// # Panics
-    /// When the message was not delivered, saying why (still queued, unknown target...).
-    pub fn result(&self, id: &MessageId) -> &Outcome {
-        match self.try_result(id) {
-            Some(o) => o,
-            None => panic!("{}", self.why_no_result(id)),
-        }
-    }
-
-    fn why_no_result(&self, id: &MessageId) -> String {
-        match self.message(id) {
-            None => format!("no message {id} on this network"),
-            Some(sent) => match &sent.status {
-                Status::Queued => format!(
-                    "message {id} is still queued: call run_until_idle() before reading its result"
-                ),
-                Status::UnknownTarget => format!(
-                    "message {id} was sent to {}, which is not a process on this network",
-                    sent.target().unwrap_or("")
-                ),
-                Status::NoTarget => format!("message {id} has no target"),
-                Status::ToWallet => format!(
-                    "message {id} was sent to wallet {}: wallets run nothing",
-                    self.describe_address(sent.target().unwrap_or(""))
-                ),
-                Status::Rejected(v) => format!("message {id} was rejected: {v}"),
-                Status::Delivered => format!("message {id} has no recorded result"),
-            },
-        }
-    }
-
-    /// The outcome of message `id` at its first delivery, if it was delivered.
-    pub fn try_result(&self, id: &MessageId) -> Option<&Outcome> {
-        let &d = self.results.get(id.as_str())?.first()?;
-        Some(&self.deliveries[d].outcome)
-    }
-
-    /// The outcome of message `id` at `process` (assignments deliver a message to several).
-    pub fn result_at(&self, id: &MessageId, process: &ProcessId) -> Option<&Outcome> {
-        self.results
-            .get(id.as_str())?
-            .iter()
-            .map(|&d| &self.deliveries[d])
-            .find(|d| d.process == *process)
-            .map(|d| &d.outcome)
-    }
-
-    /// The first message that handling `id` sent back to its sender (its `Reply-To` tag,
-    /// else its `From`).
-    pub fn reply_to(&self, id: &MessageId) -> Option<&Sent> {
-        self.replies_to(id).next()
-    }
-
-    /// Every message that handling `id` sent back to its sender, in order.
-    pub fn replies_to<'a>(&'a self, id: &MessageId) -> impl Iterator<Item = &'a Sent> + 'a {
-        let delivery = self
-            .results
-            .get(id.as_str())
-            .and_then(|ds| ds.first())
-            .map(|&d| &self.deliveries[d]);
-        let back = delivery.map(|d| protocol::reply_target(&d.message).to_owned());
-        delivery
-            .into_iter()
-            .flat_map(|d| d.produced.iter())
-            .filter_map(move |m| self.message(m))
-            .filter(move |s| s.target().is_some() && s.target() == back.as_deref())
-    }
-
-    /// The message with id `id`.
-    pub fn message(&self, id: &MessageId) -> Option<&Sent> {
-        self.sent_index.get(id.as_str()).map(|&i| &self.sent[i])
-    }
-
-    /// Every message that entered the network, in order.
-    pub fn messages(&self) -> &[Sent] {
-        &self.sent
-    }
-
-    /// Messages with `Action = action`, in order.
-    pub fn messages_with_action<'a>(
-        &'a self,
-        action: &'a str,
-    ) -> impl Iterator<Item = &'a Sent> + 'a {
-        self.sent.iter().filter(move |s| s.action() == Some(action))
-    }
-
-    /// Messages (and spawns) `process` sent, in order.
-    pub fn outbox<'a>(&'a self, process: &'a ProcessId) -> impl Iterator<Item = &'a Sent> + 'a {
-        self.sent
-            .iter()
-            .filter(move |s| matches!(&s.origin, Origin::Process(p) if p == process))
-    }
-
-    /// Every delivery, in order.
-    pub fn deliveries(&self) -> &[Delivery] {
-        &self.deliveries
-    }
-
-    /// Deliveries to `process`, in order (its schedule, cron messages included).
-    pub fn deliveries_to<'a>(
-        &'a self,
-        process: &'a ProcessId,
-    ) -> impl Iterator<Item = &'a Delivery> + 'a {
-        self.deliveries
-            .iter()
-            .filter(move |d| d.process == *process)
-    }
-
-    /// Deliveries whose outcome was an error, in order.
-    pub fn errors(&self) -> impl Iterator<Item = &Delivery> {
-        self.deliveries.iter().filter(|d| d.outcome.is_error())
-    }
-
-    /// Messages and assignments that could not be delivered.
-    pub fn undelivered(&self) -> &[Undelivered] {
-        &self.undelivered
-    }
-
-    /// Process ids, in spawn order.
-    pub fn processes(&self) -> impl Iterator<Item = &ProcessId> {
-        self.procs.iter().map(|p| &p.id)
-    }
-
-    /// True if `process` is on this network.
-    pub fn has_process(&self, process: &ProcessId) -> bool {
-        self.proc_index.contains_key(process.as_str())
-    }
-
-    /// Processes spawned by `process`, in spawn order.
-    pub fn children(&self, process: &ProcessId) -> Vec<ProcessId> {
-        self.procs
-            .iter()
-            .filter(|p| p.parent.as_ref() == Some(process))
-            .map(|p| p.id.clone())
-            .collect()
-    }
-
-    /// The owner of `process` (a wallet address, or the parent process id).
-    pub fn owner_of(&self, process: &ProcessId) -> Option<&str> {
-        self.proc(process).map(|p| p.owner.as_str())
-    }
-
-    /// The name of the module `process` runs.
-    pub fn module_name_of(&self, process: &ProcessId) -> Option<&str> {
-        self.proc(process)
-            .map(|p| self.modules[p.module].name.as_str())
-    }
-
-    /// The env the network passes to `process`.
-    pub fn env(&self, process: &ProcessId) -> Option<&Env> {
-        self.proc(process).map(|p| &p.env)
-    }
-
-    fn proc(&self, process: &ProcessId) -> Option<&Proc> {
-        self.proc_index
-            .get(process.as_str())
-            .map(|&i| &self.procs[i])
-    }
-
-    fn proc_mut(&mut self, process: &ProcessId) -> Option<&mut Proc> {
-        let &i = self.proc_index.get(process.as_str())?;
-        Some(&mut self.procs[i])
-    }
-
-    /// The backend running `process`.
-    pub fn backend(&self, process: &ProcessId) -> Option<&dyn Backend> {
-        self.proc(process).map(|p| &*p.backend)
-    }
-
-    /// The runtime of `process` when it is a native process of type `P`.
-    pub fn runtime<P: Process>(&self, process: &ProcessId) -> Option<&Runtime<P>> {
-        self.proc(process)?
-            .backend
-            .as_any()
-            .downcast_ref::<Native<P>>()
-            .map(Native::runtime)
-    }
-
-    /// The runtime of `process`, mutably.
-    pub fn runtime_mut<P: Process>(&mut self, process: &ProcessId) -> Option<&mut Runtime<P>> {
-        self.proc_mut(process)?
-            .backend
-            .as_any_mut()
-            .downcast_mut::<Native<P>>()
-            .map(Native::runtime_mut)
-    }
-
-    /// The state of `process`, if it is a native `P` with its state made.
-    pub fn try_state<P: Process>(&self, process: &ProcessId) -> Option<&P> {
-        self.runtime::<P>(process)?.state()
-    }
-
-    /// The state of `process` as a `P`.
-    ///
-    /// # Panics
-    /// When there is no such process, it is not a native `P`, or its state was never made.
-    pub fn state<P: Process>(&self, process: &ProcessId) -> &P {
-        let Some(p) = self.proc(process) else {
-            panic!("no process {process} on this network");
-        };
-        let Some(native) = p.backend.as_any().downcast_ref::<Native<P>>() else {
-            panic!(
-                "process {process} runs module {:?}, not a native {}",
-                self.modules[p.module].name,
-                type_name::<P>()
-            );
-        };
-        match native.runtime().state() {
-            Some(s) => s,
-            None => panic!("process {process} has no state: its spawn message failed"),
-        }
-    }
-
-    /// The state of `process`, mutably (outside any message: no rollback applies).
-    pub fn state_mut<P: Process>(&mut self, process: &ProcessId) -> Option<&mut P> {
-        self.runtime_mut::<P>(process)?.state_mut()
-    }
-
-    /// The messages no handler of `process` took, oldest first.
-    pub fn inbox(&self, process: &ProcessId) -> Vec<Message> {
-        self.proc(process)
-            .map(|p| p.backend.inbox())
-            .unwrap_or_default()
-    }
-
-    /// The name of the wallet with `address`, when it was made with [`Net::wallet`].
-    pub fn wallet_name(&self, address: &str) -> Option<&str> {
-        self.wallet_names.get(address).map(String::as_str)
-    }
-
-    fn describe_address(&self, address: &str) -> String {
-        if let Some(name) = self.wallet_name(address) {
-            return format!("wallet {name}");
-        }
-        if let Some(p) = self.proc_index.get(address) {
-            let p = &self.procs[*p];
-            return format!(
-                "process {} ({})",
-                short(p.id.as_str()),
-                self.modules[p.module].name
-            );
-        }
-        if address == self.authority {
-            return "the messenger".to_owned();
-        }
-        short(address)
-    }
-
-    fn describe_delivery(&self, d: usize) -> String {
-        let d = &self.deliveries[d];
-        format!(
-            "{} -> {}: Action = {}",
-            self.describe_address(&d.message.from),
-            self.describe_address(d.process.as_str()),
-            d.message
-                .action()
-                .unwrap_or(if d.message.cron { "(cron)" } else { "(none)" })
-        )
-    }
-}
-
-fn short(id: &str) -> String {
-    if id.len() > 10 && id.is_ascii() {
-        format!("{}..{}", &id[..4], &id[id.len() - 4..])
-    } else {
-        id.to_owned()
     }
 }
 

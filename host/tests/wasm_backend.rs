@@ -224,15 +224,15 @@ fn a_net_runs_the_wasm_token_like_the_native_one() {
         outcomes
     }
 
+    // One registration call for both backends; the scenario is the same code.
     let mut native_net = Net::new();
-    let native_module = native_net.register_module::<TokenProcess>("token");
+    let native_module = native_net.register("token", aoxide_host::native::<TokenProcess>());
     let native = drive(&mut native_net, &native_module);
 
     let mut wasm_net = Net::new();
-    let wasm_module = wasm_net
-        .register_wasm("token", &module_bytes("token"))
-        .unwrap();
+    let wasm_module = wasm_net.register("token", WasmModule::new(&module_bytes("token")).unwrap());
     let wasm = drive(&mut wasm_net, &wasm_module);
+    assert_eq!(native_module, wasm_module, "ids come from the name");
 
     assert_eq!(native, wasm);
     assert_eq!(
@@ -357,7 +357,7 @@ fn the_validator_accepts_the_built_modules() {
 /// A minimal module with the whole ABI, plus `extra` first in the module body (imports) and
 /// `tail` last. Its `handle`
 /// returns an empty successful outcome, counts calls at address 8, traps when the message
-/// starts with `T`, overwrites the cookie at address 0 when it starts with `C`, and asks
+/// starts with `T` or with `{"O` (a message without an `Id`: a cron message), overwrites the cookie at address 0 when it starts with `C`, and asks
 /// for 3 MiB of memory when it starts with `G`.
 fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
     let wat = format!(
@@ -381,6 +381,8 @@ fn abi_module(extra: &str, tail: &str) -> Vec<u8> {
   (func (export "handle") (param i32 i32) (result i32)
     (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 84)) (then unreachable))
+    (if (i32.eq (i32.load8_u (i32.add (local.get 0) (i32.const 2))) (i32.const 79))
+      (then unreachable))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 76)) (then (loop $spin (br $spin))))
     (if (i32.eq (i32.load8_u (local.get 0)) (i32.const 67))
       (then (i32.store (i32.const 0) (i32.const 0))))
@@ -490,6 +492,32 @@ fn a_trap_is_an_error_outcome_and_the_process_goes_on_from_the_previous_memory()
     let ok = b.handle_json(b"{}", ENV_JSON).unwrap();
     assert!(ok.starts_with(br#"{"ok":true"#));
     assert_eq!(calls(&b), 2);
+}
+
+#[test]
+fn on_a_net_a_trapped_message_fails_alone_and_the_process_goes_on() {
+    let mut net = Net::new();
+    let module = net.register("abi", WasmModule::new(&abi_module("", "")).unwrap());
+    let alice = net.wallet("alice");
+    let p = net
+        .spawn_module(&alice, &module, SpawnOptions::new().cron("10-seconds"))
+        .unwrap();
+    assert_eq!(calls(net.wasm_backend(&p).unwrap()), 1, "the spawn ran");
+    // The cron message (no `Id`) traps: an error for it alone.
+    let run = net.tick(10_000).unwrap();
+    assert_eq!(run.failed.len(), 1);
+    assert!(run.failed[0].error.contains("trap"), "{:?}", run.failed);
+    // The next message runs, on the memory from before the trapped call.
+    let id = net.send(&alice, &p, Msg::new().action("Anything")).unwrap();
+    assert!(net.run_until_idle().unwrap().is_clean());
+    assert!(!net.result(&id).is_error());
+    let backend = net.wasm_backend(&p).unwrap();
+    assert!(backend.fault().is_none());
+    assert_eq!(
+        calls(backend),
+        2,
+        "spawn and Anything; the trapped call's write is gone"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! an empty name, a message that is not a JSON object, invalid UTF-8).
 
 use crate::error::InputError;
+use crate::json::fields::EnvField;
 use crate::json::raw::{RawEnv, RawMessage};
 use crate::json::{fast, nul_position, parse_object, write};
 use crate::protocol;
@@ -170,7 +171,7 @@ impl Env {
             .process
             .ok_or(InputError::MissingField {
                 what: "env",
-                field: "Process",
+                field: EnvField::Process.name(),
             })?
             .into_entry()?;
         if process.id.is_empty() {

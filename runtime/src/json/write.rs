@@ -353,7 +353,9 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
         dst = dst.add(1);
         let mut i = 0;
         while i < n {
-            if i + 8 <= n {
+            // A word with nothing to escape is copied whole; otherwise its eight bytes
+            // (or the tail) one by one, before the next word is tried.
+            let end = if i + 8 <= n {
                 let word = std::ptr::read_unaligned(src.as_ptr().add(i) as *const u64);
                 if !needs_escape(word) {
                     std::ptr::write_unaligned(dst as *mut u64, word);
@@ -361,33 +363,40 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
                     i += 8;
                     continue;
                 }
-            }
-            let b = src[i];
-            let escape = ESCAPE[b as usize];
-            i += 1;
-            if escape == 0 {
-                *dst = b;
-                dst = dst.add(1);
-                continue;
-            }
-            let len = dst.offset_from(out.as_ptr()) as usize;
-            out.set_len(len);
-            out.reserve(6 + (n - i) + 1);
-            dst = out.as_mut_ptr().add(len);
-            let piece: &[u8] = if escape == b'u' {
-                &[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(b >> 4) as usize],
-                    HEX[(b & 15) as usize],
-                ]
+                i + 8
             } else {
-                &[b'\\', escape]
+                n
             };
-            std::ptr::copy_nonoverlapping(piece.as_ptr(), dst, piece.len());
-            dst = dst.add(piece.len());
+            while i < end {
+                let b = *src.get_unchecked(i);
+                let escape = ESCAPE[b as usize];
+                i += 1;
+                if escape == 0 {
+                    *dst = b;
+                    dst = dst.add(1);
+                    continue;
+                }
+                let len = dst.offset_from(out.as_ptr()) as usize;
+                out.set_len(len);
+                out.reserve(6 + (n - i) + 1);
+                dst = out.as_mut_ptr().add(len);
+                if escape == b'u' {
+                    let piece = [
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 15) as usize],
+                    ];
+                    std::ptr::copy_nonoverlapping(piece.as_ptr(), dst, 6);
+                    dst = dst.add(6);
+                } else {
+                    *dst = b'\\';
+                    *dst.add(1) = escape;
+                    dst = dst.add(2);
+                }
+            }
         }
         *dst = b'"';
         dst = dst.add(1);
