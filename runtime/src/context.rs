@@ -82,7 +82,7 @@ impl<'a> Ctx<'a> {
                 "Data-Protocol" | "Variant" | "Type" | "Reference"
             )
         }));
-        self.outbox.messages.push(OutMessage {
+        self.outbox.push_message(OutMessage {
             target: msg.target,
             data: msg.data,
             anchor: anchor_for(reference),
@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
                     | "Reference"
             )
         }));
-        self.outbox.spawns.push(Spawn {
+        self.outbox.push_spawn(Spawn {
             data: spawn.data,
             anchor: anchor_for(reference),
             tags,
@@ -149,7 +149,7 @@ impl<'a> Ctx<'a> {
 
     /// Assigns message `message` to `processes`.
     pub fn assign(&mut self, processes: Vec<String>, message: impl Into<String>) {
-        self.outbox.assignments.push(Assignment {
+        self.outbox.push_assignment(Assignment {
             processes,
             message: message.into(),
         });

@@ -24,15 +24,27 @@ use crate::trust::ProcessInfo;
 pub struct Config {
     /// Unhandled messages kept in the inbox; the oldest is dropped past this.
     pub inbox_limit: usize,
+    /// Bytes (data and tags) the inbox may hold; the oldest messages are dropped past
+    /// this, and a message larger than it is never kept.
+    pub inbox_bytes: usize,
     /// Largest message accepted, in bytes of JSON.
     pub max_message_bytes: usize,
+    /// Most output one message may produce (messages, spawns, assignments and printed
+    /// text, counted as data plus tags): past it the message fails with an `Error` and
+    /// changes nothing. Checked while the output is built, never after.
+    pub max_output_bytes: usize,
 }
+
+/// One MiB.
+const MIB: usize = 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             inbox_limit: 100,
-            max_message_bytes: 8 * 1024 * 1024,
+            inbox_bytes: 8 * MIB,
+            max_message_bytes: 8 * MIB,
+            max_output_bytes: 16 * MIB,
         }
     }
 }
@@ -72,8 +84,13 @@ pub struct Runtime<P: Process> {
     registry: Registry<P>,
     reference: u64,
     inbox: VecDeque<Message>,
+    inbox_bytes: usize,
+    memory_limit: Option<usize>,
     config: Config,
     in_flight: Option<InFlight<P>>,
+    /// The message being handled, shared with the call's frames: a call that never
+    /// returned (a trap in wasm) leaves it here, and the next call frees it.
+    current: Option<Rc<Message>>,
     messages_handled: u64,
 }
 
@@ -103,8 +120,11 @@ impl<P: Process> Runtime<P> {
             registry,
             reference: 0,
             inbox: VecDeque::new(),
+            inbox_bytes: 0,
+            memory_limit: None,
             config: P::config(),
             in_flight: None,
+            current: None,
             messages_handled: 0,
         }
     }
@@ -142,6 +162,22 @@ impl<P: Process> Runtime<P> {
     /// The process identity, once known.
     pub fn process(&self) -> Option<&ProcessInfo> {
         self.process.as_deref()
+    }
+
+    /// The process' `Memory-Limit` in bytes (from the spawn's tags in the env, for example
+    /// `1-gb`), once known; the wasm module refuses messages that would take it past this.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.memory_limit
+    }
+
+    /// Bytes (data and tags) the inbox holds.
+    pub fn inbox_bytes(&self) -> usize {
+        self.inbox_bytes
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// How many messages the process has sent since spawn.
@@ -212,6 +248,11 @@ impl<P: Process> Runtime<P> {
                             info.name = name.to_owned();
                         }
                     }
+                    self.memory_limit = env
+                        .process
+                        .tags
+                        .get("Memory-Limit")
+                        .and_then(parse_memory_limit);
                     self.process = Some(Rc::new(info));
                 }
                 None => {
@@ -224,12 +265,16 @@ impl<P: Process> Runtime<P> {
         let Some(info) = self.process.clone() else {
             return Outcome::failed("process identity is unknown");
         };
-        self.handle_as(&info, msg, env)
+        let msg = Rc::new(msg);
+        self.current = Some(Rc::clone(&msg));
+        let outcome = self.handle_as(&info, &msg, env);
+        self.current = None;
+        outcome
     }
 
-    fn handle_as(&mut self, info: &ProcessInfo, msg: Message, env: Option<&Env>) -> Outcome {
+    fn handle_as(&mut self, info: &ProcessInfo, msg: &Message, env: Option<&Env>) -> Outcome {
         if self.state.is_none() {
-            let spawn = is_spawn(&msg, info);
+            let spawn = is_spawn(msg, info);
             if msg.read_only && !spawn {
                 // A dry-run may not create state: that would persist.
                 return Outcome::failed(
@@ -238,8 +283,8 @@ impl<P: Process> Runtime<P> {
             }
             // The host never delivered the spawn: build the state from the spawn as the env
             // describes it, never from this message (whose sender may be anyone).
-            let stand_in = (!spawn).then(|| spawn_from_env(info, env, &msg));
-            let init_msg = stand_in.as_ref().unwrap_or(&msg);
+            let stand_in = (!spawn).then(|| spawn_from_env(info, env, msg));
+            let init_msg = stand_in.as_ref().unwrap_or(msg);
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
             let made = {
@@ -267,7 +312,7 @@ impl<P: Process> Runtime<P> {
             }
         }
 
-        if !info.is_trusted(&msg) {
+        if !info.is_trusted(msg) {
             let mut outbox = Outbox::default();
             outbox.print(&format!(
                 "Message is not trusted! From: {} - Owner: {}",
@@ -279,10 +324,13 @@ impl<P: Process> Runtime<P> {
         self.dispatch(info, msg)
     }
 
-    /// Undoes a message whose call never returned.
+    /// Undoes a message whose call never returned, and frees its message.
     fn recover(&mut self) {
         if let Some(flight) = self.in_flight.take() {
             self.rollback(flight);
+        }
+        if let Some(msg) = self.current.take() {
+            release_trapped(msg);
         }
     }
 
@@ -292,10 +340,14 @@ impl<P: Process> Runtime<P> {
         }
         self.registry = flight.registry;
         self.reference = flight.reference;
-        self.inbox.truncate(flight.inbox);
+        while self.inbox.len() > flight.inbox {
+            if let Some(m) = self.inbox.pop_back() {
+                self.inbox_bytes -= inbox_size(&m);
+            }
+        }
     }
 
-    fn dispatch(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
+    fn dispatch(&mut self, info: &ProcessInfo, msg: &Message) -> Outcome {
         let Some(state) = self.state.as_mut() else {
             return Outcome::failed("process state is not initialised");
         };
@@ -306,13 +358,13 @@ impl<P: Process> Runtime<P> {
             inbox: self.inbox.len(),
         });
 
-        let mut outbox = Outbox::default();
+        let mut outbox = Outbox::with_limit(self.config.max_output_bytes);
         let result = catch_unwind(AssertUnwindSafe(|| {
             walk(
                 &mut self.registry,
                 self.state.as_mut().expect("state checked above"),
                 info,
-                &msg,
+                msg,
                 &mut outbox,
                 &mut self.reference,
             )
@@ -329,7 +381,7 @@ impl<P: Process> Runtime<P> {
                 self.rollback(flight);
                 return Outcome::failed(format!(
                     "{}: panicked: {}",
-                    describe(&msg),
+                    describe(msg),
                     panic_text(&panic)
                 ));
             }
@@ -338,10 +390,10 @@ impl<P: Process> Runtime<P> {
         if !walked.handled {
             if let Some(default) = self.registry.default_handler().cloned() {
                 let state = self.state.as_mut().expect("state checked above");
-                let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
-                if let Err(e) = default(state, &mut ctx, &msg) {
+                let mut ctx = Ctx::new(info, msg, &mut outbox, &mut self.reference);
+                if let Err(e) = default(state, &mut ctx, msg) {
                     self.rollback(flight);
-                    return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
+                    return Outcome::failed(format!("{}: default handler: {e}", describe(msg)));
                 }
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
@@ -355,10 +407,17 @@ impl<P: Process> Runtime<P> {
                     short(&msg.from),
                     msg.action().unwrap_or("")
                 ));
-                if !msg.read_only {
+                let size = inbox_size(msg);
+                if !msg.read_only && size <= self.config.inbox_bytes {
                     self.inbox.push_back(msg.clone());
-                    while self.inbox.len() > self.config.inbox_limit {
-                        self.inbox.pop_front();
+                    self.inbox_bytes += size;
+                    while self.inbox.len() > self.config.inbox_limit
+                        || self.inbox_bytes > self.config.inbox_bytes
+                    {
+                        match self.inbox.pop_front() {
+                            Some(old) => self.inbox_bytes -= inbox_size(&old),
+                            None => break,
+                        }
                     }
                 }
             }
@@ -366,11 +425,19 @@ impl<P: Process> Runtime<P> {
 
         if !msg.read_only {
             let state = self.state.as_mut().expect("state checked above");
-            let mut ctx = Ctx::new(info, &msg, &mut outbox, &mut self.reference);
+            let mut ctx = Ctx::new(info, msg, &mut outbox, &mut self.reference);
             if let Err(e) = state.after_message(&mut ctx, walked.changed) {
                 self.rollback(flight);
-                return Outcome::failed(format!("{}: after the handlers: {e}", describe(&msg)));
+                return Outcome::failed(format!("{}: after the handlers: {e}", describe(msg)));
             }
+        }
+
+        if let Some((needed, limit)) = outbox.over_limit() {
+            self.rollback(flight);
+            return Outcome::failed(format!(
+                "{}: the output would be more than {needed} bytes, over the limit of {limit}",
+                describe(msg)
+            ));
         }
 
         if msg.read_only {
@@ -432,6 +499,48 @@ fn walk<P>(
         }
     }
     Ok(walked)
+}
+
+/// Frees the message of a call that never returned. Its other handles belonged to that
+/// call's frames, which will never run again (in wasm a trap ends the call for good; a
+/// native panic that unwound dropped them already, so there are none).
+fn release_trapped(msg: Rc<Message>) {
+    let ptr = Rc::as_ptr(&msg);
+    for _ in 1..Rc::strong_count(&msg) {
+        // SAFETY: each handle counted here was held by a frame of the trapped call, which
+        // is gone without having dropped it; `msg` itself keeps the count above zero.
+        unsafe { Rc::decrement_strong_count(ptr) };
+    }
+    drop(msg);
+}
+
+/// The bytes a message takes in the inbox: its data and tags.
+fn inbox_size(msg: &Message) -> usize {
+    msg.data.len()
+        + msg
+            .tags
+            .iter()
+            .map(|t| t.name.len() + t.value.as_str().map_or(16, str::len))
+            .sum::<usize>()
+}
+
+/// Reads an AO `Memory-Limit` (`1-gb`, `512-mb`, `64-kb`, or plain bytes; units are powers
+/// of 1024, case ignored). Anything else is no limit.
+pub fn parse_memory_limit(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let (number, unit) = match text.split_once('-') {
+        Some((n, u)) => (n, u),
+        None => (text, "b"),
+    };
+    let n: usize = number.parse().ok()?;
+    let scale: usize = match unit.to_ascii_lowercase().as_str() {
+        "b" => 1,
+        "kb" => 1 << 10,
+        "mb" => 1 << 20,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(scale).filter(|&b| b > 0)
 }
 
 /// The spawn message as the env describes it (`env.Process`: id, owner, the spawn's tags),
