@@ -91,6 +91,8 @@ pub struct Runtime<P: Process> {
     /// The message being handled, shared with the call's frames: a call that never
     /// returned (a trap in wasm) leaves it here, and the next call frees it.
     current: Option<Rc<Message>>,
+    /// Why the previous call never returned (a panic's text), for the next outcome.
+    trap_note: Option<String>,
     messages_handled: u64,
 }
 
@@ -125,6 +127,7 @@ impl<P: Process> Runtime<P> {
             config: P::config(),
             in_flight: None,
             current: None,
+            trap_note: None,
             messages_handled: 0,
         }
     }
@@ -324,6 +327,12 @@ impl<P: Process> Runtime<P> {
         self.dispatch(info, msg)
     }
 
+    /// Records why the previous call never returned (the text of the panic that aborted it,
+    /// from the wasm panic hook): the next message's output starts with it.
+    pub fn note_trap(&mut self, text: String) {
+        self.trap_note = Some(text);
+    }
+
     /// Undoes a message whose call never returned, and frees its message.
     fn recover(&mut self) {
         if let Some(flight) = self.in_flight.take() {
@@ -359,6 +368,9 @@ impl<P: Process> Runtime<P> {
         });
 
         let mut outbox = Outbox::with_limit(self.config.max_output_bytes);
+        if let Some(note) = self.trap_note.take() {
+            outbox.print(&format!("previous message trapped: {note}"));
+        }
         let result = catch_unwind(AssertUnwindSafe(|| {
             walk(
                 &mut self.registry,

@@ -38,6 +38,7 @@ use crate::outcome::Outcome;
 use crate::process::{Process, Runtime};
 
 pub mod heap;
+pub mod panic;
 pub mod stack;
 
 /// The runtime of one process type, stored in a `static` of the module (linear memory).
@@ -106,10 +107,14 @@ const NEED_BASE: usize = 256 * 1024;
 const NEED_PER_BYTE: usize = 3;
 
 /// Starts a call: undoes what a trapped previous call left behind (its arguments, which the
-/// host never freed) and records this one.
-fn begin_call(msg: usize, env: usize) {
+/// host never freed) and records this one. Returns the text of the panic that ended the
+/// previous call, when it trapped in a host that kept its memory.
+fn begin_call(msg: usize, env: usize) -> Option<String> {
+    panic::install();
     // SAFETY: single-threaded, never re-entered.
     let call = unsafe { &mut *CALL.0.get() };
+    let trapped = if call.running { panic::take() } else { None };
+    panic::clear();
     if call.running {
         stack::release_below([msg, env]);
         if call.msg != msg && call.msg != env {
@@ -124,6 +129,7 @@ fn begin_call(msg: usize, env: usize) {
         msg,
         env,
     };
+    trapped
 }
 
 fn end_call() {
@@ -184,8 +190,11 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     let result = unsafe { &mut *RESULT.0.get() };
     // Free the previous result before handling, to keep the peak (and the snapshot) small.
     *result = Vec::new();
-    begin_call(msg, env);
+    let trapped = begin_call(msg, env);
     let runtime = instance.runtime();
+    if let Some(text) = trapped {
+        runtime.note_trap(text);
+    }
     let mut out = match (read_c_string(msg, "message"), read_c_string(env, "env")) {
         (Ok(m), Ok(e)) => match check_memory(m.len(), e.len()) {
             Ok(()) => runtime.handle_json(m, e),
