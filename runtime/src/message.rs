@@ -81,6 +81,20 @@ pub struct Message {
     pub signature: Option<String>,
 }
 
+/// Both readers of a message, for the differential fuzz target (`fuzz/`): the fast
+/// reader's answer when it takes the input, and the serde path's.
+#[doc(hidden)]
+pub fn fast_and_serde(
+    bytes: &[u8],
+) -> (
+    Option<Result<Message, InputError>>,
+    Result<Message, InputError>,
+) {
+    let fast = fast::message(bytes).map(|raw| raw.into_message());
+    let serde = parse_object::<RawMessage>(bytes, "message").and_then(RawMessage::into_message);
+    (fast, serde)
+}
+
 impl Message {
     /// Parses a message from JSON-1 bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, InputError> {
