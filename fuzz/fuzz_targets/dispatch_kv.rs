@@ -6,7 +6,9 @@ use aoxide_fuzz::{run, FuzzMessage};
 use example_kv_store::KvStore;
 use libfuzzer_sys::fuzz_target;
 
-const ACTIONS: &[&str] = &["Set", "Set-Many", "Get", "List", "Delete", "Seed", "Snapshot", "Restore"];
+const ACTIONS: &[&str] = &[
+    "Set", "Set-Many", "Get", "List", "Delete", "Seed", "Snapshot", "Restore",
+];
 const TAGS: &[&str] = &["Key", "Locked", "Prefix"];
 
 fuzz_target!(|messages: Vec<FuzzMessage>| {

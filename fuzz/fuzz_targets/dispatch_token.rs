@@ -5,8 +5,25 @@ use aoxide_fuzz::{run, FuzzMessage};
 use aoxide_token::TokenProcess;
 use libfuzzer_sys::fuzz_target;
 
-const ACTIONS: &[&str] = &["Transfer", "Balance", "Balances", "Info", "Total-Supply", "Mint", "Burn", "Other"];
-const TAGS: &[&str] = &["Recipient", "Quantity", "Target", "Cast", "X-Note", "X-Reference", "Reply-To"];
+const ACTIONS: &[&str] = &[
+    "Transfer",
+    "Balance",
+    "Balances",
+    "Info",
+    "Total-Supply",
+    "Mint",
+    "Burn",
+    "Other",
+];
+const TAGS: &[&str] = &[
+    "Recipient",
+    "Quantity",
+    "Target",
+    "Cast",
+    "X-Note",
+    "X-Reference",
+    "Reply-To",
+];
 
 fuzz_target!(|messages: Vec<FuzzMessage>| {
     run::<TokenProcess>(
@@ -19,7 +36,10 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
             for (_, b) in p.token.balances.iter() {
                 sum = sum.checked_add(*b).expect("balances overflow");
             }
-            assert_eq!(sum, p.token.total_supply, "balances do not add up to the supply");
+            assert_eq!(
+                sum, p.token.total_supply,
+                "balances do not add up to the supply"
+            );
         },
     );
 });

@@ -34,7 +34,8 @@ pub fn to_json(m: &FuzzMessage, actions: &[&str], tag_names: &[&str], n: usize) 
         return raw.clone();
     }
     let from = SENDERS[m.sender as usize % SENDERS.len()];
-    let mut tags = vec![json!({"name": "Action", "value": actions[m.action as usize % actions.len()]})];
+    let mut tags =
+        vec![json!({"name": "Action", "value": actions[m.action as usize % actions.len()]})];
     for (name, value) in m.tags.iter().take(16) {
         let name = tag_names[*name as usize % tag_names.len()];
         tags.push(json!({"name": name, "value": value}));
@@ -83,7 +84,10 @@ pub fn check_result(outcome: &Outcome) {
     let response = &value["response"];
     assert_eq!(value["ok"], json!(true));
     assert_eq!(response["Error"].as_str(), outcome.error.as_deref());
-    let messages = response["Messages"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let messages = response["Messages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     assert_eq!(messages.len(), outcome.messages.len());
     for (json, out) in messages.iter().zip(&outcome.messages) {
         assert_eq!(json["Data"].as_str(), out.data.as_deref());
@@ -120,7 +124,11 @@ pub fn run<P: Process>(
         check_result(&out);
         let state = rt.state().expect("state exists after the spawn");
         if out.error.is_some() || m.read_only {
-            assert_eq!(Some(view(state)), before, "a failed or read-only message changed the state");
+            assert_eq!(
+                Some(view(state)),
+                before,
+                "a failed or read-only message changed the state"
+            );
             if out.error.is_some() {
                 assert_eq!(rt.messages_handled(), handled);
             }
