@@ -14,6 +14,10 @@
 #                                     Module-Format wasm32-unknown-emscripten-metering
 # and checks both export exactly the AO module ABI (tests/conformance/lib/check-module.mjs).
 #
+# With AOXIDE_MEMORY_BUDGET=<bytes> (a multiple of 65536) set, it builds the HyperBEAM
+# profile instead: linked with that initial memory, never growing past it, written as
+# <name>.hyperbeam.wasm (see docs/limits.md).
+#
 # <name> defaults to the crate name without an `example-` or `aoxide-` prefix
 # (example-ping -> ping, aoxide-token -> token). <target> is $CARGO_TARGET_DIR when set,
 # else the workspace `target/`.
@@ -62,8 +66,16 @@ for spec in "$@"; do
     fi
     artefact="$target_dir/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
 
-    echo "==> $crate -> $out_dir/$name.wasm" >&2
-    cargo build --release --target wasm32-unknown-unknown -p "$crate"
+    if [ -n "${AOXIDE_MEMORY_BUDGET:-}" ]; then
+        # The HyperBEAM profile (docs/limits.md): the initial memory is the whole budget and
+        # memory never grows past it. The runtime reads the same variable at build time.
+        name="$name.hyperbeam"
+        echo "==> $crate -> $out_dir/$name.wasm (memory budget $AOXIDE_MEMORY_BUDGET bytes)" >&2
+        cargo build --release --target wasm32-unknown-unknown -p "$crate"
+    else
+        echo "==> $crate -> $out_dir/$name.wasm" >&2
+        cargo build --release --target wasm32-unknown-unknown -p "$crate"
+    fi
     if [ ! -f "$artefact" ]; then
         echo "error: $artefact was not produced (is $crate a cdylib?)" >&2
         exit 1
@@ -73,6 +85,9 @@ for spec in "$@"; do
     # not leak stack in hosts that keep the instance (see the script for the measurement).
     linked="$out_dir/$name.linked.wasm"
     node "$conformance/lib/reset-stack.mjs" "$artefact" "$linked"
+    if [ -n "${AOXIDE_MEMORY_BUDGET:-}" ]; then
+        node "$conformance/lib/set-initial-memory.mjs" "$linked" "$linked" "$AOXIDE_MEMORY_BUDGET"
+    fi
 
     # The optimised module. wasm-opt reads the target-features section, so the features
     # rustc enabled (bulk-memory, sign-ext, ...) stay enabled.

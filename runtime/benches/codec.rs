@@ -41,10 +41,8 @@ fn notice(to: &str, action: &str, reference: u64, data: &str) -> OutMessage {
 }
 
 fn transfer_outcome(data: &str) -> Outcome {
-    let mut outbox = Outbox {
-        output: format!("\u{1b}[90mTransferred \u{1b}[34m1000\u{1b}[0m {data}"),
-        ..Outbox::default()
-    };
+    let mut outbox = Outbox::default();
+    outbox.output = format!("\u{1b}[90mTransferred \u{1b}[34m1000\u{1b}[0m {data}");
     outbox
         .messages
         .push(notice(ALICE, "Debit-Notice", 11, data));

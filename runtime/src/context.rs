@@ -247,7 +247,7 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .filter(|t| !protocol::is_reserved(&t.name, protocol::RESERVED_ON_SEND)),
         );
-        self.outbox.messages.push(OutMessage {
+        self.outbox.push_message(OutMessage {
             target: msg.target,
             data: msg.data,
             anchor: anchor_for(reference),
@@ -344,7 +344,7 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .filter(|t| !protocol::is_reserved(&t.name, protocol::RESERVED_ON_SPAWN)),
         );
-        self.outbox.spawns.push(Spawn {
+        self.outbox.push_spawn(Spawn {
             data: spawn.data,
             anchor: anchor_for(reference),
             tags,
@@ -369,7 +369,7 @@ impl<'a> Ctx<'a> {
 
     /// Assigns message `message` to `processes`.
     pub fn assign(&mut self, processes: Vec<String>, message: impl Into<String>) {
-        self.outbox.assignments.push(Assignment {
+        self.outbox.push_assignment(Assignment {
             processes,
             message: message.into(),
         });

@@ -34,8 +34,9 @@
 /// with, and `-zstack-size` the part of it the stack takes. ao-loader grows memory as
 /// needed, and a compute unit's copying loader pays for every byte on every message, so
 /// small is fast. HyperBEAM restores a snapshot only into a fresh instance of the initial
-/// size: for a process run there whose state may outgrow 1.25 MiB, raise
-/// `--initial-memory` above the largest state you expect.
+/// size: build for it with `AOXIDE_MEMORY_BUDGET=<bytes> scripts/build-wasm.sh <crate>`
+/// (the HyperBEAM profile: the initial memory is the whole budget and memory never grows
+/// past it; `docs/limits.md` in the repository).
 #[macro_export]
 macro_rules! export {
     ($process:ty $(,)?) => {

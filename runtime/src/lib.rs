@@ -190,7 +190,7 @@ pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
 pub use pattern::{Match, Pattern, Rule};
 pub use pending::{Await, WaitInfo, WaitKind};
-pub use process::{Config, Process, Runtime};
+pub use process::{parse_memory_limit, Config, Process, Runtime};
 pub use registry::{Caller, Handler, Mount, Registry, Runs, Scoped};
 pub use state::Transactional;
 pub use tag::{Address, FromTag, TagError};

@@ -9,7 +9,6 @@ use crate::error::InputError;
 use crate::json::fields::EnvField;
 use crate::json::raw::{RawEnv, RawMessage};
 use crate::json::{fast, nul_position, parse_object, write};
-use crate::protocol;
 use crate::tag::{FromTag, TagError};
 use crate::tags::{Tag, TagValue, Tags};
 
@@ -50,6 +49,20 @@ pub struct Message {
     pub forwarded_by: Option<String>,
     /// The signature, when the host passes it.
     pub signature: Option<String>,
+}
+
+/// Both readers of a message, for the differential fuzz target (`fuzz/`): the fast
+/// reader's answer when it takes the input, and the serde path's.
+#[doc(hidden)]
+pub fn fast_and_serde(
+    bytes: &[u8],
+) -> (
+    Option<Result<Message, InputError>>,
+    Result<Message, InputError>,
+) {
+    let fast = fast::message(bytes).map(|raw| raw.into_message());
+    let serde = parse_object::<RawMessage>(bytes, "message").and_then(RawMessage::into_message);
+    (fast, serde)
 }
 
 impl Message {
@@ -101,10 +114,10 @@ impl Message {
         })
     }
 
-    /// True if this is the spawn message of process `process_id`.
+    /// True if this is the spawn message of process `process_id`: AO gives the spawn the
+    /// process' id. A `Type=Process` tag alone proves nothing (anyone can send it).
     pub fn is_spawn_of(&self, process_id: &str) -> bool {
-        self.id.as_deref() == Some(process_id)
-            || self.get(protocol::TYPE) == Some(protocol::TYPE_PROCESS)
+        !process_id.is_empty() && self.id.as_deref() == Some(process_id)
     }
 
     /// Builder: adds a tag.

@@ -117,6 +117,12 @@ pub struct Assignment {
 }
 
 /// Everything one message produced.
+///
+/// An outbox may be bounded ([`Outbox::with_limit`]): it then counts the bytes of what is
+/// added (data, tag names and values, targets, printed text) and refuses, without keeping
+/// it, anything past the limit. The dispatcher turns a refusal into an `Error` result for
+/// the whole message, so a message that would make more output than the host can take
+/// fails cleanly instead of exhausting memory while its result is built.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outbox {
     /// Text printed with `ctx.print`, joined with newlines.
@@ -127,15 +133,121 @@ pub struct Outbox {
     pub spawns: Vec<Spawn>,
     /// Assignments made.
     pub assignments: Vec<Assignment>,
+    pub(crate) budget: OutputBudget,
 }
 
+/// How many bytes an outbox may still take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OutputBudget {
+    limit: usize,
+    used: usize,
+    /// Set when something was refused: the total it would have made.
+    refused: Option<usize>,
+}
+
+impl Default for OutputBudget {
+    fn default() -> Self {
+        OutputBudget {
+            limit: usize::MAX,
+            used: 0,
+            refused: None,
+        }
+    }
+}
+
+impl OutputBudget {
+    /// Takes `size` bytes; false (and remembered) when that passes the limit.
+    fn take(&mut self, size: usize) -> bool {
+        let total = self.used.saturating_add(size);
+        if self.refused.is_some() || total > self.limit {
+            self.refused = Some(self.refused.unwrap_or(self.used).saturating_add(size));
+            return false;
+        }
+        self.used = total;
+        true
+    }
+}
+
+/// The bytes a set of tags adds to a result (names and values; JSON values as text).
+fn tags_size(tags: &Tags) -> usize {
+    tags.iter()
+        .map(|t| {
+            t.name.len()
+                + match &t.value {
+                    TagValue::Text(s) => s.len(),
+                    TagValue::Json(v) => v.to_string().len(),
+                }
+                + 8
+        })
+        .sum()
+}
+
+/// Fixed cost counted per message, spawn or assignment (field names, anchor, quotes).
+const ITEM_OVERHEAD: usize = 64;
+
 impl Outbox {
-    /// Appends a line of output.
+    /// An outbox that takes at most `limit` bytes of output.
+    pub fn with_limit(limit: usize) -> Self {
+        Outbox {
+            budget: OutputBudget {
+                limit,
+                ..OutputBudget::default()
+            },
+            ..Outbox::default()
+        }
+    }
+
+    /// Appends a line of output (refused past the limit).
     pub fn print(&mut self, text: &str) {
+        if !self.budget.take(text.len() + 1) {
+            return;
+        }
         if !self.output.is_empty() {
             self.output.push('\n');
         }
         self.output.push_str(text);
+    }
+
+    /// Adds a sent message (refused past the limit).
+    pub fn push_message(&mut self, msg: OutMessage) {
+        let size = ITEM_OVERHEAD
+            + msg.target.as_ref().map_or(0, String::len)
+            + msg.data.as_ref().map_or(0, String::len)
+            + msg.anchor.len()
+            + tags_size(&msg.tags);
+        if self.budget.take(size) {
+            self.messages.push(msg);
+        }
+    }
+
+    /// Adds a spawn (refused past the limit).
+    pub fn push_spawn(&mut self, spawn: Spawn) {
+        let size = ITEM_OVERHEAD
+            + spawn.data.as_ref().map_or(0, String::len)
+            + spawn.anchor.len()
+            + tags_size(&spawn.tags);
+        if self.budget.take(size) {
+            self.spawns.push(spawn);
+        }
+    }
+
+    /// Adds an assignment (refused past the limit).
+    pub fn push_assignment(&mut self, assignment: Assignment) {
+        let size = ITEM_OVERHEAD
+            + assignment.message.len()
+            + assignment
+                .processes
+                .iter()
+                .map(|p| p.len() + 3)
+                .sum::<usize>();
+        if self.budget.take(size) {
+            self.assignments.push(assignment);
+        }
+    }
+
+    /// When something was refused: the bytes the output would have taken, and the limit.
+    pub fn over_limit(&self) -> Option<(usize, usize)> {
+        self.budget.refused.map(|r| (r, self.budget.limit))
     }
 
     /// True when nothing was produced.
@@ -190,6 +302,23 @@ mod tests {
             assert_eq!(anchor_for(n), format!("{n:032}"));
             assert_eq!(decimal(n), n.to_string());
         }
+    }
+
+    #[test]
+    fn a_bounded_outbox_refuses_past_its_limit_and_remembers() {
+        let mut out = Outbox::with_limit(1000);
+        let big = "x".repeat(400);
+        out.push_message(OutMessage::to("a").data(big.as_str()));
+        out.push_message(OutMessage::to("b").data(big.as_str()));
+        assert_eq!(out.over_limit(), None);
+        out.push_message(OutMessage::to("c").data(big.as_str()));
+        assert_eq!(out.messages.len(), 2, "the third is not kept");
+        let (needed, limit) = out.over_limit().expect("refused");
+        assert!(needed > 1000 && limit == 1000, "{needed}");
+        // Once refused, nothing more is taken, even what would fit.
+        out.print("small");
+        assert!(out.output.is_empty());
+        assert!(Outbox::default().over_limit().is_none());
     }
 
     #[test]

@@ -25,19 +25,31 @@ use crate::trust::ProcessInfo;
 pub struct Config {
     /// Unhandled messages kept in the inbox; the oldest is dropped past this.
     pub inbox_limit: usize,
+    /// Bytes (data and tags) the inbox may hold; the oldest messages are dropped past
+    /// this, and a message larger than it is never kept.
+    pub inbox_bytes: usize,
     /// Largest message accepted, in bytes of JSON.
     pub max_message_bytes: usize,
     /// Waits for replies kept at once (see [`crate::pending`]); registering one more fails
     /// the handler.
     pub max_pending: usize,
+    /// Most output one message may produce (messages, spawns, assignments and printed
+    /// text, counted as data plus tags): past it the message fails with an `Error` and
+    /// changes nothing. Checked while the output is built, never after.
+    pub max_output_bytes: usize,
 }
+
+/// One MiB.
+const MIB: usize = 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             inbox_limit: 100,
+            inbox_bytes: 8 * MIB,
             max_message_bytes: crate::protocol::MAX_MESSAGE_BYTES,
             max_pending: 100,
+            max_output_bytes: 16 * MIB,
         }
     }
 }
@@ -89,8 +101,15 @@ pub struct Runtime<P: Process> {
     registry: Registry<P>,
     reference: u64,
     inbox: VecDeque<Message>,
+    inbox_bytes: usize,
+    memory_limit: Option<usize>,
     config: Config,
     in_flight: Option<InFlight<P>>,
+    /// The message being handled, shared with the call's frames: a call that never
+    /// returned (a trap in wasm) leaves it here, and the next call frees it.
+    current: Option<Rc<Message>>,
+    /// Why the previous call never returned (a panic's text), for the next outcome.
+    trap_note: Option<String>,
     messages_handled: u64,
     pending: Pending<P>,
     clock: Option<u64>,
@@ -124,8 +143,12 @@ impl<P: Process> Runtime<P> {
             registry,
             reference: 0,
             inbox: VecDeque::new(),
+            inbox_bytes: 0,
+            memory_limit: None,
             config,
             in_flight: None,
+            current: None,
+            trap_note: None,
             messages_handled: 0,
             pending: Pending::new(config.max_pending),
             clock: None,
@@ -165,6 +188,22 @@ impl<P: Process> Runtime<P> {
     /// The process identity, once known.
     pub fn process(&self) -> Option<&ProcessInfo> {
         self.process.as_deref()
+    }
+
+    /// The process' `Memory-Limit` in bytes (from the spawn's tags in the env, for example
+    /// `1-gb`), once known; the wasm module refuses messages that would take it past this.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.memory_limit
+    }
+
+    /// Bytes (data and tags) the inbox holds.
+    pub fn inbox_bytes(&self) -> usize {
+        self.inbox_bytes
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// How many messages the process has sent since spawn.
@@ -240,6 +279,11 @@ impl<P: Process> Runtime<P> {
                             info.name = name.to_owned();
                         }
                     }
+                    self.memory_limit = env
+                        .process
+                        .tags
+                        .get("Memory-Limit")
+                        .and_then(parse_memory_limit);
                     self.process = Some(Rc::new(info));
                 }
                 None => {
@@ -252,12 +296,16 @@ impl<P: Process> Runtime<P> {
         let Some(info) = self.process.clone() else {
             return Outcome::failed("process identity is unknown");
         };
-        self.handle_as(&info, msg, env)
+        let msg = Rc::new(msg);
+        self.current = Some(Rc::clone(&msg));
+        let outcome = self.handle_as(&info, &msg, env);
+        self.current = None;
+        outcome
     }
 
-    fn handle_as(&mut self, info: &ProcessInfo, msg: Message, env: Option<&Env>) -> Outcome {
+    fn handle_as(&mut self, info: &ProcessInfo, msg: &Message, env: Option<&Env>) -> Outcome {
         if self.state.is_none() {
-            let spawn = is_spawn(&msg, info);
+            let spawn = is_spawn(msg, info);
             if msg.read_only && !spawn {
                 // A dry-run may not create state: that would persist.
                 return Outcome::failed(
@@ -266,8 +314,8 @@ impl<P: Process> Runtime<P> {
             }
             // The host never delivered the spawn: build the state from the spawn as the env
             // describes it, never from this message (whose sender may be anyone).
-            let stand_in = (!spawn).then(|| spawn_from_env(info, env, &msg));
-            let init_msg = stand_in.as_ref().unwrap_or(&msg);
+            let stand_in = (!spawn).then(|| spawn_from_env(info, env, msg));
+            let init_msg = stand_in.as_ref().unwrap_or(msg);
             let mut outbox = Outbox::default();
             let mut reference = self.reference;
             // What init does to the registry and the waits is kept only with the spawn it
@@ -298,7 +346,7 @@ impl<P: Process> Runtime<P> {
                         self.reference = reference;
                         self.pending = pending;
                         self.registry = registry;
-                        self.observe_time(&msg);
+                        self.observe_time(msg);
                         self.messages_handled += 1;
                         return Outcome::from_outbox(outbox);
                     }
@@ -315,7 +363,7 @@ impl<P: Process> Runtime<P> {
             }
         }
 
-        if !info.is_trusted(&msg) {
+        if !info.is_trusted(msg) {
             let mut outbox = Outbox::default();
             outbox.print(&format!(
                 "Message is not trusted! From: {} - Owner: {}",
@@ -327,10 +375,19 @@ impl<P: Process> Runtime<P> {
         self.dispatch(info, msg)
     }
 
-    /// Undoes a message whose call never returned.
+    /// Records why the previous call never returned (the text of the panic that aborted it,
+    /// from the wasm panic hook): the next message's output starts with it.
+    pub fn note_trap(&mut self, text: String) {
+        self.trap_note = Some(text);
+    }
+
+    /// Undoes a message whose call never returned, and frees its message.
     fn recover(&mut self) {
         if let Some(flight) = self.in_flight.take() {
             self.rollback(flight);
+        }
+        if let Some(msg) = self.current.take() {
+            release_trapped(msg);
         }
     }
 
@@ -340,7 +397,11 @@ impl<P: Process> Runtime<P> {
         }
         self.registry = flight.registry;
         self.reference = flight.reference;
-        self.inbox.truncate(flight.inbox);
+        while self.inbox.len() > flight.inbox {
+            if let Some(m) = self.inbox.pop_back() {
+                self.inbox_bytes -= inbox_size(&m);
+            }
+        }
         self.pending = flight.pending;
     }
 
@@ -351,7 +412,7 @@ impl<P: Process> Runtime<P> {
         }
     }
 
-    fn dispatch(&mut self, info: &ProcessInfo, msg: Message) -> Outcome {
+    fn dispatch(&mut self, info: &ProcessInfo, msg: &Message) -> Outcome {
         let Some(state) = self.state.as_mut() else {
             return Outcome::failed("process state is not initialised");
         };
@@ -363,7 +424,10 @@ impl<P: Process> Runtime<P> {
             pending: self.pending.clone(),
         });
 
-        let mut outbox = Outbox::default();
+        let mut outbox = Outbox::with_limit(self.config.max_output_bytes);
+        if let Some(note) = self.trap_note.take() {
+            outbox.print(&format!("previous message trapped: {note}"));
+        }
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<Walked, String> {
             let state = self.state.as_mut().expect("state checked above");
             let mut lent = Lent {
@@ -378,7 +442,7 @@ impl<P: Process> Runtime<P> {
                     &mut lent,
                     state,
                     info,
-                    &msg,
+                    msg,
                     &mut outbox,
                     &mut self.reference,
                 )?,
@@ -398,7 +462,7 @@ impl<P: Process> Runtime<P> {
                 &mut lent,
                 state,
                 info,
-                &msg,
+                msg,
                 &mut outbox,
                 &mut self.reference,
             )?;
@@ -417,7 +481,7 @@ impl<P: Process> Runtime<P> {
                 self.rollback(flight);
                 return Outcome::failed(format!(
                     "{}: panicked: {}",
-                    describe(&msg),
+                    describe(msg),
                     panic_text(&panic)
                 ));
             }
@@ -432,10 +496,10 @@ impl<P: Process> Runtime<P> {
                     inbox: &self.inbox,
                     clock: self.clock,
                 };
-                let mut ctx = lent.ctx(info, &msg, &mut outbox, &mut self.reference);
-                if let Err(e) = default(state, &mut ctx, &msg) {
+                let mut ctx = lent.ctx(info, msg, &mut outbox, &mut self.reference);
+                if let Err(e) = default(state, &mut ctx, msg) {
                     self.rollback(flight);
-                    return Outcome::failed(format!("{}: default handler: {e}", describe(&msg)));
+                    return Outcome::failed(format!("{}: default handler: {e}", describe(msg)));
                 }
                 state.edit_registry(&mut self.registry);
                 walked.changed = true;
@@ -450,10 +514,17 @@ impl<P: Process> Runtime<P> {
                     short(&msg.from),
                     msg.action().unwrap_or("")
                 ));
-                if !msg.read_only {
+                let size = inbox_size(msg);
+                if !msg.read_only && size <= self.config.inbox_bytes {
                     self.inbox.push_back(msg.clone());
-                    while self.inbox.len() > self.config.inbox_limit {
-                        self.inbox.pop_front();
+                    self.inbox_bytes += size;
+                    while self.inbox.len() > self.config.inbox_limit
+                        || self.inbox_bytes > self.config.inbox_bytes
+                    {
+                        match self.inbox.pop_front() {
+                            Some(old) => self.inbox_bytes -= inbox_size(&old),
+                            None => break,
+                        }
                     }
                 }
             }
@@ -467,11 +538,19 @@ impl<P: Process> Runtime<P> {
                 inbox: &self.inbox,
                 clock: self.clock,
             };
-            let mut ctx = lent.ctx(info, &msg, &mut outbox, &mut self.reference);
+            let mut ctx = lent.ctx(info, msg, &mut outbox, &mut self.reference);
             if let Err(e) = state.after_message(&mut ctx, walked.changed) {
                 self.rollback(flight);
-                return Outcome::failed(format!("{}: after the handlers: {e}", describe(&msg)));
+                return Outcome::failed(format!("{}: after the handlers: {e}", describe(msg)));
             }
+        }
+
+        if let Some((needed, limit)) = outbox.over_limit() {
+            self.rollback(flight);
+            return Outcome::failed(format!(
+                "{}: the output would be more than {needed} bytes, over the limit of {limit}",
+                describe(msg)
+            ));
         }
 
         if msg.read_only {
@@ -481,7 +560,7 @@ impl<P: Process> Runtime<P> {
             if let (Some(state), Some(sp)) = (self.state.as_mut(), flight.state) {
                 state.commit(sp);
             }
-            self.observe_time(&msg);
+            self.observe_time(msg);
             self.messages_handled += 1;
         }
         Outcome::from_outbox(outbox)
@@ -535,6 +614,48 @@ fn walk<P: Process>(
         }
     }
     Ok(walked)
+}
+
+/// Frees the message of a call that never returned. Its other handles belonged to that
+/// call's frames, which will never run again (in wasm a trap ends the call for good; a
+/// native panic that unwound dropped them already, so there are none).
+fn release_trapped(msg: Rc<Message>) {
+    let ptr = Rc::as_ptr(&msg);
+    for _ in 1..Rc::strong_count(&msg) {
+        // SAFETY: each handle counted here was held by a frame of the trapped call, which
+        // is gone without having dropped it; `msg` itself keeps the count above zero.
+        unsafe { Rc::decrement_strong_count(ptr) };
+    }
+    drop(msg);
+}
+
+/// The bytes a message takes in the inbox: its data and tags.
+fn inbox_size(msg: &Message) -> usize {
+    msg.data.len()
+        + msg
+            .tags
+            .iter()
+            .map(|t| t.name.len() + t.value.as_str().map_or(16, str::len))
+            .sum::<usize>()
+}
+
+/// Reads an AO `Memory-Limit` (`1-gb`, `512-mb`, `64-kb`, or plain bytes; units are powers
+/// of 1024, case ignored). Anything else is no limit.
+pub fn parse_memory_limit(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let (number, unit) = match text.split_once('-') {
+        Some((n, u)) => (n, u),
+        None => (text, "b"),
+    };
+    let n: usize = number.parse().ok()?;
+    let scale: usize = match unit.to_ascii_lowercase().as_str() {
+        "b" => 1,
+        "kb" => 1 << 10,
+        "mb" => 1 << 20,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(scale).filter(|&b| b > 0)
 }
 
 /// The spawn message as the env describes it (`env.Process`: id, owner, the spawn's tags),

@@ -39,16 +39,77 @@ extern "C" {
     static __heap_base: u8;
 }
 
+/// Where the heap starts: everything below is static data and the stack.
+pub fn heap_base() -> usize {
+    // Only the address of the linker symbol is taken, never its value.
+    ptr::addr_of!(__heap_base) as usize
+}
+
 /// Current end of linear memory, in bytes (clamped to [`MAX_PAGES`]).
 pub fn memory_end() -> usize {
     wasm32::memory_size(0).min(MAX_PAGES) * PAGE
 }
 
+/// The memory budget fixed when the module was built: `AOXIDE_MEMORY_BUDGET` (bytes) in the
+/// environment of the build, for hosts that restore a snapshot only into a fresh instance
+/// of the initial size (HyperBEAM): link such a module with `--initial-memory` equal to it,
+/// and memory never grows. Unset: the most wasm32 allows.
+pub const BUILD_BUDGET: usize = parse_budget(option_env!("AOXIDE_MEMORY_BUDGET"));
+
+const fn parse_budget(text: Option<&str>) -> usize {
+    let Some(text) = text else {
+        return MAX_PAGES * PAGE;
+    };
+    let bytes = text.as_bytes();
+    let mut value: usize = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let digit = bytes[i];
+        assert!(
+            digit.is_ascii_digit(),
+            "AOXIDE_MEMORY_BUDGET must be a number of bytes"
+        );
+        value = value * 10 + (digit - b'0') as usize;
+        i += 1;
+    }
+    assert!(
+        value.is_multiple_of(PAGE) && value > 0,
+        "AOXIDE_MEMORY_BUDGET must be a positive multiple of 65536"
+    );
+    if value > MAX_PAGES * PAGE {
+        MAX_PAGES * PAGE
+    } else {
+        value
+    }
+}
+
+/// The process' own limit (its `Memory-Limit` tag), once known; 0 = none.
+struct Limit(Cell<usize>);
+// SAFETY: wasm32 without atomics has one thread.
+unsafe impl Sync for Limit {}
+static PROCESS_LIMIT: Limit = Limit(Cell::new(0));
+
+/// Sets the process' memory limit (bytes), from its `Memory-Limit` tag.
+pub fn set_process_limit(bytes: usize) {
+    PROCESS_LIMIT.0.set(bytes);
+}
+
+/// The most memory the module may have, in bytes: the build budget, lowered by the
+/// process' `Memory-Limit`. Memory never grows past it (an allocation that would needs it
+/// fails), and [`handle`](super::handle) refuses a message that would need more.
+pub fn memory_limit() -> usize {
+    match PROCESS_LIMIT.0.get() {
+        0 => BUILD_BUDGET,
+        limit => limit.min(BUILD_BUDGET),
+    }
+}
+
 /// Grows linear memory so that it holds at least `target` bytes: first through the host,
-/// then with `memory.grow`. Returns false when neither could.
+/// then with `memory.grow`. Returns false when neither could, or when `target` is past
+/// [`memory_limit`].
 pub fn grow_to(target: usize) -> bool {
     let pages = target.div_ceil(PAGE);
-    if pages > MAX_PAGES {
+    if pages > MAX_PAGES || pages * PAGE > memory_limit().max(memory_end()) {
         return false;
     }
     let current = wasm32::memory_size(0);
@@ -69,10 +130,14 @@ pub fn grow_to(target: usize) -> bool {
 ///
 /// The first region is the free space the linker left between `__heap_base` and the end of
 /// the initial memory (extended when the first request is larger); every later region
-/// starts at the end of memory as it was before growing.
+/// starts where the last one ended and runs to the end of memory. That end is kept here (in
+/// linear memory, so in the snapshot), not read from the memory size: when a host writes a
+/// smaller snapshot back into an instance that grew (ao-loader after an out-of-memory trap
+/// copies the pre-trap memory into the grown instance), the space between the snapshot's
+/// end and the instance's end is handed to dlmalloc again instead of being lost.
 pub struct HostMemory {
-    /// True once the initial free space was handed out.
-    claimed: Cell<bool>,
+    /// End of the last region handed out; 0 before the first.
+    end: Cell<usize>,
 }
 
 // SAFETY: wasm32 without atomics has one thread; the compile_error above rules out the rest.
@@ -81,9 +146,7 @@ unsafe impl Send for HostMemory {}
 impl HostMemory {
     /// The system layer, with the initial free space not yet handed out.
     pub const fn new() -> Self {
-        HostMemory {
-            claimed: Cell::new(false),
-        }
+        HostMemory { end: Cell::new(0) }
     }
 }
 
@@ -101,12 +164,10 @@ fn align_up(value: usize, align: usize) -> Option<usize> {
 // nothing else uses (everything past `__heap_base` belongs to this allocator).
 unsafe impl dlmalloc::Allocator for HostMemory {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        let start = if self.claimed.get() {
-            memory_end()
+        let start = if self.end.get() != 0 {
+            self.end.get()
         } else {
-            // Only the address of the linker symbol is taken, never its value.
-            let base = ptr::addr_of!(__heap_base) as usize;
-            match align_up(base, 16) {
+            match align_up(heap_base(), 16) {
                 Some(base) => base,
                 None => return (ptr::null_mut(), 0, 0),
             }
@@ -121,10 +182,11 @@ unsafe impl dlmalloc::Allocator for HostMemory {
         if end < needed {
             return (ptr::null_mut(), 0, 0);
         }
-        self.claimed.set(true);
         // Keep the region clear of the very top of the address space (dlmalloc adds to
         // pointers past the end of a segment).
-        (start as *mut u8, (end - start) & !15, 0)
+        let len = (end - start) & !15;
+        self.end.set(start + len);
+        (start as *mut u8, len, 0)
     }
 
     fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
@@ -174,6 +236,8 @@ pub struct Heap {
     inner: UnsafeCell<dlmalloc::Dlmalloc<HostMemory>>,
     /// Head of each class's free list; each free block holds the address of the next.
     free_lists: UnsafeCell<[*mut u8; CLASSES]>,
+    /// Bytes of Rust allocations live now (requested sizes).
+    in_use: Cell<usize>,
 }
 
 /// The size class of a request, when it is small enough and needs no more than dlmalloc's
@@ -197,7 +261,27 @@ impl Heap {
         Heap {
             inner: UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(HostMemory::new())),
             free_lists: UnsafeCell::new([ptr::null_mut(); CLASSES]),
+            in_use: Cell::new(0),
         }
+    }
+
+    /// Bytes of Rust allocations live now (what [`handle`](super::handle) compares with
+    /// [`memory_limit`] before taking a message).
+    pub fn in_use(&self) -> usize {
+        self.in_use.get()
+    }
+
+    #[inline(always)]
+    fn count(&self, block: *mut u8, size: usize) -> *mut u8 {
+        if !block.is_null() {
+            self.in_use.set(self.in_use.get().wrapping_add(size));
+        }
+        block
+    }
+
+    #[inline(always)]
+    fn uncount(&self, size: usize) {
+        self.in_use.set(self.in_use.get().saturating_sub(size));
     }
 
     #[allow(clippy::mut_from_ref)]
@@ -276,14 +360,15 @@ impl Heap {
 unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        match class_of(layout.size(), layout.align()) {
+        let block = match class_of(layout.size(), layout.align()) {
             Some(class) => self.alloc_class(class),
             None => self.dl().malloc(layout.size(), layout.align()),
-        }
+        };
+        self.count(block, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        match class_of(layout.size(), layout.align()) {
+        let block = match class_of(layout.size(), layout.align()) {
             Some(class) => {
                 let block = self.alloc_class(class);
                 if !block.is_null() {
@@ -292,11 +377,13 @@ unsafe impl GlobalAlloc for Heap {
                 block
             }
             None => self.dl().calloc(layout.size(), layout.align()),
-        }
+        };
+        self.count(block, layout.size())
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.uncount(layout.size());
         match class_of(layout.size(), layout.align()) {
             Some(class) => self.free_class(ptr, class),
             None => self.dl().free(ptr, layout.size(), layout.align()),
@@ -307,11 +394,20 @@ unsafe impl GlobalAlloc for Heap {
         let old = class_of(layout.size(), layout.align());
         let new = class_of(new_size, layout.align());
         match (old, new) {
-            (None, None) => self
-                .dl()
-                .realloc(ptr, layout.size(), layout.align(), new_size),
+            (None, None) => {
+                let moved = self
+                    .dl()
+                    .realloc(ptr, layout.size(), layout.align(), new_size);
+                if !moved.is_null() {
+                    self.uncount(layout.size());
+                }
+                self.count(moved, new_size)
+            }
             // Still fits the block it has.
-            (Some(a), Some(b)) if a == b => ptr,
+            (Some(a), Some(b)) if a == b => {
+                self.uncount(layout.size());
+                self.count(ptr, new_size)
+            }
             _ => {
                 // SAFETY: the caller guarantees `new_size` with this alignment is a valid
                 // layout.

@@ -38,6 +38,7 @@ use crate::outcome::Outcome;
 use crate::process::{Process, Runtime};
 
 pub mod heap;
+pub mod panic;
 pub mod stack;
 
 /// The runtime of one process type, stored in a `static` of the module (linear memory).
@@ -82,6 +83,79 @@ unsafe impl<T> Sync for Cell<T> {}
 /// The last result, NUL-terminated; valid until the next call to `handle`.
 static RESULT: Cell<Vec<u8>> = Cell(UnsafeCell::new(Vec::new()));
 
+/// The call in progress: set on entry to `handle`, cleared on return. Found set on entry,
+/// it names a call that trapped in a host that kept the memory it left.
+#[derive(Clone, Copy)]
+struct Call {
+    running: bool,
+    msg: usize,
+    env: usize,
+}
+
+static CALL: Cell<Call> = Cell(UnsafeCell::new(Call {
+    running: false,
+    msg: 0,
+    env: 0,
+}));
+
+/// Memory a message may need beyond its own bytes, on top of [`NEED_PER_BYTE`] per byte:
+/// the parsed copy, the handlers' work and the result. An estimate: a message that needs
+/// more than this still fails cleanly when an allocation cannot be met (the host rejects
+/// the call and the next call undoes it).
+const NEED_BASE: usize = 256 * 1024;
+/// Bytes of memory a message is assumed to need per byte of its JSON.
+const NEED_PER_BYTE: usize = 3;
+
+/// Starts a call: undoes what a trapped previous call left behind (its arguments, which the
+/// host never freed) and records this one. Returns the text of the panic that ended the
+/// previous call, when it trapped in a host that kept its memory.
+fn begin_call(msg: usize, env: usize) -> Option<String> {
+    panic::install();
+    // SAFETY: single-threaded, never re-entered.
+    let call = unsafe { &mut *CALL.0.get() };
+    let trapped = if call.running { panic::take() } else { None };
+    panic::clear();
+    if call.running {
+        stack::release_below([msg, env]);
+        if call.msg != msg && call.msg != env {
+            free(call.msg);
+        }
+        if call.env != msg && call.env != env {
+            free(call.env);
+        }
+    }
+    *call = Call {
+        running: true,
+        msg,
+        env,
+    };
+    trapped
+}
+
+fn end_call() {
+    // SAFETY: as in `begin_call`.
+    unsafe { (*CALL.0.get()).running = false };
+}
+
+/// The memory-limit check made before a message is parsed: the heap in use, the arguments
+/// and what the message may need must fit [`heap::memory_limit`].
+fn check_memory(msg_len: usize, env_len: usize) -> Result<(), String> {
+    let limit = heap::memory_limit();
+    let base = heap::heap_base();
+    let need = base
+        // A quarter more for what the allocator cannot reuse (freed blocks between live ones).
+        .saturating_add(heap::HEAP.in_use().saturating_mul(5) / 4)
+        .saturating_add(msg_len.saturating_add(env_len))
+        .saturating_add(msg_len.saturating_mul(NEED_PER_BYTE))
+        .saturating_add(NEED_BASE);
+    if need > limit {
+        return Err(format!(
+            "message of {msg_len} bytes refused: handling it needs about {need} bytes of memory, over the process' limit of {limit}"
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the NUL-terminated bytes at `addr`, treating the address as untrusted: null, out
 /// of bounds and unterminated inputs are errors, never reads past the end of memory.
 fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
@@ -116,11 +190,21 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     let result = unsafe { &mut *RESULT.0.get() };
     // Free the previous result before handling, to keep the peak (and the snapshot) small.
     *result = Vec::new();
+    let trapped = begin_call(msg, env);
     let runtime = instance.runtime();
+    if let Some(text) = trapped {
+        runtime.note_trap(text);
+    }
     let mut out = match (read_c_string(msg, "message"), read_c_string(env, "env")) {
-        (Ok(msg), Ok(env)) => runtime.handle_json(msg, env),
+        (Ok(m), Ok(e)) => match check_memory(m.len(), e.len()) {
+            Ok(()) => runtime.handle_json(m, e),
+            Err(refused) => Outcome::failed(refused).to_json(),
+        },
         (Err(e), _) | (_, Err(e)) => Outcome::failed(e).to_json(),
     };
+    if let Some(limit) = runtime.memory_limit() {
+        heap::set_process_limit(limit);
+    }
     out.push(0);
     *result = out;
     // HyperBEAM writes both arguments with `malloc` and never frees them: a leak of every
@@ -130,6 +214,7 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     // A host that frees them itself later is harmless: `free` ignores a cleared block.
     free(msg);
     free(env);
+    end_call();
     result.as_ptr() as usize
 }
 

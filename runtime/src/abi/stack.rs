@@ -95,11 +95,24 @@ fn push(block: *mut Block) -> usize {
     block as usize + HEADER
 }
 
+/// The newest block that [`release_below`] freed: a host that saved the stack position
+/// before the trapped call's leftovers were freed restores to it, which then means "to the
+/// bottom". 0 when none.
+static RELEASED_TOP: Slot<usize> = Slot(UnsafeCell::new(0));
+
 /// `_emscripten_stack_restore`: frees every block allocated after `saved` was returned by
 /// [`current`]. A value that does not name a live block (or the bottom) changes nothing:
 /// leaking is better than freeing memory still in use.
 pub fn restore(saved: usize) {
     let bottom = BOTTOM.0.get() as usize;
+    // SAFETY: single-threaded; a plain access of a static in linear memory.
+    let released = unsafe { &mut *RELEASED_TOP.0.get() };
+    let saved = if *released != 0 && saved == *released && !is_live(saved) {
+        bottom
+    } else {
+        saved
+    };
+    *released = 0;
     if saved != bottom && !is_live(saved) {
         return;
     }
@@ -114,6 +127,41 @@ pub fn restore(saved: usize) {
         }
         block = prev;
         set_top(block);
+    }
+}
+
+/// After a call that trapped, in a host that kept its memory: frees every block under the
+/// current call's arguments (`keep`, payload addresses). The trapped call's arguments were
+/// never restored by the host (emscripten's `ccall` skips `stackRestore` when the call
+/// throws), so without this each trapped call would leak its whole message.
+pub fn release_below(keep: [usize; 2]) {
+    let mut newest_kept: *mut Block = ptr::null_mut();
+    let mut block = top();
+    while !block.is_null() && keep.contains(&(block as usize + HEADER)) {
+        newest_kept = block;
+        // SAFETY: on the chain, so allocated and initialised.
+        block = unsafe { (*block).prev };
+    }
+    if block.is_null() {
+        return;
+    }
+    // SAFETY: single-threaded; a plain write of a static in linear memory.
+    unsafe { *RELEASED_TOP.0.get() = block as usize };
+    if newest_kept.is_null() {
+        set_top(ptr::null_mut());
+    } else {
+        // SAFETY: a live block on the chain.
+        unsafe { (*newest_kept).prev = ptr::null_mut() };
+    }
+    while !block.is_null() {
+        // SAFETY: every block on the chain was pushed by `push` and is still allocated.
+        let prev = unsafe { (*block).prev };
+        // SAFETY: unlinked above; clear the check word, then free.
+        unsafe {
+            (*block).check = 0;
+            HEAP.c_free(block.cast());
+        }
+        block = prev;
     }
 }
 

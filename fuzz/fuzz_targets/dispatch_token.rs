@@ -1,0 +1,45 @@
+//! Whole-process dispatch of the token blueprint: never panics, results are valid JSON, an
+//! Error changes nothing, and the balances always add up to the supply.
+#![no_main]
+use aoxide_fuzz::{run, FuzzMessage};
+use aoxide_token::TokenProcess;
+use libfuzzer_sys::fuzz_target;
+
+const ACTIONS: &[&str] = &[
+    "Transfer",
+    "Balance",
+    "Balances",
+    "Info",
+    "Total-Supply",
+    "Mint",
+    "Burn",
+    "Other",
+];
+const TAGS: &[&str] = &[
+    "Recipient",
+    "Quantity",
+    "Target",
+    "Cast",
+    "X-Note",
+    "X-Reference",
+    "Reply-To",
+];
+
+fuzz_target!(|messages: Vec<FuzzMessage>| {
+    run::<TokenProcess>(
+        &messages,
+        ACTIONS,
+        TAGS,
+        |p| format!("{:?}|{}", p.token.total_supply, p.token.balances_json()),
+        |p| {
+            let mut sum = aoxide::U256::ZERO;
+            for (_, b) in p.token.balances.iter() {
+                sum = sum.checked_add(*b).expect("balances overflow");
+            }
+            assert_eq!(
+                sum, p.token.total_supply,
+                "balances do not add up to the supply"
+            );
+        },
+    );
+});
