@@ -209,7 +209,7 @@ pub mod __private {
     pub use crate::error::Error;
     pub use crate::interface::rt::{
         as_str, bytes_of, concat, data, emit_patch, patch_value, send_patch, tag, total_len,
-        AddressField, DefaultState, InitReturn, PatchDelta, PatchField, PatchWhole,
+        AddressField, InitReturn, PatchDelta, PatchField, PatchWhole,
     };
     pub use crate::interface::{HandlerReturn, Interface};
     pub use crate::message::Message;
