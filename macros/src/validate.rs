@@ -408,4 +408,123 @@ mod tests {
         let stripped = quote::quote!(#s).to_string();
         assert!(!stripped.contains("patch"), "{stripped}");
     }
+
+    fn check_with(
+        args: proc_macro2::TokenStream,
+        item: proc_macro2::TokenStream,
+    ) -> Result<HandlersDef, String> {
+        let mut errors = Errors::default();
+        let mut imp: syn::ItemImpl = syn::parse2(item).unwrap();
+        let def = parse::handlers(args, &mut imp, &mut errors);
+        handlers(&def, &mut errors);
+        match errors.finish() {
+            Ok(()) => Ok(def),
+            Err(e) => Err(e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")),
+        }
+    }
+
+    #[test]
+    fn mounts_parts_and_orders_across_them() {
+        let def = check_with(
+            quote!(
+                mount(token = aoxide_token::Token, chat = Chat),
+                error = TokenError
+            ),
+            quote! {
+                impl Game {
+                    #[init]
+                    fn init(token: Token, start: Option<u64>) -> Self { todo!() }
+                    #[handler(action = "Transfer", before = "token.transfer", continue)]
+                    fn count(&mut self) {}
+                }
+            },
+        )
+        .unwrap();
+        let fields: Vec<_> = def.mounts.iter().map(|m| m.field.to_string()).collect();
+        assert_eq!(fields, ["token", "chat"]);
+        assert!(def.error.is_some());
+        let init = def.init.as_ref().unwrap();
+        assert!(
+            matches!(init.params[0], Param::Part { .. }),
+            "named after a mount"
+        );
+        assert!(matches!(&init.params[1], Param::Tag(t) if t.tag == "Start"));
+
+        let err = check_with(
+            quote!(mount(token = Token)),
+            quote! {
+                impl Game {
+                    #[handler(action = "X", after = "bank.deposit")]
+                    fn x(&mut self) {}
+                }
+            },
+        )
+        .unwrap_err();
+        assert!(err.contains("no part is mounted on `bank`"), "{err}");
+        let err = check_with(quote!(mount(token)), quote!(impl Game {})).unwrap_err();
+        assert!(err.contains("mount(token = aoxide_token::Token"), "{err}");
+    }
+
+    #[test]
+    fn state_conditions_parse() {
+        let def = check(quote! {
+            impl Auction {
+                #[handler(action = "Credit-Notice", from = self.token, when = self.is_open)]
+                fn bid(&mut self) {}
+                #[handler(when = self.anything)]
+                fn any(&mut self) {}
+            }
+        })
+        .unwrap();
+        let bid = &def.handlers[0];
+        assert!(matches!(&bid.opts.from, Some(From::Field(f)) if f == "token"));
+        assert_eq!(bid.opts.when_self.as_ref().unwrap().to_string(), "is_open");
+        assert!(
+            def.handlers[1].opts.when_self.is_some(),
+            "a state predicate is a match rule"
+        );
+        let err = check(quote! {
+            impl A {
+                #[handler(action = "X", from = self)]
+                fn ok(&mut self) {}
+                #[handler(action = "Y", from = self.a.b)]
+                fn bad(&mut self) {}
+            }
+        })
+        .unwrap_err();
+        assert!(err.contains("a state field holding an address"), "{err}");
+    }
+
+    #[test]
+    fn patch_entries_parse() {
+        let mut errors = Errors::default();
+        let mut s: syn::ItemStruct = syn::parse_quote! {
+            struct T {
+                #[patch(with = amount_json)] balances: Map<String, U256>,
+                #[patch("info", with = info_json)] info: Info,
+                #[patch(colour = 1)] bad: u8,
+            }
+        };
+        let def = parse::process(quote!(patch("token-info" = T::info)), &mut s, &mut errors);
+        let err = errors.finish().unwrap_err().to_string();
+        assert!(err.contains("with = path::to::fn"), "{err}");
+        assert_eq!(def.fields[0].patch.as_deref(), Some("balances"));
+        assert!(def.fields[0].patch_with.is_some());
+        assert_eq!(def.fields[1].patch.as_deref(), Some("info"));
+        assert_eq!(def.computed.len(), 1);
+        assert_eq!(def.computed[0].0, "token-info");
+        let mut errors = Errors::default();
+        let mut s: syn::ItemStruct = syn::parse_quote!(
+            struct U {
+                a: u8,
+            }
+        );
+        parse::process(quote!(patch(key = f)), &mut s, &mut errors);
+        let err = errors.finish().unwrap_err().to_string();
+        assert!(err.contains("computed patch entries"), "{err}");
+    }
 }

@@ -403,6 +403,22 @@ impl<R: HandlerReturn, E: Into<Error>> HandlerReturn for Result<R, E> {
     }
 }
 
+/// The `Default` state, for processes without `#[init]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `#[init]` function and does not implement `Default`",
+    label = "add `#[derive(Default)]` to the state, or an `#[init] fn init(ctx: &Ctx) -> Self` to this impl"
+)]
+pub trait DefaultState: Sized {
+    /// The initial state.
+    fn default_state() -> Self;
+}
+
+impl<P: Default> DefaultState for P {
+    fn default_state() -> Self {
+        P::default()
+    }
+}
+
 /// Helpers the generated code calls. Not part of the public API.
 #[doc(hidden)]
 pub mod rt {
@@ -614,22 +630,6 @@ pub mod rt {
     impl<P: Schema, E: Into<Error>> InitReturn<P> for Result<P, E> {
         fn into_state(self) -> Result<P, Error> {
             self.map_err(Into::into)
-        }
-    }
-
-    /// The `Default` state, for processes without `#[init]`.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` has no `#[init]` function and does not implement `Default`",
-        label = "add `#[derive(Default)]` to the state, or an `#[init] fn init(ctx: &Ctx) -> Self` to this impl"
-    )]
-    pub trait DefaultState: Sized {
-        /// The initial state.
-        fn default_state() -> Self;
-    }
-
-    impl<P: Default> DefaultState for P {
-        fn default_state() -> Self {
-            P::default()
         }
     }
 }

@@ -108,9 +108,14 @@
 //!
 //! ### `#[aoxide::handlers]` (on the inherent impl)
 //!
-//! Implements [`Process`] and adds `T::interface()` (an [`Interface`]); in wasm32 builds the
-//! same JSON goes into the `aoxide.interface` custom section. `#[aoxide::handlers(config =
-//! path)]` sets [`Process::config`] from a `fn() -> Config`. Methods without one of the
+//! Implements [`Process`] and [`Mount`] (so any process can be mounted on a field of
+//! another), adds `T::interface()` (an [`Interface`]) and, except on wasm32, a typed client
+//! `TClient` ([`client`]); [`export!`] puts the same JSON in the module's `aoxide.interface`
+//! custom section. Options: `config = path` sets [`Process::config`] from a
+//! `fn() -> Config`; `mount(field = Type, ..)` mounts parts on fields (their handlers are
+//! registered first, named `"field.name"`; an `#[init]` parameter named after a mounted
+//! field receives the part built by its own init); `error = Type` names the
+//! [`ErrorCode`] type the client gives back. Methods without one of the
 //! attributes below stay plain methods.
 //!
 //! | method attribute | registers |
@@ -125,7 +130,9 @@
 //! | `action = "Transfer"` | `Action` tag equals it exactly |
 //! | `tags(Recipient = "_", Cast = "true", "X-Kind" = ["a", "b"])` | each tag present and equal to a value (ASCII case ignored); `"_"` any value |
 //! | `from = owner` / `self` / `trusted` / `authority` / `"<address>"` | only from the owner / the process itself / either of them / an authority / that address; others skip the handler |
+//! | `from = self.token` | only from the address the state field holds (`String`, `Address` or an `Option` of one); others skip the handler |
 //! | `when = path::to::predicate` | `fn(&Message) -> bool` (or `-> Match`) must also hold |
+//! | `when = self.method` | `fn(&self, &Message) -> bool` must also hold (the state as it is when the message arrives) |
 //! | `continue` | run, then let later handlers run too |
 //! | `before = "name"` / `after = "name"` | placed relative to another handler of the impl (otherwise declaration order) |
 //! | `once` / `max_runs = N` | removed after 1 / N runs |
@@ -223,7 +230,7 @@ pub mod __private {
     pub use crate::error::Error;
     pub use crate::interface::rt::{
         as_str, bytes_of, concat, data, emit_patch, patch_value, send_patch, tag, total_len,
-        AddressField, DefaultState, InitReturn, PatchDelta, PatchField, PatchWhole,
+        AddressField, InitReturn, PatchDelta, PatchField, PatchWhole,
     };
     pub use crate::interface::{HandlerReturn, Interface};
     pub use crate::message::Message;

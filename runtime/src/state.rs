@@ -19,7 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be rolled back: it does not implement `Transactional`",
     label = "every field of a process state must be `Transactional`",
-    note = "use `aoxide::state::Map` for maps (rollback costs what a message wrote), `aoxide::state::Log` for lists, or `aoxide::transactional_by_clone!({Self});` for small values"
+    note = "for a map use `aoxide::state::Map` (rollback costs what a message wrote), for a list `aoxide::state::Log`; for a struct of Transactional fields add `#[derive(aoxide::Transactional)]`; a small type of your own crate can use `aoxide::transactional_by_clone!(Type);`, but a type from another crate (such as `HashMap`) cannot get the impl in yours (orphan rule): wrap it in a newtype of your own and use the macro on the newtype"
 )]
 pub trait Transactional {
     /// What is needed to roll back.

@@ -66,7 +66,7 @@ impl TagError {
 #[diagnostic::on_unimplemented(
     message = "cannot read a `{Self}` from a tag",
     label = "this parameter is read from a message tag",
-    note = "implement `aoxide::FromTag` for `{Self}`, or take a `String` and parse it yourself"
+    note = "take a `String` (or `Option<String>`) and parse it in the handler; or, for a type of your own crate, implement `aoxide::FromTag` for it; a type from another crate (such as `std::time::Duration`) cannot get the impl in yours (orphan rule): wrap it in a newtype of your own (`struct Seconds(Duration)`) and implement `FromTag` for the newtype"
 )]
 pub trait FromTag: Sized {
     /// A short description of what is accepted, used in error messages.

@@ -221,7 +221,7 @@ fn build(def: &HandlersDef) -> TokenStream {
             });
             let mutable = (!def.mounts.is_empty()).then(|| quote!(mut));
             quote_spanned! {span=>
-                let #mutable __aoxide_state: Self = <Self as #rt::DefaultState>::default_state();
+                let #mutable __aoxide_state: Self = <Self as ::aoxide::interface::DefaultState>::default_state();
                 #( #parts )*
                 #rt::Result::Ok(__aoxide_state)
             }
@@ -246,7 +246,7 @@ fn reads(h: &HandlerDef) -> Vec<TokenStream> {
                     let ty = &t.ty;
                     let name = &t.tag;
                     Some(quote_spanned! {ty.span()=>
-                        let #var: #ty = #rt::tag::<#ty>(__aoxide_msg, #name)?;
+                        let #var: #ty = ::aoxide::Message::tag::<#ty>(__aoxide_msg, #name)?;
                     })
                 }
                 Param::Data { ty } => Some(quote_spanned! {ty.span()=>
