@@ -14,8 +14,12 @@ local function positive(quantity)
   return amount
 end
 
+local function blockHeight(msg)
+  return math.tointeger(tonumber(msg["Block-Height"]))
+end
+
 local function height(msg)
-  return assert(math.tointeger(tonumber(msg["Block-Height"])), "Block-Height is required!")
+  return assert(blockHeight(msg), "Block-Height is required!")
 end
 
 local function sortedKeys(t)
@@ -29,10 +33,11 @@ local function staked(address)
   return Stakers[address] and Stakers[address].amount or "0"
 end
 
--- Runs first on every message and lets the walk go on: pays out every unstake whose
+-- Runs first on every message with a Block-Height and lets the walk go on: pays out every unstake whose
 -- release height has come, stakers in address order, each staker's unstakes in order.
 Handlers.prepend("Release", function() return "continue" end, function(msg)
-  local now = height(msg)
+  local now = blockHeight(msg)
+  if not now then return end
   for _, address in ipairs(sortedKeys(Unstaking)) do
     local kept = {}
     for _, entry in ipairs(Unstaking[address]) do

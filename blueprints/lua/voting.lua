@@ -6,8 +6,12 @@ local bint = require(".bint")(256)
 
 Proposals = Proposals or {}
 
+local function blockHeight(msg)
+  return math.tointeger(tonumber(msg["Block-Height"]))
+end
+
 local function height(msg)
-  return assert(math.tointeger(tonumber(msg["Block-Height"])), "Block-Height is required!")
+  return assert(blockHeight(msg), "Block-Height is required!")
 end
 
 local function sortedKeys(t)
@@ -22,7 +26,8 @@ local function outcome(p)
 end
 
 Handlers.prepend("Settle", function() return "continue" end, function(msg)
-  local now = height(msg)
+  local now = blockHeight(msg)
+  if not now then return end
   for _, name in ipairs(sortedKeys(Proposals)) do
     local p = Proposals[name]
     if not p.settled and p.deadline < now then
