@@ -138,10 +138,16 @@ export function normalize(result) {
   }
 }
 
-/** Runs expanded messages on the AOS module; returns the normalised outputs. */
-export async function runOnAos(messages, wasm = readFileSync(AOS_WASM)) {
+/**
+ * Runs expanded messages on a module (AOS unless `wasm` is given: any JSON-1 module of
+ * format wasm32-unknown-emscripten4, e.g. an aoxide module with the Lua layer) under
+ * ao-loader; returns the normalised outputs. `unsafeMemory: false` runs the copying mode
+ * (about ten times slower on AOS's large memory).
+ */
+export async function runOnAos(messages, wasm = readFileSync(AOS_WASM), { unsafeMemory = true } = {}) {
   const handle = await AoLoader(wasm, {
-    format: FORMAT, memoryLimit: "1-gb", computeLimit: 9000000000000, extensions: [], UNSAFE_MEMORY: true,
+    format: FORMAT, memoryLimit: "1-gb", computeLimit: 9000000000000, extensions: [],
+    ...(unsafeMemory ? { UNSAFE_MEMORY: true } : {}),
   })
   let memory = null
   const outputs = []
