@@ -69,37 +69,42 @@ fn staking_and_voting_over_the_lua_token() {
     assert_eq!(out.messages[0].get("Action"), Some("Stake-Error"));
     rt.handle(at(msg(BOB, "Stake", &[("Quantity", "20")]), 100), None);
 
-    let out = rt.handle(
-        msg(ALICE, "Vote", &[("Proposal", "p1"), ("Side", "yay")]),
-        None,
-    );
+    // Alice proposes p1, open until block 110.
+    let propose = msg(ALICE, "Propose", &[("Proposal", "p1"), ("Duration", "10")]);
+    let out = rt.handle(at(propose, 100), None);
+    assert_eq!(out.messages[0].get("Deadline"), Some("110"));
+    let vote = |who, side| msg(who, "Vote", &[("Proposal", "p1"), ("Side", side)]);
+    let out = rt.handle(at(vote(ALICE, "yay"), 101), None);
     assert_eq!(out.messages[0].get("Weight"), Some("60"));
-    rt.handle(
-        msg(BOB, "Vote", &[("Proposal", "p1"), ("Side", "nay")]),
-        None,
-    );
-    let out = rt.handle(
-        msg(BOB, "Vote", &[("Proposal", "p1"), ("Side", "yay")]),
-        None,
-    );
+    rt.handle(at(vote(BOB, "nay"), 101), None);
+    let out = rt.handle(at(vote(BOB, "yay"), 102), None);
     assert_eq!(out.messages[0].get("Error"), Some("Already voted"));
-    let out = rt.handle(
-        msg(BOB, "Vote", &[("Proposal", "p1"), ("Side", "maybe")]),
-        None,
-    );
-    assert!(out.error.unwrap().contains("Side must be yay or nay"));
+    let out = rt.handle(at(vote(BOB, "maybe"), 102), None);
     assert_eq!(
-        data(&mut rt, msg(ALICE, "Get-Votes", &[("Proposal", "p1")])),
-        r#"{"nay":"20","yay":"60"}"#
+        out.messages[0].get("Error"),
+        Some("Side must be yay or nay")
     );
+    let out = rt.handle(at(msg(BOB, "Proposal", &[("Proposal", "p1")]), 103), None);
+    let tally = ["Yay", "Nay", "Status"].map(|t| out.messages[0].get(t));
+    assert_eq!(tally, [Some("60"), Some("20"), Some("Open")]);
+    // Past the deadline, the next message settles p1 and tells the proposer.
+    let out = rt.handle(at(msg(BOB, "Balance", &[]), 111), None);
+    assert_eq!(out.messages[0].target.as_deref(), Some(ALICE));
+    assert_eq!(out.messages[0].get("Action"), Some("Proposal-Result"));
+    assert_eq!(out.messages[0].get("Outcome"), Some("Passed"));
 
-    // Unstake waits Delay (10) blocks.
+    // An unstake waits UnstakeDelay (5) blocks; the first message after releases it.
     let out = rt.handle(at(msg(ALICE, "Unstake", &[("Quantity", "60")]), 200), None);
-    assert_eq!(out.messages[0].get("Release"), Some("210"));
-    let out = rt.handle(at(msg(OWNER, "Finalize", &[]), 205), None);
-    assert_eq!(out.output.data, "released 0");
-    let out = rt.handle(at(msg(OWNER, "Finalize", &[]), 210), None);
-    assert_eq!(out.output.data, "released 1");
-    assert_eq!(data(&mut rt, msg(ALICE, "Balance", &[])), "100");
+    assert_eq!(out.messages[0].get("Release-At"), Some("205"));
+    let early = rt.handle(at(msg(BOB, "Stake-Of", &[]), 204), None);
+    assert_eq!(
+        early.messages.len(),
+        1,
+        "no release yet: {:?}",
+        early.messages
+    );
+    let out = rt.handle(at(msg(ALICE, "Balance", &[]), 205), None);
+    assert_eq!(out.messages[0].get("Action"), Some("Release-Notice"));
+    assert_eq!(out.messages[1].data.as_deref(), Some("100"));
     assert_eq!(data(&mut rt, msg(BOB, "Balance", &[])), "30");
 }

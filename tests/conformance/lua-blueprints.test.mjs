@@ -44,28 +44,37 @@ test("the Lua chatroom on AOS", async () => {
 test("the Lua token, staking and voting on AOS", async () => {
   const p = await aosWith("token.lua", "staking.lua", "voting.lua")
   for (const [who, q] of [[ALICE, "100"], [BOB, "50"]]) {
-    const res = await p.send({ action: "Transfer", tags: { Recipient: who, Quantity: q }, ...as(p.process) })
+    const res = await p.send({ action: "Transfer", tags: { Recipient: who, Quantity: q }, blockHeight: 99, ...as(p.process) })
     assert.equal(res.Error, undefined, res.Error)
   }
-  const first = async (fields) => {
+  const send = async (fields) => {
     const res = await p.send(fields)
     assert.equal(res.Error, undefined, res.Error)
-    return replies(res)[0]
+    return replies(res)
   }
+  const first = async (fields) => (await send(fields))[0]
   assert.equal(tagValue(await first({ action: "Stake", tags: { Quantity: "60" }, blockHeight: 100, ...as(ALICE) }), "Staked"), "60")
   assert.equal(tagValue(await first({ action: "Stake", tags: { Quantity: "80" }, blockHeight: 100, ...as(BOB) }), "Action"), "Stake-Error")
   await first({ action: "Stake", tags: { Quantity: "20" }, blockHeight: 100, ...as(BOB) })
-  assert.equal(tagValue(await first({ action: "Vote", tags: { Proposal: "p1", Side: "yay" }, ...as(ALICE) }), "Weight"), "60")
-  await first({ action: "Vote", tags: { Proposal: "p1", Side: "nay" }, ...as(BOB) })
-  assert.equal(tagValue(await first({ action: "Vote", tags: { Proposal: "p1", Side: "yay" }, ...as(BOB) }), "Error"), "Already voted")
-  const bad = await p.send({ action: "Vote", tags: { Proposal: "p1", Side: "maybe" }, ...as(BOB) })
-  assert.match(String(bad.Error), /Side must be yay or nay/)
-  assert.deepEqual(JSON.parse((await first({ action: "Get-Votes", tags: { Proposal: "p1" }, ...as(ALICE) })).Data), { yay: "60", nay: "20" })
-  assert.equal(tagValue(await first({ action: "Unstake", tags: { Quantity: "60" }, blockHeight: 200, ...as(ALICE) }), "Release"), "210")
-  const early = await p.send({ action: "Finalize", blockHeight: 205 })
-  assert.match(String(early.Output.data), /released 0/)
-  const late = await p.send({ action: "Finalize", blockHeight: 210 })
-  assert.match(String(late.Output.data), /released 1/)
-  assert.equal((await first({ action: "Balance", ...as(ALICE) })).Data, "100")
-  assert.equal((await first({ action: "Balance", ...as(BOB) })).Data, "30")
+
+  const propose = { action: "Propose", tags: { Proposal: "p1", Duration: "10" }, blockHeight: 100, ...as(ALICE) }
+  assert.equal(tagValue(await first(propose), "Deadline"), "110")
+  const vote = (who, side, blockHeight) => ({ action: "Vote", tags: { Proposal: "p1", Side: side }, blockHeight, ...as(who) })
+  assert.equal(tagValue(await first(vote(ALICE, "yay", 101)), "Weight"), "60")
+  await first(vote(BOB, "nay", 101))
+  assert.equal(tagValue(await first(vote(BOB, "yay", 102)), "Error"), "Already voted")
+  assert.equal(tagValue(await first(vote(BOB, "maybe", 102)), "Error"), "Side must be yay or nay")
+  const tally = await first({ action: "Proposal", tags: { Proposal: "p1" }, blockHeight: 103, ...as(BOB) })
+  assert.deepEqual(["Yay", "Nay", "Status"].map((t) => tagValue(tally, t)), ["60", "20", "Open"])
+  const settled = await first({ action: "Balance", blockHeight: 111, ...as(BOB) })
+  assert.equal(settled.Target, ALICE)
+  assert.equal(tagValue(settled, "Action"), "Proposal-Result")
+  assert.equal(tagValue(settled, "Outcome"), "Passed")
+
+  assert.equal(tagValue(await first({ action: "Unstake", tags: { Quantity: "60" }, blockHeight: 200, ...as(ALICE) }), "Release-At"), "205")
+  assert.equal((await send({ action: "Stake-Of", blockHeight: 204, ...as(BOB) })).length, 1, "no release yet")
+  const [release, balance] = await send({ action: "Balance", blockHeight: 205, ...as(ALICE) })
+  assert.equal(tagValue(release, "Action"), "Release-Notice")
+  assert.equal(balance.Data, "100")
+  assert.equal((await first({ action: "Balance", blockHeight: 206, ...as(BOB) })).Data, "30")
 })

@@ -521,9 +521,11 @@ function A.inbox(msg)
   while #Inbox > MaxInbox do table.remove(Inbox, 1) end
 end
 
--- Eval: runs text as a chunk in the globals; prints a returned value.
+-- Eval: runs text as a chunk in the globals; prints a returned value. As in AOS, the text
+-- is first tried as an expression (`return <text>`), so `#Inbox` prints the count.
 function A.eval(text, name)
-  local chunk, err = load(text, name or "aos", "t", _G)
+  local chunk, err = load("return " .. text, name or "aos", "t", _G)
+  if not chunk then chunk, err = load(text, name or "aos", "t", _G) end
   if not chunk then return false, err, "" end
   local co = coroutine.create(chunk)
   local ok, result = rawresume(co)
