@@ -41,29 +41,19 @@ pub use profile::Profile;
 pub use report::Report;
 
 /// Builds module `spec` (`crate[:name]`) of the workspace at `workspace_root` with its
-/// metering variant, unless both are newer than cargo's output, and returns the path of
-/// `<target>/ao/<name>.wasm`. Tests call it so they never fail because a module is missing;
-/// cargo's own check keeps it cheap when nothing changed.
+/// metering variant and returns the path of `<target>/ao/<name>.wasm`. Tests call it so they
+/// never fail because a module is missing; when nothing changed it costs cargo's no-op build
+/// (binaryen's output is cached by a hash of its input).
 pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
     let spec = ModuleSpec::parse(spec);
     let workspace = Workspace::at(workspace_root)?;
     let out_dir = workspace.out_dir();
-    let plain = out_dir.join(Variant::Plain.file_name(&spec.name));
-    let metering = out_dir.join(Variant::Metering.file_name(&spec.name));
-    let artefact = cargo::build(workspace_root, &spec.package, &Profile::ComputeUnit)?;
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let fresh = match (modified(&artefact), modified(&plain), modified(&metering)) {
-        (Some(a), Some(p), Some(m)) => p >= a && m >= a,
-        _ => false,
+    let options = BuildOptions {
+        metering: true,
+        profile: Profile::ComputeUnit,
     };
-    if !fresh {
-        let options = BuildOptions {
-            metering: true,
-            profile: Profile::ComputeUnit,
-        };
-        build_module(workspace_root, &out_dir, &spec, &options, &mut |_, _| {})?;
-    }
-    Ok(plain)
+    build_module(workspace_root, &out_dir, &spec, &options, &mut |_, _| {})?;
+    Ok(out_dir.join(Variant::Plain.file_name(&spec.name)))
 }
 
 /// [`try_ensure_built`] for tests: panics with the build error.

@@ -328,9 +328,26 @@ pub fn build_module(
     done(&mut timings);
 
     let stem = format!("{}{}", spec.name, options.profile.suffix());
-    let optimizer = Optimizer::find(dir)?;
     let done = timed(Step::Optimize, progress);
-    let optimized = linked.optimize(&optimizer, out_dir, &stem)?;
+    // binaryen is the slow step: its output is kept by a hash of its input, so a build
+    // whose cargo output did not change costs no optimisation.
+    let cache = out_dir
+        .join(".cache")
+        .join(format!("{stem}-{:016x}.wasm", fnv1a(&linked.bytes)));
+    let optimized = match std::fs::read(&cache) {
+        Ok(bytes) => OptimizedWasm {
+            bytes,
+            variant: Variant::Plain,
+            kept_sections: linked.kept_sections.clone(),
+        },
+        Err(_) => {
+            let optimizer = Optimizer::find(dir)?;
+            let optimized = linked.optimize(&optimizer, out_dir, &stem)?;
+            write_atomically(&cache, &optimized.bytes)?;
+            prune_cache(&cache, &stem);
+            optimized
+        }
+    };
     done(&mut timings);
 
     let mut variants = vec![optimized];
@@ -358,6 +375,32 @@ pub fn build_module(
         artefact_size: built.bytes.len(),
         modules,
         timings,
+    })
+}
+
+/// Removes the cached outputs of `stem` other than `keep` (one entry per module).
+fn prune_cache(keep: &Path, stem: &str) {
+    let Some(dir) = keep.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name
+            .strip_prefix(stem)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|r| r.strip_suffix(".wasm"))
+            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        if ours && entry.path() != keep {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable key for the optimisation cache (not a security hash).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
