@@ -16,7 +16,7 @@ pub const TARGET: &str = "wasm32-unknown-unknown";
 #[derive(Debug, thiserror::Error)]
 pub enum CargoError {
     /// A tool could not be started.
-    #[error("could not run `{tool}`: {source} (is the Rust toolchain on PATH?)")]
+    #[error("could not run `{tool}` (is the Rust toolchain on PATH?)")]
     Spawn {
         /// The command.
         tool: String,

@@ -61,6 +61,15 @@ pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, Bu
 pub fn ensure_built(workspace_root: &Path, spec: &str) -> PathBuf {
     match try_ensure_built(workspace_root, spec) {
         Ok(path) => path,
-        Err(e) => panic!("building module {spec} failed: {e}"),
+        Err(e) => {
+            let mut text = e.to_string();
+            let mut next = std::error::Error::source(&e);
+            while let Some(cause) = next {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            panic!("building module {spec} failed: {text}")
+        }
     }
 }

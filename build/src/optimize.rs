@@ -21,7 +21,7 @@ pub enum OptimizeError {
         npm: String,
     },
     /// The scratch files could not be written or read.
-    #[error("wasm-opt scratch file {path}: {source}")]
+    #[error("wasm-opt scratch file {path}")]
     Io {
         /// The file.
         path: String,

@@ -183,19 +183,19 @@ pub enum BuildError {
     #[error(transparent)]
     Cargo(#[from] CargoError),
     /// The stack-pointer reset.
-    #[error("stack-pointer reset: {0}")]
+    #[error("the stack-pointer reset failed")]
     Link(#[from] LinkError),
     /// binaryen.
     #[error(transparent)]
     Optimize(#[from] OptimizeError),
     /// The metering lowering.
-    #[error("metering lowering: {0}")]
+    #[error("the metering lowering failed")]
     Lower(#[from] RewriteError),
     /// The validator.
     #[error(transparent)]
     Validate(#[from] ValidateError),
     /// Reading cargo's output or writing a module.
-    #[error("{path}: {source}")]
+    #[error("cannot read or write {path}")]
     Io {
         /// The file.
         path: PathBuf,

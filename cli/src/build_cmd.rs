@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum CommandError {
     /// A build stage failed.
-    #[error("building {package}: {source}")]
+    #[error("building {package}")]
     #[diagnostic(help(
         "cargo's messages are above; `cargo ao check FILE` explains a module the validator refuses"
     ))]
@@ -21,6 +21,7 @@ pub enum CommandError {
         /// The package.
         package: String,
         /// The stage's error.
+        #[source]
         source: BuildError,
     },
     /// No package given and none at the current directory.
@@ -30,7 +31,7 @@ pub enum CommandError {
     ))]
     NoPackage(String),
     /// A module the validator refused.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     #[diagnostic(help(
         "a module needs `aoxide::export!` and the link arguments of aoxide::module_abi::LINK_ARGS"
     ))]
@@ -38,16 +39,29 @@ pub enum CommandError {
         /// The file.
         path: String,
         /// What is wrong.
+        #[source]
         source: aoxide_build::CheckError,
     },
     /// A file could not be read.
-    #[error("{path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,
         /// What went wrong.
         source: std::io::Error,
     },
+}
+
+/// `error: cause: cause ...`, for one-line display (the console).
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        next = e.source();
+    }
+    text
 }
 
 /// Arguments of [`build`].

@@ -252,7 +252,7 @@ fn resolver(cwd: PathBuf) -> console::Resolver {
             progress: std::io::stderr().is_terminal(),
             ..BuildArgs::default()
         };
-        let report = build_cmd::build(&cwd, &args).map_err(|e| e.to_string())?;
+        let report = build_cmd::build(&cwd, &args).map_err(|e| build_cmd::chain(&e))?;
         report
             .modules
             .first()
