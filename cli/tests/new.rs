@@ -71,7 +71,8 @@ fn the_counter_template_tests_builds_and_runs() {
         .as_str()
         .unwrap()
         .ends_with("ao/my-counter.wasm"));
-    assert_eq!(module["free_upload"], true);
+    let size = module["size"].as_u64().unwrap();
+    assert_eq!(module["free_upload"], size <= 100 * 1024);
     assert_eq!(module["interface_section"], true);
 
     let out = Command::new(bin)
