@@ -43,7 +43,8 @@ pub use report::Report;
 /// Builds module `spec` (`crate[:name]`) of the workspace at `workspace_root` with its
 /// metering variant and returns the path of `<target>/ao/<name>.wasm`. Tests call it so they
 /// never fail because a module is missing; when nothing changed it costs cargo's no-op build
-/// (binaryen's output is cached by a hash of its input).
+/// (binaryen's output is cached by a hash of its input). Without any binaryen (a fresh
+/// clone before `npm ci` in `tests/conformance`) the module is written unoptimised.
 pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
     let spec = ModuleSpec::parse(spec);
     let workspace = Workspace::at(workspace_root)?;
@@ -51,6 +52,7 @@ pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, Bu
     let options = BuildOptions {
         metering: true,
         profile: Profile::ComputeUnit,
+        allow_unoptimized: true,
     };
     build_module(workspace_root, &out_dir, &spec, &options, &mut |_, _| {})?;
     Ok(out_dir.join(Variant::Plain.file_name(&spec.name)))

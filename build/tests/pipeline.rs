@@ -101,6 +101,7 @@ fn the_hyperbeam_profile_links_a_larger_initial_memory() {
         profile: Profile::HyperBeam {
             initial_memory: 4 << 20,
         },
+        allow_unoptimized: false,
     };
     let mut steps = Vec::new();
     let built = build_module(&root(), out.path(), &spec, &options, &mut |_, s| {

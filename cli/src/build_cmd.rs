@@ -104,6 +104,7 @@ pub fn build(dir: &Path, args: &BuildArgs) -> Result<Report, CommandError> {
     let options = BuildOptions {
         metering: args.metering,
         profile: args.profile.clone(),
+        allow_unoptimized: false,
     };
     let mut report = Report::default();
     for spec in &specs {
