@@ -2,14 +2,14 @@
 //! continuations kept in linear memory, so a fresh instance restored from a memory
 //! snapshot resumes them, and a forged answer resumes nothing.
 //!
-//! The module must be built first: `scripts/build-wasm.sh example-auction`.
+//! The module is built on demand (`aoxide_build::ensure_built`).
 
 #![cfg(feature = "wasm")]
 
 use std::path::Path;
 
 use aoxide::{Env, Message, Outcome, Tags, U256};
-use aoxide_host::wasm::{built_module, WasmBackend, WasmModule};
+use aoxide_host::wasm::{WasmBackend, WasmModule};
 use aoxide_host::{Backend, Msg, Net, SpawnOptions};
 use aoxide_token::TokenProcess;
 
@@ -22,12 +22,7 @@ const MALLORY: &str = "Mq2y5YQW0Jk2kS0vLmTLdyWhVbYdjFhu9RgVxTHLjtU";
 
 fn auction_bytes() -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    match built_module(root, "auction") {
-        (Some(path), _) => std::fs::read(path).unwrap(),
-        (None, looked) => panic!(
-            "auction.wasm is missing (looked at {looked:?}): scripts/build-wasm.sh example-auction"
-        ),
-    }
+    std::fs::read(aoxide_build::ensure_built(root, "example-auction")).unwrap()
 }
 
 fn env() -> Env {

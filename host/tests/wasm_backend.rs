@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use aoxide::{Env, Message, Outcome, Tags};
-use aoxide_host::wasm::{built_module, check_module, Problem, WasmBackend, WasmModule};
+use aoxide_host::wasm::{check_module, Problem, WasmBackend, WasmModule};
 use aoxide_host::{Backend, Msg, Native, Net, SpawnOptions};
 use aoxide_token::TokenProcess;
 
@@ -21,23 +21,21 @@ const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
 
 // ----- finding the built modules -----
 
-/// The built module `name` (see [`aoxide_host::wasm::built_module`]).
+/// The built module `name` (`target/ao/<name>.wasm`), built on demand through the library
+/// build step (`aoxide_build::ensure_built`; a no-op when nothing changed). One build at a
+/// time: the tests of this file run in parallel.
 fn module_path(name: &str) -> PathBuf {
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("host/ has a parent");
-    match built_module(root, name) {
-        (Some(path), _) => path,
-        (None, candidates) => panic!(
-            "the built module {name}.wasm is missing (looked at {}). Build the modules first: \
-             scripts/build-wasm.sh aoxide-token example-ping",
-            candidates
-                .iter()
-                .map(|c| c.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    let spec = match name {
+        "token" | "chat" => format!("aoxide-{name}"),
+        "counter-blueprint" => "aoxide-counter:counter-blueprint".to_owned(),
+        other => format!("example-{other}"),
+    };
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    aoxide_build::ensure_built(root, &spec)
 }
 
 fn module_bytes(name: &str) -> Vec<u8> {

@@ -170,6 +170,7 @@ mod export;
 pub mod interface;
 mod json;
 pub mod message;
+pub mod module_abi;
 pub mod outbox;
 pub mod outcome;
 pub mod pattern;

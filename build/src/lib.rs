@@ -1,0 +1,77 @@
+//! Builds aoxide processes into AO modules, and checks modules against the AO module
+//! contract ([`aoxide::module_abi`]).
+//!
+//! The pipeline is a chain of types, one error per stage:
+//!
+//! 1. [`BuiltWasm`]: `cargo build --release --target wasm32-unknown-unknown -p CRATE`
+//!    ([`cargo::build`]; the target is added with rustup when missing);
+//! 2. [`LinkedWasm`]: `handle` resets the shadow-stack pointer on entry ([`link`]);
+//! 3. [`OptimizedWasm`]: `wasm-opt -Oz` by native binaryen ([`optimize`]), and for the
+//!    metering format the bulk-memory and non-trapping float-to-int lowering ([`lower`]);
+//! 4. [`ValidatedModule`]: [`check_module`] accepted it and the `aoxide.interface` section
+//!    survived.
+//!
+//! [`build_module`] runs them and writes `<target>/ao/<name>.wasm` (and
+//! `<name>.metering.wasm`); [`Report`] says what was built. Tests that need a built module
+//! call [`ensure_built`].
+
+#![warn(missing_docs)]
+
+pub mod cargo;
+pub mod check;
+pub mod link;
+pub mod lower;
+pub mod optimize;
+pub mod pipeline;
+pub mod profile;
+pub mod report;
+pub mod rewrite;
+
+use std::path::{Path, PathBuf};
+
+pub use cargo::{CargoError, Workspace};
+pub use check::{
+    check_metering_module, check_module, CheckError, CustomSection, ModuleReport, Problem,
+};
+pub use pipeline::{
+    build_module, BuildError, BuildOptions, BuildOutput, BuiltWasm, LinkedWasm, ModuleSpec,
+    OptimizedWasm, Step, ValidateError, ValidatedModule, Variant,
+};
+pub use profile::Profile;
+pub use report::Report;
+
+/// Builds module `spec` (`crate[:name]`) of the workspace at `workspace_root` with its
+/// metering variant and returns the path of `<target>/ao/<name>.wasm`. Tests call it so they
+/// never fail because a module is missing; when nothing changed it costs cargo's no-op build
+/// (binaryen's output is cached by a hash of its input). Without any binaryen (a fresh
+/// clone before `npm ci` in `tests/conformance`) the module is written unoptimised.
+pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
+    let spec = ModuleSpec::parse(spec);
+    let workspace = Workspace::at(workspace_root)?;
+    let out_dir = workspace.out_dir();
+    let options = BuildOptions {
+        metering: true,
+        profile: Profile::ComputeUnit,
+        allow_unoptimized: true,
+    };
+    build_module(workspace_root, &out_dir, &spec, &options, &mut |_, _| {})?;
+    Ok(out_dir.join(Variant::Plain.file_name(&spec.name)))
+}
+
+/// [`try_ensure_built`] for tests: panics with the build error.
+#[track_caller]
+pub fn ensure_built(workspace_root: &Path, spec: &str) -> PathBuf {
+    match try_ensure_built(workspace_root, spec) {
+        Ok(path) => path,
+        Err(e) => {
+            let mut text = e.to_string();
+            let mut next = std::error::Error::source(&e);
+            while let Some(cause) = next {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            panic!("building module {spec} failed: {text}")
+        }
+    }
+}

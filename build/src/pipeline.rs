@@ -1,0 +1,431 @@
+//! The build as types: [`BuiltWasm`] -> [`LinkedWasm`] -> [`OptimizedWasm`] ->
+//! [`ValidatedModule`], one error type per stage, and [`build_module`] that runs them all.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aoxide::module_abi::KEPT_SECTIONS;
+
+use crate::cargo::{self, CargoError};
+use crate::check::{check_metering_module, check_module, CheckError, ModuleReport};
+use crate::link::{link, LinkError};
+use crate::lower::lower_for_metering;
+use crate::optimize::{optimize, OptimizeError, Optimizer};
+use crate::profile::Profile;
+use crate::rewrite::RewriteError;
+
+/// Which module format a module is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// `wasm32-unknown-emscripten4`.
+    Plain,
+    /// `wasm32-unknown-emscripten-metering`: bulk memory and non-trapping float-to-int
+    /// lowered.
+    Metering,
+}
+
+impl Variant {
+    /// The `Module-Format` tag of this variant.
+    pub fn module_format(self) -> &'static str {
+        match self {
+            Variant::Plain => aoxide::module_abi::MODULE_FORMAT,
+            Variant::Metering => aoxide::module_abi::METERING_MODULE_FORMAT,
+        }
+    }
+
+    /// The file name of module `name` in this variant.
+    pub fn file_name(self, name: &str) -> String {
+        match self {
+            Variant::Plain => format!("{name}.wasm"),
+            Variant::Metering => format!("{name}.metering.wasm"),
+        }
+    }
+}
+
+/// Stage 1: cargo's `.wasm` of a package.
+#[derive(Debug, Clone)]
+pub struct BuiltWasm {
+    /// Where cargo wrote it.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Stage 2: the module with `handle` resetting the stack pointer on entry.
+#[derive(Debug, Clone)]
+pub struct LinkedWasm {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The kept custom sections it carries (see [`KEPT_SECTIONS`]).
+    pub kept_sections: Vec<String>,
+}
+
+/// Stage 3: optimised by binaryen (and, for [`Variant::Metering`], lowered).
+#[derive(Debug, Clone)]
+pub struct OptimizedWasm {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The variant.
+    pub variant: Variant,
+    /// The kept custom sections the linked module carried, which must still be there.
+    pub kept_sections: Vec<String>,
+}
+
+/// Stage 4: a module the validator accepted, ready to publish.
+#[derive(Debug, Clone)]
+pub struct ValidatedModule {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The variant.
+    pub variant: Variant,
+    /// What the validator found.
+    pub report: ModuleReport,
+}
+
+/// Why the validation stage refused a module.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// The module breaks the contract.
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    /// Optimisation dropped a custom section the module must keep.
+    #[error("the optimised module lost its `{0}` custom section")]
+    LostSection(String),
+}
+
+impl BuiltWasm {
+    /// Reads cargo's output at `path`.
+    pub fn read(path: &Path) -> Result<BuiltWasm, std::io::Error> {
+        Ok(BuiltWasm {
+            path: path.to_path_buf(),
+            bytes: std::fs::read(path)?,
+        })
+    }
+
+    /// Adds the stack-pointer reset to `handle`, and sets the initial memory when the
+    /// profile says so.
+    pub fn link(&self, profile: &Profile) -> Result<LinkedWasm, LinkError> {
+        let bytes = link(&self.bytes, profile.settings().initial_memory)?;
+        let kept_sections = custom_section_names(&bytes)
+            .into_iter()
+            .filter(|n| KEPT_SECTIONS.contains(&n.as_str()))
+            .collect();
+        Ok(LinkedWasm {
+            bytes,
+            kept_sections,
+        })
+    }
+}
+
+fn custom_section_names(bytes: &[u8]) -> Vec<String> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .filter_map(|p| match p {
+            Ok(wasmparser::Payload::CustomSection(s)) => Some(s.name().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl LinkedWasm {
+    /// `wasm-opt -Oz` by `optimizer`, with `scratch` for binaryen's files.
+    pub fn optimize(
+        &self,
+        optimizer: &Optimizer,
+        scratch: &Path,
+        stem: &str,
+    ) -> Result<OptimizedWasm, OptimizeError> {
+        Ok(OptimizedWasm {
+            bytes: optimize(optimizer, &self.bytes, scratch, stem)?,
+            variant: Variant::Plain,
+            kept_sections: self.kept_sections.clone(),
+        })
+    }
+}
+
+impl OptimizedWasm {
+    /// The metering variant: bulk memory and non-trapping float-to-int lowered.
+    pub fn lower_for_metering(&self) -> Result<OptimizedWasm, RewriteError> {
+        Ok(OptimizedWasm {
+            bytes: lower_for_metering(&self.bytes)?,
+            variant: Variant::Metering,
+            kept_sections: self.kept_sections.clone(),
+        })
+    }
+
+    /// Checks the module against the contract (and, for metering, for MVP opcodes only),
+    /// and that the kept sections survived.
+    pub fn validate(self) -> Result<ValidatedModule, ValidateError> {
+        let report = match self.variant {
+            Variant::Plain => check_module(&self.bytes)?,
+            Variant::Metering => check_metering_module(&self.bytes)?,
+        };
+        if let Some(lost) = self
+            .kept_sections
+            .iter()
+            .find(|s| report.custom_section(s).is_none())
+        {
+            return Err(ValidateError::LostSection(lost.clone()));
+        }
+        Ok(ValidatedModule {
+            bytes: self.bytes,
+            variant: self.variant,
+            report,
+        })
+    }
+}
+
+/// Why [`build_module`] failed: which stage, and its error.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// `cargo build`.
+    #[error(transparent)]
+    Cargo(#[from] CargoError),
+    /// The stack-pointer reset.
+    #[error("the stack-pointer reset failed")]
+    Link(#[from] LinkError),
+    /// binaryen.
+    #[error(transparent)]
+    Optimize(#[from] OptimizeError),
+    /// The metering lowering.
+    #[error("the metering lowering failed")]
+    Lower(#[from] RewriteError),
+    /// The validator.
+    #[error(transparent)]
+    Validate(#[from] ValidateError),
+    /// Reading cargo's output or writing a module.
+    #[error("cannot read or write {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+/// A pipeline step, for progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// `cargo build`.
+    Cargo,
+    /// The stack-pointer reset.
+    Link,
+    /// `wasm-opt -Oz`.
+    Optimize,
+    /// The metering lowering.
+    Lower,
+    /// Validation and writing.
+    Validate,
+}
+
+impl Step {
+    /// What the step does, for a progress line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Cargo => "cargo build --release --target wasm32-unknown-unknown",
+            Step::Link => "stack-pointer reset in handle",
+            Step::Optimize => "wasm-opt -Oz (binaryen)",
+            Step::Lower => "metering lowering",
+            Step::Validate => "validating",
+        }
+    }
+}
+
+/// What to build: a package, the module name, and the options.
+#[derive(Debug, Clone)]
+pub struct ModuleSpec {
+    /// The cargo package.
+    pub package: String,
+    /// The module file name without `.wasm`.
+    pub name: String,
+}
+
+impl ModuleSpec {
+    /// Parses `crate[:name]`; the name defaults to the crate name without an `example-` or
+    /// `aoxide-` prefix (`example-ping` -> `ping`, `aoxide-token` -> `token`).
+    pub fn parse(spec: &str) -> ModuleSpec {
+        match spec.split_once(':') {
+            Some((package, name)) => ModuleSpec {
+                package: package.to_owned(),
+                name: name.to_owned(),
+            },
+            None => {
+                let name = spec.strip_prefix("example-").unwrap_or(spec);
+                let name = name.strip_prefix("aoxide-").unwrap_or(name);
+                ModuleSpec {
+                    package: spec.to_owned(),
+                    name: name.to_owned(),
+                }
+            }
+        }
+    }
+}
+
+/// Options of [`build_module`].
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Also build the metering variant.
+    pub metering: bool,
+    /// Which host the module is for.
+    pub profile: Profile,
+    /// When no binaryen is found, write the module unoptimised instead of failing (what
+    /// [`crate::ensure_built`] does, so tests pass on a fresh clone before `npm ci`).
+    pub allow_unoptimized: bool,
+}
+
+/// One module written by [`build_module`].
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// Where.
+    pub path: PathBuf,
+    /// The module.
+    pub module: ValidatedModule,
+}
+
+/// What [`build_module`] produced.
+#[derive(Debug, Clone)]
+pub struct BuildOutput {
+    /// The package and module name.
+    pub spec: ModuleSpec,
+    /// The profile.
+    pub profile: Profile,
+    /// cargo's output and its size.
+    pub artefact: PathBuf,
+    /// cargo's output size in bytes.
+    pub artefact_size: usize,
+    /// The modules, plain first.
+    pub modules: Vec<Written>,
+    /// Time per step.
+    pub timings: Vec<(Step, Duration)>,
+}
+
+/// Runs every stage for `spec` in the workspace at `dir` and writes the modules to
+/// `out_dir` (`<name>.wasm`, and `<name>.metering.wasm` with `options.metering`; a
+/// HyperBEAM build adds `.hyperbeam` before `.wasm`). `progress` is told when each step
+/// starts.
+pub fn build_module(
+    dir: &Path,
+    out_dir: &Path,
+    spec: &ModuleSpec,
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(&ModuleSpec, Step),
+) -> Result<BuildOutput, BuildError> {
+    let mut timings = Vec::new();
+    let timed = |step: Step, progress: &mut dyn FnMut(&ModuleSpec, Step)| {
+        progress(spec, step);
+        let start = Instant::now();
+        move |timings: &mut Vec<(Step, Duration)>| timings.push((step, start.elapsed()))
+    };
+
+    let done = timed(Step::Cargo, progress);
+    let artefact = cargo::build(dir, &spec.package, &options.profile)?;
+    let built = BuiltWasm::read(&artefact).map_err(|source| BuildError::Io {
+        path: artefact.clone(),
+        source,
+    })?;
+    done(&mut timings);
+
+    let done = timed(Step::Link, progress);
+    let linked = built.link(&options.profile)?;
+    done(&mut timings);
+
+    let stem = format!("{}{}", spec.name, options.profile.suffix());
+    let done = timed(Step::Optimize, progress);
+    // binaryen is the slow step: its output is kept by a hash of its input, so a build
+    // whose cargo output did not change costs no optimisation.
+    let cache = out_dir
+        .join(".cache")
+        .join(format!("{stem}-{:016x}.wasm", fnv1a(&linked.bytes)));
+    let optimized = match std::fs::read(&cache) {
+        Ok(bytes) => OptimizedWasm {
+            bytes,
+            variant: Variant::Plain,
+            kept_sections: linked.kept_sections.clone(),
+        },
+        Err(_) => match Optimizer::find(dir) {
+            Ok(optimizer) => {
+                let optimized = linked.optimize(&optimizer, out_dir, &stem)?;
+                write_atomically(&cache, &optimized.bytes)?;
+                prune_cache(&cache, &stem);
+                optimized
+            }
+            // A fresh clone before `npm ci`: tests still get a valid (larger) module.
+            Err(_) if options.allow_unoptimized => OptimizedWasm {
+                bytes: linked.bytes.clone(),
+                variant: Variant::Plain,
+                kept_sections: linked.kept_sections.clone(),
+            },
+            Err(e) => return Err(e.into()),
+        },
+    };
+    done(&mut timings);
+
+    let mut variants = vec![optimized];
+    if options.metering {
+        let done = timed(Step::Lower, progress);
+        let lowered = variants[0].lower_for_metering()?;
+        variants.push(lowered);
+        done(&mut timings);
+    }
+
+    let done = timed(Step::Validate, progress);
+    let mut modules = Vec::new();
+    for variant in variants {
+        let module = variant.validate()?;
+        let path = out_dir.join(module.variant.file_name(&stem));
+        write_atomically(&path, &module.bytes)?;
+        modules.push(Written { path, module });
+    }
+    done(&mut timings);
+
+    Ok(BuildOutput {
+        spec: spec.clone(),
+        profile: options.profile.clone(),
+        artefact,
+        artefact_size: built.bytes.len(),
+        modules,
+        timings,
+    })
+}
+
+/// Removes the cached outputs of `stem` other than `keep` (one entry per module).
+fn prune_cache(keep: &Path, stem: &str) {
+    let Some(dir) = keep.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name
+            .strip_prefix(stem)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|r| r.strip_suffix(".wasm"))
+            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        if ours && entry.path() != keep {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable key for the optimisation cache (not a security hash).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Writes through a temporary file and a rename, so a reader (a test running in parallel)
+/// never sees half a module.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+    let io = |source| BuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}

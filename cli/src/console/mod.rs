@@ -1,0 +1,73 @@
+//! `cargo ao console` and `cargo ao run`: an aos-like console over an in-memory AO network
+//! whose processes run built modules (the `wasm` backend of `aoxide-host`, driven as
+//! ao-loader drives a module).
+//!
+//! Lines are messages in a short syntax (`Transfer Recipient=$bob Quantity=5`) or dot
+//! commands (`.spawn`, `.dry`, `.state`, `.inbox`, `.ps`, `.use`, `.tick`, `.load`); see
+//! [`session::HELP`]. Everything is deterministic for a given `--seed`: a script
+//! ([`run_script`]) always prints the same transcript.
+
+pub mod line;
+pub mod session;
+
+pub use line::{parse, Line, LineError, MessageSpec};
+pub use session::{Control, Resolver, Session};
+
+/// Runs every line of `script` in `session` and returns the transcript: each line echoed
+/// after the prompt, then what it printed.
+pub fn run_script(session: &mut Session, script: &str) -> String {
+    let mut out = String::new();
+    for raw in script.lines() {
+        out.push_str(&session.prompt());
+        out.push_str(raw);
+        out.push('\n');
+        if let Control::Exit = execute_text(session, raw, &mut out) {
+            break;
+        }
+    }
+    out
+}
+
+/// Parses and runs one line, appending the output (or the parse error) to `out`.
+pub fn execute_text(session: &mut Session, raw: &str, out: &mut String) -> Control {
+    match parse(raw) {
+        Ok(line) => session.execute(&line, out),
+        Err(e) => {
+            out.push_str(&format!("error: {e}\n"));
+            Control::Continue
+        }
+    }
+}
+
+/// The interactive loop: line editing and history (rustyline), until `.exit` or end of
+/// input. History is kept in `history` when given.
+pub fn interactive(session: &mut Session, history: Option<&std::path::Path>) -> Result<(), String> {
+    use rustyline::error::ReadlineError;
+    let mut editor = rustyline::DefaultEditor::new().map_err(|e| e.to_string())?;
+    if let Some(h) = history {
+        let _ = editor.load_history(h);
+    }
+    println!("aoxide console: .help for commands, .exit to leave");
+    loop {
+        match editor.readline(&session.prompt()) {
+            Ok(raw) => {
+                if !raw.trim().is_empty() {
+                    let _ = editor.add_history_entry(raw.as_str());
+                }
+                let mut out = String::new();
+                let control = execute_text(session, &raw, &mut out);
+                print!("{out}");
+                if control == Control::Exit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    if let Some(h) = history {
+        let _ = editor.save_history(h);
+    }
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! `cargo ao`: build, check, scaffold and explore aoxide processes as AO modules.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use aoxide_build::Profile;
+use aoxide_deploy::cli::{self as deploy, dry_run, publish, result, send, spawn};
+use cargo_ao::build_cmd::{self, BuildArgs};
+use cargo_ao::console::{self, Session};
+use cargo_ao::new::{self, Template};
+use clap::{Parser, Subcommand};
+use miette::{miette, IntoDiagnostic, Result};
+
+/// cargo ao: aoxide processes as AO modules.
+#[derive(Debug, Parser)]
+#[command(name = "cargo-ao", bin_name = "cargo ao", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands, one variant each.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build modules: cargo build for wasm32, stack-pointer reset, wasm-opt -Oz, validation.
+    Build {
+        /// A module crate, `crate[:name]` (repeatable; default: the crate here).
+        #[arg(short = 'p', long = "package")]
+        packages: Vec<String>,
+        /// More `crate[:name]` specs.
+        specs: Vec<String>,
+        /// Also write `<name>.metering.wasm` (bulk memory and float-to-int lowered).
+        #[arg(long)]
+        metering: bool,
+        /// Build the HyperBEAM profile (`<name>.hyperbeam.wasm`).
+        #[arg(long)]
+        hyperbeam: bool,
+        /// The HyperBEAM profile's initial memory in bytes.
+        #[arg(long, requires = "hyperbeam")]
+        initial_memory: Option<u64>,
+        /// Where to write modules (default `<target>/ao`).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check modules against the AO module contract.
+    Check {
+        /// The `.wasm` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also require MVP opcodes only (implied for `*.metering.wasm`).
+        #[arg(long)]
+        metering: bool,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a process crate that builds, tests and runs out of the box.
+    New {
+        /// The crate name (and directory).
+        name: String,
+        /// counter, token or lua.
+        #[arg(long, default_value = "counter")]
+        template: Template,
+        /// Where to create it (default: ./NAME).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// The aoxide checkout its path dependencies point to (default: this tool's).
+        #[arg(long)]
+        aoxide_path: Option<PathBuf>,
+    },
+    /// Spawn a module (a .wasm or a crate, built first) and open the console on it.
+    Run {
+        /// A `.wasm` file or a module crate of this workspace.
+        module: String,
+        /// A tag of the spawn message, `Key=Value` (repeatable).
+        #[arg(long = "spawn-tag")]
+        spawn_tags: Vec<String>,
+        /// Run the lines of FILE instead of reading a terminal, and print the transcript.
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// The network seed (ids and timestamps follow from it).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Run the crate natively instead of its module.
+        #[arg(long)]
+        native: bool,
+    },
+    /// Sign a module as an ANS-104 data item and post it to a bundler (or write it offline).
+    Publish(publish::PublishArgs),
+    /// Spawn a process from a published module through a messenger unit.
+    Spawn(spawn::SpawnArgs),
+    /// Send a message to a process through a messenger unit.
+    Send(send::SendArgs),
+    /// Read a message's result from a compute unit.
+    Result(result::ResultArgs),
+    /// Dry-run a message on a compute unit (nothing is kept).
+    DryRun(dry_run::DryRunArgs),
+    /// An aos-like console on an in-memory AO network (`.spawn` processes into it).
+    Console {
+        /// Run the lines of FILE instead of reading a terminal, and print the transcript.
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// The network seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+/// A network command's error as a diagnostic.
+fn network<E: std::fmt::Display>(outcome: std::result::Result<(), E>) -> Result<()> {
+    outcome.map_err(|e| miette!("{e}"))
+}
+
+fn args() -> Vec<String> {
+    let mut args: Vec<String> = std::env::args().collect();
+    // `cargo ao ...` runs `cargo-ao ao ...`.
+    if args.get(1).map(String::as_str) == Some("ao") {
+        args.remove(1);
+    }
+    args
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse_from(args());
+    let cwd = std::env::current_dir().into_diagnostic()?;
+    match cli.command {
+        Command::Build {
+            packages,
+            specs,
+            metering,
+            hyperbeam,
+            initial_memory,
+            out_dir,
+            json,
+        } => {
+            let profile = match (hyperbeam, initial_memory) {
+                (false, _) => Profile::ComputeUnit,
+                (true, None) => Profile::hyperbeam(),
+                (true, Some(initial_memory)) => Profile::HyperBeam { initial_memory },
+            };
+            let args = BuildArgs {
+                specs: packages.into_iter().chain(specs).collect(),
+                metering,
+                profile,
+                out_dir,
+                progress: !json && std::io::stderr().is_terminal(),
+            };
+            let report = build_cmd::build(&cwd, &args)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).into_diagnostic()?
+                );
+            } else {
+                print!("{report}");
+            }
+        }
+        Command::Publish(a) => network(publish::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::Spawn(a) => network(spawn::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::Send(a) => network(send::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::Result(a) => network(result::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::DryRun(a) => network(dry_run::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::Check {
+            files,
+            metering,
+            json,
+        } => {
+            let checked = build_cmd::check(&files, metering)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&checked).into_diagnostic()?
+                );
+            } else {
+                for c in &checked {
+                    println!(
+                        "{}: conforms ({} bytes, {} KiB initial memory, imports {})",
+                        c.path,
+                        c.report.size,
+                        c.report.initial_memory / 1024,
+                        c.report.imports.join(", ")
+                    );
+                    for w in &c.report.warnings {
+                        println!("  warning: {w}");
+                    }
+                }
+            }
+        }
+        Command::New {
+            name,
+            template,
+            path,
+            aoxide_path,
+        } => {
+            let dir = path.unwrap_or_else(|| cwd.join(&name));
+            let aoxide = aoxide_path.unwrap_or_else(new::default_aoxide_path);
+            new::create(&dir, &name, template, &aoxide)?;
+            println!(
+                "created {} ({template} template): cd there, then `cargo test` and `cargo ao run {name}`",
+                dir.display()
+            );
+        }
+        Command::Run {
+            module,
+            spawn_tags,
+            script,
+            seed,
+            native,
+        } => {
+            if native {
+                return Err(miette!(
+                    help = "run the module (drop --native); natively, test the crate with aoxide_host::Net",
+                    "--native: cargo ao cannot load an arbitrary crate's native code into this process"
+                ));
+            }
+            let tags = console::line::tags(&spawn_tags).map_err(|e| miette!("{e}"))?;
+            let mut session = Session::new(seed, resolver(cwd.clone()));
+            let mut out = String::new();
+            let name = module_name(&module);
+            session.execute(&console::Line::Spawn { name, module, tags }, &mut out);
+            print!("{out}");
+            drive(&mut session, script)?;
+        }
+        Command::Console { script, seed } => {
+            let mut session = Session::new(seed, resolver(cwd));
+            drive(&mut session, script)?;
+        }
+    }
+    Ok(())
+}
+
+/// `token` for `target/ao/token.wasm` or `aoxide-token`.
+fn module_name(module: &str) -> String {
+    let stem = std::path::Path::new(module)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| module.to_owned());
+    aoxide_build::ModuleSpec::parse(stem.trim_end_matches(".metering")).name
+}
+
+fn drive(session: &mut Session, script: Option<PathBuf>) -> Result<()> {
+    match script {
+        Some(file) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+            print!("{}", console::run_script(session, &text));
+            Ok(())
+        }
+        None => {
+            let history =
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo-ao-history"));
+            console::interactive(session, history.as_deref()).map_err(|e| miette!("{e}"))
+        }
+    }
+}
+
+/// Resolves a `.spawn` module: an existing file, else a crate of the workspace at `cwd`,
+/// built with `cargo ao build` first.
+fn resolver(cwd: PathBuf) -> console::Resolver {
+    Box::new(move |module: &str| {
+        let path = cwd.join(module);
+        if path.is_file() {
+            return Ok(path);
+        }
+        if module.ends_with(".wasm") {
+            return Err(format!("no file {}", path.display()));
+        }
+        let args = BuildArgs {
+            specs: vec![module.to_owned()],
+            progress: std::io::stderr().is_terminal(),
+            ..BuildArgs::default()
+        };
+        let report = build_cmd::build(&cwd, &args).map_err(|e| build_cmd::chain(&e))?;
+        report
+            .modules
+            .first()
+            .map(|m| PathBuf::from(&m.path))
+            .ok_or_else(|| format!("building {module} wrote no module"))
+    })
+}

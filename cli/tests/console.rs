@@ -1,0 +1,87 @@
+//! The console, non-interactively: a script over several processes, asserted line by line
+//! against the recorded transcript (ids and time follow from the seed, so it never varies).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cargo_ao::console::{run_script, Session};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn session(seed: u64) -> Session {
+    let root = root();
+    Session::new(
+        seed,
+        Box::new(move |module: &str| Ok(aoxide_build::ensure_built(&root, module))),
+    )
+}
+
+const SCRIPT: &str = include_str!("fixtures/two-processes.aos");
+const TRANSCRIPT: &str = include_str!("fixtures/two-processes.transcript");
+
+#[track_caller]
+fn assert_transcript(actual: &str, expected: &str) {
+    for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, e, "transcript line {} differs:\n{actual}", i + 1);
+    }
+    assert_eq!(
+        actual.lines().count(),
+        expected.lines().count(),
+        "transcript length differs:\n{actual}"
+    );
+}
+
+#[test]
+fn a_script_over_two_processes_prints_the_recorded_transcript() {
+    let mut s = session(7);
+    let transcript = run_script(&mut s, SCRIPT);
+    if std::env::var_os("AOXIDE_BLESS").is_some() {
+        std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/two-processes.transcript"),
+            &transcript,
+        )
+        .unwrap();
+    }
+    assert_transcript(&transcript, TRANSCRIPT);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_ids_and_another_seed_does_not() {
+    let script = ".spawn c example-counter\nIncrement\n";
+    let a = run_script(&mut session(1), script);
+    let b = run_script(&mut session(1), script);
+    let c = run_script(&mut session(2), script);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn the_binary_runs_a_script_with_spawn_tags() {
+    let counter = aoxide_build::ensure_built(&root(), "example-counter");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.aos");
+    std::fs::write(&script, "Get\nIncrement By=2\n.load x.lua\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+        .arg("run")
+        .arg(&counter)
+        .args(["--spawn-tag", "Start=40", "--seed", "3", "--script"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("spawned counter = "), "{stdout}");
+    assert!(stdout.contains("counter> Get\n"), "{stdout}");
+    assert!(stdout.contains("data=40"), "{stdout}");
+    assert!(stdout.contains("data=42"), "{stdout}");
+    assert!(stdout.contains("needs the Lua layer"), "{stdout}");
+}

@@ -1,0 +1,118 @@
+//! `cargo ao new`: the crate it writes builds and passes its own tests (offline, from the
+//! registry cache, with the aoxide checkout as path dependencies), and becomes a module.
+
+use std::path::Path;
+use std::process::Command;
+
+use cargo_ao::new::{create, NewError, Template};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+#[track_caller]
+fn cargo_test_offline(dir: &Path) {
+    // A target dir under the workspace's, so reruns are warm.
+    let target = root().join("target").join("cargo-ao-new");
+    let out = Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "cargo test in {}:\n{text}",
+        dir.display()
+    );
+    assert!(text.contains("test result: ok. 1 passed"), "{text}");
+}
+
+#[test]
+fn the_counter_template_tests_builds_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my-counter");
+    create(&dir, "my-counter", Template::Counter, root()).unwrap();
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        ".cargo/config.toml",
+        "src/lib.rs",
+        "tests/net.rs",
+        "demo.aos",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    cargo_test_offline(&dir);
+
+    // cargo ao build, then the console script, through the binary.
+    let target = root().join("target").join("cargo-ao-new");
+    let bin = env!("CARGO_BIN_EXE_cargo-ao");
+    let out = Command::new(bin)
+        .args(["build", "--json"])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let module = &report["modules"][0];
+    assert!(module["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("ao/my-counter.wasm"));
+    let size = module["size"].as_u64().unwrap();
+    assert_eq!(module["free_upload"], size <= 100 * 1024);
+    assert_eq!(module["interface_section"], true);
+
+    let out = Command::new(bin)
+        .args([
+            "run",
+            module["path"].as_str().unwrap(),
+            "--script",
+            "demo.aos",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("data=2"), "{stdout}");
+    assert!(!stdout.contains("error:"), "{stdout}");
+}
+
+#[test]
+fn the_token_template_passes_its_tests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my-token");
+    create(&dir, "my-token", Template::Token, root()).unwrap();
+    cargo_test_offline(&dir);
+}
+
+#[test]
+fn refusals() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        create(&tmp.path().join("x"), "x", Template::Lua, root()),
+        Err(NewError::NeedsLua)
+    ));
+    assert!(matches!(
+        create(&tmp.path().join("y"), "1y", Template::Counter, root()),
+        Err(NewError::BadName(_))
+    ));
+    std::fs::write(tmp.path().join("z"), "").unwrap();
+    assert!(matches!(
+        create(tmp.path(), "z", Template::Counter, root()),
+        Err(NewError::Exists(_))
+    ));
+}

@@ -1,0 +1,278 @@
+//! The AO module contract as one table: what a module built from aoxide exports and
+//! imports, the custom sections it carries, the link arguments it needs and the tags it is
+//! published with.
+//!
+//! [`export!`](crate::export) generates the function exports listed in [`EXPORTS`] (the
+//! linker adds the memory, the table and `__wasm_call_ctors` through [`LINK_ARGS`]); the
+//! validator and the build of `aoxide-build` (`cargo ao build`, `cargo ao check`) read this
+//! table, and a test there checks a built module against it. The facts behind each row were
+//! measured against `@permaweb/ao-loader` 0.0.49 and HyperBEAM's `json-iface`.
+
+/// A WebAssembly value type in a signature of the contract (only `i32` is used: the module
+/// is wasm32 and every argument is a pointer or a size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValType {
+    /// A 32-bit integer.
+    I32,
+}
+
+/// A function signature: parameters and results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    /// The parameter types, in order.
+    pub params: &'static [ValType],
+    /// The result types, in order.
+    pub results: &'static [ValType],
+}
+
+impl core::fmt::Display for Signature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let list = |types: &[ValType]| {
+            types
+                .iter()
+                .map(|t| match t {
+                    ValType::I32 => "i32",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(f, "({}) -> ({})", list(self.params), list(self.results))
+    }
+}
+
+/// What an export of the contract is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A function with this signature.
+    Func(Signature),
+    /// A table.
+    Table,
+    /// A linear memory.
+    Memory,
+}
+
+impl core::fmt::Display for ExportKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ExportKind::Func(sig) => write!(f, "function {sig}"),
+            ExportKind::Table => f.write_str("table"),
+            ExportKind::Memory => f.write_str("memory"),
+        }
+    }
+}
+
+/// Who puts an export into the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// [`export!`](crate::export) defines it.
+    ExportMacro,
+    /// The linker, through [`LINK_ARGS`].
+    Linker,
+}
+
+/// One export every AO host needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Export {
+    /// The export name.
+    pub name: &'static str,
+    /// Its kind and, for a function, its signature.
+    pub kind: ExportKind,
+    /// Who defines it.
+    pub source: Source,
+    /// What the host does with it.
+    pub role: &'static str,
+}
+
+/// One import a module may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Import {
+    /// The import module.
+    pub module: &'static str,
+    /// The import name.
+    pub name: &'static str,
+    /// Its signature (imports are functions).
+    pub signature: Signature,
+    /// What the module uses it for.
+    pub role: &'static str,
+}
+
+const I32: ValType = ValType::I32;
+
+const fn func(params: &'static [ValType], results: &'static [ValType]) -> ExportKind {
+    ExportKind::Func(Signature { params, results })
+}
+
+/// The exports of an AO module, each required (ao-loader aborts without any of them).
+pub const EXPORTS: &[Export] = &[
+    Export {
+        name: "memory",
+        kind: ExportKind::Memory,
+        source: Source::Linker,
+        role: "the process state: the host snapshots the whole linear memory",
+    },
+    Export {
+        name: "__indirect_function_table",
+        kind: ExportKind::Table,
+        source: Source::Linker,
+        role: "asserted present by ao-loader (`--export-table`)",
+    },
+    Export {
+        name: "__wasm_call_ctors",
+        kind: func(&[], &[]),
+        source: Source::Linker,
+        role: "called once at instantiation (`--export=__wasm_call_ctors`)",
+    },
+    Export {
+        name: "handle",
+        kind: func(&[I32, I32], &[I32]),
+        source: Source::ExportMacro,
+        role: "one message: NUL-terminated JSON message and env in, JSON result out",
+    },
+    Export {
+        name: "malloc",
+        kind: func(&[I32], &[I32]),
+        source: Source::ExportMacro,
+        role: "HyperBEAM writes the message and env into blocks from it",
+    },
+    Export {
+        name: "free",
+        kind: func(&[I32], &[]),
+        source: Source::ExportMacro,
+        role: "frees a block from malloc",
+    },
+    Export {
+        name: "emscripten_stack_init",
+        kind: func(&[], &[]),
+        source: Source::ExportMacro,
+        role: "called at instantiation",
+    },
+    Export {
+        name: "emscripten_stack_get_end",
+        kind: func(&[], &[I32]),
+        source: Source::ExportMacro,
+        role: "where the host writes its two stack cookies",
+    },
+    Export {
+        name: "emscripten_stack_get_current",
+        kind: func(&[], &[I32]),
+        source: Source::ExportMacro,
+        role: "the stack save before each call; never 0",
+    },
+    Export {
+        name: "_emscripten_stack_alloc",
+        kind: func(&[I32], &[I32]),
+        source: Source::ExportMacro,
+        role: "a block for one argument string",
+    },
+    Export {
+        name: "_emscripten_stack_restore",
+        kind: func(&[I32], &[]),
+        source: Source::ExportMacro,
+        role: "frees the argument blocks allocated since the saved value",
+    },
+];
+
+/// Exports the linker adds that hosts ignore (immutable globals); any other extra export is
+/// worth a warning.
+pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];
+
+/// The only import a module may have (ao-loader links 53 emscripten functions; HyperBEAM
+/// stubs unknown imports to return 0).
+pub const IMPORTS: &[Import] = &[Import {
+    module: "env",
+    name: "emscripten_resize_heap",
+    signature: Signature {
+        params: &[I32],
+        results: &[I32],
+    },
+    role: "grows memory so ao-loader refreshes its views (1 = grown)",
+}];
+
+/// The export whose entry the build patches to reset the shadow-stack pointer.
+pub const ENTRY_EXPORT: &str = "handle";
+
+/// The custom section holding the interface JSON (see [`crate::interface::SECTION`]).
+pub const INTERFACE_SECTION: &str = crate::interface::SECTION;
+
+/// Custom sections the build keeps in the published module.
+pub const KEPT_SECTIONS: &[&str] = &[INTERFACE_SECTION];
+
+/// The wasm page size in bytes.
+pub const PAGE_SIZE: u64 = 65536;
+
+/// The initial linear memory a module links with by default, in bytes (1.25 MiB).
+pub const INITIAL_MEMORY: u64 = 1_310_720;
+
+/// The shadow stack a module links with, in bytes (256 KiB).
+pub const STACK_SIZE: u64 = 262_144;
+
+/// The link arguments every module needs (`.cargo/config.toml` of aoxide's workspace has
+/// them; a crate outside it passes them the same way).
+pub const LINK_ARGS: &[&str] = &[
+    "--export-table",
+    "--export=__wasm_call_ctors",
+    "--initial-memory=1310720",
+    "-zstack-size=262144",
+];
+
+/// `Module-Format` of the plain module.
+pub const MODULE_FORMAT: &str = "wasm32-unknown-emscripten4";
+
+/// `Module-Format` of the metering variant (bulk-memory and non-trapping float-to-int
+/// lowered to MVP opcodes).
+pub const METERING_MODULE_FORMAT: &str = "wasm32-unknown-emscripten-metering";
+
+/// `Input-Encoding` and `Output-Encoding` of every aoxide module.
+pub const ENCODING: &str = "JSON-1";
+
+/// The default `Memory-Limit` tag.
+pub const MEMORY_LIMIT: &str = "1-gb";
+
+/// The default `Compute-Limit` tag.
+pub const COMPUTE_LIMIT: &str = "9000000000000";
+
+/// The tags a module is published with, in order, for the given `Module-Format`.
+pub fn module_tags(module_format: &'static str) -> [(&'static str, &'static str); 9] {
+    [
+        ("Data-Protocol", "ao"),
+        ("Variant", "ao.TN.1"),
+        ("Type", "Module"),
+        ("Module-Format", module_format),
+        ("Input-Encoding", ENCODING),
+        ("Output-Encoding", ENCODING),
+        ("Content-Type", "application/wasm"),
+        ("Memory-Limit", MEMORY_LIMIT),
+        ("Compute-Limit", COMPUTE_LIMIT),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_signatures_print_like_wat() {
+        for (i, e) in EXPORTS.iter().enumerate() {
+            assert!(
+                EXPORTS[i + 1..].iter().all(|o| o.name != e.name),
+                "{}",
+                e.name
+            );
+            assert!(!TOLERATED_EXPORTS.contains(&e.name));
+        }
+        let handle = EXPORTS.iter().find(|e| e.name == ENTRY_EXPORT).unwrap();
+        assert_eq!(handle.kind.to_string(), "function (i32, i32) -> (i32)");
+        assert_eq!(
+            IMPORTS[0].signature.to_string(),
+            "(i32) -> (i32)",
+            "emscripten_resize_heap(new_total_bytes) -> ok"
+        );
+    }
+
+    #[test]
+    fn link_args_carry_the_memory_constants() {
+        assert!(LINK_ARGS.contains(&format!("--initial-memory={INITIAL_MEMORY}").as_str()));
+        assert!(LINK_ARGS.contains(&format!("-zstack-size={STACK_SIZE}").as_str()));
+        assert_eq!(INITIAL_MEMORY % PAGE_SIZE, 0);
+    }
+}
