@@ -13,10 +13,10 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
         &messages,
         ACTIONS,
         TAGS,
-        |p| p.chat.members().join(","),
+        |p| p.members().join(","),
         |p| {
             let mut seen = std::collections::BTreeSet::new();
-            for m in p.chat.members() {
+            for m in p.members() {
                 assert!(seen.insert(m), "member {m} twice");
             }
         },

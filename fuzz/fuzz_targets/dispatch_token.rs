@@ -30,14 +30,14 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
         &messages,
         ACTIONS,
         TAGS,
-        |p| format!("{:?}|{}", p.token.total_supply, p.token.balances_json()),
+        |p| format!("{:?}|{}", p.total_supply, p.balances_json()),
         |p| {
             let mut sum = aoxide::U256::ZERO;
-            for (_, b) in p.token.balances.iter() {
+            for (_, b) in p.balances.iter() {
                 sum = sum.checked_add(*b).expect("balances overflow");
             }
             assert_eq!(
-                sum, p.token.total_supply,
+                sum, p.total_supply,
                 "balances do not add up to the supply"
             );
         },
