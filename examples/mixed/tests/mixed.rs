@@ -60,6 +60,7 @@ fn lua_and_rust_handlers_share_one_ordered_registry() {
             "token.balances",
             "token.transfer",
             "token.mint",
+            "token.allocate",
             "token.burn",
             "Eval",
             "Register",
