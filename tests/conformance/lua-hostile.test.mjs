@@ -5,11 +5,14 @@
 // say, and bad input (Lua errors, an endless loop, runaway memory, Eval from a stranger,
 // huge strings) each an Error while the process keeps working. A call that traps makes
 // `send` throw, so every assertion below also says "no trap".
-import { test } from "node:test"
+import { test as nodeTest } from "node:test"
 import assert from "node:assert/strict"
 
 import { AoProcess, id, makeEnv, readModule, spawnMessage, tagValue } from "./lib/index.mjs"
 
+// scripts/test sets AOXIDE_SKIP_LUA when the Lua toolchain could not be installed.
+const SKIP = process.env.AOXIDE_SKIP_LUA ? "no Lua toolchain (scripts/setup-lua-toolchain could not install it)" : false
+const test = (name, options, fn) => (fn ? nodeTest(name, { ...options, skip: SKIP }, fn) : nodeTest(name, { skip: SKIP }, options))
 const MODES = [false, true]
 const modeName = u => (u ? "UNSAFE_MEMORY" : "copying")
 const MiB = 1024 * 1024

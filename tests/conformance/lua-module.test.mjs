@@ -14,7 +14,7 @@
 // by Eval) and lua-token.wasm (examples/lua-token: blueprints/lua/token.lua loaded at
 // spawn); build them with `scripts/build-wasm.sh $(cat scripts/lua-modules.txt)` (which
 // needs `scripts/setup-lua-toolchain`).
-import { test } from "node:test"
+import { test as nodeTest } from "node:test"
 import assert from "node:assert/strict"
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
@@ -25,6 +25,9 @@ import AoLoader from "@permaweb/ao-loader"
 import { AoProcess, ROOT, readModule } from "./lib/index.mjs"
 import { blueprint, expand, normalize, readExpected, readScenario, runOnAos, scenarioNames } from "./lib/aos.mjs"
 
+// scripts/test sets AOXIDE_SKIP_LUA when the Lua toolchain could not be installed.
+const SKIP = process.env.AOXIDE_SKIP_LUA ? "no Lua toolchain (scripts/setup-lua-toolchain could not install it)" : false
+const test = (name, options, fn) => (fn ? nodeTest(name, { ...options, skip: SKIP }, fn) : nodeTest(name, { skip: SKIP }, options))
 const MODES = [false, true]
 const modeName = u => (u ? "UNSAFE_MEMORY" : "copying")
 const luaAos = () => readModule("lua-aos", { crate: "example-lua-aos" })
