@@ -188,7 +188,13 @@ impl Vm {
             "difftime",
             lua.create_function(|_, (a, b): (f64, Option<f64>)| Ok(a - b.unwrap_or(0.0)))?,
         )?;
-        globals.set("os", os)?;
+        globals.set("os", os.clone())?;
+        // `require` returns what `package.loaded` holds: the trimmed libraries, not the
+        // C ones (whose `os.execute`, `os.remove` and `debug.sethook` would undo the
+        // sandbox and the instruction budget).
+        let loaded: Table = package.get("loaded")?;
+        loaded.set("os", os)?;
+        loaded.set("debug", globals.get::<Table>("debug")?)?;
 
         let random = Random::default();
         let math: Table = globals.get("math")?;
