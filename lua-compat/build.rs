@@ -52,7 +52,9 @@ fn main() {
 ///
 /// - `csrc/sjlj.c`, `csrc/c_longjmp.S`: setjmp/longjmp over wasm exceptions;
 /// - `csrc/wasi.c`: the WASI calls wasi-libc leaves behind, answered inside the module;
-/// - `csrc/alloc.c`: the C allocator over the module's `malloc`/`free` (aoxide's exports).
+/// - `csrc/alloc.c`: the C allocator over the module's `malloc`/`free` (aoxide's exports);
+/// - `csrc/nolibs.c`: `luaopen_io`/`luaopen_os` that keep Lua's io and os libraries (and
+///   the parts of libc they pull in) out of the module.
 ///
 /// `lua-src` only builds for `wasm32-wasip1`, so it is driven with that target and a
 /// compiler wrapper (`CC_wasm32_wasip1`) that targets `wasm32-wasi`, drops what wasi-libc
@@ -118,8 +120,6 @@ mod wasm32 {
             .opt_level("2")
             .debug(false)
             .build(lua_src::Lua53);
-        println!("cargo:rustc-link-search=native={}", lua.lib_dir().display());
-        println!("cargo:rustc-link-lib=static=lua5.3");
 
         cc::Build::new()
             .target("wasm32-wasip1")
@@ -133,8 +133,22 @@ mod wasm32 {
             .file("csrc/c_longjmp.S")
             .file("csrc/wasi.c")
             .file("csrc/alloc.c")
+            .file("csrc/nolibs.c")
+            .include(lua.include_dir())
             .out_dir(out.join("shim"))
+            .cargo_metadata(false)
             .compile("aoxide_lua_shim");
+        // Archives are linked in the order named here, and a symbol comes from the first
+        // that defines it: the shims first, so that `csrc/nolibs.c` keeps liolib.o and
+        // loslib.o of the Lua archive out. Not bundled into the rlib, so the order holds at
+        // the module's link.
+        println!(
+            "cargo:rustc-link-search=native={}",
+            out.join("shim").display()
+        );
+        println!("cargo:rustc-link-lib=static:-bundle=aoxide_lua_shim");
+        println!("cargo:rustc-link-search=native={}", lua.lib_dir().display());
+        println!("cargo:rustc-link-lib=static:-bundle=lua5.3");
 
         // zig's wasi-libc: copied under names that cannot clash with a system library.
         let libs = out.join("wasi-libc");
@@ -150,7 +164,7 @@ mod wasm32 {
             }
             std::fs::copy(&from, libs.join(format!("lib{name}.a")))
                 .unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
-            println!("cargo:rustc-link-lib=static={name}");
+            println!("cargo:rustc-link-lib=static:-bundle={name}");
         }
         println!("cargo:rustc-link-search=native={}", libs.display());
     }

@@ -140,7 +140,6 @@ impl Vm {
             | StdLib::UTF8
             | StdLib::MATH
             | StdLib::PACKAGE
-            | StdLib::OS
             | StdLib::DEBUG;
         // SAFETY: the debug library is trimmed to `traceback` and `getinfo` below, before
         // any user code runs; no C modules can be loaded (the C searchers are removed).

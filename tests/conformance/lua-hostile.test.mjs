@@ -100,6 +100,9 @@ for (const unsafeMemory of MODES) {
     assert.match(res.Error ?? "", /instruction budget/)
     res = await p.send({ action: "Eval", data: "pcall(function() while true do end end) return 'escaped'" })
     assert.match(res.Error ?? "", /instruction budget/)
+    // The budget's hook cannot be switched off: `require('debug')` is the trimmed library.
+    res = await p.send({ action: "Eval", data: "require('debug').sethook() while true do end" })
+    assert.match(res.Error ?? "", /attempt to call a nil value/)
 
     // Huge strings through a Lua handler (2 MiB, to three members) and through Eval.
     const big = "z".repeat(2 * MiB)
