@@ -470,14 +470,14 @@ fn uses_exceptions(bytes: &[u8]) -> bool {
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload {
             Ok(wasmparser::Payload::TagSection(_)) => return true,
-            Ok(wasmparser::Payload::ImportSection(reader)) => {
+            Ok(wasmparser::Payload::ImportSection(reader))
                 if reader
+                    .clone()
                     .into_iter()
                     .flatten()
-                    .any(|i| matches!(i.ty, wasmparser::TypeRef::Tag(_)))
-                {
-                    return true;
-                }
+                    .any(|i| matches!(i.ty, wasmparser::TypeRef::Tag(_))) =>
+            {
+                return true;
             }
             Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
             _ => {}
