@@ -5,6 +5,7 @@
 #   benches/run.sh                 # full run (a few minutes on 2 cores)
 #   benches/run.sh --quick         # small counts, for development
 #   benches/run.sh --aoxide PATH   # benchmark another token wasm
+#   benches/run.sh --lua           # the Lua layer: examples/lua-token vs AOS, same Lua token
 #   BENCH_SKIP_BUILD=1 benches/run.sh   # do not (re)build the token wasm
 #
 # Writes benches/results/latest.json and benches/results/latest.md.
@@ -21,13 +22,19 @@ if [ ! -f benches/node/node_modules/.package-lock.json ] \
   (cd benches/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# 2. the aoxide token wasm, when the repo can build it and no path was given
+# 2. the aoxide token wasm, when the repo can build it and no path was given (with --lua:
+#    the Lua token module, examples/lua-token, which needs scripts/setup-lua-toolchain)
 explicit=0
-for a in "$@"; do [ "$a" = "--aoxide" ] && explicit=1; done
+crate=aoxide-token
+for a in "$@"; do
+  [ "$a" = "--aoxide" ] && explicit=1
+  [ "$a" = "--lua" ] && crate=example-lua-token
+done
 if [ "$explicit" = 0 ] && [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   if [ -x scripts/build-wasm.sh ]; then
-    echo "==> scripts/build-wasm.sh aoxide-token"
-    if ! scripts/build-wasm.sh aoxide-token; then
+    [ "$crate" = example-lua-token ] && scripts/setup-lua-toolchain >/dev/null
+    echo "==> scripts/build-wasm.sh $crate"
+    if ! scripts/build-wasm.sh "$crate"; then
       echo "warning: building the aoxide token wasm failed; the harness uses whatever wasm exists (or skips aoxide)" >&2
     fi
   else

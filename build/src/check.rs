@@ -35,6 +35,10 @@ pub struct ModuleReport {
     /// Whether the module uses no bulk-memory and no non-trapping float-to-int opcode (what
     /// the metering format's parser needs).
     pub mvp_opcodes_only: bool,
+    /// Whether the module uses wasm exception handling (a tag, `try`/`throw`): what C Lua's
+    /// setjmp/longjmp compiles to in a module with the Lua layer. ao-loader's emscripten4
+    /// format runs it (Node 20, legacy encoding); the metering format cannot parse it.
+    pub exceptions: bool,
     /// Things hosts accept but that are worth a look (extra exports).
     pub warnings: Vec<String>,
 }
@@ -88,6 +92,25 @@ pub enum Problem {
     /// The exported memory is not a plain 32-bit memory.
     #[error("memory: {0}")]
     Memory(String),
+    /// The module uses wasm exception handling, which the metering format cannot parse.
+    #[error(
+        "the module uses wasm exception handling (C Lua's setjmp/longjmp: a tag section and \
+         try/throw), which the metering format's parser rejects; publish it with \
+         Module-Format {} instead",
+        module_abi::MODULE_FORMAT
+    )]
+    Exceptions,
+    /// A function uses the new exception-handling encoding, which Node 20 cannot run.
+    #[error(
+        "function {function} uses {opcode} (the exnref encoding of exception handling), which \
+         Node 20 cannot run: compile C code with `-mllvm -wasm-use-legacy-eh=true`"
+    )]
+    ExnRef {
+        /// The function index.
+        function: u32,
+        /// The opcode.
+        opcode: String,
+    },
     /// A function uses an opcode the metering format's parser does not know.
     #[error("function {function} uses {opcode}, which the metering format cannot parse")]
     NotMvp {
@@ -135,9 +158,58 @@ fn describe_sig(sig: &Signature) -> String {
     format!("function {sig}")
 }
 
-/// The features rustc emits for wasm32 today (the default set of the validator).
+/// The features the validator accepts: what rustc emits for wasm32 today (the default
+/// set), and the exception-handling proposal in its legacy encoding (`try`/`catch`/
+/// `delegate`, what clang emits for C setjmp/longjmp with `-wasm-use-legacy-eh` and what
+/// Node 20 runs) for modules that link C Lua. The new encoding (`try_table`, `throw_ref`)
+/// validates here but is refused by [`check_module`] ([`Problem::ExnRef`]): Node 20 cannot
+/// run it.
 fn features() -> WasmFeatures {
-    WasmFeatures::default()
+    WasmFeatures::default() | WasmFeatures::LEGACY_EXCEPTIONS
+}
+
+/// Whether `op` belongs to the exception-handling proposal (either encoding).
+fn is_exception_op(op: &wasmparser::Operator<'_>) -> bool {
+    use wasmparser::Operator as O;
+    matches!(
+        op,
+        O::Try { .. }
+            | O::Catch { .. }
+            | O::CatchAll
+            | O::Delegate { .. }
+            | O::Rethrow { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
+            | O::TryTable { .. }
+    )
+}
+
+/// Whether the module at `bytes` uses wasm exception handling: a tag (defined or imported)
+/// or an exception-handling instruction. The build skips the metering variant of such a
+/// module (its parser rejects them).
+pub fn uses_exceptions(bytes: &[u8]) -> Result<bool, wasmparser::BinaryReaderError> {
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::TagSection(_) => return Ok(true),
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    if matches!(import?.ty, TypeRef::Tag(_)) {
+                        return Ok(true);
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut ops = body.get_operators_reader()?;
+                while !ops.eof() {
+                    if is_exception_op(&ops.read()?) {
+                        return Ok(true);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(false)
 }
 
 /// Checks that `bytes` is a valid wasm module with exactly the AO module ABI: the exports of
@@ -164,6 +236,9 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
     let mut func_types: Vec<u32> = Vec::new();
     let mut memories: Vec<wasmparser::MemoryType> = Vec::new();
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
+    // Defined functions, and the index of the next code body among them.
+    let mut defined_funcs = 0u32;
+    let mut body_index = 0u32;
     let mut report = ModuleReport {
         size: bytes.len(),
         initial_memory: 0,
@@ -172,6 +247,7 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
         exports: Vec::new(),
         custom_sections: Vec::new(),
         mvp_opcodes_only: true,
+        exceptions: false,
         warnings: Vec::new(),
     };
 
@@ -199,7 +275,10 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
                         }
                         TypeRef::Table(_) => "table".into(),
                         TypeRef::Global(_) => "global".into(),
-                        TypeRef::Tag(_) => "tag".into(),
+                        TypeRef::Tag(_) => {
+                            report.exceptions = true;
+                            "tag".into()
+                        }
                     };
                     let ok = module_abi::IMPORTS.iter().any(|i| {
                         i.module == import.module
@@ -222,6 +301,7 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
             Payload::FunctionSection(reader) => {
                 for t in reader {
                     func_types.push(t.map_err(malformed)?);
+                    defined_funcs += 1;
                 }
             }
             Payload::MemorySection(reader) => {
@@ -235,12 +315,33 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
                     exports.push((export.name.to_owned(), export.kind, export.index));
                 }
             }
-            Payload::CodeSectionEntry(body) if report.mvp_opcodes_only => {
+            Payload::TagSection(_) => report.exceptions = true,
+            Payload::CodeSectionEntry(body) => {
+                let function = func_types.len() as u32 - defined_funcs + body_index;
+                body_index += 1;
                 let mut ops = body.get_operators_reader().map_err(malformed)?;
                 while !ops.eof() {
-                    if crate::lower::is_lowered(&ops.read().map_err(malformed)?) {
+                    let op = ops.read().map_err(malformed)?;
+                    if crate::lower::is_lowered(&op) {
                         report.mvp_opcodes_only = false;
-                        break;
+                    }
+                    if is_exception_op(&op) {
+                        report.exceptions = true;
+                        if matches!(
+                            op,
+                            wasmparser::Operator::TryTable { .. } | wasmparser::Operator::ThrowRef
+                        ) {
+                            let opcode = if matches!(op, wasmparser::Operator::ThrowRef) {
+                                "throw_ref"
+                            } else {
+                                "try_table"
+                            };
+                            problems.push(Problem::ExnRef {
+                                function,
+                                opcode: opcode.to_owned(),
+                            });
+                            break;
+                        }
                     }
                 }
             }
@@ -328,11 +429,16 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
     }
 }
 
-/// Checks a module for the metering format: [`check_module`], and no opcode the metering
-/// rewriter's parser does not know (bulk memory, non-trapping float-to-int), each use named
-/// by function.
+/// Checks a module for the metering format: [`check_module`], no exception handling
+/// ([`Problem::Exceptions`]), and no opcode the metering rewriter's parser does not know
+/// (bulk memory, non-trapping float-to-int), each use named by function.
 pub fn check_metering_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
     let report = check_module(bytes)?;
+    if report.exceptions {
+        return Err(CheckError {
+            problems: vec![Problem::Exceptions],
+        });
+    }
     if report.mvp_opcodes_only {
         return Ok(report);
     }

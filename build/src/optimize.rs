@@ -76,7 +76,10 @@ impl Optimizer {
 
 /// Runs `wasm-opt -Oz` on `bytes`, using `scratch` (a directory) for the files binaryen
 /// works on. Custom sections (the interface) are kept; the features rustc enabled are read
-/// from the module's `target_features` section.
+/// from the module's `target_features` section. A module that uses wasm exception handling
+/// (C Lua's setjmp/longjmp) gets `--enable-exception-handling` explicitly: binaryen keeps
+/// the legacy `try`/`catch` encoding it reads (never `--emit-exnref`, which Node 20 cannot
+/// run).
 pub fn optimize(
     optimizer: &Optimizer,
     bytes: &[u8],
@@ -91,7 +94,9 @@ pub fn optimize(
     let input = scratch.join(format!("{stem}.in.{}.wasm", std::process::id()));
     let output = scratch.join(format!("{stem}.out.{}.wasm", std::process::id()));
     std::fs::write(&input, bytes).map_err(io(&input))?;
-    let result = run(optimizer, &input, &output);
+    let exceptions = crate::check::uses_exceptions(bytes)
+        .map_err(|e| OptimizeError::Binaryen(format!("unreadable input: {e}")))?;
+    let result = run(optimizer, &input, &output, exceptions);
     let _ = std::fs::remove_file(&input);
     result?;
     let optimized = std::fs::read(&output).map_err(io(&output))?;
@@ -99,12 +104,21 @@ pub fn optimize(
     Ok(optimized)
 }
 
-fn run(optimizer: &Optimizer, input: &Path, output: &Path) -> Result<(), OptimizeError> {
+fn run(
+    optimizer: &Optimizer,
+    input: &Path,
+    output: &Path,
+    exceptions: bool,
+) -> Result<(), OptimizeError> {
     match optimizer {
-        Optimizer::Native => native(input, output),
+        Optimizer::Native => native(input, output, exceptions),
         Optimizer::Command(tool) => {
-            let out = Command::new(tool)
-                .arg(input)
+            let mut cmd = Command::new(tool);
+            cmd.arg(input);
+            if exceptions {
+                cmd.arg("--enable-exception-handling");
+            }
+            let out = cmd
                 .args(["-Oz", "-o"])
                 .arg(output)
                 .output()
@@ -124,7 +138,7 @@ fn run(optimizer: &Optimizer, input: &Path, output: &Path) -> Result<(), Optimiz
 }
 
 #[cfg(feature = "native-binaryen")]
-fn native(input: &Path, output: &Path) -> Result<(), OptimizeError> {
+fn native(input: &Path, output: &Path, exceptions: bool) -> Result<(), OptimizeError> {
     use wasm_opt::{Feature, OptimizationOptions};
     // The features rustc enables for wasm32-unknown-unknown by default.
     let mut options = OptimizationOptions::new_optimize_for_size_aggressively();
@@ -138,13 +152,17 @@ fn native(input: &Path, output: &Path) -> Result<(), OptimizeError> {
     ] {
         options.enable_feature(feature);
     }
+    if exceptions {
+        // binaryen 116 knows only the legacy encoding, the one the module uses.
+        options.enable_feature(Feature::ExceptionHandling);
+    }
     options
         .run(input, output)
         .map_err(|e| OptimizeError::Binaryen(e.to_string()))
 }
 
 #[cfg(not(feature = "native-binaryen"))]
-fn native(_: &Path, _: &Path) -> Result<(), OptimizeError> {
+fn native(_: &Path, _: &Path, _: bool) -> Result<(), OptimizeError> {
     Err(OptimizeError::Binaryen(
         "this build has no native binaryen (feature native-binaryen)".to_owned(),
     ))

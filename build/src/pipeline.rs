@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use aoxide::module_abi::KEPT_SECTIONS;
 
 use crate::cargo::{self, CargoError};
-use crate::check::{check_metering_module, check_module, CheckError, ModuleReport};
+use crate::check::{
+    check_metering_module, check_module, uses_exceptions, CheckError, ModuleReport,
+};
 use crate::link::{link, LinkError};
 use crate::lower::lower_for_metering;
 use crate::optimize::{optimize, OptimizeError, Optimizer};
@@ -298,6 +300,9 @@ pub struct BuildOutput {
     pub modules: Vec<Written>,
     /// Time per step.
     pub timings: Vec<(Step, Duration)>,
+    /// Variants asked for but not built, each with the reason (the metering variant of a
+    /// module with the Lua layer: see [`Problem::Exceptions`](crate::Problem::Exceptions)).
+    pub skipped: Vec<(Variant, String)>,
 }
 
 /// Runs every stage for `spec` in the workspace at `dir` and writes the modules to
@@ -361,8 +366,27 @@ pub fn build_module(
     };
     done(&mut timings);
 
+    let mut skipped = Vec::new();
+    let exceptions = uses_exceptions(&optimized.bytes).map_err(|e| {
+        BuildError::Validate(ValidateError::Check(CheckError {
+            problems: vec![crate::Problem::Malformed(e.to_string())],
+        }))
+    })?;
     let mut variants = vec![optimized];
-    if options.metering {
+    if options.metering && exceptions {
+        skipped.push((
+            Variant::Metering,
+            format!(
+                "{} uses wasm exception handling (C Lua's setjmp/longjmp), which the metering \
+                 format's parser rejects: publish {} with Module-Format {}",
+                spec.package,
+                Variant::Plain.file_name(&stem),
+                Variant::Plain.module_format()
+            ),
+        ));
+        // A metering module left from an earlier build of this package would be stale.
+        let _ = std::fs::remove_file(out_dir.join(Variant::Metering.file_name(&stem)));
+    } else if options.metering {
         let done = timed(Step::Lower, progress);
         let lowered = variants[0].lower_for_metering()?;
         variants.push(lowered);
@@ -386,6 +410,7 @@ pub fn build_module(
         artefact_size: built.bytes.len(),
         modules,
         timings,
+        skipped,
     })
 }
 

@@ -46,6 +46,8 @@ pub struct Report {
     pub modules: Vec<ModuleEntry>,
     /// Milliseconds per step, summed over packages.
     pub timings_ms: Vec<(String, u128)>,
+    /// Variants asked for but not built: `(package, variant, why)`.
+    pub skipped: Vec<(String, crate::Variant, String)>,
 }
 
 fn step_name(step: Step) -> &'static str {
@@ -83,6 +85,10 @@ impl Report {
                     .collect(),
                 warnings: r.warnings.clone(),
             });
+        }
+        for (variant, why) in &out.skipped {
+            self.skipped
+                .push((out.spec.package.clone(), *variant, why.clone()));
         }
         for (step, time) in &out.timings {
             let name = step_name(*step);
@@ -131,6 +137,13 @@ impl fmt::Display for Report {
             for w in &m.warnings {
                 writeln!(f, "  warning     {w}")?;
             }
+        }
+        for (package, variant, why) in &self.skipped {
+            writeln!(
+                f,
+                "{package}: no {} variant: {why}",
+                variant.module_format()
+            )?;
         }
         let times: Vec<String> = self
             .timings_ms

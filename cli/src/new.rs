@@ -16,7 +16,8 @@ pub enum Template {
     Counter,
     /// A token: balances in a journaled map, transfers with credit and debit notices.
     Token,
-    /// A process whose handlers are Lua (needs the Lua layer).
+    /// A process whose handlers are Lua (aoxide's Lua layer, AOS style): a counter in
+    /// `lua/process.lua`. Its module runs under ao-loader, not on `cargo ao run`'s backend.
     Lua,
 }
 
@@ -41,10 +42,6 @@ pub enum NewError {
     #[error("`{0}` is not a valid crate name")]
     #[diagnostic(help("use letters, digits, `-` and `_`, starting with a letter"))]
     BadName(String),
-    /// The Lua template needs the Lua layer.
-    #[error("the lua template needs the Lua layer (aoxide-lua), which is not built yet")]
-    #[diagnostic(help("use --template counter or --template token"))]
-    NeedsLua,
     /// Writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -73,6 +70,8 @@ pub fn create(dir: &Path, name: &str, template: Template, aoxide: &Path) -> Resu
     if !valid_name(name) {
         return Err(NewError::BadName(name.to_owned()));
     }
+    let mut extra: Vec<(&str, &str)> = Vec::new();
+    let mut deps = String::new();
     let (lib, test, script) = match template {
         Template::Counter => (
             include_str!("../templates/counter/lib.rs.in"),
@@ -84,7 +83,22 @@ pub fn create(dir: &Path, name: &str, template: Template, aoxide: &Path) -> Resu
             include_str!("../templates/token/test.rs.in"),
             include_str!("../templates/token/script.in"),
         ),
-        Template::Lua => return Err(NewError::NeedsLua),
+        Template::Lua => {
+            extra.push((
+                "lua/process.lua",
+                include_str!("../templates/lua/process.lua.in"),
+            ));
+            extra.push((
+                "README-lua.md",
+                include_str!("../templates/lua/README.md.in"),
+            ));
+            deps.push_str("aoxide-lua = { path = \"{{aoxide}}/lua-compat\" }\n");
+            (
+                include_str!("../templates/lua/lib.rs.in"),
+                include_str!("../templates/lua/test.rs.in"),
+                include_str!("../templates/lua/script.in"),
+            )
+        }
     };
     if dir.exists()
         && std::fs::read_dir(dir)
@@ -106,6 +120,8 @@ pub fn create(dir: &Path, name: &str, template: Template, aoxide: &Path) -> Resu
             .replace("{{template}}", &template.to_string())
             .replace("{{aoxide}}", &aoxide_text)
     };
+    let deps = fill(&deps);
+    let fill = |text: &str| fill(&text.replace("{{extra-dependencies}}", &deps));
     let config = {
         let mut s = String::from(
             "# The link arguments every AO module needs (aoxide::module_abi::LINK_ARGS).\n\
@@ -135,6 +151,9 @@ pub fn create(dir: &Path, name: &str, template: Template, aoxide: &Path) -> Resu
         ("tests/net.rs", fill(test)),
         ("demo.aos", fill(script)),
     ];
+    for (rel, text) in extra {
+        files.push((rel, fill(text)));
+    }
     if let Ok(lock) = std::fs::read_to_string(aoxide.join("Cargo.lock")) {
         files.push(("Cargo.lock", lock));
     }

@@ -464,6 +464,28 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
     }
 }
 
+/// Whether `bytes` declare or import an exception tag (what every module that uses wasm
+/// exception handling has). Unreadable bytes are left to [`check_module`] to explain.
+fn uses_exceptions(bytes: &[u8]) -> bool {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(wasmparser::Payload::TagSection(_)) => return true,
+            Ok(wasmparser::Payload::ImportSection(reader))
+                if reader
+                    .clone()
+                    .into_iter()
+                    .flatten()
+                    .any(|i| matches!(i.ty, wasmparser::TypeRef::Tag(_))) =>
+            {
+                return true;
+            }
+            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 // ----- the backend -----
 
 /// Why a module could not be loaded or an instance made.
@@ -477,6 +499,9 @@ pub enum WasmError {
     Instantiate(String),
     /// A snapshot could not be restored.
     Restore(String),
+    /// The module uses wasm exception handling (a module with aoxide's Lua layer: C Lua's
+    /// setjmp/longjmp), which wasmi, the engine of this backend, does not implement.
+    Exceptions,
 }
 
 impl fmt::Display for WasmError {
@@ -486,6 +511,13 @@ impl fmt::Display for WasmError {
             WasmError::Compile(e) => write!(f, "the wasm module does not compile: {e}"),
             WasmError::Instantiate(e) => write!(f, "the wasm module does not instantiate: {e}"),
             WasmError::Restore(e) => write!(f, "the snapshot cannot be restored: {e}"),
+            WasmError::Exceptions => write!(
+                f,
+                "the module uses wasm exception handling (C Lua's setjmp/longjmp: a module with \
+                 aoxide's Lua layer), which this backend's engine (wasmi) does not run; run \
+                 it under ao-loader (`node tests/conformance/demo.mjs MODULE.wasm ...` in the \
+                 aoxide repository), or test the process natively"
+            ),
         }
     }
 }
@@ -551,6 +583,9 @@ impl WasmModule {
         memory_limit: u64,
         compute_limit: u64,
     ) -> Result<Self, WasmError> {
+        if uses_exceptions(bytes) {
+            return Err(WasmError::Exceptions);
+        }
         let report = check_module(bytes)?;
         let mut config = wasmi::Config::default();
         config.consume_fuel(true);

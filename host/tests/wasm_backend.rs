@@ -632,3 +632,28 @@ fn memory_grows_through_resize_heap_up_to_the_limit() {
     assert_eq!(u32::from_le_bytes(m[12..16].try_into().unwrap()), 0);
     assert_eq!(b.memory_size(), 65536);
 }
+
+#[test]
+fn a_module_with_exception_handling_is_refused_with_the_reason() {
+    // What a module with the Lua layer has: a tag, thrown by longjmp. wasmi cannot run it.
+    let bytes = wat::parse_str(
+        r#"(module
+          (tag $longjmp (param i32))
+          (memory (export "memory") 20)
+          (func (export "handle") (param i32 i32) (result i32)
+            local.get 0
+            throw $longjmp))"#,
+    )
+    .unwrap();
+    let Err(err) = WasmModule::new(&bytes) else {
+        panic!("accepted a module with exception handling");
+    };
+    assert!(matches!(err, aoxide_host::wasm::WasmError::Exceptions));
+    let text = err.to_string();
+    assert!(
+        text.contains("exception handling") && text.contains("ao-loader"),
+        "{text}"
+    );
+    let mut net = Net::new();
+    assert!(net.register_wasm("lua", &bytes).is_err());
+}

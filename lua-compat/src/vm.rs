@@ -13,6 +13,10 @@ use crate::value::{message_table, tags_from_lua};
 const AOS: &str = include_str!("lua/aos.lua");
 const UTILS: &str = include_str!("lua/utils.lua");
 
+/// Memory (bytes) kept free of the Lua heap in the module, for the rest of a message.
+#[cfg(target_arch = "wasm32")]
+const WASM_RESERVE: usize = 8 * 1024 * 1024;
+
 /// Instructions between two checks of the budget.
 const HOOK_STEP: u32 = 1000;
 
@@ -136,7 +140,6 @@ impl Vm {
             | StdLib::UTF8
             | StdLib::MATH
             | StdLib::PACKAGE
-            | StdLib::OS
             | StdLib::DEBUG;
         // SAFETY: the debug library is trimmed to `traceback` and `getinfo` below, before
         // any user code runs; no C modules can be loaded (the C searchers are removed).
@@ -184,7 +187,13 @@ impl Vm {
             "difftime",
             lua.create_function(|_, (a, b): (f64, Option<f64>)| Ok(a - b.unwrap_or(0.0)))?,
         )?;
-        globals.set("os", os)?;
+        globals.set("os", os.clone())?;
+        // `require` returns what `package.loaded` holds: the trimmed libraries, not the
+        // C ones (whose `os.execute`, `os.remove` and `debug.sethook` would undo the
+        // sandbox and the instruction budget).
+        let loaded: Table = package.get("loaded")?;
+        loaded.set("os", os)?;
+        loaded.set("debug", globals.get::<Table>("debug")?)?;
 
         let random = Random::default();
         let math: Table = globals.get("math")?;
@@ -299,11 +308,36 @@ impl Vm {
         lua_error(e, &self.limits)
     }
 
-    /// Starts a message: a fresh instruction budget, no cached message table.
+    /// Starts a message: a fresh instruction budget, no cached message table, and (in the
+    /// module) a Lua heap limit the linear memory can still honour.
     pub(crate) fn begin(&self) {
         self.budget.set(self.limits.instructions);
+        #[cfg(target_arch = "wasm32")]
+        {
+            // mlua aborts (a trap) when Rust's allocator cannot give it memory below its
+            // limit, so the limit must never promise more than the memory the process may
+            // still grow to. Best effort: without room the limit stays as it was.
+            let _ = self.lua.set_memory_limit(self.memory_cap());
+        }
         self.current.replace(None);
         self.pattern_error.replace(None);
+    }
+
+    /// The Lua heap limit for the next message in the module: [`Limits::memory`], lowered
+    /// to what linear memory can still hold under the process' memory limit, after the
+    /// rest of the heap (a quarter more for what the allocator cannot reuse) and
+    /// [`WASM_RESERVE`] for the rest of the message (its result, Rust handlers).
+    #[cfg(target_arch = "wasm32")]
+    fn memory_cap(&self) -> usize {
+        use aoxide::abi::heap;
+        let lua = self.lua.used_memory();
+        let others = heap::HEAP.in_use().saturating_sub(lua);
+        let taken = heap::heap_base()
+            .saturating_add(others.saturating_mul(5) / 4)
+            .saturating_add(WASM_RESERVE);
+        let room = heap::memory_limit().saturating_sub(taken);
+        // Lua's own blocks need room for the allocator's overhead too.
+        self.limits.memory.min(room / 5 * 4).max(lua)
     }
 
     /// Ends a message. A failed one also restores `Handlers.list` and drops the edits it

@@ -79,6 +79,18 @@ fn no_io_no_clock_no_files_no_bytecode() {
         printed(&mut rt, "return load('return x', 'c', 't', { x = 5 })()"),
         "5"
     );
+    // Nor through `require` or `package.loaded`: the libraries there are the trimmed ones
+    // (a full `debug` would let `debug.sethook()` switch off the instruction budget).
+    assert_eq!(
+        printed(
+            &mut rt,
+            "return tostring(require('os').execute) .. ' ' .. tostring(package.loaded.os.remove) \
+             .. ' ' .. tostring(require('debug').sethook) .. ' ' .. tostring(package.loaded.debug.getlocal) \
+             .. ' ' .. tostring(package.loaded.io) .. ' ' .. tostring(require('os') == os) \
+             .. ' ' .. tostring(require('debug') == debug)"
+        ),
+        "nil nil nil nil nil true true"
+    );
     let out = rt.handle(msg(OWNER, "Eval", &[]).with_data("require('socket')"), None);
     assert!(out.error.unwrap().contains("module 'socket' not found"));
     assert_eq!(printed(&mut rt, "return bit32.band(12, 10)"), "8");

@@ -193,9 +193,23 @@ impl Session {
                 run.map_err(|e| e.to_string())?;
             }
             Line::Load(file) => {
-                return Err(format!(
-                    ".load {file}: needs the Lua layer (aoxide-lua), which is not built yet"
-                ));
+                // AOS's `.load`: the file's text as an `Eval` from you (the owner of the
+                // processes you spawned), which a process with the Lua layer runs.
+                let (name, target) = self.named(None)?;
+                let code =
+                    std::fs::read_to_string(file).map_err(|e| format!(".load {file}: {e}"))?;
+                let id = self
+                    .net
+                    .send(&self.you, &target, Msg::new().action("Eval").data(code))
+                    .map_err(|e| e.to_string())?;
+                let _ = writeln!(
+                    out,
+                    "[{name}] .load {file}: sent Eval ({})",
+                    short(id.as_str())
+                );
+                let run = self.net.run_until_idle();
+                self.print_deliveries(out);
+                run.map_err(|e| e.to_string())?;
             }
         }
         Ok(())

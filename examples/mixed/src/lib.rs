@@ -13,6 +13,9 @@
 //! A failing handler, Lua or Rust, fails the whole message: the token, the registry and
 //! what was sent go back (Lua globals keep what the failed handler wrote; see
 //! [`aoxide_lua::LuaPart`]).
+//!
+//! Built as an AO module (`scripts/build-wasm.sh example-mixed`, C Lua compiled into it by
+//! aoxide-lua's build), it runs under ao-loader (`tests/conformance/lua-module.test.mjs`).
 
 #![warn(missing_docs)]
 
@@ -99,3 +102,6 @@ impl Process for Mixed {
         }
     }
 }
+
+// The AO module entry points (on wasm32; nothing on other targets).
+aoxide::export!(Mixed);

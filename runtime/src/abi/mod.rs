@@ -228,6 +228,11 @@ const MALLOC_HEADER: usize = 16;
 /// The body of the `malloc` export: `size` bytes, 16-aligned, or 0 when memory is
 /// exhausted. HyperBEAM writes the message and env into such blocks and never frees them;
 /// [`handle`] frees its arguments when they are such blocks, once it is done with them.
+///
+/// The header in front of the block holds the two magic words and, in its third word
+/// (`payload - 8`), the size asked for: the C allocator of modules that link C code
+/// (`realloc`, `calloc`, ... in aoxide-lua's `csrc/alloc.c`) is built on this export and
+/// reads that word. Keep the two in step.
 pub fn malloc(size: usize) -> usize {
     let Some(total) = size.checked_add(MALLOC_HEADER) else {
         return 0;
@@ -237,8 +242,9 @@ pub fn malloc(size: usize) -> usize {
         return 0;
     }
     let addr = block as usize;
+    let magic = MALLOC_MAGIC.map(|m| m ^ addr);
     // SAFETY: a fresh block of at least 16 bytes, 16-aligned.
-    unsafe { (block as *mut [usize; 2]).write(MALLOC_MAGIC.map(|m| m ^ addr)) };
+    unsafe { (block as *mut [usize; 4]).write([magic[0], magic[1], size, 0]) };
     addr + MALLOC_HEADER
 }
 
