@@ -66,29 +66,13 @@ pub fn ensure_node_modules() {
     );
 }
 
-/// The built module `target/ao/{name}.wasm`, built with `scripts/build-wasm.sh {package}`
-/// if it is missing.
+/// The built module `<target>/ao/{name}.wasm` of `package` (`name` may end in
+/// `.metering`), built on demand with `aoxide_build::ensure_built` (a no-op when nothing
+/// changed).
 pub fn built_module(name: &str, package: &str) -> PathBuf {
     let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
-    let root = repo_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|d| if d.is_absolute() { d } else { root.join(d) })
-        .unwrap_or_else(|| root.join("target"));
-    let path = target.join("ao").join(format!("{name}.wasm"));
-    if !path.is_file() {
-        eprintln!(
-            "{} missing: running scripts/build-wasm.sh {package}",
-            path.display()
-        );
-        run_checked(
-            Command::new("bash")
-                .arg(root.join("scripts/build-wasm.sh"))
-                .arg(package)
-                .current_dir(&root),
-            "scripts/build-wasm.sh",
-        );
-    }
+    let plain = aoxide_build::ensure_built(&repo_root(), package);
+    let path = plain.with_file_name(format!("{name}.wasm"));
     assert!(path.is_file(), "{} was not built", path.display());
     path
 }
