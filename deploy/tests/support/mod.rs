@@ -19,9 +19,9 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The test fixtures.
+/// The test fixtures (`deploy/tests/fixtures`; cli's end-to-end test shares this module).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    repo_root().join("deploy/tests/fixtures")
 }
 
 /// The node package of the local AO server and the verifier.
