@@ -7,7 +7,7 @@
 #   scripts/build-time.sh [ROUNDS]      # default 5
 #
 # cargo ao runs as the binary `cargo build -p cargo-ao` makes; wasm-opt is whatever
-# `cargo ao build` finds (its report names it).
+# `cargo ao build` finds (printed; `AOXIDE_WASM_OPT=/path/to/wasm-opt` picks one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
@@ -31,9 +31,9 @@ timed() {
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.2f", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 edit() { sed -i "s/ctx.print(\"counter reset[^\"]*\")/ctx.print(\"counter reset $1\")/" "$src"; }
 
-# Warm both: the crate built, binaryen's output cached, cargo-ao's report shows the optimiser.
+# Warm both: the crate built, binaryen's output cached.
 cargo_build
-"$ao" build -p example-counter | grep -m1 "wasm-opt "
+ao_build
 
 declare -a cargo_same ao_same cargo_changed ao_changed
 for i in $(seq "$rounds"); do
@@ -44,6 +44,10 @@ for i in $(seq "$rounds"); do
     edit "a$i"
     ao_changed+=("$(timed ao_build)")
 done
+
+# Which binaryen a changed module went through (set AOXIDE_WASM_OPT to choose another).
+edit "w"
+"$ao" build -p example-counter 2>/dev/null | awk '/wasm-opt / && !n {print; n = 1}'
 
 row() {
     local c a

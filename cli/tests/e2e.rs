@@ -213,6 +213,7 @@ fn try_eventually<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> O
 
 /// `cargo ao build` of the token and the auction into `out`: the report's modules.
 fn build(out: &Path) -> Vec<Value> {
+    support::ensure_binaryen();
     let run = cargo_ao(
         &[
             "build",

@@ -69,11 +69,14 @@ fn run_native_runs_the_crate_natively_with_spawn_tags_inbox_and_panics() {
 #[test]
 fn the_native_and_the_wasm_process_answer_alike() {
     let script = "Increment By=5\nIncrement By=3\nGet\nReset\n.dry Get\n";
+    // The module as tests build it (no binaryen needed); the same module name, `counter`.
+    let module = aoxide_build::ensure_built(&root(), "example-counter");
+    let module = module.to_str().unwrap();
     let transcript = |native: bool| {
-        let mut args = vec!["run", "example-counter", "--seed", "9"];
-        if native {
-            args.push("--native");
-        }
+        let args = match native {
+            true => vec!["run", "--native", "example-counter", "--seed", "9"],
+            false => vec!["run", module, "--seed", "9"],
+        };
         let (ok, stdout, stderr) = cargo_ao(&args, script);
         assert!(ok, "{stdout}{stderr}");
         stdout

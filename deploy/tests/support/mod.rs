@@ -66,6 +66,23 @@ pub fn ensure_node_modules() {
     );
 }
 
+/// Makes sure `cargo ao build` finds a binaryen: when none is linked in, named by
+/// `AOXIDE_WASM_OPT` or on `PATH`, installs the npm one pinned in `tests/conformance`.
+pub fn ensure_binaryen() {
+    let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+    let root = repo_root();
+    if aoxide_build::optimize::Optimizer::find(&root).is_ok() {
+        return;
+    }
+    eprintln!("no wasm-opt found: running npm ci in tests/conformance for the npm binaryen");
+    run_checked(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root.join("tests/conformance")),
+        "npm ci in tests/conformance",
+    );
+}
+
 /// The built module `<target>/ao/{name}.wasm` of `package` (`name` may end in
 /// `.metering`), built on demand with `aoxide_build::ensure_built` (a no-op when nothing
 /// changed).
