@@ -1,7 +1,8 @@
 //! Optimisation with binaryen (`wasm-opt -Oz`), the first of:
 //!
-//! 1. binaryen linked in through the `wasm-opt` crate (feature `native-binaryen`, on in
-//!    `cargo-ao` by default);
+//! 1. binaryen linked in through the `wasm-opt` crate (feature `native-binaryen`, off by
+//!    default: its C++ compile is long and is repeated for every feature set, see the
+//!    README);
 //! 2. the `wasm-opt` named by `AOXIDE_WASM_OPT`;
 //! 3. a native `wasm-opt` on `PATH` of binaryen [`MIN_PATH_VERSION`] or later (Debian's
 //!    `apt-get install binaryen` has 108);
