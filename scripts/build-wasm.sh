@@ -7,8 +7,9 @@
 # For each crate it writes <target>/ao/<name>.wasm (publish with Module-Format
 # wasm32-unknown-emscripten4) and <name>.metering.wasm (for
 # wasm32-unknown-emscripten-metering), after cargo's wasm32 build, the stack-pointer reset
-# in `handle`, binaryen's -Oz (the npm package pinned in tests/conformance, or linked in with
-# cargo-ao's `native-binaryen` feature) and the module validator, and prints the report. <name> defaults to the crate name without an `example-` or `aoxide-`
+# in `handle`, binaryen's -Oz (a native wasm-opt on PATH such as Debian's `binaryen`, else
+# the npm package pinned in tests/conformance; see the README) and the module validator, and
+# prints the report. <name> defaults to the crate name without an `example-` or `aoxide-`
 # prefix. <target> is $CARGO_TARGET_DIR when set, else the workspace `target/`.
 #
 # With AOXIDE_MEMORY_BUDGET=<bytes> (a multiple of 65536) set, it builds the HyperBEAM

@@ -141,8 +141,8 @@ impl Workspace {
     }
 }
 
-/// Adds the wasm target with rustup when the toolchain lacks it.
-pub fn ensure_target() -> Result<(), CargoError> {
+/// Whether the toolchain has the wasm target's standard library.
+pub fn target_installed() -> Result<bool, CargoError> {
     let sysroot = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
@@ -151,7 +151,12 @@ pub fn ensure_target() -> Result<(), CargoError> {
             source,
         })?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(TARGET).is_dir() {
+    Ok(sysroot.join("lib/rustlib").join(TARGET).is_dir())
+}
+
+/// Adds the wasm target with rustup when the toolchain lacks it.
+pub fn ensure_target() -> Result<(), CargoError> {
+    if target_installed()? {
         return Ok(());
     }
     let status = Command::new("rustup")
@@ -197,10 +202,33 @@ fn package_name(id: &str) -> &str {
     }
 }
 
+/// `<target>/ao` for cargo's output `<target>/wasm32-unknown-unknown/release/<name>.wasm`.
+pub fn out_dir_of(artefact: &Path) -> PathBuf {
+    artefact
+        .ancestors()
+        .nth(3)
+        .map_or_else(|| PathBuf::from("ao"), |target| target.join("ao"))
+}
+
 /// Builds `package` of the workspace at `dir` for wasm32 with `profile`, and returns the
 /// path of its `.wasm`. Cargo's diagnostics go to this process's stderr.
+///
+/// The wasm target is checked only when the build fails (checking costs a `rustc` start
+/// on every build): when it was missing, it is added with rustup and the build runs again.
 pub fn build(dir: &Path, package: &str, profile: &Profile) -> Result<PathBuf, CargoError> {
-    ensure_target()?;
+    match build_once(dir, package, profile) {
+        Err(CargoError::Failed { .. }) if !target_installed()? => {
+            eprintln!(
+                "note: the {TARGET} target is missing: adding it with rustup, then building again"
+            );
+            ensure_target()?;
+            build_once(dir, package, profile)
+        }
+        other => other,
+    }
+}
+
+fn build_once(dir: &Path, package: &str, profile: &Profile) -> Result<PathBuf, CargoError> {
     let settings = profile.settings();
     let mut cmd = Command::new(cargo());
     cmd.args([
@@ -261,7 +289,16 @@ pub fn build(dir: &Path, package: &str, profile: &Profile) -> Result<PathBuf, Ca
 
 #[cfg(test)]
 mod tests {
-    use super::package_name;
+    use super::{out_dir_of, package_name};
+    use std::path::Path;
+
+    #[test]
+    fn modules_go_to_ao_in_the_target_directory() {
+        assert_eq!(
+            out_dir_of(Path::new("/w/target/wasm32-unknown-unknown/release/x.wasm")),
+            Path::new("/w/target/ao")
+        );
+    }
 
     #[test]
     fn package_names_from_ids() {

@@ -47,15 +47,20 @@ pub use report::Report;
 /// clone before `npm ci` in `tests/conformance`) the module is written unoptimised.
 pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
     let spec = ModuleSpec::parse(spec);
-    let workspace = Workspace::at(workspace_root)?;
-    let out_dir = workspace.out_dir();
     let options = BuildOptions {
         metering: true,
         profile: Profile::ComputeUnit,
         allow_unoptimized: true,
     };
-    build_module(workspace_root, &out_dir, &spec, &options, &mut |_, _| {})?;
-    Ok(out_dir.join(Variant::Plain.file_name(&spec.name)))
+    let built = build_module(workspace_root, None, &spec, &options, &mut |_, _| {})?;
+    let plain = Variant::Plain.file_name(&spec.name);
+    match built.modules.iter().find(|m| m.path.ends_with(&plain)) {
+        Some(module) => Ok(module.path.clone()),
+        None => Err(BuildError::Io {
+            path: plain.into(),
+            source: std::io::Error::other("the build wrote no plain module"),
+        }),
+    }
 }
 
 /// [`try_ensure_built`] for tests: panics with the build error.

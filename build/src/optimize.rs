@@ -1,6 +1,13 @@
-//! Optimisation with binaryen (`wasm-opt -Oz`): linked in through the `wasm-opt` crate with
-//! the `native-binaryen` feature, else the `wasm-opt` command of the npm package `binaryen`
-//! pinned in `tests/conformance` (or any `wasm-opt` named by `AOXIDE_WASM_OPT`).
+//! Optimisation with binaryen (`wasm-opt -Oz`), the first of:
+//!
+//! 1. binaryen linked in through the `wasm-opt` crate (feature `native-binaryen`, off by
+//!    default: its C++ compile is long and is repeated for every feature set, see the
+//!    README);
+//! 2. the `wasm-opt` named by `AOXIDE_WASM_OPT`;
+//! 3. a native `wasm-opt` on `PATH` of binaryen [`MIN_PATH_VERSION`] or later (Debian's
+//!    `apt-get install binaryen` has 108);
+//! 4. the `wasm-opt` of the npm package `binaryen` pinned in `tests/conformance` (binaryen
+//!    compiled to JavaScript: about three times the CPU time of a native one).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +20,9 @@ pub enum OptimizeError {
     Binaryen(String),
     /// No binaryen to run.
     #[error(
-        "no wasm-opt found (looked for $AOXIDE_WASM_OPT and {npm}): run `npm ci` in \
-         tests/conformance, or build cargo-ao with `--features native-binaryen`"
+        "no wasm-opt found (looked for $AOXIDE_WASM_OPT, a wasm-opt of binaryen {MIN_PATH_VERSION} \
+         or later on PATH, and {npm}): install cargo-ao with its default features (binaryen \
+         linked in), or `apt-get install binaryen`, or run `npm ci` in tests/conformance"
     )]
     NoBinaryen {
         /// Where the npm package was looked for.
@@ -30,25 +38,53 @@ pub enum OptimizeError {
     },
 }
 
+/// The oldest binaryen on `PATH` that is used: 108 (Debian 12's) reads the features Rust
+/// 1.95 enables from the module's `target_features` section and optimises its output to
+/// within 0.2% of binaryen 123's size (measured on the example modules).
+pub const MIN_PATH_VERSION: u32 = 108;
+
 /// Which binaryen runs `-Oz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Optimizer {
     /// Linked in (feature `native-binaryen`, binaryen 116).
     Native,
-    /// A `wasm-opt` command: the npm package's (`node .../bin/wasm-opt`) or `$AOXIDE_WASM_OPT`.
+    /// A `wasm-opt` command: `$AOXIDE_WASM_OPT`, one on `PATH`, or the npm package's
+    /// (`node .../bin/wasm-opt`).
     Command(PathBuf),
 }
 
+/// The binaryen version a `wasm-opt --version` line names (`wasm-opt version 108 (...)`).
+pub fn parse_version(line: &str) -> Option<u32> {
+    let rest = line.trim().strip_prefix("wasm-opt version ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A native `wasm-opt` on `PATH` of [`MIN_PATH_VERSION`] or later.
+fn on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let tool = std::env::split_paths(&path)
+        .map(|d| d.join("wasm-opt"))
+        .find(|p| p.is_file())?;
+    let out = Command::new(&tool).arg("--version").output().ok()?;
+    let version = parse_version(&String::from_utf8_lossy(&out.stdout))?;
+    (version >= MIN_PATH_VERSION).then_some(tool)
+}
+
 impl Optimizer {
-    /// The optimiser: native when linked in, else `$AOXIDE_WASM_OPT`, else the npm
-    /// package's `wasm-opt` in `tests/conformance/node_modules` of `dir` or of one of its
-    /// parents, or of the aoxide checkout this crate was built from.
+    /// The optimiser: native when linked in, else `$AOXIDE_WASM_OPT`, else a `wasm-opt` of
+    /// binaryen [`MIN_PATH_VERSION`] or later on `PATH`, else the npm package's `wasm-opt`
+    /// in `tests/conformance/node_modules` of `dir` or of one of its parents, or of the
+    /// aoxide checkout this crate was built from.
     pub fn find(dir: &Path) -> Result<Optimizer, OptimizeError> {
         if cfg!(feature = "native-binaryen") {
             return Ok(Optimizer::Native);
         }
         if let Some(path) = std::env::var_os("AOXIDE_WASM_OPT") {
             return Ok(Optimizer::Command(PathBuf::from(path)));
+        }
+        if let Some(tool) = on_path() {
+            return Ok(Optimizer::Command(tool));
         }
         const NPM: &str = "tests/conformance/node_modules/binaryen/bin/wasm-opt";
         let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -68,7 +104,7 @@ impl Optimizer {
     /// What the report says.
     pub fn describe(&self) -> String {
         match self {
-            Optimizer::Native => "native binaryen 116 (wasm-opt crate)".to_owned(),
+            Optimizer::Native => "binaryen 116, linked in (wasm-opt crate)".to_owned(),
             Optimizer::Command(p) => format!("{}", p.display()),
         }
     }
@@ -166,4 +202,23 @@ fn native(_: &Path, _: &Path, _: bool) -> Result<(), OptimizeError> {
     Err(OptimizeError::Binaryen(
         "this build has no native binaryen (feature native-binaryen)".to_owned(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_version;
+
+    #[test]
+    fn versions_from_wasm_opt() {
+        assert_eq!(parse_version("wasm-opt version 108\n"), Some(108));
+        assert_eq!(
+            parse_version("wasm-opt version 123 (version_123)"),
+            Some(123)
+        );
+        assert_eq!(
+            parse_version("wasm-opt version 116 (version_116-5-g1234)"),
+            Some(116)
+        );
+        assert_eq!(parse_version("something else"), None);
+    }
 }

@@ -303,15 +303,20 @@ pub struct BuildOutput {
     /// Variants asked for but not built, each with the reason (the metering variant of a
     /// module with the Lua layer: see [`Problem::Exceptions`](crate::Problem::Exceptions)).
     pub skipped: Vec<(Variant, String)>,
+    /// Who optimised: `cached` (binaryen's output for the same input was kept), an
+    /// optimiser's [`Optimizer::describe`], or `none` (no binaryen found, written
+    /// unoptimised for tests).
+    pub optimizer: String,
 }
 
 /// Runs every stage for `spec` in the workspace at `dir` and writes the modules to
 /// `out_dir` (`<name>.wasm`, and `<name>.metering.wasm` with `options.metering`; a
-/// HyperBEAM build adds `.hyperbeam` before `.wasm`). `progress` is told when each step
-/// starts.
+/// HyperBEAM build adds `.hyperbeam` before `.wasm`); `None` is `<target>/ao` of the target
+/// directory cargo built into (no `cargo metadata` needed). `progress` is told when each
+/// step starts.
 pub fn build_module(
     dir: &Path,
-    out_dir: &Path,
+    out_dir: Option<&Path>,
     spec: &ModuleSpec,
     options: &BuildOptions,
     progress: &mut dyn FnMut(&ModuleSpec, Step),
@@ -330,6 +335,14 @@ pub fn build_module(
         source,
     })?;
     done(&mut timings);
+    let default_out;
+    let out_dir = match out_dir {
+        Some(dir) => dir,
+        None => {
+            default_out = cargo::out_dir_of(&artefact);
+            &default_out
+        }
+    };
 
     let done = timed(Step::Link, progress);
     let linked = built.link(&options.profile)?;
@@ -342,6 +355,7 @@ pub fn build_module(
     let cache = out_dir
         .join(".cache")
         .join(format!("{stem}-{:016x}.wasm", fnv1a(&linked.bytes)));
+    let mut optimizer_used = "cached".to_owned();
     let optimized = match std::fs::read(&cache) {
         Ok(bytes) => OptimizedWasm {
             bytes,
@@ -350,17 +364,21 @@ pub fn build_module(
         },
         Err(_) => match Optimizer::find(dir) {
             Ok(optimizer) => {
+                optimizer_used = optimizer.describe();
                 let optimized = linked.optimize(&optimizer, out_dir, &stem)?;
                 write_atomically(&cache, &optimized.bytes)?;
                 prune_cache(&cache, &stem);
                 optimized
             }
             // A fresh clone before `npm ci`: tests still get a valid (larger) module.
-            Err(_) if options.allow_unoptimized => OptimizedWasm {
-                bytes: linked.bytes.clone(),
-                variant: Variant::Plain,
-                kept_sections: linked.kept_sections.clone(),
-            },
+            Err(_) if options.allow_unoptimized => {
+                optimizer_used = "none".to_owned();
+                OptimizedWasm {
+                    bytes: linked.bytes.clone(),
+                    variant: Variant::Plain,
+                    kept_sections: linked.kept_sections.clone(),
+                }
+            }
             Err(e) => return Err(e.into()),
         },
     };
@@ -411,6 +429,7 @@ pub fn build_module(
         modules,
         timings,
         skipped,
+        optimizer: optimizer_used,
     })
 }
 

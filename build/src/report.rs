@@ -25,6 +25,8 @@ pub struct ModuleEntry {
     pub free_upload: bool,
     /// The `Module-Format` to publish it with.
     pub module_format: &'static str,
+    /// Who ran `-Oz`: `cached`, the optimiser, or `none` (see `BuildOutput::optimizer`).
+    pub optimizer: String,
     /// Initial memory in bytes.
     pub initial_memory: u64,
     /// Imports (`module.name`).
@@ -73,6 +75,7 @@ impl Report {
                 cargo_size: out.artefact_size,
                 free_upload: r.size <= FREE_UPLOAD_LIMIT,
                 module_format: format,
+                optimizer: out.optimizer.clone(),
                 initial_memory: r.initial_memory,
                 imports: r.imports.clone(),
                 exports: r.exports.clone(),
@@ -130,6 +133,7 @@ impl fmt::Display for Report {
                     "no interface section"
                 }
             )?;
+            writeln!(f, "  wasm-opt    {}", m.optimizer)?;
             writeln!(f, "  imports     {}", m.imports.join(", "))?;
             writeln!(f, "  exports     {}", m.exports.join(", "))?;
             let tags: Vec<String> = m.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();

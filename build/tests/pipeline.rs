@@ -104,7 +104,7 @@ fn the_hyperbeam_profile_links_a_larger_initial_memory() {
         allow_unoptimized: false,
     };
     let mut steps = Vec::new();
-    let built = build_module(&root(), out.path(), &spec, &options, &mut |_, s| {
+    let built = build_module(&root(), Some(out.path()), &spec, &options, &mut |_, s| {
         steps.push(s)
     })
     .unwrap();

@@ -79,13 +79,14 @@ pub struct BuildArgs {
     pub progress: bool,
 }
 
-/// Builds every module of `args` from the workspace at `dir`.
+/// Builds every module of `args` from the workspace at `dir`. With packages named, no
+/// `cargo metadata` runs: the modules go to `<target>/ao` of cargo's output (or `out_dir`).
 pub fn build(dir: &Path, args: &BuildArgs) -> Result<Report, CommandError> {
-    let workspace = Workspace::at(dir).map_err(|source| CommandError::Build {
-        package: "(workspace)".into(),
-        source: source.into(),
-    })?;
     let specs: Vec<ModuleSpec> = if args.specs.is_empty() {
+        let workspace = Workspace::at(dir).map_err(|source| CommandError::Build {
+            package: "(workspace)".into(),
+            source: source.into(),
+        })?;
         match workspace.package_at(dir) {
             Some(p) => vec![ModuleSpec::parse(p)],
             None => {
@@ -100,7 +101,6 @@ pub fn build(dir: &Path, args: &BuildArgs) -> Result<Report, CommandError> {
     } else {
         args.specs.iter().map(|s| ModuleSpec::parse(s)).collect()
     };
-    let out_dir = args.out_dir.clone().unwrap_or_else(|| workspace.out_dir());
     let options = BuildOptions {
         metering: args.metering,
         profile: args.profile.clone(),
@@ -125,7 +125,7 @@ pub fn build(dir: &Path, args: &BuildArgs) -> Result<Report, CommandError> {
                 bar.set_message(step.describe());
             }
         };
-        let result = build_module(dir, &out_dir, spec, &options, &mut progress);
+        let result = build_module(dir, args.out_dir.as_deref(), spec, &options, &mut progress);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }

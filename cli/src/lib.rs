@@ -5,4 +5,5 @@
 
 pub mod build_cmd;
 pub mod console;
+pub mod native;
 pub mod new;

@@ -70,6 +70,9 @@ enum Command {
         /// The aoxide checkout its path dependencies point to (default: this tool's).
         #[arg(long)]
         aoxide_path: Option<PathBuf>,
+        /// Print what was created as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Spawn a module (a .wasm or a crate, built first) and open the console on it.
     Run {
@@ -84,9 +87,12 @@ enum Command {
         /// The network seed (ids and timestamps follow from it).
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Run the crate natively instead of its module.
+        /// Run the crate natively (a runner built from it) instead of its module.
         #[arg(long)]
         native: bool,
+        /// With --script: print the transcript as JSON (one entry per line of the script).
+        #[arg(long, requires = "script")]
+        json: bool,
     },
     /// Sign a module as an ANS-104 data item and post it to a bundler (or write it offline).
     Publish(publish::PublishArgs),
@@ -106,12 +112,27 @@ enum Command {
         /// The network seed.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// `.spawn` runs workspace crates natively (a runner built from each).
+        #[arg(long)]
+        native: bool,
+        /// With --script: print the transcript as JSON (one entry per line of the script).
+        #[arg(long, requires = "script")]
+        json: bool,
     },
 }
 
-/// A network command's error as a diagnostic.
-fn network<E: std::fmt::Display>(outcome: std::result::Result<(), E>) -> Result<()> {
-    outcome.map_err(|e| miette!("{e}"))
+/// Runs a network command with a spinner (unless `--json`), prints its report, and turns
+/// its error into a diagnostic with help.
+fn network<R: serde::Serialize + std::fmt::Display>(
+    json: bool,
+    run: impl FnOnce(&deploy::Progress) -> std::result::Result<R, aoxide_deploy::DeployError>,
+) -> Result<()> {
+    let report = {
+        let progress = deploy::Progress::new(!json);
+        run(&progress)?
+    };
+    deploy::emit(&report, json);
+    Ok(())
 }
 
 fn args() -> Vec<String> {
@@ -124,6 +145,15 @@ fn args() -> Vec<String> {
 }
 
 fn main() -> Result<()> {
+    // Errors read by scripts and logs (stderr not a terminal) keep whole lines.
+    let terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .wrap_lines(terminal)
+                .build(),
+        )
+    }));
     let cli = Cli::parse_from(args());
     let cwd = std::env::current_dir().into_diagnostic()?;
     match cli.command {
@@ -158,11 +188,11 @@ fn main() -> Result<()> {
                 print!("{report}");
             }
         }
-        Command::Publish(a) => network(publish::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
-        Command::Spawn(a) => network(spawn::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
-        Command::Send(a) => network(send::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
-        Command::Result(a) => network(result::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
-        Command::DryRun(a) => network(dry_run::run(&a).map(|r| deploy::emit(&r, a.output.json)))?,
+        Command::Publish(a) => network(a.output.json, |p| publish::run(&a, p))?,
+        Command::Spawn(a) => network(a.output.json, |p| spawn::run(&a, p))?,
+        Command::Send(a) => network(a.output.json, |p| send::run(&a, p))?,
+        Command::Result(a) => network(a.output.json, |p| result::run(&a, p))?,
+        Command::DryRun(a) => network(a.output.json, |p| dry_run::run(&a, p))?,
         Command::Check {
             files,
             metering,
@@ -194,14 +224,28 @@ fn main() -> Result<()> {
             template,
             path,
             aoxide_path,
+            json,
         } => {
             let dir = path.unwrap_or_else(|| cwd.join(&name));
             let aoxide = aoxide_path.unwrap_or_else(new::default_aoxide_path);
             new::create(&dir, &name, template, &aoxide)?;
-            println!(
-                "created {} ({template} template): cd there, then `cargo test` and `cargo ao run {name}`",
-                dir.display()
-            );
+            if json {
+                let report = serde_json::json!({
+                    "name": name,
+                    "template": template.to_string(),
+                    "path": dir.display().to_string(),
+                    "aoxide": aoxide.display().to_string(),
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).into_diagnostic()?
+                );
+            } else {
+                println!(
+                    "created {} ({template} template): cd there, then `cargo test` and `cargo ao run {name}`",
+                    dir.display()
+                );
+            }
         }
         Command::Run {
             module,
@@ -209,24 +253,69 @@ fn main() -> Result<()> {
             script,
             seed,
             native,
+            json,
         } => {
-            if native {
+            if native && module.ends_with(".wasm") {
                 return Err(miette!(
-                    help = "run the module (drop --native); natively, test the crate with aoxide_host::Net",
-                    "--native: cargo ao cannot load an arbitrary crate's native code into this process"
+                    help = "pass the crate's package name (cargo ao run --native example-counter)",
+                    "--native runs a workspace crate, not a .wasm file"
                 ));
             }
             let tags = console::line::tags(&spawn_tags).map_err(|e| miette!("{e}"))?;
             let mut session = Session::new(seed, resolver(cwd.clone()));
+            if native {
+                // Built first, so a crate that cannot run natively is a diagnostic.
+                let runner = cargo_ao::native::build_runner(&cwd, &module)?;
+                let mut resolve = native_resolver(cwd);
+                let package = module.clone();
+                session.set_native(Box::new(move |m: &str| {
+                    if m == package {
+                        Ok(runner.clone())
+                    } else {
+                        resolve(m)
+                    }
+                }));
+            }
             let mut out = String::new();
             let name = module_name(&module);
-            session.execute(&console::Line::Spawn { name, module, tags }, &mut out);
-            print!("{out}");
-            drive(&mut session, script)?;
+            let mut input = format!(".spawn {name} {module}");
+            for (k, v) in &tags {
+                input.push_str(&format!(" {k}={v}"));
+            }
+            let prompt = session.prompt();
+            session.execute(
+                &console::Line::Spawn {
+                    name: name.clone(),
+                    module,
+                    tags,
+                },
+                &mut out,
+            );
+            if session.process(&name).is_none() {
+                return Err(miette!(
+                    help = "`cargo ao build` the crate alone to see the whole error",
+                    "the spawn failed:\n{}",
+                    out.trim_end()
+                ));
+            }
+            let first = console::Entry {
+                prompt,
+                input,
+                output: out,
+            };
+            drive(&mut session, script, json, Some(first))?;
         }
-        Command::Console { script, seed } => {
-            let mut session = Session::new(seed, resolver(cwd));
-            drive(&mut session, script)?;
+        Command::Console {
+            script,
+            seed,
+            native,
+            json,
+        } => {
+            let mut session = Session::new(seed, resolver(cwd.clone()));
+            if native {
+                session.set_native(native_resolver(cwd));
+            }
+            drive(&mut session, script, json, None)?;
         }
     }
     Ok(())
@@ -241,20 +330,54 @@ fn module_name(module: &str) -> String {
     aoxide_build::ModuleSpec::parse(stem.trim_end_matches(".metering")).name
 }
 
-fn drive(session: &mut Session, script: Option<PathBuf>) -> Result<()> {
+/// Runs the script (printing its transcript, as text or JSON) or the interactive console;
+/// `first` is what ran before (`cargo ao run`'s spawn).
+fn drive(
+    session: &mut Session,
+    script: Option<PathBuf>,
+    json: bool,
+    first: Option<console::Entry>,
+) -> Result<()> {
     match script {
         Some(file) => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
-            print!("{}", console::run_script(session, &text));
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                miette!(
+                    help = "--script names a file of console lines, one per line",
+                    "cannot read {}: {e}",
+                    file.display()
+                )
+            })?;
+            if json {
+                let mut entries: Vec<console::Entry> = first.into_iter().collect();
+                entries.extend(console::run_script_entries(session, &text));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).into_diagnostic()?
+                );
+            } else {
+                if let Some(first) = first {
+                    print!("{}", first.output);
+                }
+                print!("{}", console::run_script(session, &text));
+            }
             Ok(())
         }
         None => {
+            if let Some(first) = first {
+                print!("{}", first.output);
+            }
             let history =
                 std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo-ao-history"));
             console::interactive(session, history.as_deref()).map_err(|e| miette!("{e}"))
         }
     }
+}
+
+/// Builds a crate's native runner for `.spawn` in a `--native` session.
+fn native_resolver(cwd: PathBuf) -> console::Resolver {
+    Box::new(move |module: &str| {
+        cargo_ao::native::build_runner(&cwd, module).map_err(|e| build_cmd::chain(&e))
+    })
 }
 
 /// Resolves a `.spawn` module: an existing file, else a crate of the workspace at `cwd`,

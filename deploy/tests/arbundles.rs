@@ -3,7 +3,9 @@
 mod support;
 
 use aoxide_deploy::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
-use aoxide_deploy::cli::{publish, send, spawn, OutputArgs, UnitArgs, WalletArgs};
+use aoxide_deploy::cli::{
+    publish, send, spawn, OutputArgs, Progress, UnitArgs, WaitArgs, WalletArgs,
+};
 use aoxide_deploy::module::{interface_hash, interface_section, INTERFACE_HASH_TAG, VERSION_TAG};
 
 fn publish_args(module: std::path::PathBuf, out: std::path::PathBuf) -> publish::PublishArgs {
@@ -31,8 +33,14 @@ fn published_and_signed_items_verify_with_arbundles() {
     let dir = tempfile::tempdir().unwrap();
     let token = support::built_module("token", "aoxide-token");
     let module_out = dir.path().join("token.item");
-    let report = publish::run(&publish_args(token.clone(), module_out.clone())).unwrap();
+    let progress = Progress::recording();
+    let report = publish::run(&publish_args(token.clone(), module_out.clone()), &progress).unwrap();
     assert_eq!(report.written_to.as_deref(), module_out.to_str());
+    // Written, not uploaded: the steps a person watches are reading the wallet and signing.
+    let steps = progress.steps();
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert!(steps[0].starts_with("reading the wallet"), "{steps:?}");
+    assert!(steps[1].starts_with("signing the module item"), "{steps:?}");
 
     // Our own reading of what was written.
     let bytes = std::fs::read(&module_out).unwrap();
@@ -110,6 +118,7 @@ fn published_and_signed_items_verify_with_arbundles() {
         result: false,
         wallet: wallet_args,
         units,
+        wait: WaitArgs { wait: 1 },
         output: OutputArgs { json: true },
     };
     let message = send::message_item(&send_args, &wallet).unwrap();
@@ -151,10 +160,10 @@ fn publish_dry_run_uploads_nothing_and_bad_limits_fail() {
     let mut args = publish_args(token, "unused".into());
     args.out = None;
     args.dry_run = true;
-    let report = publish::run(&args).unwrap();
+    let report = publish::run(&args, &Progress::default()).unwrap();
     assert!(report.posted_to.is_none() && report.written_to.is_none());
     args.memory_limit = "2-gb".into();
-    let err = publish::run(&args).unwrap_err();
+    let err = publish::run(&args, &Progress::default()).unwrap_err();
     assert!(err.to_string().contains("Memory-Limit"), "{err}");
 }
 
@@ -165,7 +174,11 @@ fn a_macro_built_module_carries_its_interface_hash() {
     let counter = support::built_module("counter", "example-counter");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("counter.item");
-    publish::run(&publish_args(counter.clone(), out.clone())).unwrap();
+    publish::run(
+        &publish_args(counter.clone(), out.clone()),
+        &Progress::default(),
+    )
+    .unwrap();
     let item = DataItem::parse(&std::fs::read(&out).unwrap()).unwrap();
     let wasm = std::fs::read(&counter).unwrap();
     let hash = interface_hash(&wasm)

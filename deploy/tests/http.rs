@@ -88,7 +88,7 @@ fn garbage_answers_are_protocol_errors() {
 
 #[test]
 fn send_result_waits_bounded_for_the_cu_to_know_the_message() {
-    use aoxide_deploy::cli::{send, OutputArgs, UnitArgs, WalletArgs};
+    use aoxide_deploy::cli::{send, OutputArgs, Progress, UnitArgs, WaitArgs, WalletArgs};
     // One fake unit for both: the MU's acknowledgement, two 404s, then the result.
     let (url, seen) = serve(vec![
         http("200 OK", "{}"),
@@ -117,11 +117,33 @@ fn send_result_waits_bounded_for_the_cu_to_know_the_message() {
             timeout: 5,
             retries: 0,
         },
+        wait: WaitArgs { wait: 10 },
         output: OutputArgs { json: true },
     };
-    let report = send::run(&args).unwrap();
+    let progress = Progress::recording();
+    let report = send::run(&args, &progress).unwrap();
     assert_eq!(report.result.unwrap().output, "done");
     assert_eq!(seen.load(Ordering::SeqCst), 4);
+    // Each step a person would watch, the polls counted against the bound.
+    let steps = progress.steps();
+    assert_eq!(steps.len(), 5, "{steps:?}");
+    assert!(steps[0].starts_with("signing Ping"), "{steps:?}");
+    assert!(steps[1].starts_with("posting Ping to the MU"), "{steps:?}");
+    assert!(steps[2].starts_with("asking the CU"), "{steps:?}");
+    assert!(steps[4].ends_with("(ask 3 of 20)"), "{steps:?}");
+
+    // With --wait 0 the CU is asked once: a 404 is the error, with help that says to wait.
+    let (url, seen) = serve(vec![
+        http("200 OK", "{}"),
+        http("404 Not Found", r#"{"error":"not found"}"#),
+    ]);
+    let mut once = args.clone();
+    once.units.mu_url = url.clone();
+    once.units.cu_url = url;
+    once.wait = WaitArgs { wait: 0 };
+    let err = send::run(&once, &Progress::default()).unwrap_err();
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert!(err.help().unwrap().contains("--wait"), "{err}");
 }
 
 #[test]

@@ -22,7 +22,9 @@
 //! before each message and, after a trap, goes on from a fresh instance holding that copy
 //! (one copy of the whole memory per message). [`WasmBackend::set_rollback_on_trap`]`(false)`
 //! spares the copy: a trap then leaves the instance failed, and every later message gets
-//! an error outcome.
+//! an error outcome. When the trap was a panic, its text (which the module's panic hook
+//! records in linear memory, [`panic_text`]) is read before the roll-back and ends the
+//! error: `wasm trap in handle: ...: panicked at src/lib.rs:12: text`.
 //!
 //! ```no_run
 //! use aoxide_host::{Msg, Net, SpawnOptions};
@@ -42,6 +44,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use aoxide::module_abi::{PANIC_RECORD_MAGIC, PANIC_RECORD_TEXT};
 use aoxide::{Env, Message, Outcome};
 use wasmi::{
     Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, StoreLimits,
@@ -882,6 +885,26 @@ impl Live {
     }
 }
 
+/// The text of the panic record in `memory` (see [`PANIC_RECORD_MAGIC`]), when a panic
+/// was recorded since the call began: the first 4-aligned marker whose length is in range.
+pub fn panic_text(memory: &[u8]) -> Option<String> {
+    let header = PANIC_RECORD_MAGIC.len() + 4;
+    let mut at = 0;
+    while at + header <= memory.len() {
+        if memory[at..at + PANIC_RECORD_MAGIC.len()] == PANIC_RECORD_MAGIC {
+            let mut len = [0u8; 4];
+            len.copy_from_slice(&memory[at + 16..at + 20]);
+            let len = u32::from_le_bytes(len) as usize;
+            if (1..=PANIC_RECORD_TEXT).contains(&len) {
+                let text = memory.get(at + header..at + header + len)?;
+                return Some(String::from_utf8_lossy(text).into_owned());
+            }
+        }
+        at += 4;
+    }
+    None
+}
+
 /// Turns a result JSON into an [`Outcome`] through the runtime's codec; a result the
 /// loader would reject is an error outcome.
 fn parse_result(bytes: &[u8]) -> Outcome {
@@ -962,7 +985,12 @@ impl WasmBackend {
         match live.call(msg, env) {
             Ok(out) => Ok(out),
             Err(fault) if !fault.fatal => Err(fault.message),
-            Err(fault) => {
+            Err(mut fault) => {
+                // The panic hook wrote why into linear memory just before the abort: read
+                // it before the memory is rolled back (or the instance given up).
+                if let Some(text) = panic_text(live.memory.data(&live.store)) {
+                    fault.message = format!("{}: {text}", fault.message);
+                }
                 if self.rollback_on_trap {
                     let checkpoint = std::mem::take(&mut self.checkpoint);
                     if let Err(e) = self.restore(&checkpoint) {

@@ -13,8 +13,10 @@
 /// `_emscripten_stack_alloc`, `_emscripten_stack_restore`) and the static that holds the
 /// runtime in linear memory; the bodies are in `aoxide::abi`. It also embeds
 /// [`Process::INTERFACE`](crate::Process::INTERFACE) in the `aoxide.interface` custom
-/// section (only the exported process's, not that of every linked crate). On every other target it
-/// expands to nothing, so the same crate builds and tests natively.
+/// section (only the exported process's, not that of every linked crate). On every other
+/// target it expands only to a hidden `__aoxide_native_runtime()` (a fresh
+/// [`Runtime`](crate::Runtime) of the process, what `cargo ao run --native` runs), so the
+/// same crate builds and tests natively.
 ///
 /// The module also needs link arguments, which only a Cargo config can pass (put them in
 /// `.cargo/config.toml` of the workspace that builds the module; aoxide's own workspace
@@ -40,6 +42,15 @@
 #[macro_export]
 macro_rules! export {
     ($process:ty $(,)?) => {
+        /// The exported process natively: a fresh runtime, driven with the JSON-1 message
+        /// and env as the module's `handle` drives it (`cargo ao run --native` does).
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        #[allow(dead_code, private_interfaces)]
+        pub fn __aoxide_native_runtime() -> $crate::Runtime<$process> {
+            $crate::Runtime::new()
+        }
+
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             const AOXIDE_INTERFACE: &str = <$process as $crate::Process>::INTERFACE;

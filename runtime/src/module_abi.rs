@@ -197,6 +197,16 @@ pub const INTERFACE_SECTION: &str = crate::interface::SECTION;
 /// Custom sections the build keeps in the published module.
 pub const KEPT_SECTIONS: &[&str] = &[INTERFACE_SECTION];
 
+/// The marker in front of the panic record a module keeps in linear memory (16 bytes): a
+/// panic hook writes the panic's text after it before the call aborts, so a host can read
+/// why a call trapped. The record: this marker, a little-endian `u32` length, then at most
+/// [`PANIC_RECORD_TEXT`] bytes of UTF-8 text; it starts 4-aligned, and a length of 0 means
+/// no panic since the last call began.
+pub const PANIC_RECORD_MAGIC: [u8; 16] = *b"AOXIDE-PANIC-v1\0";
+
+/// Most bytes of panic text the record keeps.
+pub const PANIC_RECORD_TEXT: usize = 1024;
+
 /// The wasm page size in bytes.
 pub const PAGE_SIZE: u64 = 65536;
 

@@ -9,6 +9,8 @@
 // - the gateway serves an uploaded item's data byte for byte (the stock route mangles
 //   binary data through a UTF-8 string);
 // - the MU verifies every item's signature and answers 400 for a bad one;
+// - the MU delivers the messages a spawn's own evaluation sent, as it does those of a
+//   message (the stock one drops them);
 // - every route's failure is a 500 answer, not an unhandled rejection that ends the server;
 // - every port is bound to 127.0.0.1 only.
 // Prints exactly one line on stdout, `AO-SERVER READY {json}` (the five URLs, the scheduler
@@ -76,7 +78,30 @@ class VerifyingAdaptor extends Adaptor {
     if (!item) {
       return { status: 400, error: "the data item does not verify (ANS-104 signature)" }
     }
-    return await super.mu_post_root({ ...req, body: req.body })
+    const answer = await super.mu_post_root({ ...req, body: req.body })
+    if (answer.json && item.tags.some(t => t.name === "Type" && t.value === "Process")) {
+      await this.pushSpawnOutbox(item.id)
+    }
+    return answer
+  }
+
+  // The stock MU delivers the messages a message's evaluation sent, but not those the
+  // spawn's own evaluation sent (a process that asks another one something at spawn never
+  // gets its answer): deliver them the same way.
+  async pushSpawnOutbox(pid) {
+    const spawned = await this.mem.get("msgs", pid)
+    for (const m of spawned?.res?.Messages ?? []) {
+      if (!m.Target || !(await this.mem.get("env", m.Target))) continue
+      await this.message({
+        for: pid,
+        process: m.Target,
+        tags: m.Tags,
+        data: m.Data,
+        signer: mu.signer,
+        from: pid,
+        target: m.Target,
+      })
+    }
   }
 }
 

@@ -13,17 +13,46 @@ pub mod session;
 pub use line::{parse, Line, LineError, MessageSpec};
 pub use session::{Control, Resolver, Session};
 
+/// One line of a script run: the prompt it was read at, the line, what it printed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    /// The prompt (`ao> `, `name> `).
+    pub prompt: String,
+    /// The line as written.
+    pub input: String,
+    /// What it printed.
+    pub output: String,
+}
+
+/// Runs every line of `script` in `session` (until `.exit`) and returns one [`Entry`] per
+/// line.
+pub fn run_script_entries(session: &mut Session, script: &str) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for raw in script.lines() {
+        let prompt = session.prompt();
+        let mut output = String::new();
+        let control = execute_text(session, raw, &mut output);
+        entries.push(Entry {
+            prompt,
+            input: raw.to_owned(),
+            output,
+        });
+        if control == Control::Exit {
+            break;
+        }
+    }
+    entries
+}
+
 /// Runs every line of `script` in `session` and returns the transcript: each line echoed
 /// after the prompt, then what it printed.
 pub fn run_script(session: &mut Session, script: &str) -> String {
     let mut out = String::new();
-    for raw in script.lines() {
-        out.push_str(&session.prompt());
-        out.push_str(raw);
+    for e in run_script_entries(session, script) {
+        out.push_str(&e.prompt);
+        out.push_str(&e.input);
         out.push('\n');
-        if let Control::Exit = execute_text(session, raw, &mut out) {
-            break;
-        }
+        out.push_str(&e.output);
     }
     out
 }

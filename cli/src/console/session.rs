@@ -14,7 +14,8 @@ use aoxide_host::{
 
 use super::line::{Line, MessageSpec};
 
-/// Finds the `.wasm` for a `.spawn` argument (a path, or a crate to build).
+/// Finds the `.wasm` for a `.spawn` argument (a path, or a crate to build), or, for a
+/// session with [`Session::set_native`], the native runner of a crate.
 pub type Resolver = Box<dyn FnMut(&str) -> Result<PathBuf, String>>;
 
 /// Whether the session goes on after a line.
@@ -56,6 +57,7 @@ pub struct Session {
     net: Net,
     you: Wallet,
     resolve: Resolver,
+    native: Option<Resolver>,
     modules: BTreeMap<PathBuf, ModuleId>,
     labels: BTreeSet<String>,
     processes: Vec<(String, ProcessId)>,
@@ -75,12 +77,20 @@ impl Session {
             net,
             you,
             resolve,
+            native: None,
             modules: BTreeMap::new(),
             labels: BTreeSet::new(),
             processes: Vec::new(),
             current: None,
             seen: 0,
         }
+    }
+
+    /// From now on `.spawn` runs crates natively: `resolve` builds a crate's runner (see
+    /// [`crate::native`]) and each process is a runner child. `.wasm` files still run as
+    /// modules.
+    pub fn set_native(&mut self, resolve: Resolver) {
+        self.native = Some(resolve);
     }
 
     /// The network (for tests and for `--json` dumps).
@@ -225,9 +235,28 @@ impl Session {
         if self.process(name).is_some() {
             return Err(format!("a process called {name} exists already"));
         }
-        let path = (self.resolve)(module)?;
+        let native = match &mut self.native {
+            Some(resolve) if !module.ends_with(".wasm") => Some(resolve(module)?),
+            _ => None,
+        };
+        let path = match &native {
+            Some(runner) => runner.clone(),
+            None => (self.resolve)(module)?,
+        };
         let module_id = match self.modules.get(&path) {
             Some(id) => id.clone(),
+            None if native.is_some() => {
+                let label = self.label(&format!("{module}-native"));
+                let runner = path.clone();
+                let id = self.net.register_backend(&label, move || {
+                    match crate::native::NativeProcess::start(&runner) {
+                        Ok(process) => Box::new(process) as Box<dyn Backend>,
+                        Err(e) => Box::new(Broken(e)),
+                    }
+                });
+                self.modules.insert(path.clone(), id.clone());
+                id
+            }
             None => {
                 let bytes = std::fs::read(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -235,12 +264,7 @@ impl Session {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_else(|| module.to_owned());
-                let mut label = stem.clone();
-                let mut n = 1;
-                while self.labels.contains(&label) {
-                    n += 1;
-                    label = format!("{stem}-{n}");
-                }
+                let label = self.label(&stem);
                 let compiled = WasmModule::new(&bytes).map_err(|e| e.to_string())?;
                 compiled.instantiate().map_err(|e| e.to_string())?;
                 // As a compute unit does: a call that traps keeps the memory from before it,
@@ -254,7 +278,6 @@ impl Session {
                         }
                         Err(e) => Box::new(Broken(e.to_string())),
                     });
-                self.labels.insert(label);
                 self.modules.insert(path.clone(), id.clone());
                 id
             }
@@ -277,6 +300,18 @@ impl Session {
         let run = self.net.run_until_idle();
         self.print_deliveries(out);
         run.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    /// A module label not used yet (`stem`, `stem-2`, ...), taken.
+    fn label(&mut self, stem: &str) -> String {
+        let mut label = stem.to_owned();
+        let mut n = 1;
+        while self.labels.contains(&label) {
+            n += 1;
+            label = format!("{stem}-{n}");
+        }
+        self.labels.insert(label.clone());
+        label
     }
 
     fn index(&self, name: &str) -> Result<usize, String> {

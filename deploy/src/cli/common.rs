@@ -7,7 +7,10 @@ use clap::Args;
 
 use crate::ans104::{Tag, Wallet};
 use crate::http::Client;
+use crate::outcome::Outcome;
 use crate::{ao, DeployError};
+
+use super::Progress;
 
 /// The wallet that signs.
 #[derive(Debug, Clone, Args)]
@@ -48,6 +51,53 @@ impl UnitArgs {
     /// The HTTP client these settings describe.
     pub fn client(&self) -> Client {
         Client::new(Duration::from_secs(self.timeout.max(1)), self.retries)
+    }
+}
+
+/// How long to wait for a result the CU has not computed yet.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct WaitArgs {
+    /// Seconds to keep asking while the CU does not know the message yet (the MU hands
+    /// it to the scheduler in its own time); 0 asks once.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub wait: u64,
+}
+
+/// The gap between two asks for a result.
+pub const RESULT_POLL_GAP: Duration = Duration::from_millis(500);
+
+impl WaitArgs {
+    /// How many times to ask in all.
+    pub fn polls(&self) -> u64 {
+        (self.wait * 1000 / RESULT_POLL_GAP.as_millis() as u64).max(1)
+    }
+}
+
+/// `message`'s result from the CU, asking again every [`RESULT_POLL_GAP`] while the CU
+/// answers 404, at most `wait.polls()` times.
+pub fn result_when_computed(
+    client: &Client,
+    units: &UnitArgs,
+    message: &str,
+    process: &str,
+    wait: WaitArgs,
+    progress: &Progress,
+) -> Result<Outcome, DeployError> {
+    let polls = wait.polls();
+    let mut poll = 1;
+    loop {
+        progress.step(if poll == 1 {
+            format!("asking the CU {} for the result of {message}", units.cu_url)
+        } else {
+            format!("waiting for the CU to compute {message} (ask {poll} of {polls})")
+        });
+        match ao::result(client, &units.cu_url, message, process) {
+            Err(DeployError::Status { status: 404, .. }) if poll < polls => {
+                poll += 1;
+                std::thread::sleep(RESULT_POLL_GAP);
+            }
+            other => return other,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::common::{message_tags, parse_tag, read_data, OutputArgs, UnitArgs};
+use super::Progress;
 use crate::ans104::{Tag, Wallet};
 use crate::outcome::Outcome;
 use crate::{ao, DeployError};
@@ -35,7 +36,7 @@ pub struct DryRunArgs {
 }
 
 /// `POST {cu}/dry-run?process-id={process}`.
-pub fn run(args: &DryRunArgs) -> Result<Outcome, DeployError> {
+pub fn run(args: &DryRunArgs, progress: &Progress) -> Result<Outcome, DeployError> {
     let client = args.units.client();
     let owner = match (&args.from, &args.wallet) {
         (Some(from), _) => from.clone(),
@@ -46,5 +47,9 @@ pub fn run(args: &DryRunArgs) -> Result<Outcome, DeployError> {
     let data = String::from_utf8(read_data(args.data.as_deref())?)
         .map_err(|_| DeployError::Input("dry-run data must be UTF-8 text".into()))?;
     let message = ao::DryRunMessage { owner, tags, data };
+    progress.step(format!(
+        "dry-running {} on {} at the CU {}",
+        args.action, args.process, args.units.cu_url
+    ));
     ao::dry_run(&client, &args.units.cu_url, &args.process, &message)
 }

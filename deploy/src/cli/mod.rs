@@ -3,12 +3,14 @@
 
 mod common;
 pub mod dry_run;
+mod progress;
 pub mod publish;
 pub mod result;
 pub mod send;
 pub mod spawn;
 
-pub use common::{parse_tag, OutputArgs, UnitArgs, WalletArgs};
+pub use common::{parse_tag, result_when_computed, OutputArgs, UnitArgs, WaitArgs, WalletArgs};
+pub use progress::Progress;
 
 use std::fmt::Display;
 

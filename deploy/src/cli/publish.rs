@@ -8,6 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::common::{parse_tag, OutputArgs, WalletArgs};
+use super::Progress;
 use crate::ans104::{SaltLength, Tag};
 use crate::http::Client;
 use crate::module::{
@@ -132,7 +133,7 @@ fn default_module() -> Result<PathBuf, DeployError> {
 }
 
 /// Signs the module, then uploads it, writes it (`--out`) or only reports (`--dry-run`).
-pub fn run(args: &PublishArgs) -> Result<PublishReport, DeployError> {
+pub fn run(args: &PublishArgs, progress: &Progress) -> Result<PublishReport, DeployError> {
     let path = match &args.module {
         Some(path) => path.clone(),
         None => default_module()?,
@@ -152,7 +153,14 @@ pub fn run(args: &PublishArgs) -> Result<PublishReport, DeployError> {
         extra: args.tags.clone(),
     };
     let wasm_bytes = wasm.len();
+    progress.step(format!(
+        "reading the wallet {}",
+        args.wallet.wallet.display()
+    ));
     let wallet = args.wallet.load()?;
+    progress.step(format!(
+        "signing the module item ({wasm_bytes} bytes of wasm, RSA-4096 PSS)"
+    ));
     let item = module_item(wasm, &options)?.sign(&wallet, SaltLength::Max)?;
     let bytes = item.to_bytes();
     let mut report = PublishReport {
@@ -178,6 +186,10 @@ pub fn run(args: &PublishArgs) -> Result<PublishReport, DeployError> {
         report.written_to = Some(out.display().to_string());
     } else if !args.dry_run {
         let client = Client::new(Duration::from_secs(args.timeout.max(1)), args.retries);
+        progress.step(format!(
+            "uploading {} bytes to {}",
+            report.item_bytes, args.bundler
+        ));
         report.bundler_answer = Some(ao::upload(&client, &args.bundler, &item)?);
         report.posted_to = Some(args.bundler.clone());
     }

@@ -2,9 +2,10 @@
 
 use clap::Args;
 
-use super::common::{OutputArgs, UnitArgs};
+use super::common::{result_when_computed, OutputArgs, UnitArgs, WaitArgs};
+use super::Progress;
 use crate::outcome::Outcome;
-use crate::{ao, DeployError};
+use crate::DeployError;
 
 /// Read a message's result from the CU.
 #[derive(Debug, Clone, Args)]
@@ -17,13 +18,24 @@ pub struct ResultArgs {
     /// The units.
     #[command(flatten)]
     pub units: UnitArgs,
+    /// Waiting for the CU.
+    #[command(flatten)]
+    pub wait: WaitArgs,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-/// `GET {cu}/result/{message}?process-id={process}`.
-pub fn run(args: &ResultArgs) -> Result<Outcome, DeployError> {
+/// `GET {cu}/result/{message}?process-id={process}`, asking again (bounded by `--wait`)
+/// while the CU has not computed it.
+pub fn run(args: &ResultArgs, progress: &Progress) -> Result<Outcome, DeployError> {
     let client = args.units.client();
-    ao::result(&client, &args.units.cu_url, &args.message, &args.process)
+    result_when_computed(
+        &client,
+        &args.units,
+        &args.message,
+        &args.process,
+        args.wait,
+        progress,
+    )
 }

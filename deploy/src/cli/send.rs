@@ -5,7 +5,11 @@ use std::fmt;
 use clap::Args;
 use serde::Serialize;
 
-use super::common::{anchor, message_tags, parse_tag, read_data, OutputArgs, UnitArgs, WalletArgs};
+use super::common::{
+    anchor, message_tags, parse_tag, read_data, result_when_computed, OutputArgs, UnitArgs,
+    WaitArgs, WalletArgs,
+};
+use super::Progress;
 use crate::ans104::{decode_id, DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use crate::outcome::Outcome;
 use crate::{ao, DeployError};
@@ -35,6 +39,9 @@ pub struct SendArgs {
     /// The units.
     #[command(flatten)]
     pub units: UnitArgs,
+    /// Waiting for the CU (with `--result`).
+    #[command(flatten)]
+    pub wait: WaitArgs,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -72,37 +79,26 @@ pub fn message_item(args: &SendArgs, wallet: &Wallet) -> Result<DataItem, Deploy
     Ok(item.sign(wallet, SaltLength::Max)?)
 }
 
-/// How often `--result` asks again while the CU does not know the message yet (the MU
-/// forwards it to the SU on its own time), and how long it waits between asks.
-const RESULT_POLLS: u32 = 20;
-const RESULT_POLL_GAP: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// The message's result, asking again (bounded) while the CU answers 404.
-fn result_when_scheduled(
-    args: &SendArgs,
-    client: &crate::http::Client,
-    message: &str,
-) -> Result<Outcome, DeployError> {
-    let mut polls = 0;
-    loop {
-        match ao::result(client, &args.units.cu_url, message, &args.process) {
-            Err(DeployError::Status { status: 404, .. }) if polls + 1 < RESULT_POLLS => {
-                polls += 1;
-                std::thread::sleep(RESULT_POLL_GAP);
-            }
-            other => return other,
-        }
-    }
-}
-
 /// Posts a signed `Type=Message` item targeting the process to the MU.
-pub fn run(args: &SendArgs) -> Result<SendReport, DeployError> {
+pub fn run(args: &SendArgs, progress: &Progress) -> Result<SendReport, DeployError> {
     let client = args.units.client();
     let wallet = args.wallet.load()?;
+    progress.step(format!("signing {} (RSA-4096 PSS)", args.action));
     let item = message_item(args, &wallet)?;
+    progress.step(format!(
+        "posting {} to the MU {}",
+        args.action, args.units.mu_url
+    ));
     let message = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
     let result = if args.result {
-        Some(result_when_scheduled(args, &client, &message)?)
+        Some(result_when_computed(
+            &client,
+            &args.units,
+            &message,
+            &args.process,
+            args.wait,
+            progress,
+        )?)
     } else {
         None
     };

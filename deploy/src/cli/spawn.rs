@@ -6,6 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::common::{anchor, parse_tag, read_data, user_tags, OutputArgs, UnitArgs, WalletArgs};
+use super::Progress;
 use crate::ans104::{DataItem, SaltLength, Tag, UnsignedItem, Wallet};
 use crate::{ao, DeployError};
 
@@ -96,11 +97,20 @@ pub fn process_item(args: &SpawnArgs, wallet: &Wallet) -> Result<DataItem, Deplo
 }
 
 /// Looks the module up, then posts a signed `Type=Process` item to the MU.
-pub fn run(args: &SpawnArgs) -> Result<SpawnReport, DeployError> {
+pub fn run(args: &SpawnArgs, progress: &Progress) -> Result<SpawnReport, DeployError> {
     let client = args.units.client();
+    progress.step(format!(
+        "looking module {} up at {}",
+        args.module, args.units.gateway_url
+    ));
     let module = ao::lookup_module(&client, &args.units.gateway_url, &args.module)?;
     let wallet = args.wallet.load()?;
+    progress.step("signing the process item (RSA-4096 PSS)");
     let item = process_item(args, &wallet)?;
+    progress.step(format!(
+        "posting the process to the MU {}",
+        args.units.mu_url
+    ));
     let process = ao::post_to_mu(&client, &args.units.mu_url, &item)?;
     Ok(SpawnReport {
         process,

@@ -19,9 +19,9 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The test fixtures.
+/// The test fixtures (`deploy/tests/fixtures`; cli's end-to-end test shares this module).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    repo_root().join("deploy/tests/fixtures")
 }
 
 /// The node package of the local AO server and the verifier.
@@ -66,29 +66,30 @@ pub fn ensure_node_modules() {
     );
 }
 
-/// The built module `target/ao/{name}.wasm`, built with `scripts/build-wasm.sh {package}`
-/// if it is missing.
-pub fn built_module(name: &str, package: &str) -> PathBuf {
+/// Makes sure `cargo ao build` finds a binaryen: when none is linked in, named by
+/// `AOXIDE_WASM_OPT` or on `PATH`, installs the npm one pinned in `tests/conformance`.
+pub fn ensure_binaryen() {
     let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     let root = repo_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|d| if d.is_absolute() { d } else { root.join(d) })
-        .unwrap_or_else(|| root.join("target"));
-    let path = target.join("ao").join(format!("{name}.wasm"));
-    if !path.is_file() {
-        eprintln!(
-            "{} missing: running scripts/build-wasm.sh {package}",
-            path.display()
-        );
-        run_checked(
-            Command::new("bash")
-                .arg(root.join("scripts/build-wasm.sh"))
-                .arg(package)
-                .current_dir(&root),
-            "scripts/build-wasm.sh",
-        );
+    if aoxide_build::optimize::Optimizer::find(&root).is_ok() {
+        return;
     }
+    eprintln!("no wasm-opt found: running npm ci in tests/conformance for the npm binaryen");
+    run_checked(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root.join("tests/conformance")),
+        "npm ci in tests/conformance",
+    );
+}
+
+/// The built module `<target>/ao/{name}.wasm` of `package` (`name` may end in
+/// `.metering`), built on demand with `aoxide_build::ensure_built` (a no-op when nothing
+/// changed).
+pub fn built_module(name: &str, package: &str) -> PathBuf {
+    let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+    let plain = aoxide_build::ensure_built(&repo_root(), package);
+    let path = plain.with_file_name(format!("{name}.wasm"));
     assert!(path.is_file(), "{} was not built", path.display());
     path
 }

@@ -17,9 +17,9 @@ use core::cell::UnsafeCell;
 use core::fmt::{self, Write};
 
 /// The marker in front of the record (16 bytes).
-pub const RECORD_MAGIC: [u8; 16] = *b"AOXIDE-PANIC-v1\0";
+pub const RECORD_MAGIC: [u8; 16] = crate::module_abi::PANIC_RECORD_MAGIC;
 /// Most bytes of panic text kept.
-pub const RECORD_TEXT: usize = 1024;
+pub const RECORD_TEXT: usize = crate::module_abi::PANIC_RECORD_TEXT;
 
 #[repr(C)]
 struct Record {
