@@ -127,7 +127,7 @@ impl Reply {
                 .filter(|m| m.target.as_deref() == Some(self.caller.as_str()))
         };
         to_caller()
-            .find(|m| m.tags.contains("X-Reference"))
+            .find(|m| m.tags.contains(crate::protocol::X_REFERENCE))
             .or_else(|| to_caller().next_back())
     }
 

@@ -6,7 +6,8 @@
 //! linker adds the memory, the table and `__wasm_call_ctors` through [`LINK_ARGS`]); the
 //! validator and the build of `aoxide-build` (`cargo ao build`, `cargo ao check`) read this
 //! table, and a test there checks a built module against it. The facts behind each row were
-//! measured against `@permaweb/ao-loader` 0.0.49 and HyperBEAM's `json-iface`.
+//! measured against `@permaweb/ao-loader` 0.0.49 and HyperBEAM's `json-iface`; they are
+//! written out in `docs/module-abi.md` of the repository.
 
 /// A WebAssembly value type in a signature of the contract (only `i32` is used: the module
 /// is wasm32 and every argument is a pointer or a size).

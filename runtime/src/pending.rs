@@ -175,11 +175,11 @@ impl<P> Wait<P> {
         }
         let reference = self.info.reference;
         match self.info.kind {
-            WaitKind::Reply => parses_to(msg.get("X-Reference"), reference),
+            WaitKind::Reply => parses_to(msg.get(crate::protocol::X_REFERENCE), reference),
             WaitKind::Spawn => {
                 msg.from == own_id
                     && msg.action() == Some("Spawned")
-                    && parses_to(msg.get("Reference"), reference)
+                    && parses_to(msg.get(crate::protocol::REFERENCE), reference)
             }
         }
     }

@@ -1,9 +1,10 @@
 //! The AO module ABI (wasm32 only): what [`export!`](crate::export) wires up.
 //!
-//! The contract is in `shared/spec/module-abi.md`; in short, the host passes the message and
-//! the environment as NUL-terminated JSON, calls `handle`, reads a NUL-terminated JSON result,
-//! and snapshots the whole linear memory as the process state. This module holds the bodies
-//! of every export, so the macro stays a thin list of `extern "C"` wrappers:
+//! The contract is in `docs/module-abi.md` of the repository, and its table in
+//! [`crate::module_abi`]; in short, the host passes the message and the environment as
+//! NUL-terminated JSON, calls `handle`, reads a NUL-terminated JSON result, and snapshots
+//! the whole linear memory as the process state. This module holds the bodies of every
+//! export, so the macro stays a thin list of `extern "C"` wrappers:
 //!
 //! - [`heap`]: the global allocator (`dlmalloc`), growing memory through
 //!   `env.emscripten_resize_heap` with a `memory.grow` fallback;
