@@ -8,8 +8,8 @@
 //! module's `handle` export calls, so trust checks, handler order and rollback are the real
 //! ones; only the transport differs. Processes sit behind the [`Backend`] trait, so a
 //! backend that runs a built `.wasm` can take the place of [`Native`]: with the `wasm`
-//! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does, and
-//! `wasm::check_module` validates a module against the AO module ABI.
+//! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does,
+//! after the one validator (`aoxide_build::check_module`) accepted it.
 //!
 //! The network is deterministic (ids from a seed and counters, a clock that moves only as
 //! messages are scheduled and as [`Net::tick`] says) and enforces the real network's

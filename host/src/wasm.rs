@@ -1,9 +1,9 @@
-//! Running built `.wasm` modules (feature `wasm`): [`WasmBackend`], [`WasmModule`] and the
-//! module validator [`check_module`].
+//! Running built `.wasm` modules (feature `wasm`): [`WasmBackend`] and [`WasmModule`].
 //!
-//! [`WasmBackend`] implements [`Backend`] by running an AO module with the `wasmi`
-//! interpreter, driven exactly as `@permaweb/ao-loader` drives a
-//! `wasm32-unknown-emscripten4` module (see `shared/spec/module-abi.md`):
+//! A module is checked with the one validator, [`aoxide_build::check_module`], against the
+//! one contract table, [`aoxide::module_abi`]. [`WasmBackend`] implements [`Backend`] by
+//! running it with the `wasmi` interpreter, driven exactly as `@permaweb/ao-loader` drives
+//! a `wasm32-unknown-emscripten4` module (`docs/module-abi.md` in the repository):
 //!
 //! - the only import is `env.emscripten_resize_heap(new_total_bytes) -> i32`, which grows
 //!   memory with the loader's over-allocation rule and returns 1 (0 past the memory limit);
@@ -43,37 +43,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aoxide::{Env, Message, Outcome};
+use aoxide_build::{check_module, CheckError, ModuleReport};
 use wasmi::{
     Caller, Engine, Extern, Instance, Linker, Memory, Module, Store, StoreLimits,
     StoreLimitsBuilder, TypedFunc,
 };
-use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType};
 
 use crate::backend::Backend;
 use crate::ids::ModuleId;
 use crate::net::Net;
-
-/// The only import a module may have, as `module.name`.
-pub const ALLOWED_IMPORTS: &[&str] = &["env.emscripten_resize_heap"];
-
-/// The exports every AO host needs: name, kind, and for functions `(params, results)` as
-/// strings of `i` (i32).
-pub const REQUIRED_EXPORTS: &[(&str, ExportKind)] = &[
-    ("memory", ExportKind::Memory),
-    ("__indirect_function_table", ExportKind::Table),
-    ("__wasm_call_ctors", ExportKind::Func("", "")),
-    ("handle", ExportKind::Func("ii", "i")),
-    ("malloc", ExportKind::Func("i", "i")),
-    ("free", ExportKind::Func("i", "")),
-    ("emscripten_stack_init", ExportKind::Func("", "")),
-    ("emscripten_stack_get_end", ExportKind::Func("", "i")),
-    ("emscripten_stack_get_current", ExportKind::Func("", "i")),
-    ("_emscripten_stack_alloc", ExportKind::Func("i", "i")),
-    ("_emscripten_stack_restore", ExportKind::Func("i", "")),
-];
-
-/// Exports the linker adds that hosts ignore; any other extra export is a warning.
-pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];
 
 /// The memory limit a [`WasmModule`] enforces by default: 1 GiB, the `Memory-Limit` the
 /// network puts on its modules.
@@ -115,394 +93,25 @@ const COOKIE_2: u32 = 0x89BA_CDFE;
 /// The cookie at address 0 (`"emsc"`).
 const COOKIE_0: u32 = 0x6373_6d65;
 
-const PAGE: u64 = 65536;
-
-// ----- the validator -----
-
-/// The kind of an export the ABI requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    /// A function with these params and results, one `i` per i32.
-    Func(&'static str, &'static str),
-    /// A table.
-    Table,
-    /// A linear memory.
-    Memory,
-}
-
-impl fmt::Display for ExportKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExportKind::Func(p, r) => write!(f, "function {}", signature(p, r)),
-            ExportKind::Table => f.write_str("table"),
-            ExportKind::Memory => f.write_str("memory"),
-        }
-    }
-}
-
-fn signature(params: &str, results: &str) -> String {
-    let list = |s: &str| {
-        s.chars()
-            .map(|c| if c == 'i' { "i32" } else { "?" })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("({}) -> ({})", list(params), list(results))
-}
-
-/// A custom section of a module (for example `aoxide.interface`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomSection {
-    /// The section name.
-    pub name: String,
-    /// Its contents.
-    pub data: Vec<u8>,
-}
-
-/// What [`check_module`] found in a conforming module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModuleReport {
-    /// The module size in bytes.
-    pub size: usize,
-    /// The initial linear memory, in bytes (what a fresh instance starts with, and the
-    /// largest snapshot HyperBEAM restores).
-    pub initial_memory: u64,
-    /// The declared maximum memory in bytes, if any.
-    pub maximum_memory: Option<u64>,
-    /// Every import, as `module.name`.
-    pub imports: Vec<String>,
-    /// Every export name, in module order.
-    pub exports: Vec<String>,
-    /// The custom sections, in module order.
-    pub custom_sections: Vec<CustomSection>,
-    /// Things hosts accept but that are worth a look (extra exports).
-    pub warnings: Vec<String>,
-}
-
-impl ModuleReport {
-    /// The contents of the first custom section called `name`.
-    pub fn custom_section(&self, name: &str) -> Option<&[u8]> {
-        self.custom_sections
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| s.data.as_slice())
-    }
-}
-
-/// One reason a module does not conform.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    /// The bytes are not a valid WebAssembly module.
-    Malformed(String),
-    /// An import outside [`ALLOWED_IMPORTS`], or the allowed one with the wrong type.
-    ForbiddenImport {
-        /// Import module.
-        module: String,
-        /// Import name.
-        name: String,
-        /// What is imported (`function (i32) -> (i32)`, `memory`, ...).
-        kind: String,
-    },
-    /// A required export is missing.
-    MissingExport {
-        /// Export name.
-        name: String,
-        /// What it must be.
-        expected: String,
-    },
-    /// A required export has the wrong kind or signature.
-    WrongExport {
-        /// Export name.
-        name: String,
-        /// What it must be.
-        expected: String,
-        /// What it is.
-        found: String,
-    },
-    /// The exported memory is not a plain 32-bit memory.
-    Memory(String),
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::Malformed(e) => write!(f, "not a valid wasm module: {e}"),
-            Problem::ForbiddenImport { module, name, kind } => write!(
-                f,
-                "forbidden import {module}.{name} ({kind}); hosts link only {} \
-                 (function (i32) -> (i32))",
-                ALLOWED_IMPORTS.join(", ")
-            ),
-            Problem::MissingExport { name, expected } => {
-                write!(f, "missing export {name} ({expected})")
-            }
-            Problem::WrongExport {
-                name,
-                expected,
-                found,
-            } => write!(f, "export {name} is {found}, expected {expected}"),
-            Problem::Memory(e) => write!(f, "memory: {e}"),
-        }
-    }
-}
-
-/// Why [`check_module`] rejected a module: every problem found, each naming the offending
-/// import or export.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckError {
-    /// The problems, in the order found (imports, then exports).
-    pub problems: Vec<Problem>,
-}
-
-impl fmt::Display for CheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the module does not conform to the AO module ABI ({} problem{}):",
-            self.problems.len(),
-            if self.problems.len() == 1 { "" } else { "s" }
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  - {p}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CheckError {}
-
-fn val_code(t: &ValType) -> char {
-    match t {
-        ValType::I32 => 'i',
-        ValType::I64 => 'I',
-        ValType::F32 => 'f',
-        ValType::F64 => 'F',
-        _ => '?',
-    }
-}
-
-fn describe_func(params: &str, results: &str) -> String {
-    let name = |c| match c {
-        'i' => "i32",
-        'I' => "i64",
-        'f' => "f32",
-        'F' => "f64",
-        _ => "ref/v128",
-    };
-    let list = |s: &str| s.chars().map(name).collect::<Vec<_>>().join(", ");
-    format!("function ({}) -> ({})", list(params), list(results))
-}
-
-/// Checks that `bytes` is a valid wasm module with exactly the AO module ABI: the exports
-/// of `shared/spec/module-abi.md` with their signatures ([`REQUIRED_EXPORTS`]), no import
-/// but `env.emscripten_resize_heap` ([`ALLOWED_IMPORTS`]), and a 32-bit memory. Needs no
-/// network and runs nothing.
-///
-/// Returns what it found (sizes, memory, custom sections such as `aoxide.interface`), or
-/// every problem, each naming the offending import or export.
-pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
-    let malformed = |e: wasmparser::BinaryReaderError| CheckError {
-        problems: vec![Problem::Malformed(e.to_string())],
-    };
-    // Full validation first, with the features current Rust emits (the default set).
-    wasmparser::Validator::new()
-        .validate_all(bytes)
-        .map_err(malformed)?;
-
-    let mut problems = Vec::new();
-    let mut types: Vec<(String, String)> = Vec::new();
-    let mut func_types: Vec<u32> = Vec::new();
-    let mut memories: Vec<wasmparser::MemoryType> = Vec::new();
-    let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
-    let mut report = ModuleReport {
-        size: bytes.len(),
-        initial_memory: 0,
-        maximum_memory: None,
-        imports: Vec::new(),
-        exports: Vec::new(),
-        custom_sections: Vec::new(),
-        warnings: Vec::new(),
-    };
-
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload.map_err(malformed)? {
-            Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    let ty = ty.map_err(malformed)?;
-                    types.push((
-                        ty.params().iter().map(val_code).collect(),
-                        ty.results().iter().map(val_code).collect(),
-                    ));
-                }
-            }
-            Payload::ImportSection(reader) => {
-                for import in reader {
-                    let import = import.map_err(malformed)?;
-                    let full = format!("{}.{}", import.module, import.name);
-                    let kind = match import.ty {
-                        TypeRef::Func(t) => {
-                            func_types.push(t);
-                            types
-                                .get(t as usize)
-                                .map(|(p, r)| describe_func(p, r))
-                                .unwrap_or_else(|| "function".into())
-                        }
-                        TypeRef::Memory(m) => {
-                            memories.push(m);
-                            "memory".into()
-                        }
-                        TypeRef::Table(_) => "table".into(),
-                        TypeRef::Global(_) => "global".into(),
-                        TypeRef::Tag(_) => "tag".into(),
-                    };
-                    let allowed =
-                        ALLOWED_IMPORTS.contains(&full.as_str()) && kind == describe_func("i", "i");
-                    if !allowed {
-                        problems.push(Problem::ForbiddenImport {
-                            module: import.module.to_owned(),
-                            name: import.name.to_owned(),
-                            kind,
-                        });
-                    }
-                    report.imports.push(full);
-                }
-            }
-            Payload::FunctionSection(reader) => {
-                for t in reader {
-                    func_types.push(t.map_err(malformed)?);
-                }
-            }
-            Payload::MemorySection(reader) => {
-                for m in reader {
-                    memories.push(m.map_err(malformed)?);
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for export in reader {
-                    let export = export.map_err(malformed)?;
-                    exports.push((export.name.to_owned(), export.kind, export.index));
-                }
-            }
-            Payload::CustomSection(reader) => report.custom_sections.push(CustomSection {
-                name: reader.name().to_owned(),
-                data: reader.data().to_vec(),
-            }),
-            _ => {}
-        }
-    }
-
-    let describe = |kind: ExternalKind, index: u32| -> String {
-        match kind {
-            ExternalKind::Func => func_types
-                .get(index as usize)
-                .and_then(|&t| types.get(t as usize))
-                .map(|(p, r)| describe_func(p, r))
-                .unwrap_or_else(|| "function".into()),
-            ExternalKind::Table => "table".into(),
-            ExternalKind::Memory => "memory".into(),
-            ExternalKind::Global => "global".into(),
-            ExternalKind::Tag => "tag".into(),
-        }
-    };
-    for &(name, expected) in REQUIRED_EXPORTS {
-        let expected_text = match expected {
-            ExportKind::Func(p, r) => describe_func(p, r),
-            other => other.to_string(),
-        };
-        match exports.iter().find(|(n, _, _)| n == name) {
-            None => problems.push(Problem::MissingExport {
-                name: name.to_owned(),
-                expected: expected_text,
-            }),
-            Some(&(_, kind, index)) => {
-                let found = describe(kind, index);
-                if found != expected_text {
-                    problems.push(Problem::WrongExport {
-                        name: name.to_owned(),
-                        expected: expected_text,
-                        found,
-                    });
-                }
-            }
-        }
-    }
-    for (name, kind, index) in &exports {
-        report.exports.push(name.clone());
-        let known = REQUIRED_EXPORTS.iter().any(|(n, _)| n == name)
-            || TOLERATED_EXPORTS.contains(&name.as_str());
-        if !known {
-            report.warnings.push(format!(
-                "unexpected export {name} ({}): hosts ignore it",
-                describe(*kind, *index)
-            ));
-        }
-    }
-
-    if let Some(&(_, ExternalKind::Memory, index)) = exports.iter().find(|(n, _, _)| n == "memory")
-    {
-        if let Some(m) = memories.get(index as usize) {
-            if m.memory64 {
-                problems.push(Problem::Memory(
-                    "memory64 (hosts run wasm32 modules)".into(),
-                ));
-            }
-            if m.shared {
-                problems.push(Problem::Memory("shared memory".into()));
-            }
-            if m.page_size_log2.is_some_and(|l| l != 16) {
-                problems.push(Problem::Memory("custom page size".into()));
-            }
-            report.initial_memory = m.initial.saturating_mul(PAGE);
-            report.maximum_memory = m.maximum.map(|p| p.saturating_mul(PAGE));
-        }
-    }
-
-    if problems.is_empty() {
-        Ok(report)
-    } else {
-        Err(CheckError { problems })
-    }
-}
+const PAGE: u64 = aoxide::module_abi::PAGE_SIZE;
 
 // ----- the backend -----
 
 /// Why a module could not be loaded or an instance made.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WasmError {
-    /// The module does not conform to the ABI.
-    Check(CheckError),
+    /// The module does not conform to the contract ([`aoxide_build::check_module`]).
+    #[error(transparent)]
+    Check(#[from] CheckError),
     /// The engine rejected the module.
+    #[error("the wasm module does not compile: {0}")]
     Compile(String),
     /// Instantiation failed (linking, a trap in a constructor, corrupted cookies).
+    #[error("the wasm module does not instantiate: {0}")]
     Instantiate(String),
     /// A snapshot could not be restored.
+    #[error("the snapshot cannot be restored: {0}")]
     Restore(String),
-}
-
-impl fmt::Display for WasmError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WasmError::Check(e) => e.fmt(f),
-            WasmError::Compile(e) => write!(f, "the wasm module does not compile: {e}"),
-            WasmError::Instantiate(e) => write!(f, "the wasm module does not instantiate: {e}"),
-            WasmError::Restore(e) => write!(f, "the snapshot cannot be restored: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for WasmError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WasmError::Check(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl From<CheckError> for WasmError {
-    fn from(e: CheckError) -> Self {
-        WasmError::Check(e)
-    }
 }
 
 struct Compiled {
@@ -805,6 +414,36 @@ impl Live {
         Ok(ptr)
     }
 
+    /// Writes `snapshot` over the start of memory, growing memory first when it is larger
+    /// (as the loader restores memory).
+    fn load(&mut self, snapshot: &[u8]) -> Result<(), String> {
+        let size = self.memory.data_size(&self.store) as u64;
+        let want = snapshot.len() as u64;
+        if want > size {
+            let pages = (want - size).div_ceil(PAGE);
+            self.memory
+                .grow(&mut self.store, pages)
+                .map_err(|e| format!("cannot grow memory from {size} to {want} bytes: {e}"))?;
+        }
+        self.memory.data_mut(&mut self.store)[..snapshot.len()].copy_from_slice(snapshot);
+        Ok(())
+    }
+
+    /// The NUL-terminated text at `addr`, which `what` returned.
+    fn c_string(&self, addr: i32, what: &str) -> Result<Vec<u8>, String> {
+        let addr = addr as u32 as usize;
+        let data = self.memory.data(&self.store);
+        match data.get(addr..) {
+            Some(tail) if addr != 0 => match tail.iter().position(|&b| b == 0) {
+                Some(len) => Ok(tail[..len].to_vec()),
+                None => Err(format!(
+                    "the result of {what} at {addr:#x} has no NUL before the end of memory"
+                )),
+            },
+            _ => Err(format!("{what} returned the invalid pointer {addr:#x}")),
+        }
+    }
+
     /// One `handle` call as the loader's `ccall("handle", "string", ["string", "string"])`.
     fn call(&mut self, msg: &[u8], env: &[u8]) -> Result<Vec<u8>, Fault> {
         self.store
@@ -822,17 +461,7 @@ impl Live {
             .handle
             .call(&mut self.store, (p_msg, p_env))
             .map_err(|e| Fault::fatal(format!("wasm trap in handle: {e}")))?;
-        let addr = result as u32 as usize;
-        let data = self.memory.data(&self.store);
-        let text = match data.get(addr..) {
-            Some(tail) if addr != 0 => match tail.iter().position(|&b| b == 0) {
-                Some(len) => Ok(tail[..len].to_vec()),
-                None => Err(format!(
-                    "the result at {addr:#x} has no NUL before the end of memory"
-                )),
-            },
-            _ => Err(format!("handle returned the invalid pointer {addr:#x}")),
-        };
+        let text = self.c_string(result, "handle");
         if saved != 0 {
             self.exports
                 .stack_restore
@@ -955,17 +584,7 @@ impl WasmBackend {
     /// larger, then copy it over the start of memory. Clears any earlier fault.
     pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), WasmError> {
         let mut live = Live::new(&self.module.inner).map_err(WasmError::Instantiate)?;
-        let size = live.memory.data_size(&live.store) as u64;
-        let want = snapshot.len() as u64;
-        if want > size {
-            let pages = (want - size).div_ceil(PAGE);
-            live.memory.grow(&mut live.store, pages).map_err(|e| {
-                WasmError::Restore(format!(
-                    "cannot grow memory from {size} to {want} bytes: {e}"
-                ))
-            })?;
-        }
-        live.memory.data_mut(&mut live.store)[..snapshot.len()].copy_from_slice(snapshot);
+        live.load(snapshot).map_err(WasmError::Restore)?;
         live.check_cookies()
             .map_err(|f| WasmError::Restore(f.message))?;
         self.live = Some(live);
