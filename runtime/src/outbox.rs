@@ -66,7 +66,8 @@ impl OutMessage {
 
     /// The `Reference` number the runtime gave this message when sent.
     pub fn reference(&self) -> Option<u64> {
-        self.get(crate::protocol::REFERENCE).and_then(|r| r.parse().ok())
+        self.get(crate::protocol::REFERENCE)
+            .and_then(|r| r.parse().ok())
     }
 }
 
