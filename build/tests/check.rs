@@ -46,7 +46,7 @@ fn the_minimal_module_passes_and_its_custom_sections_are_reported() {
 }
 
 #[test]
-fn an_extra_export_is_a_warning_naming_it() {
+fn an_extra_export_is_a_warning_naming_it_and_tool_exports_are_not() {
     let report = check_module(&abi_module("", r#"(func (export "debug_dump"))"#)).unwrap();
     assert_eq!(report.warnings.len(), 1);
     assert!(
@@ -54,6 +54,29 @@ fn an_extra_export_is_a_warning_naming_it() {
         "{:?}",
         report.warnings
     );
+    for tool in module_abi::TOOL_EXPORTS {
+        let module_abi::ExportKind::Func(sig) = tool.kind else {
+            panic!("tool exports are functions");
+        };
+        let params = " i32".repeat(sig.params.len());
+        let results = " i32".repeat(sig.results.len());
+        let body = if sig.results.is_empty() {
+            ""
+        } else {
+            "(i32.const 0)"
+        };
+        let tail = format!(
+            r#"(func (export "{}") (param{params}) (result{results}) {body})"#,
+            tool.name
+        );
+        let report = check_module(&abi_module("", &tail)).unwrap();
+        assert!(
+            report.warnings.is_empty(),
+            "{}: {:?}",
+            tool.name,
+            report.warnings
+        );
+    }
 }
 
 #[test]
@@ -111,4 +134,18 @@ fn missing_and_mistyped_exports_are_named() {
         check_module(b"not wasm").unwrap_err().problems[..],
         [Problem::Malformed(_)]
     ));
+}
+
+#[test]
+fn a_mistyped_tool_export_is_a_problem() {
+    let bytes = abi_module(
+        "",
+        r#"(func (export "aoxide_view") (result i32) (i32.const 0))"#,
+    );
+    let err = check_module(&bytes).unwrap_err();
+    assert!(
+        matches!(&err.problems[..], [Problem::WrongExport { name, .. }] if name == "aoxide_view"),
+        "{:?}",
+        err.problems
+    );
 }

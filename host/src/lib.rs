@@ -76,13 +76,13 @@ mod messenger;
 mod modules;
 pub mod msg;
 pub mod net;
-mod pending;
 mod processes;
 pub mod register;
+pub mod view;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-pub use backend::{Backend, Native};
+pub use backend::{Backend, BackendViewError, Native};
 pub use config::NetConfig;
 pub use error::NetError;
 pub use ids::{MessageId, ModuleId, ProcessId, Wallet};
@@ -91,3 +91,4 @@ pub use limits::{Limits, Violation};
 pub use msg::{Msg, SpawnOptions};
 pub use net::Net;
 pub use register::{native, Module, NativeModule};
+pub use view::{StateRef, ViewError};

@@ -42,6 +42,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use aoxide::view::ViewPart;
 use aoxide::{Env, Message, Outcome};
 use aoxide_build::{check_module, CheckError, ModuleReport};
 use wasmi::{
@@ -49,7 +50,7 @@ use wasmi::{
     StoreLimitsBuilder, TypedFunc,
 };
 
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendViewError};
 use crate::ids::ModuleId;
 use crate::net::Net;
 
@@ -256,6 +257,8 @@ struct Exports {
     stack_get_current: TypedFunc<(), i32>,
     stack_alloc: TypedFunc<i32, i32>,
     stack_restore: TypedFunc<i32, ()>,
+    /// `aoxide_view`, when the module has it (tools only; see `aoxide::view`).
+    view: Option<TypedFunc<i32, i32>>,
 }
 
 /// One running instance.
@@ -319,6 +322,7 @@ impl Live {
             stack_get_current: func(&instance, &store, "emscripten_stack_get_current")?,
             stack_alloc: func(&instance, &store, "_emscripten_stack_alloc")?,
             stack_restore: func(&instance, &store, "_emscripten_stack_restore")?,
+            view: func(&instance, &store, aoxide::module_abi::VIEW_EXPORT).ok(),
         };
         let mut live = Live {
             store,
@@ -442,6 +446,24 @@ impl Live {
             },
             _ => Err(format!("{what} returned the invalid pointer {addr:#x}")),
         }
+    }
+
+    /// One `aoxide_view` call.
+    fn view(&mut self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        let Some(view) = self.exports.view else {
+            return Err(BackendViewError::Module(format!(
+                "the module has no `{}` export (it was built with an aoxide without the view)",
+                aoxide::module_abi::VIEW_EXPORT
+            )));
+        };
+        self.store
+            .set_fuel(self.compute_limit)
+            .map_err(|e| BackendViewError::Module(format!("cannot set the compute limit: {e}")))?;
+        let addr = view
+            .call(&mut self.store, part as i32)
+            .map_err(|e| BackendViewError::Module(format!("wasm trap in the view: {e}")))?;
+        self.c_string(addr, aoxide::module_abi::VIEW_EXPORT)
+            .map_err(BackendViewError::Module)
     }
 
     /// One `handle` call as the loader's `ccall("handle", "string", ["string", "string"])`.
@@ -593,6 +615,21 @@ impl WasmBackend {
     }
 }
 
+impl WasmBackend {
+    /// One part of the process as JSON (the module's `aoxide_view` export; see
+    /// [`aoxide::view`]), asked of a fresh instance holding a copy of this one's memory,
+    /// so looking never changes the process (not even its allocator).
+    pub fn view(&self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        let Some(live) = self.live.as_ref() else {
+            return Err(BackendViewError::Module("the wasm instance is gone".into()));
+        };
+        let mut copy = Live::new(&self.module.inner).map_err(BackendViewError::Module)?;
+        copy.load(live.memory.data(&live.store))
+            .map_err(BackendViewError::Module)?;
+        copy.view(part)
+    }
+}
+
 impl Backend for WasmBackend {
     fn handle(&mut self, msg: Message, env: &Env) -> Outcome {
         let msg = msg.to_json();
@@ -601,6 +638,10 @@ impl Backend for WasmBackend {
             Ok(result) => parse_result(&result),
             Err(e) => Outcome::failed(e),
         }
+    }
+
+    fn view(&self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        WasmBackend::view(self, part)
     }
 
     fn as_any(&self) -> &dyn Any {

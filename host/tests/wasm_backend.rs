@@ -250,6 +250,46 @@ fn a_net_runs_the_wasm_token_like_the_native_one() {
     assert_eq!(native_net.deliveries().len(), wasm_net.deliveries().len());
 }
 
+/// A token with one unhandled message in its inbox, on either backend.
+fn token_with_inbox(module: impl aoxide_host::Module) -> (Net, aoxide_host::ProcessId) {
+    let mut net = Net::new();
+    let token = net.register("token", module);
+    let alice = net.wallet("alice");
+    let pid = net.spawn_module(&alice, &token, SpawnOptions::new()).unwrap();
+    net.send(&alice, &pid, Msg::new().action("Unknown").data("kept"))
+        .unwrap();
+    net.run_until_idle().unwrap();
+    (net, pid)
+}
+
+#[test]
+fn a_wasm_process_is_looked_into_through_its_view_without_changing_it() {
+    let (native_net, n) = token_with_inbox(aoxide_host::native::<TokenProcess>());
+    let (wasm_net, w) = token_with_inbox(WasmModule::new(&module_bytes("token")).unwrap());
+    let inbox = wasm_net.inbox(&w);
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].action(), Some("Unknown"));
+    assert_eq!(inbox[0].data, "kept");
+    assert_eq!(inbox, native_net.inbox(&n));
+    assert!(wasm_net.pending_waits(&w).is_empty());
+    // The token's state is not `Serialize`: no JSON view, on either backend; natively the
+    // state is still there in place.
+    assert_eq!(wasm_net.state_json(&w).unwrap(), None);
+    assert_eq!(native_net.state_json(&n).unwrap(), None);
+    let err = wasm_net.try_state::<TokenProcess>(&w).unwrap_err();
+    assert!(
+        matches!(err, aoxide_host::ViewError::NoStateView { .. }),
+        "{err}"
+    );
+    assert!(native_net.try_state::<TokenProcess>(&n).is_ok());
+    // Looking runs in a copy: the instance's memory is byte for byte the same.
+    let before = wasm_net.wasm_backend(&w).unwrap().snapshot();
+    let _ = wasm_net.inbox(&w);
+    let _ = wasm_net.state_json(&w);
+    let _ = wasm_net.pending_waits(&w);
+    assert!(before == wasm_net.wasm_backend(&w).unwrap().snapshot());
+}
+
 #[test]
 fn a_snapshot_restored_into_a_fresh_instance_keeps_the_state() {
     let bytes = module_bytes("token");

@@ -10,8 +10,9 @@
 ///
 /// On `wasm32` it generates the exports every AO host needs (`handle`, `malloc`, `free`,
 /// `emscripten_stack_init`, `emscripten_stack_get_end`, `emscripten_stack_get_current`,
-/// `_emscripten_stack_alloc`, `_emscripten_stack_restore`) and the static that holds the
-/// runtime in linear memory; the bodies are in `aoxide::abi`. It also embeds
+/// `_emscripten_stack_alloc`, `_emscripten_stack_restore`), the tools' view
+/// `aoxide_view` ([`crate::view`]), and the static that holds the runtime in linear
+/// memory; the bodies are in `aoxide::abi`. It also embeds
 /// [`Process::INTERFACE`](crate::Process::INTERFACE) in the `aoxide.interface` custom
 /// section (only the exported process's, not that of every linked crate). On every other target it
 /// expands to nothing, so the same crate builds and tests natively.
@@ -55,6 +56,12 @@ macro_rules! export {
             #[unsafe(no_mangle)]
             pub extern "C" fn handle(msg: *const u8, env: *const u8) -> *const u8 {
                 $crate::abi::handle(&AOXIDE_INSTANCE, msg as usize, env as usize) as *const u8
+            }
+
+            /// A read-only JSON view of the process for tools (`aoxide::module_abi::ViewPart`).
+            #[unsafe(no_mangle)]
+            pub extern "C" fn aoxide_view(part: i32) -> *const u8 {
+                $crate::abi::view(&AOXIDE_INSTANCE, part) as *const u8
             }
 
             /// C `malloc` (HyperBEAM writes its arguments with it).

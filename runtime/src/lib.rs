@@ -185,6 +185,7 @@ pub mod tag;
 pub mod tags;
 pub mod trust;
 pub mod u256;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
@@ -246,6 +247,8 @@ pub mod __private {
     pub use crate::tag::FromTag;
     pub use crate::tags::TagValue;
     pub use crate::tags::Tags;
+    pub use crate::view::{NoRead, NoView, ReadAs, ReadView, ViewOf, WriteView};
+    pub use core::marker::PhantomData;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

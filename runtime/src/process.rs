@@ -92,6 +92,22 @@ pub trait Process: Transactional + Sized + 'static {
     fn edit_registry(&mut self, registry: &mut Registry<Self>) {
         let _ = registry;
     }
+
+    /// Appends the state's snapshot JSON view to `out` (what tools read through the
+    /// module's `aoxide_view` export; see [`crate::view`]); false when the state has none.
+    /// `#[aoxide::handlers]` implements it when the state is `Serialize`.
+    fn view_state(&self, out: &mut Vec<u8>) -> bool {
+        let _ = out;
+        false
+    }
+
+    /// The state read back from its snapshot JSON view (how the test network reads the
+    /// state of a wasm process); `None` when the state cannot be read back.
+    /// `#[aoxide::handlers]` implements it when the state is `Deserialize`.
+    fn from_view(view: &serde_json::Value) -> Option<Result<Self, crate::SnapshotError>> {
+        let _ = view;
+        None
+    }
 }
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
@@ -226,6 +242,28 @@ impl<P: Process> Runtime<P> {
     /// back to).
     pub fn clock(&self) -> Option<u64> {
         self.clock
+    }
+
+    /// One part of the process as JSON, for tools (the module's `aoxide_view` export; see
+    /// [`crate::view`]): the state's snapshot view (`null` when the state has none or is
+    /// not made yet), the inbox, or the pending waits. Reads only.
+    pub fn view_json(&self, part: crate::view::ViewPart) -> Vec<u8> {
+        use crate::view::ViewPart;
+        let mut out = Vec::new();
+        match part {
+            ViewPart::State => {
+                let viewed = self.state.as_ref().is_some_and(|s| s.view_state(&mut out));
+                if !viewed {
+                    out.clear();
+                    out.extend_from_slice(b"null");
+                }
+            }
+            ViewPart::Inbox => crate::view::write_inbox(&mut out, self.inbox.iter()),
+            ViewPart::Pending => {
+                crate::view::write_pending(&mut out, self.pending.iter().map(|w| w.info()))
+            }
+        }
+        out
     }
 
     /// Handles JSON-1 input and returns the JSON-1 result. Never panics; bad input gets an

@@ -10,7 +10,8 @@
 //!   `env.emscripten_resize_heap` with a `memory.grow` fallback;
 //! - [`stack`]: the emscripten argument "stack", emulated on the heap, and the stack-cookie
 //!   area;
-//! - [`handle`], [`malloc`], [`free`]: the entry point and the C allocator exports.
+//! - [`handle`], [`malloc`], [`free`]: the entry point and the C allocator exports;
+//! - [`view`]: the read-only JSON view tools call (`aoxide_view`; no AO host does).
 //!
 //! Nothing is kept in mutable wasm globals: the runtime, the last result, the allocator and
 //! the argument stack are statics or heap objects in linear memory, so a memory snapshot
@@ -216,6 +217,24 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     free(msg);
     free(env);
     end_call();
+    result.as_ptr() as usize
+}
+
+/// The body of the `aoxide_view` export (not called by AO hosts; see
+/// [`crate::module_abi::TOOL_EXPORTS`]): the JSON of one [`ViewPart`](crate::view::ViewPart)
+/// of the process, NUL-terminated, at the returned address until the next call. An
+/// unknown part is `null`. Reads only; a host that wants no trace of the call in memory
+/// runs it on a copy of the memory (the test network does).
+pub fn view<P: Process>(instance: &'static Instance<P>, part: i32) -> usize {
+    // SAFETY: single-threaded, and the host is done with the previous result.
+    let result = unsafe { &mut *RESULT.0.get() };
+    *result = Vec::new();
+    let mut out = match crate::view::ViewPart::from_i32(part) {
+        Some(part) => instance.runtime().view_json(part),
+        None => b"null".to_vec(),
+    };
+    out.push(0);
+    *result = out;
     result.as_ptr() as usize
 }
 
