@@ -56,8 +56,41 @@ impl Default for Config {
 }
 
 /// A process: its state type, how the state is made from the spawn message, and its
-/// handlers. `#[aoxide::process]` with `#[aoxide::handlers]` implement it; it can also be
-/// written by hand.
+/// handlers. `#[aoxide::process]` with `#[aoxide::handlers]` implement it (every process
+/// of this repository is written so); it can also be written by hand, on the registry
+/// directly, which is what the macros generate:
+///
+/// ```
+/// use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Runtime};
+///
+/// #[derive(Clone, Default)]
+/// struct Ping {
+///     pings: u64,
+/// }
+/// // Rolled back by copy (`#[aoxide::process]` does it field by field instead).
+/// aoxide::transactional_by_clone!(Ping);
+///
+/// impl Process for Ping {
+///     fn init(ctx: &mut Ctx<'_>, _spawn: &Message) -> Result<Self, Error> {
+///         ctx.print("ready");
+///         Ok(Ping::default())
+///     }
+///
+///     fn register(registry: &mut Registry<Self>) {
+///         registry.add(Handler::action("Ping", |s: &mut Ping, ctx, _msg| {
+///             s.pings += 1;
+///             ctx.respond(OutMessage::untargeted().action("Pong"));
+///             Ok(())
+///         }));
+///     }
+/// }
+///
+/// let mut rt = Runtime::<Ping>::new();
+/// rt.handle(Message::new("OWNER").with_id("PID"), Some(&aoxide::Env::new("PID", "OWNER")));
+/// let out = rt.handle(Message::new("ALICE").with_action("Ping"), None);
+/// assert_eq!(out.messages[0].get("Action"), Some("Pong"));
+/// assert_eq!(rt.state().unwrap().pings, 1);
+/// ```
 pub trait Process: Transactional + Sized + 'static {
     /// Builds the state from the spawn message (or the first message when the host never
     /// delivers the spawn).
