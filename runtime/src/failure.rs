@@ -99,55 +99,44 @@ impl Failure {
     /// where the action lies in it.
     fn handling_prefix(action: Option<&str>, room: usize) -> (String, Option<Range<usize>>) {
         let mut text = String::with_capacity(96 + room);
-        let action = match action {
-            Some(a) => {
-                text.push_str(WITH_ACTION);
-                let start = text.len();
-                text.push_str(a);
-                Some(start..text.len())
-            }
-            None => {
-                text.push_str(WITHOUT_ACTION);
-                None
-            }
+        let (head, name) = match action {
+            Some(a) => (WITH_ACTION, a),
+            None => (WITHOUT_ACTION, ""),
         };
-        text.push_str(": ");
-        (text, action)
+        let at = push_all(&mut text, &[head, name, ": "]);
+        (text, action.map(|_| at[0]..at[1]))
     }
 
     /// A failure while handling a message with `action` (or none), at `stage`, with the
     /// error value `error`. A panic's text is its message, never a code.
     pub fn handling(action: Option<&str>, stage: Stage<'_>, error: &Error) -> Self {
         let (mut text, action) = Failure::handling_prefix(action, error.message().len());
-        let mut handler = None;
-        match stage {
-            Stage::Handler(name) => {
-                text.push_str("handler `");
-                let start = text.len();
-                text.push_str(name);
-                handler = Some(start..text.len());
-                text.push_str("` failed: ");
+        let reference;
+        // `<head><name><tail>`: the name is the handler's, for a handler.
+        let (head, name, tail) = match stage {
+            Stage::Handler(name) => ("handler `", name, "` failed: "),
+            Stage::Continuation { name, reference: r } => {
+                reference = format!("` (awaiting reference {r}) failed: ");
+                ("continuation `", name, reference.as_str())
             }
-            Stage::Continuation { name, reference } => {
-                text.push_str("continuation `");
-                text.push_str(name);
-                text.push_str("` (awaiting reference ");
-                text.push_str(&reference.to_string());
-                text.push_str(") failed: ");
+            Stage::Timeout(r) => {
+                reference = crate::outbox::decimal(r);
+                (
+                    "the timeout of the wait for reference ",
+                    reference.as_str(),
+                    " failed: ",
+                )
             }
-            Stage::Timeout(reference) => {
-                text.push_str("the timeout of the wait for reference ");
-                text.push_str(&reference.to_string());
-                text.push_str(" failed: ");
-            }
-            Stage::Default => text.push_str("default handler: "),
-            Stage::After => text.push_str("after the handlers: "),
-            Stage::Panic => {
-                text.push_str("panicked: ");
-                let message = text.len();
-                text.push_str(error.message());
-                return Failure::from_parts(text, action, None, None, message);
-            }
+            Stage::Default => ("default handler: ", "", ""),
+            Stage::After => ("after the handlers: ", "", ""),
+            Stage::Panic => ("panicked: ", "", ""),
+        };
+        let at = push_all(&mut text, &[head, name, tail]);
+        let handler = matches!(stage, Stage::Handler(_)).then(|| at[0]..at[1]);
+        if let Stage::Panic = stage {
+            let message = text.len();
+            text.push_str(error.message());
+            return Failure::from_parts(text, action, None, None, message);
         }
         let (code, message) = push_error(&mut text, error);
         Failure::from_parts(text, action, handler, code, message)
@@ -231,17 +220,23 @@ impl Failure {
     }
 }
 
+/// Appends `pieces`, returning where each one after the first starts (and the end).
+fn push_all<const N: usize>(text: &mut String, pieces: &[&str; N]) -> [usize; N] {
+    let mut at = [0; N];
+    for (i, piece) in pieces.iter().enumerate() {
+        text.push_str(piece);
+        at[i] = text.len();
+    }
+    at
+}
+
 /// Appends the error value (`[code] message`), returning where the code and the message
 /// lie.
 fn push_error(text: &mut String, error: &Error) -> (Option<Range<usize>>, usize) {
-    let mut code = None;
-    if let Some(c) = error.code() {
-        text.push('[');
-        let start = text.len();
-        text.push_str(c);
-        code = Some(start..text.len());
-        text.push_str("] ");
-    }
+    let code = error.code().map(|c| {
+        let at = push_all(text, &["[", c, "] "]);
+        at[0]..at[1]
+    });
     let message = text.len();
     text.push_str(error.message());
     (code, message)

@@ -277,6 +277,13 @@ pub(crate) fn decimal(n: u64) -> String {
     unsafe { String::from_utf8_unchecked(digits[start..].to_vec()) }
 }
 
+/// Appends `n` in decimal to `out`.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let start = write_decimal(&mut digits, n);
+    out.extend_from_slice(&digits[start..]);
+}
+
 /// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns where its
 /// first digit is. Spares the hot path `core::fmt` and its padding logic.
 fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {

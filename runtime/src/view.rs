@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::json::write;
 use crate::message::Message;
 pub use crate::module_abi::ViewPart;
+use crate::outbox::push_decimal;
 use crate::pending::{WaitInfo, WaitKind};
 use crate::snapshot::{Schema, SnapshotError};
 
@@ -112,14 +113,14 @@ pub(crate) fn write_pending<'a>(out: &mut Vec<u8>, waits: impl Iterator<Item = &
             out.push(b',');
         }
         out.extend_from_slice(b"{\"reference\":");
-        out.extend_from_slice(w.reference.to_string().as_bytes());
+        push_decimal(out, w.reference);
         out.extend_from_slice(b",\"kind\":");
         write::string(out, kind_name(w.kind));
         out.extend_from_slice(b",\"from\":");
         write::string(out, &w.from);
         out.extend_from_slice(b",\"deadline\":");
         match w.deadline {
-            Some(d) => out.extend_from_slice(d.to_string().as_bytes()),
+            Some(d) => push_decimal(out, d),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"continuation\":");
