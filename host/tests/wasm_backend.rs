@@ -255,7 +255,9 @@ fn token_with_inbox(module: impl aoxide_host::Module) -> (Net, aoxide_host::Proc
     let mut net = Net::new();
     let token = net.register("token", module);
     let alice = net.wallet("alice");
-    let pid = net.spawn_module(&alice, &token, SpawnOptions::new()).unwrap();
+    let pid = net
+        .spawn_module(&alice, &token, SpawnOptions::new())
+        .unwrap();
     net.send(&alice, &pid, Msg::new().action("Unknown").data("kept"))
         .unwrap();
     net.run_until_idle().unwrap();

@@ -50,13 +50,11 @@ pub fn process_items(args: TokenStream, item: &mut ItemStruct) -> syn::Result<To
 pub fn derive_transactional(item: TokenStream) -> TokenStream {
     let mut item = match syn::parse2::<ItemStruct>(item) {
         Ok(i) => i,
-        Err(_) => {
-            return syn::Error::new(
-                Span::call_site(),
-                "#[derive(aoxide::Transactional)] goes on a struct whose fields are all Transactional",
-            )
-            .to_compile_error()
-        }
+        Err(_) => return syn::Error::new(
+            Span::call_site(),
+            "#[derive(aoxide::Transactional)] goes on a struct whose fields are all Transactional",
+        )
+        .to_compile_error(),
     };
     let mut errors = Errors::default();
     let def = parse::process(TokenStream::new(), &mut item, &mut errors);

@@ -29,8 +29,14 @@ fn scenario(net: &mut Net, pid: &ProcessId) {
     let owner = net.wallet("owner");
     let alice = net.wallet("alice");
     let mut counter = CounterClient::new(net, pid);
-    assert_eq!(counter.increment(&alice, Some(2u64)).unwrap().data(), Some("42"));
-    assert_eq!(counter.increment(&alice, None::<u64>).unwrap().data(), Some("43"));
+    assert_eq!(
+        counter.increment(&alice, Some(2u64)).unwrap().data(),
+        Some("42")
+    );
+    assert_eq!(
+        counter.increment(&alice, None::<u64>).unwrap().data(),
+        Some("43")
+    );
     assert_eq!(counter.get(&alice).unwrap().data(), Some("43"));
     // A bad tag is a failure naming the handler and the tag; nothing changes.
     let err = counter.increment(&alice, Some(u64::MAX)).unwrap_err();
@@ -72,7 +78,15 @@ fn the_client_drives_the_counter_on_the_network() {
     let count = |n: &str| Some(n.to_owned());
     assert_eq!(
         counts,
-        [count("40"), count("42"), count("43"), count("43"), count("0"), count("0"), count("0")]
+        [
+            count("40"),
+            count("42"),
+            count("43"),
+            count("43"),
+            count("0"),
+            count("0"),
+            count("0")
+        ]
     );
 }
 
@@ -90,13 +104,17 @@ fn the_same_scenario_ends_the_same_on_both_backends() {
     scenario(&mut wasm_net, &w);
 
     // The state, read back from the module's view, is the native one.
-    assert_eq!(*wasm_net.state::<Counter>(&w), *native_net.state::<Counter>(&n));
+    assert_eq!(
+        *wasm_net.state::<Counter>(&w),
+        *native_net.state::<Counter>(&n)
+    );
     assert_eq!(
         wasm_net.state_json(&w).unwrap(),
         native_net.state_json(&n).unwrap()
     );
     assert_eq!(wasm_net.inbox(&w), native_net.inbox(&n));
     // And every message had the same outcome (same ids: the networks are seeded alike).
-    let outcomes = |net: &Net| -> Vec<_> { net.deliveries().iter().map(|d| d.outcome.clone()).collect() };
+    let outcomes =
+        |net: &Net| -> Vec<_> { net.deliveries().iter().map(|d| d.outcome.clone()).collect() };
     assert_eq!(outcomes(&wasm_net), outcomes(&native_net));
 }

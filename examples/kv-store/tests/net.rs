@@ -42,7 +42,10 @@ fn a_user_sets_lists_and_gets_through_the_client() {
     let mut kv = KvStoreClient::new(&mut w.net, &w.kv);
     set(&mut kv, &w.alice, "a/1", "one");
     let pairs = BTreeMap::from([("b/1", "two"), ("b/2", "three")]);
-    assert_eq!(kv.set_many(&w.alice, &pairs).unwrap().data(), Some("stored 2"));
+    assert_eq!(
+        kv.set_many(&w.alice, &pairs).unwrap().data(),
+        Some("stored 2")
+    );
 
     let reply = kv.get(&w.alice, "a/1").unwrap();
     assert_eq!(reply.get("Action"), Some("Value"));
@@ -78,7 +81,11 @@ fn refusals_are_failures_with_their_handler_and_change_nothing() {
     let err = kv
         .set_many(&w.alice, &BTreeMap::from([("big", "x".repeat(2000))]))
         .unwrap_err();
-    assert!(err.failure().unwrap().message().contains("over the limit of 1024"));
+    assert!(err
+        .failure()
+        .unwrap()
+        .message()
+        .contains("over the limit of 1024"));
     assert_eq!(w.net.state::<KvStore>(&w.kv).writes, 1);
 
     let mut kv = KvStoreClient::new(&mut w.net, &w.kv);
@@ -99,7 +106,14 @@ fn seed_runs_once_then_seeds_go_to_the_inbox() {
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].action(), Some("Seed"));
     assert_eq!(inbox[0].data, r#"{"t":"2"}"#);
-    assert_eq!(w.net.state::<KvStore>(&w.kv).entries.get("s").map(String::as_str), Some("1"));
+    assert_eq!(
+        w.net
+            .state::<KvStore>(&w.kv)
+            .entries
+            .get("s")
+            .map(String::as_str),
+        Some("1")
+    );
 }
 
 #[test]
@@ -109,7 +123,11 @@ fn the_snapshot_handler_answers_the_network_state_view() {
     set(&mut kv, &w.alice, "a", "1");
     let snapshot = kv.snapshot(&w.owner).unwrap();
     let answered: serde_json::Value = serde_json::from_str(snapshot.data().unwrap()).unwrap();
-    let view = w.net.state_json(&w.kv).unwrap().expect("KvStore is Serialize");
+    let view = w
+        .net
+        .state_json(&w.kv)
+        .unwrap()
+        .expect("KvStore is Serialize");
     assert_eq!(answered, view);
     assert_eq!(view["aoxide-snapshot"], 2);
 }

@@ -304,21 +304,47 @@ process_rule! {
 
 #[test]
 fn process_on_something_else() {
-    let out = expand::process(quote!(), quote!(fn f() {})).to_string();
-    assert!(out.contains("goes on the struct holding the state"), "{out}");
+    let out = expand::process(
+        quote!(),
+        quote!(
+            fn f() {}
+        ),
+    )
+    .to_string();
+    assert!(
+        out.contains("goes on the struct holding the state"),
+        "{out}"
+    );
     assert!(out.contains("fn f"), "the item is kept: {out}");
 }
 
 #[test]
 fn transactional_derive_on_something_else() {
-    let out = expand::derive_transactional(quote!(enum E { A })).to_string();
-    assert!(out.contains("goes on a struct whose fields are all Transactional"), "{out}");
+    let out = expand::derive_transactional(quote!(
+        enum E {
+            A,
+        }
+    ))
+    .to_string();
+    assert!(
+        out.contains("goes on a struct whose fields are all Transactional"),
+        "{out}"
+    );
 }
 
 #[test]
 fn handlers_on_something_else() {
-    let out = expand::handlers(quote!(), quote!(struct S;)).to_string();
-    assert!(out.contains("goes on the impl block of the process state"), "{out}");
+    let out = expand::handlers(
+        quote!(),
+        quote!(
+            struct S;
+        ),
+    )
+    .to_string();
+    assert!(
+        out.contains("goes on the impl block of the process state"),
+        "{out}"
+    );
     assert!(out.contains("struct S"), "the item is kept: {out}");
 }
 
@@ -331,6 +357,12 @@ fn after_an_error_the_item_and_a_stand_in_are_emitted() {
     .to_string();
     assert!(out.contains("compile_error"), "{out}");
     assert!(out.contains("fn a"), "{out}");
-    assert!(out.contains("Process for C"), "a stand-in stops cascades: {out}");
-    assert!(!out.contains("handler ("), "the consumed attribute is stripped: {out}");
+    assert!(
+        out.contains("Process for C"),
+        "a stand-in stops cascades: {out}"
+    );
+    assert!(
+        !out.contains("handler ("),
+        "the consumed attribute is stripped: {out}"
+    );
 }
