@@ -10,12 +10,15 @@
 //! - [`registry`] and [`pattern`]: the ordered handler registry with AOS match semantics;
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
 //! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
-//! - [`outcome`]: the result of a message and its JSON-1 form;
+//! - [`outcome`]: the result of a message and its JSON-1 form; [`failure`]: why a message
+//!   failed ([`Failure`]: action, handler, code, message), written as AO's `Error` string;
 //! - [`protocol`]: the AO protocol rules (protocol tags, senders, replies, lenient fields,
 //!   size limits), shared with the test host;
 //! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
 //! - [`interface`]: handler metadata and what handlers may return;
 //! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations;
+//! - [`view`]: the read-only view tools read a process through (the module's
+//!   `aoxide_view` export: state, inbox, pending waits);
 //! - [`client`]: the typed clients `#[aoxide::handlers]` generates, over a [`client::Transport`].
 //!
 //! ## Writing a process
