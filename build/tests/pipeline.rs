@@ -25,8 +25,9 @@ fn ping_has_exactly_the_contract_and_runs() {
     let bytes = std::fs::read(&plain).unwrap();
     let report = check_module(&bytes).unwrap();
 
-    // Every export of the table, nothing else but the tolerated linker globals.
-    for export in module_abi::EXPORTS {
+    // Every export of the table and the tools' view, nothing else but the tolerated linker
+    // globals.
+    for export in module_abi::EXPORTS.iter().chain(module_abi::TOOL_EXPORTS) {
         assert!(
             report.exports.iter().any(|e| e == export.name),
             "{}",
@@ -36,10 +37,12 @@ fn ping_has_exactly_the_contract_and_runs() {
     for name in &report.exports {
         assert!(
             module_abi::EXPORTS.iter().any(|e| e.name == name)
+                || module_abi::TOOL_EXPORTS.iter().any(|e| e.name == name)
                 || module_abi::TOLERATED_EXPORTS.contains(&name.as_str()),
             "extra export {name}"
         );
     }
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(module_abi::EXPORTS
         .iter()
         .any(|e| e.source == Source::ExportMacro));
