@@ -4,7 +4,7 @@
 // reading and JSON.parse-ing the result, and (in the default mode) copying the
 // whole memory in and out. No module can be faster than this under the loader.
 //
-// It honours the export contract of shared/spec/module-abi.md and always
+// It honours the export contract of docs/module-abi.md and always
 // answers with the same empty result.
 
 const uleb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };

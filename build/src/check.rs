@@ -213,8 +213,9 @@ pub fn uses_exceptions(bytes: &[u8]) -> Result<bool, wasmparser::BinaryReaderErr
 }
 
 /// Checks that `bytes` is a valid wasm module with exactly the AO module ABI: the exports of
-/// [`module_abi::EXPORTS`] with their signatures, no import but those of
-/// [`module_abi::IMPORTS`], and a plain 32-bit memory. Runs nothing and needs no network.
+/// [`module_abi::EXPORTS`] with their signatures (and [`module_abi::TOOL_EXPORTS`] with
+/// theirs, when present), no import but those of [`module_abi::IMPORTS`], and a plain
+/// 32-bit memory. Runs nothing and needs no network.
 ///
 /// Returns what it found (size, memory, custom sections such as `aoxide.interface`), or
 /// every problem, each naming the offending import or export.
@@ -389,9 +390,27 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
             }
         }
     }
+    // Tool exports are optional, but typed when present.
+    for tool in module_abi::TOOL_EXPORTS {
+        let expected = match tool.kind {
+            ExportKind::Func(sig) => describe_sig(&sig),
+            other => other.to_string(),
+        };
+        if let Some(&(_, kind, index)) = exports.iter().find(|(n, _, _)| n == tool.name) {
+            let found = describe(kind, index);
+            if found != expected {
+                problems.push(Problem::WrongExport {
+                    name: tool.name.to_owned(),
+                    expected,
+                    found,
+                });
+            }
+        }
+    }
     for (name, kind, index) in &exports {
         report.exports.push(name.clone());
         let known = module_abi::EXPORTS.iter().any(|e| e.name == name)
+            || module_abi::TOOL_EXPORTS.iter().any(|e| e.name == name)
             || module_abi::TOLERATED_EXPORTS.contains(&name.as_str());
         if !known {
             report.warnings.push(format!(

@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 
 pub use cargo::{CargoError, Workspace};
 pub use check::{
-    check_metering_module, check_module, CheckError, CustomSection, ModuleReport, Problem,
+    check_metering_module, check_module, uses_exceptions, CheckError, CustomSection, ModuleReport,
+    Problem,
 };
 pub use pipeline::{
     build_module, BuildError, BuildOptions, BuildOutput, BuiltWasm, LinkedWasm, ModuleSpec,

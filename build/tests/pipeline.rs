@@ -25,8 +25,9 @@ fn ping_has_exactly_the_contract_and_runs() {
     let bytes = std::fs::read(&plain).unwrap();
     let report = check_module(&bytes).unwrap();
 
-    // Every export of the table, nothing else but the tolerated linker globals.
-    for export in module_abi::EXPORTS {
+    // Every export of the table and the tools' view, nothing else but the tolerated linker
+    // globals.
+    for export in module_abi::EXPORTS.iter().chain(module_abi::TOOL_EXPORTS) {
         assert!(
             report.exports.iter().any(|e| e == export.name),
             "{}",
@@ -36,10 +37,12 @@ fn ping_has_exactly_the_contract_and_runs() {
     for name in &report.exports {
         assert!(
             module_abi::EXPORTS.iter().any(|e| e.name == name)
+                || module_abi::TOOL_EXPORTS.iter().any(|e| e.name == name)
                 || module_abi::TOLERATED_EXPORTS.contains(&name.as_str()),
             "extra export {name}"
         );
     }
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(module_abi::EXPORTS
         .iter()
         .any(|e| e.source == Source::ExportMacro));
@@ -78,18 +81,41 @@ fn ping_has_exactly_the_contract_and_runs() {
     }
 }
 
+/// The modules `scripts/test` builds (and the conformance suite runs).
+const MODULES: &str = include_str!("../../scripts/modules.txt");
+
 #[test]
-fn macro_modules_keep_the_interface_section() {
-    let path = ensure_built(&root(), "example-counter");
-    let report = check_module(&std::fs::read(path).unwrap()).unwrap();
-    let section = report
-        .custom_section(module_abi::INTERFACE_SECTION)
-        .expect("aoxide.interface survives wasm-opt");
-    let interface = aoxide::Interface::from_section(section).unwrap();
-    assert!(interface
-        .handlers
-        .iter()
-        .any(|h| h.action.as_deref() == Some("Increment")));
+fn every_built_module_carries_its_interface_section() {
+    for spec in MODULES.split_whitespace() {
+        let path = ensure_built(&root(), spec);
+        let report = check_module(&std::fs::read(&path).unwrap()).unwrap();
+        let section = report
+            .custom_section(module_abi::INTERFACE_SECTION)
+            .unwrap_or_else(|| panic!("{spec}: no aoxide.interface section"));
+        let interface = aoxide::Interface::from_section(section)
+            .unwrap_or_else(|e| panic!("{spec}: the section does not read: {e}"));
+        let (action, parts): (&str, &[&str]) = match spec {
+            "example-ping" => ("Ping", &[]),
+            "example-counter" => ("Increment", &[]),
+            "example-kv-store" => ("Set", &[]),
+            // The flagship modules: the token itself, and the game with its mounted parts
+            // listed under their field names.
+            "aoxide-token" => ("Transfer", &[]),
+            "example-game" => ("Transfer", &["token", "chat"]),
+            "aoxide-chat" => ("Broadcast", &[]),
+            "aoxide-counter:counter-blueprint" => ("Increment", &[]),
+            "example-auction" => ("Credit-Notice", &[]),
+            other => panic!("{other} is in scripts/modules.txt: say what its interface has"),
+        };
+        assert!(
+            interface.action(action).is_some(),
+            "{spec}: no handler for {action} in {}",
+            interface.to_json()
+        );
+        for part in parts {
+            assert!(interface.part(part).is_some(), "{spec}: no part {part}");
+        }
+    }
 }
 
 #[test]

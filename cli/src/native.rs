@@ -3,15 +3,15 @@
 //!
 //! cargo-ao cannot load a crate's native code into itself, so it builds a tiny runner: a
 //! binary crate under `<target>/ao/native/<crate>/` that depends on the crate and calls the
-//! `__aoxide_native_handler()` its `aoxide::export!` defines natively (the process as the
+//! `__aoxide_native_runtime()` its `aoxide::export!` defines natively (the process as the
 //! same JSON-1 in, JSON-1 out function the module's `handle` is). Each process of the
 //! console is one runner child; [`NativeProcess`] is the [`Backend`] that talks to it over
 //! its stdin and stdout:
 //!
 //! - `handle <message bytes> <env bytes>\n`, then both: the answer is `<result bytes>\n`
 //!   and the JSON-1 result;
-//! - `inbox\n`: the answer is `<count>\n`, then `<bytes>\n` and the JSON of each message
-//!   no handler took, oldest first.
+//! - `view <part>\n` (a [`ViewPart`] number): the answer is `<bytes>\n` and the part as
+//!   JSON, as the module's `aoxide_view` export writes it (state, inbox, pending waits).
 //!
 //! A panic in a handler is caught by the runtime natively, as in tests: the message fails
 //! with the panic's text and its changes are rolled back.
@@ -21,9 +21,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use aoxide::{Env, Message, Outcome};
+use aoxide::module_abi::ViewPart;
+use aoxide::{Env, Outcome};
 use aoxide_build::Workspace;
-use aoxide_host::Backend;
+use aoxide_host::{Backend, BackendViewError};
 
 /// Why a runner could not be built or started.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -56,7 +57,7 @@ pub enum NativeError {
     #[error("building the native runner of `{package}` failed (cargo's messages are above)")]
     #[diagnostic(help(
         "the crate must build natively and call `aoxide::export!(Process)` at its root, which \
-         defines the `__aoxide_native_handler` the runner calls"
+         defines the `__aoxide_native_runtime` the runner calls"
     ))]
     Build {
         /// The crate.
@@ -100,11 +101,11 @@ fn main() {
                 };
                 send(&mut output, &runtime.handle_json(&msg, &env));
             }
-            ["inbox"] => {
-                let _ = writeln!(output, "{}", runtime.inbox().len());
-                for message in runtime.inbox() {
-                    send(&mut output, &message.to_json_bytes());
-                }
+            ["view", part] => {
+                let Ok(part) = part.parse() else {
+                    return;
+                };
+                send(&mut output, &process::__aoxide_native_view(&runtime, part));
             }
             _ => return,
         }
@@ -208,7 +209,8 @@ pub struct NativeProcess {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     failed: Option<String>,
-    inbox: Vec<Message>,
+    /// The views as of the last message (state, inbox, pending waits; see [`ViewPart`]).
+    views: [Vec<u8>; 3],
 }
 
 impl NativeProcess {
@@ -230,37 +232,24 @@ impl NativeProcess {
             stdin,
             stdout: BufReader::new(stdout),
             failed: None,
-            inbox: Vec::new(),
+            views: Default::default(),
         })
     }
 
-    /// Sends one request and reads `answers` frames back.
-    fn ask(
-        &mut self,
-        request: &str,
-        frames: &[&[u8]],
-        answers: Answers,
-    ) -> Result<Vec<Vec<u8>>, String> {
+    /// Sends one request and reads the answer's frame back.
+    fn ask(&mut self, request: &str, frames: &[&[u8]]) -> Result<Vec<u8>, String> {
         if let Some(why) = &self.failed {
             return Err(why.clone());
         }
-        let answer = (|| -> std::io::Result<Vec<Vec<u8>>> {
+        let answer = (|| -> std::io::Result<Vec<u8>> {
             self.stdin.write_all(request.as_bytes())?;
             for frame in frames {
                 self.stdin.write_all(frame)?;
             }
             self.stdin.flush()?;
-            let count = match answers {
-                Answers::One => 1,
-                Answers::Counted => read_len(&mut self.stdout)?,
-            };
-            let mut out = Vec::with_capacity(count.min(1024));
-            for _ in 0..count {
-                let mut bytes = vec![0; read_len(&mut self.stdout)?];
-                self.stdout.read_exact(&mut bytes)?;
-                out.push(bytes);
-            }
-            Ok(out)
+            let mut bytes = vec![0; read_len(&mut self.stdout)?];
+            self.stdout.read_exact(&mut bytes)?;
+            Ok(bytes)
         })();
         answer.map_err(|e| {
             let status = self.child.try_wait().ok().flatten();
@@ -273,24 +262,15 @@ impl NativeProcess {
         })
     }
 
-    /// Asks the runner for the inbox (kept for [`Backend::inbox`]).
-    fn refresh_inbox(&mut self) {
-        if let Ok(frames) = self.ask("inbox\n", &[], Answers::Counted) {
-            self.inbox = frames
-                .iter()
-                .filter_map(|f| Message::from_json(f).ok())
-                .collect();
+    /// Asks the runner for every view (kept for [`Backend::view`], which cannot write to
+    /// the runner).
+    fn refresh_views(&mut self) {
+        for part in [ViewPart::State, ViewPart::Inbox, ViewPart::Pending] {
+            if let Ok(view) = self.ask(&format!("view {}\n", part as i32), &[]) {
+                self.views[part as usize] = view;
+            }
         }
     }
-}
-
-/// How many frames an answer has.
-#[derive(Clone, Copy)]
-enum Answers {
-    /// One.
-    One,
-    /// A count line first.
-    Counted,
 }
 
 fn read_len(input: &mut impl BufRead) -> std::io::Result<usize> {
@@ -305,22 +285,22 @@ fn read_len(input: &mut impl BufRead) -> std::io::Result<usize> {
 }
 
 impl Backend for NativeProcess {
-    fn handle(&mut self, msg: Message, env: &Env) -> Outcome {
+    fn handle(&mut self, msg: aoxide::Message, env: &Env) -> Outcome {
         let msg = msg.to_json_bytes();
         let env = env.to_json_bytes();
         let request = format!("handle {} {}\n", msg.len(), env.len());
-        let outcome = match self.ask(&request, &[&msg, &env], Answers::One) {
+        let outcome = match self.ask(&request, &[&msg, &env]) {
             Ok(result) => {
-                Outcome::from_json(&result[0]).unwrap_or_else(|e| Outcome::failed(e.to_string()))
+                Outcome::from_json(&result).unwrap_or_else(|e| Outcome::failed(e.to_string()))
             }
             Err(e) => Outcome::failed(e),
         };
-        self.refresh_inbox();
+        self.refresh_views();
         outcome
     }
 
-    fn inbox(&self) -> Vec<Message> {
-        self.inbox.clone()
+    fn view(&self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        Ok(self.views[part as usize].clone())
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -169,8 +169,8 @@ fn publish_dry_run_uploads_nothing_and_bad_limits_fail() {
 
 #[test]
 fn a_macro_built_module_carries_its_interface_hash() {
-    // `#[aoxide::handlers]` processes (examples/counter) have an `aoxide.interface`
-    // section; the hand-written ones (token, ping) have none.
+    // Every process is written with `#[aoxide::handlers]`, so every module (here
+    // examples/counter) has an `aoxide.interface` section.
     let counter = support::built_module("counter", "example-counter");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("counter.item");

@@ -9,8 +9,8 @@
 //! that runs a built `.wasm` module implements the same trait.
 
 use std::any::Any;
-use std::collections::VecDeque;
 
+use aoxide::view::ViewPart;
 use aoxide::{Config, Env, Message, Outcome, Process, Runtime};
 
 /// Something that can run one AO process: it takes a message and the env, and returns what
@@ -29,9 +29,17 @@ pub trait Backend: 'static {
         Config::default().max_message_bytes
     }
 
-    /// The messages no handler took, oldest first (empty when the backend cannot tell).
-    fn inbox(&self) -> Vec<Message> {
-        Vec::new()
+    /// One part of the process as JSON, as the module's `aoxide_view` export writes it
+    /// ([`aoxide::view`]): the state's snapshot view, the inbox or the pending waits. Never
+    /// changes the process. The default has none.
+    fn view(&self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        let _ = part;
+        Err(BackendViewError::Unsupported)
+    }
+
+    /// The state type, when the backend runs a native process (its `type_name`).
+    fn state_type(&self) -> Option<&'static str> {
+        None
     }
 
     /// The backend as [`Any`], so the network can reach a native process' typed state.
@@ -89,9 +97,12 @@ impl<P: Process> Backend for Native<P> {
         P::config().max_message_bytes
     }
 
-    fn inbox(&self) -> Vec<Message> {
-        let inbox: &VecDeque<Message> = self.runtime.inbox();
-        inbox.iter().cloned().collect()
+    fn view(&self, part: ViewPart) -> Result<Vec<u8>, BackendViewError> {
+        Ok(self.runtime.view_json(part))
+    }
+
+    fn state_type(&self) -> Option<&'static str> {
+        Some(std::any::type_name::<P>())
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -101,4 +112,15 @@ impl<P: Process> Backend for Native<P> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+}
+
+/// Why a backend gave no view.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendViewError {
+    /// The backend has no view of its process.
+    #[error("this backend shows nothing of its process")]
+    Unsupported,
+    /// The module was asked and could not answer (no `aoxide_view` export, a trap).
+    #[error("the module's view failed: {0}")]
+    Module(String),
 }

@@ -53,7 +53,7 @@ pub enum NetError {
         /// The new process.
         process: ProcessId,
         /// The error of its spawn message.
-        error: String,
+        error: aoxide::Failure,
     },
     /// A `Cron-Interval` tag that cannot be read.
     #[error("{0}")]

@@ -2,9 +2,7 @@
 //! their state. Every asserting helper is `#[track_caller]`, so a failed assertion points
 //! at the test line.
 
-use std::any::type_name;
-
-use aoxide::{Env, Message, Outcome, Process, Runtime};
+use aoxide::{Env, Outcome, Process, Runtime};
 
 use crate::backend::{Backend, Native};
 use crate::ids::{MessageId, ProcessId};
@@ -192,43 +190,9 @@ impl Net {
             .map(Native::runtime_mut)
     }
 
-    /// The state of `process`, if it is a native `P` with its state made.
-    pub fn try_state<P: Process>(&self, process: &ProcessId) -> Option<&P> {
-        self.runtime::<P>(process)?.state()
-    }
-
-    /// The state of `process` as a `P`.
-    ///
-    /// # Panics
-    /// When there is no such process, it is not a native `P`, or its state was never made.
-    #[track_caller]
-    pub fn state<P: Process>(&self, process: &ProcessId) -> &P {
-        let Some(p) = self.proc(process) else {
-            panic!("no process {process} on this network");
-        };
-        let Some(native) = p.backend.as_any().downcast_ref::<Native<P>>() else {
-            panic!(
-                "process {process} runs module {:?}, not a native {}",
-                self.modules.get(p.module).name,
-                type_name::<P>()
-            );
-        };
-        match native.runtime().state() {
-            Some(s) => s,
-            None => panic!("process {process} has no state: its spawn message failed"),
-        }
-    }
-
     /// The state of `process`, mutably (outside any message: no rollback applies).
     pub fn state_mut<P: Process>(&mut self, process: &ProcessId) -> Option<&mut P> {
         self.runtime_mut::<P>(process)?.state_mut()
-    }
-
-    /// The messages no handler of `process` took, oldest first.
-    pub fn inbox(&self, process: &ProcessId) -> Vec<Message> {
-        self.proc(process)
-            .map(|p| p.backend.inbox())
-            .unwrap_or_default()
     }
 
     /// The name of the wallet with `address`, when it was made with [`Net::wallet`].

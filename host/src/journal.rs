@@ -125,8 +125,8 @@ pub struct Failure {
     pub message: Option<MessageId>,
     /// Its `Action` tag.
     pub action: Option<String>,
-    /// The error.
-    pub error: String,
+    /// The failure: handler, action, code and message (its text is the `Error` string).
+    pub error: aoxide::Failure,
 }
 
 /// What one [`Net::run_until_idle`] or [`Net::tick`] did.

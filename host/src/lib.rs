@@ -8,8 +8,8 @@
 //! module's `handle` export calls, so trust checks, handler order and rollback are the real
 //! ones; only the transport differs. Processes sit behind the [`Backend`] trait, so a
 //! backend that runs a built `.wasm` can take the place of [`Native`]: with the `wasm`
-//! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does, and
-//! `wasm::check_module` validates a module against the AO module ABI.
+//! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does,
+//! after the one validator (`aoxide_build::check_module`) accepted it.
 //!
 //! The network is deterministic (ids from a seed and counters, a clock that moves only as
 //! messages are scheduled and as [`Net::tick`] says) and enforces the real network's
@@ -76,13 +76,13 @@ mod messenger;
 mod modules;
 pub mod msg;
 pub mod net;
-mod pending;
 mod processes;
 pub mod register;
+pub mod view;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-pub use backend::{Backend, Native};
+pub use backend::{Backend, BackendViewError, Native};
 pub use config::NetConfig;
 pub use error::NetError;
 pub use ids::{MessageId, ModuleId, ProcessId, Wallet};
@@ -91,3 +91,4 @@ pub use limits::{Limits, Violation};
 pub use msg::{Msg, SpawnOptions};
 pub use net::Net;
 pub use register::{native, Module, NativeModule};
+pub use view::{StateRef, ViewError};

@@ -2,7 +2,7 @@
 //! network, so that a test does not pass here and fail there.
 
 use aoxide::protocol::{MAX_MESSAGE_BYTES, MAX_TAGS, MAX_TAG_NAME_BYTES, MAX_TAG_VALUE_BYTES};
-use aoxide::Message;
+use aoxide::{InputError, Message};
 
 /// Limits on one message. The defaults are the network's, from [`aoxide::protocol`]:
 /// ANS-104 data items allow at most 128 tags, tag names of 1024 bytes and values of 3072
@@ -116,12 +116,11 @@ impl Limits {
                 });
             }
         }
-        let size = json_size(msg);
-        if size > self.max_message_bytes {
-            return Err(Violation::TooLarge {
-                size,
-                limit: self.max_message_bytes,
-            });
+        // The runtime's own size rule, on the message as the codec writes it.
+        if let Err(InputError::TooLarge { size, limit, .. }) =
+            aoxide::protocol::check_size("message", json_size(msg), self.max_message_bytes)
+        {
+            return Err(Violation::TooLarge { size, limit });
         }
         Ok(())
     }

@@ -151,7 +151,17 @@ fn the_auction_module_with_the_token_on_a_net() {
         .tag("Duration", 5_000u64)
         .cron("1-second");
     let auction = net.spawn_module(&seller, &module, options).unwrap();
+    // The spawn asked the token for its info and awaits it: the wait is in the module's
+    // memory, and the network reads it through the module's view.
+    let waits = net.pending_waits(&auction);
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert_eq!(waits[0].from, token.as_str());
+    assert!(waits[0].continuation.ends_with("got_info"), "{waits:?}");
     assert!(net.run_until_idle().unwrap().is_clean());
+    assert!(net.pending_waits(&auction).is_empty());
+    // The auction's state is `Serialize`: its JSON view, from the module.
+    let view = net.state_json(&auction).unwrap().expect("a state view");
+    assert_eq!(view["state"]["token"], token.as_str());
     for (who, amount) in [(&bob, 30u64), (&carol, 60)] {
         let bid = Msg::new()
             .action("Transfer")

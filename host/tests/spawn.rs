@@ -58,7 +58,10 @@ fn a_failing_init_is_reported() {
     };
     assert!(error.contains("refusing to start"), "{error}");
     assert!(net.has_process(&process));
-    assert!(net.try_state::<Counter>(&process).is_none());
+    assert_eq!(
+        net.try_state::<Counter>(&process).unwrap_err(),
+        aoxide_host::ViewError::NoState(process.clone())
+    );
 }
 
 #[test]

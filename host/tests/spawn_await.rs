@@ -69,7 +69,7 @@ fn the_spawned_notice_resumes_the_parent() {
         net.state::<Chick>(&child).welcomed,
         "the continuation wrote to the child"
     );
-    assert!(net.pending_waits::<Nest>(&nest).is_empty());
+    assert!(net.pending_waits(&nest).is_empty());
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn the_spawn_wait_is_listed_until_the_notice_arrives() {
     let msg = Msg::new().action("Hatch").tag("Module", "UNKNOWN_MODULE");
     net.send(&owner, &nest, msg).unwrap();
     let _ = net.run_until_idle();
-    let waits = net.pending_waits::<Nest>(&nest);
+    let waits = net.pending_waits(&nest);
     assert_eq!(waits.len(), 1);
     assert_eq!(waits[0].kind, WaitKind::Spawn);
     assert_eq!(waits[0].from, nest.as_str());

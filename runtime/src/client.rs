@@ -1,8 +1,9 @@
 //! Typed clients: `#[aoxide::handlers]` generates a `{Type}Client` (not on wasm32) from
 //! the same description that builds the interface. Each handler keyed on an action becomes
 //! a method taking the caller and the handler's tags as typed arguments, returning a
-//! [`Reply`] or a [`CallError`] whose [`Failure`] carries the handler's typed error value
-//! when the error has a stable code.
+//! [`Reply`] or a [`CallError`] whose [`TypedFailure`] carries the [`Failure`] (handler,
+//! action, code, message) and the handler's typed error value when the error has a stable
+//! code.
 //!
 //! The runtime does not know any network: a client sends through a [`Transport`].
 //! `aoxide-host` implements it for its test network (`Net`); [`Runtime`] implements it
@@ -64,6 +65,7 @@
 
 use std::fmt;
 
+use crate::failure::Failure;
 use crate::message::Message;
 use crate::outbox::OutMessage;
 use crate::outcome::Outcome;
@@ -127,7 +129,7 @@ impl Reply {
                 .filter(|m| m.target.as_deref() == Some(self.caller.as_str()))
         };
         to_caller()
-            .find(|m| m.tags.contains("X-Reference"))
+            .find(|m| m.tags.contains(crate::protocol::X_REFERENCE))
             .or_else(|| to_caller().next_back())
     }
 
@@ -147,14 +149,13 @@ impl Reply {
     }
 }
 
-/// A failed message, as the client reads it back from the outcome's `Error` text.
+/// A failed message with the handler's typed error value, when its code is one of `E`'s.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure<E> {
-    /// The whole `Error` text of the outcome.
-    pub message: String,
-    /// The stable code, when the handler's error had one (`[code]` in the text).
-    pub code: Option<String>,
-    /// The typed error value, when the code is one of `E`'s.
+pub struct TypedFailure<E> {
+    /// The failure: handler, action, code and message (read back from the `Error` string
+    /// when the message went over the wire).
+    pub failure: Failure,
+    /// The typed error value, when the failure's code is one of `E`'s.
     pub error: Option<E>,
 }
 
@@ -162,8 +163,8 @@ pub struct Failure<E> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError<E> {
     /// The process handled the message and it failed (nothing changed).
-    #[error("the message failed: {}", .0.message)]
-    Failed(Failure<E>),
+    #[error("the message failed: {}", .0.failure)]
+    Failed(TypedFailure<E>),
     /// The message never reached the process.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -178,17 +179,22 @@ impl<E> CallError<E> {
         }
     }
 
-    /// The stable code of the failure, if any.
-    pub fn code(&self) -> Option<&str> {
+    /// The failure, when the process handled the message.
+    pub fn failure(&self) -> Option<&Failure> {
         match self {
-            CallError::Failed(f) => f.code.as_deref(),
+            CallError::Failed(f) => Some(&f.failure),
             CallError::Transport(_) => None,
         }
+    }
+
+    /// The stable code of the failure, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.failure().and_then(Failure::code)
     }
 }
 
 /// An error type whose values have stable codes: what lets a client give the typed value
-/// back ([`Failure::error`]). Build the handler's error with [`crate::Error::coded`].
+/// back ([`TypedFailure::error`]). Build the handler's error with [`crate::Error::coded`].
 pub trait ErrorCode: Sized {
     /// The stable code of this value (ASCII, no `]`).
     fn code(&self) -> &'static str;
@@ -215,42 +221,18 @@ impl fmt::Display for Uncoded {
     }
 }
 
-/// Finds the `[code]` a coded [`crate::Error`] writes in front of its message, wherever the
-/// dispatcher put it in the outcome's `Error` text.
-fn code_in(text: &str) -> Option<&str> {
-    let mut rest = text;
-    while let Some(at) = rest.find('[') {
-        let after = &rest[at + 1..];
-        let end = after.find(']')?;
-        let code = &after[..end];
-        if !code.is_empty()
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Some(code);
-        }
-        rest = after;
-    }
-    None
-}
-
 /// Turns a transport result into the typed result of a client method.
 pub fn finish<E: ErrorCode>(call: Result<Call, TransportError>) -> Result<Reply, CallError<E>> {
     let call = call?;
-    match &call.outcome.error {
+    match call.outcome.error {
         None => Ok(Reply {
             caller: call.caller,
             outcome: call.outcome,
         }),
-        Some(text) => {
-            let code = code_in(text).map(str::to_owned);
-            let error = code.as_deref().and_then(E::from_code);
-            Err(CallError::Failed(Failure {
-                message: text.clone(),
-                code,
-                error,
-            }))
+        Some(failure) => {
+            // The code is a part of the failure, not something to grep from its text.
+            let error = failure.code().and_then(E::from_code);
+            Err(CallError::Failed(TypedFailure { failure, error }))
         }
     }
 }
@@ -346,25 +328,5 @@ impl<P: Process> Transport for Runtime<P> {
             caller: from.to_owned(),
             outcome,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_found_in_the_error_text() {
-        assert_eq!(
-            code_in("[zero-quantity] Quantity must be > 0"),
-            Some("zero-quantity")
-        );
-        assert_eq!(
-            code_in("Error handling message m (Transfer) in transfer: [insufficient] no"),
-            Some("insufficient")
-        );
-        assert_eq!(code_in("a [bad code] then [ok_1] x"), Some("ok_1"));
-        assert_eq!(code_in("no code here"), None);
-        assert_eq!(code_in("[] nor here"), None);
     }
 }

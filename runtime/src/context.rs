@@ -299,28 +299,22 @@ impl<'a> Ctx<'a> {
         out.tags = msg
             .tags
             .iter()
-            .filter(|t| {
-                !matches!(
-                    t.name.as_str(),
-                    "Data-Protocol"
-                        | "Variant"
-                        | "Type"
-                        | "Reference"
-                        | "From-Process"
-                        | "From-Module"
-                        | "Pushed-For"
-                )
-            })
+            .filter(|t| !protocol::is_reserved(&t.name, protocol::DROPPED_ON_FORWARD))
             .cloned()
             .collect();
         for tag in extra.tags {
             out.tags.set(tag.name, tag.value);
         }
-        if let Some(r) = msg.get("X-Reference").or_else(|| msg.get("Reference")) {
-            out.tags.set("X-Reference", r);
+        if let Some(r) = msg
+            .get(protocol::X_REFERENCE)
+            .or_else(|| msg.get(protocol::REFERENCE))
+        {
+            out.tags.set(protocol::X_REFERENCE, r);
         }
-        out.tags
-            .set("X-Origin", msg.get("X-Origin").unwrap_or(&msg.from));
+        out.tags.set(
+            protocol::X_ORIGIN,
+            msg.get(protocol::X_ORIGIN).unwrap_or(&msg.from),
+        );
         self.send(out)
     }
 

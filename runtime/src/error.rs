@@ -22,7 +22,9 @@ impl Error {
         }
     }
 
-    /// An error with a stable code (for clients) and a message.
+    /// An error with a stable code (for clients) and a message. A code is ASCII letters,
+    /// digits, `-` and `_` (`insufficient-balance`): the wire writes it as `[code]` in front
+    /// of the message, and [`crate::Failure::code`] reads it back only in that form.
     pub fn with_code(code: impl Into<String>, message: impl fmt::Display) -> Self {
         Error {
             message: message.to_string(),

@@ -10,12 +10,14 @@
 ///
 /// On `wasm32` it generates the exports every AO host needs (`handle`, `malloc`, `free`,
 /// `emscripten_stack_init`, `emscripten_stack_get_end`, `emscripten_stack_get_current`,
-/// `_emscripten_stack_alloc`, `_emscripten_stack_restore`) and the static that holds the
-/// runtime in linear memory; the bodies are in `aoxide::abi`. It also embeds
+/// `_emscripten_stack_alloc`, `_emscripten_stack_restore`), the tools' view
+/// `aoxide_view` ([`crate::view`]), and the static that holds the runtime in linear
+/// memory; the bodies are in `aoxide::abi`. It also embeds
 /// [`Process::INTERFACE`](crate::Process::INTERFACE) in the `aoxide.interface` custom
 /// section (only the exported process's, not that of every linked crate). On every other
 /// target it expands only to a hidden `__aoxide_native_runtime()` (a fresh
-/// [`Runtime`](crate::Runtime) of the process, what `cargo ao run --native` runs), so the
+/// [`Runtime`](crate::Runtime) of the process, what `cargo ao run --native` runs) and
+/// `__aoxide_native_view` (its views, as the module's `aoxide_view` writes them), so the
 /// same crate builds and tests natively.
 ///
 /// The module also needs link arguments, which only a Cargo config can pass (put them in
@@ -51,6 +53,17 @@ macro_rules! export {
             $crate::Runtime::new()
         }
 
+        /// A view of the process (a [`ViewPart`]($crate::module_abi::ViewPart) number, as
+        /// the module's `aoxide_view` export takes it) as JSON; empty for an unknown part.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        #[allow(dead_code, private_interfaces)]
+        pub fn __aoxide_native_view(runtime: &$crate::Runtime<$process>, part: i32) -> Vec<u8> {
+            $crate::module_abi::ViewPart::from_i32(part)
+                .map(|part| runtime.view_json(part))
+                .unwrap_or_default()
+        }
+
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             const AOXIDE_INTERFACE: &str = <$process as $crate::Process>::INTERFACE;
@@ -66,6 +79,12 @@ macro_rules! export {
             #[unsafe(no_mangle)]
             pub extern "C" fn handle(msg: *const u8, env: *const u8) -> *const u8 {
                 $crate::abi::handle(&AOXIDE_INSTANCE, msg as usize, env as usize) as *const u8
+            }
+
+            /// A read-only JSON view of the process for tools (`aoxide::module_abi::ViewPart`).
+            #[unsafe(no_mangle)]
+            pub extern "C" fn aoxide_view(part: i32) -> *const u8 {
+                $crate::abi::view(&AOXIDE_INSTANCE, part) as *const u8
             }
 
             /// C `malloc` (HyperBEAM writes its arguments with it).

@@ -10,12 +10,15 @@
 //! - [`registry`] and [`pattern`]: the ordered handler registry with AOS match semantics;
 //! - [`state`]: [`Transactional`] state and the journaled [`state::Map`];
 //! - [`process`](mod@process): the [`Process`] trait and the [`Runtime`] dispatcher;
-//! - [`outcome`]: the result of a message and its JSON-1 form;
+//! - [`outcome`]: the result of a message and its JSON-1 form; [`failure`]: why a message
+//!   failed ([`Failure`]: action, handler, code, message), written as AO's `Error` string;
 //! - [`protocol`]: the AO protocol rules (protocol tags, senders, replies, lenient fields,
 //!   size limits), shared with the test host;
 //! - `abi` (wasm32 only): the AO module exports, installed by [`export!`];
 //! - [`interface`]: handler metadata and what handlers may return;
 //! - [`snapshot`]: compact snapshots, the JSON view, schema versions and migrations;
+//! - [`view`]: the read-only view tools read a process through (the module's
+//!   `aoxide_view` export: state, inbox, pending waits);
 //! - [`client`]: the typed clients `#[aoxide::handlers]` generates, over a [`client::Transport`].
 //!
 //! ## Writing a process
@@ -167,6 +170,7 @@ pub mod client;
 pub mod context;
 pub mod error;
 mod export;
+pub mod failure;
 pub mod interface;
 mod json;
 pub mod message;
@@ -184,6 +188,7 @@ pub mod tag;
 pub mod tags;
 pub mod trust;
 pub mod u256;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
@@ -193,6 +198,7 @@ pub use aoxide_macros::Transactional;
 pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
 pub use error::{Error, InputError, ResultError};
+pub use failure::{Failure, Stage};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
@@ -244,6 +250,8 @@ pub mod __private {
     pub use crate::tag::FromTag;
     pub use crate::tags::TagValue;
     pub use crate::tags::Tags;
+    pub use crate::view::{NoRead, NoView, ReadAs, ReadView, ViewOf, WriteView};
+    pub use core::marker::PhantomData;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

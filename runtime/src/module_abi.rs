@@ -6,7 +6,8 @@
 //! linker adds the memory, the table and `__wasm_call_ctors` through [`LINK_ARGS`]); the
 //! validator and the build of `aoxide-build` (`cargo ao build`, `cargo ao check`) read this
 //! table, and a test there checks a built module against it. The facts behind each row were
-//! measured against `@permaweb/ao-loader` 0.0.49 and HyperBEAM's `json-iface`.
+//! measured against `@permaweb/ao-loader` 0.0.49 and HyperBEAM's `json-iface`; they are
+//! written out in `docs/module-abi.md` of the repository.
 
 /// A WebAssembly value type in a signature of the contract (only `i32` is used: the module
 /// is wasm32 and every argument is a pointer or a size).
@@ -172,6 +173,46 @@ pub const EXPORTS: &[Export] = &[
     },
 ];
 
+/// Exports aoxide adds for tools (the test network of `aoxide-host`, `cargo ao console`);
+/// no AO host calls them. A module may lack them (the validator does not require them),
+/// but one that has them must give them these signatures.
+pub const TOOL_EXPORTS: &[Export] = &[Export {
+    name: VIEW_EXPORT,
+    kind: func(&[I32], &[I32]),
+    source: Source::ExportMacro,
+    role: "a read-only JSON view of one part of the process (`ViewPart`), NUL-terminated, valid until the next call",
+}];
+
+/// The export tools read a process through: `aoxide_view(part) -> pointer` (see
+/// [`ViewPart`]).
+pub const VIEW_EXPORT: &str = "aoxide_view";
+
+/// What [`VIEW_EXPORT`] shows, by its `i32` argument. Each answer is NUL-terminated JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum ViewPart {
+    /// 0: the state as the snapshot JSON view (`{"aoxide-snapshot": version, "state":
+    /// ...}`), or `null` when the state is not `Serialize` or not made yet.
+    State = 0,
+    /// 1: the inbox, oldest first: an array of messages as JSON-1.
+    Inbox = 1,
+    /// 2: the pending waits, oldest first: an array of `{"reference", "kind" ("reply" or
+    /// "spawn"), "from", "deadline" (or null), "continuation"}`.
+    Pending = 2,
+}
+
+impl ViewPart {
+    /// The part with this number.
+    pub fn from_i32(n: i32) -> Option<ViewPart> {
+        match n {
+            0 => Some(ViewPart::State),
+            1 => Some(ViewPart::Inbox),
+            2 => Some(ViewPart::Pending),
+            _ => None,
+        }
+    }
+}
+
 /// Exports the linker adds that hosts ignore (immutable globals); any other extra export is
 /// worth a warning.
 pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];
@@ -269,7 +310,12 @@ mod tests {
                 e.name
             );
             assert!(!TOLERATED_EXPORTS.contains(&e.name));
+            assert!(TOOL_EXPORTS.iter().all(|t| t.name != e.name));
         }
+        for part in [ViewPart::State, ViewPart::Inbox, ViewPart::Pending] {
+            assert_eq!(ViewPart::from_i32(part as i32), Some(part));
+        }
+        assert_eq!(ViewPart::from_i32(3), None);
         let handle = EXPORTS.iter().find(|e| e.name == ENTRY_EXPORT).unwrap();
         assert_eq!(handle.kind.to_string(), "function (i32, i32) -> (i32)");
         assert_eq!(

@@ -66,7 +66,8 @@ impl OutMessage {
 
     /// The `Reference` number the runtime gave this message when sent.
     pub fn reference(&self) -> Option<u64> {
-        self.get("Reference").and_then(|r| r.parse().ok())
+        self.get(crate::protocol::REFERENCE)
+            .and_then(|r| r.parse().ok())
     }
 }
 
@@ -274,6 +275,13 @@ pub(crate) fn decimal(n: u64) -> String {
     let start = write_decimal(&mut digits, n);
     // SAFETY: ASCII digits only.
     unsafe { String::from_utf8_unchecked(digits[start..].to_vec()) }
+}
+
+/// Appends `n` in decimal to `out`.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let start = write_decimal(&mut digits, n);
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns where its

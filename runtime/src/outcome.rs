@@ -1,6 +1,7 @@
 //! The result of handling one message, and its JSON-1 form.
 
 use crate::error::ResultError;
+use crate::failure::Failure;
 use crate::json;
 
 use crate::outbox::{Assignment, OutMessage, Outbox, Spawn};
@@ -30,8 +31,9 @@ pub struct Outcome {
     pub spawns: Vec<Spawn>,
     /// Assignments made.
     pub assignments: Vec<Assignment>,
-    /// Set when the message failed: nothing else persisted.
-    pub error: Option<String>,
+    /// Set when the message failed (nothing else persisted): the handler, action, error
+    /// value and code, written as AO's `Error` string on the wire.
+    pub error: Option<Failure>,
 }
 
 impl Outcome {
@@ -50,8 +52,9 @@ impl Outcome {
         }
     }
 
-    /// A failed outcome: no messages, no spawns, no assignments.
-    pub fn failed(error: impl Into<String>) -> Self {
+    /// A failed outcome: no messages, no spawns, no assignments. A text is read into its
+    /// parts ([`Failure::parse`]).
+    pub fn failed(error: impl Into<Failure>) -> Self {
         Outcome {
             output: Output {
                 data: String::new(),
@@ -212,7 +215,7 @@ mod tests {
             }
             let mut outcome = Outcome::from_outbox(outbox);
             if i % 3 == 0 {
-                outcome.error = Some(s.to_string());
+                outcome.error = Some(Failure::parse(*s));
             }
             outcomes.push(outcome);
         }
@@ -297,7 +300,7 @@ mod tests {
                 o.messages.push(m);
             }
             if next() % 7 == 0 {
-                o.error = Some(text(next()));
+                o.error = Some(text(next()).into());
             }
             assert_eq!(o.to_json(), serde_bytes(&o));
             assert_eq!(

@@ -86,8 +86,9 @@ pub struct WaitInfo {
     pub from: String,
     /// The timestamp (ms) at which the wait expires, if it has a deadline.
     pub deadline: Option<u64>,
-    /// The continuation's name (its Rust path), for diagnostics.
-    pub continuation: &'static str,
+    /// The continuation's name (its Rust path), for diagnostics. Borrowed in the process
+    /// that registered the wait; owned when read back from a module's view.
+    pub continuation: std::borrow::Cow<'static, str>,
 }
 
 /// How to await: the continuation, and optionally another sender, a deadline and what to
@@ -175,11 +176,11 @@ impl<P> Wait<P> {
         }
         let reference = self.info.reference;
         match self.info.kind {
-            WaitKind::Reply => parses_to(msg.get("X-Reference"), reference),
+            WaitKind::Reply => parses_to(msg.get(crate::protocol::X_REFERENCE), reference),
             WaitKind::Spawn => {
                 msg.from == own_id
                     && msg.action() == Some("Spawned")
-                    && parses_to(msg.get("Reference"), reference)
+                    && parses_to(msg.get(crate::protocol::REFERENCE), reference)
             }
         }
     }
@@ -344,7 +345,7 @@ impl<P> Pending<P> {
                 kind,
                 from,
                 deadline,
-                continuation: wait.name,
+                continuation: std::borrow::Cow::Borrowed(wait.name),
             },
             run: wait.run,
             on_timeout: wait.on_timeout,

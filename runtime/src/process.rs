@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::context::{Ctx, Parts};
 use crate::error::{Error, InputError};
+use crate::failure::{Failure, Stage};
 use crate::message::{Env, Message};
 use crate::outbox::Outbox;
 use crate::outcome::Outcome;
@@ -55,8 +56,41 @@ impl Default for Config {
 }
 
 /// A process: its state type, how the state is made from the spawn message, and its
-/// handlers. `#[aoxide::process]` with `#[aoxide::handlers]` implement it; it can also be
-/// written by hand.
+/// handlers. `#[aoxide::process]` with `#[aoxide::handlers]` implement it (every process
+/// of this repository is written so); it can also be written by hand, on the registry
+/// directly, which is what the macros generate:
+///
+/// ```
+/// use aoxide::{Ctx, Error, Handler, Message, OutMessage, Process, Registry, Runtime};
+///
+/// #[derive(Clone, Default)]
+/// struct Ping {
+///     pings: u64,
+/// }
+/// // Rolled back by copy (`#[aoxide::process]` does it field by field instead).
+/// aoxide::transactional_by_clone!(Ping);
+///
+/// impl Process for Ping {
+///     fn init(ctx: &mut Ctx<'_>, _spawn: &Message) -> Result<Self, Error> {
+///         ctx.print("ready");
+///         Ok(Ping::default())
+///     }
+///
+///     fn register(registry: &mut Registry<Self>) {
+///         registry.add(Handler::action("Ping", |s: &mut Ping, ctx, _msg| {
+///             s.pings += 1;
+///             ctx.respond(OutMessage::untargeted().action("Pong"));
+///             Ok(())
+///         }));
+///     }
+/// }
+///
+/// let mut rt = Runtime::<Ping>::new();
+/// rt.handle(Message::new("OWNER").with_id("PID"), Some(&aoxide::Env::new("PID", "OWNER")));
+/// let out = rt.handle(Message::new("ALICE").with_action("Ping"), None);
+/// assert_eq!(out.messages[0].get("Action"), Some("Pong"));
+/// assert_eq!(rt.state().unwrap().pings, 1);
+/// ```
 pub trait Process: Transactional + Sized + 'static {
     /// Builds the state from the spawn message (or the first message when the host never
     /// delivers the spawn).
@@ -90,6 +124,22 @@ pub trait Process: Transactional + Sized + 'static {
     /// Changes made for a message that then fails are rolled back with the registry.
     fn edit_registry(&mut self, registry: &mut Registry<Self>) {
         let _ = registry;
+    }
+
+    /// Appends the state's snapshot JSON view to `out` (what tools read through the
+    /// module's `aoxide_view` export; see [`crate::view`]); false when the state has none.
+    /// `#[aoxide::handlers]` implements it when the state is `Serialize`.
+    fn view_state(&self, out: &mut Vec<u8>) -> bool {
+        let _ = out;
+        false
+    }
+
+    /// The state read back from its snapshot JSON view (how the test network reads the
+    /// state of a wasm process); `None` when the state cannot be read back.
+    /// `#[aoxide::handlers]` implements it when the state is `Deserialize`.
+    fn from_view(view: &serde_json::Value) -> Option<Result<Self, crate::SnapshotError>> {
+        let _ = view;
+        None
     }
 }
 
@@ -227,6 +277,28 @@ impl<P: Process> Runtime<P> {
         self.clock
     }
 
+    /// One part of the process as JSON, for tools (the module's `aoxide_view` export; see
+    /// [`crate::view`]): the state's snapshot view (`null` when the state has none or is
+    /// not made yet), the inbox, or the pending waits. Reads only.
+    pub fn view_json(&self, part: crate::view::ViewPart) -> Vec<u8> {
+        use crate::view::ViewPart;
+        let mut out = Vec::new();
+        match part {
+            ViewPart::State => {
+                let viewed = self.state.as_ref().is_some_and(|s| s.view_state(&mut out));
+                if !viewed {
+                    out.clear();
+                    out.extend_from_slice(b"null");
+                }
+            }
+            ViewPart::Inbox => crate::view::write_inbox(&mut out, self.inbox.iter()),
+            ViewPart::Pending => {
+                crate::view::write_pending(&mut out, self.pending.iter().map(|w| w.info()))
+            }
+        }
+        out
+    }
+
     /// Handles JSON-1 input and returns the JSON-1 result. Never panics; bad input gets an
     /// `Error` result and changes nothing.
     pub fn handle_json(&mut self, msg: &[u8], env: &[u8]) -> Vec<u8> {
@@ -239,24 +311,24 @@ impl<P: Process> Runtime<P> {
         if let Err(e) =
             crate::protocol::check_size("message", msg.len(), self.config.max_message_bytes)
         {
-            return Outcome::failed(e.to_string());
+            return Outcome::failed(Failure::plain(e.to_string()));
         }
         // The env only matters until the process knows who it is; after that it is still
         // checked (it is untrusted input) but not built.
         let env = if self.process.is_none() {
             match Env::from_json(env) {
                 Ok(env) => Some(env),
-                Err(e) => return Outcome::failed(e.to_string()),
+                Err(e) => return Outcome::failed(Failure::plain(e.to_string())),
             }
         } else {
             if let Err(e) = Env::check_json(env) {
-                return Outcome::failed(e.to_string());
+                return Outcome::failed(Failure::plain(e.to_string()));
             }
             None
         };
         let msg = match Message::from_json(msg) {
             Ok(m) => m,
-            Err(e) => return Outcome::failed(e.to_string()),
+            Err(e) => return Outcome::failed(Failure::plain(e.to_string())),
         };
         self.handle(msg, env.as_ref())
     }
@@ -287,14 +359,16 @@ impl<P: Process> Runtime<P> {
                     self.process = Some(Rc::new(info));
                 }
                 None => {
-                    return Outcome::failed(InputError::NotAnObject { what: "env" }.to_string())
+                    return Outcome::failed(Failure::plain(
+                        InputError::NotAnObject { what: "env" }.to_string(),
+                    ))
                 }
             }
         }
         // A shared handle, not a copy: and the identity stays in place even if this
         // call never returns (a trap in wasm).
         let Some(info) = self.process.clone() else {
-            return Outcome::failed("process identity is unknown");
+            return Outcome::failed(Failure::plain("process identity is unknown"));
         };
         let msg = Rc::new(msg);
         self.current = Some(Rc::clone(&msg));
@@ -308,9 +382,9 @@ impl<P: Process> Runtime<P> {
             let spawn = is_spawn(msg, info);
             if msg.read_only && !spawn {
                 // A dry-run may not create state: that would persist.
-                return Outcome::failed(
+                return Outcome::failed(Failure::plain(
                     "process is not initialised yet (no spawn message handled)",
-                );
+                ));
             }
             // The host never delivered the spawn: build the state from the spawn as the env
             // describes it, never from this message (whose sender may be anyone).
@@ -353,13 +427,8 @@ impl<P: Process> Runtime<P> {
                     // Not the spawn: the state is made, now handle the message itself
                     // (whatever init printed or sent is dropped; init should be pure).
                 }
-                Ok(Err(e)) => return Outcome::failed(format!("Error initialising process: {e}")),
-                Err(panic) => {
-                    return Outcome::failed(format!(
-                        "Error initialising process: panicked: {}",
-                        panic_text(&panic)
-                    ))
-                }
+                Ok(Err(e)) => return Outcome::failed(Failure::init(&e)),
+                Err(panic) => return Outcome::failed(Failure::init_panicked(&panic_text(&panic))),
             }
         }
 
@@ -414,7 +483,7 @@ impl<P: Process> Runtime<P> {
 
     fn dispatch(&mut self, info: &ProcessInfo, msg: &Message) -> Outcome {
         let Some(state) = self.state.as_mut() else {
-            return Outcome::failed("process state is not initialised");
+            return Outcome::failed(Failure::plain("process state is not initialised"));
         };
         self.in_flight = Some(InFlight {
             state: Some(state.savepoint()),
@@ -428,7 +497,7 @@ impl<P: Process> Runtime<P> {
         if let Some(note) = self.trap_note.take() {
             outbox.print(&format!("previous message trapped: {note}"));
         }
-        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Walked, String> {
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Walked, Failure> {
             let state = self.state.as_mut().expect("state checked above");
             let mut lent = Lent {
                 registry: &mut self.registry,
@@ -479,10 +548,10 @@ impl<P: Process> Runtime<P> {
             }
             Err(panic) => {
                 self.rollback(flight);
-                return Outcome::failed(format!(
-                    "{}: panicked: {}",
-                    describe(msg),
-                    panic_text(&panic)
+                return Outcome::failed(Failure::handling(
+                    msg.action(),
+                    Stage::Panic,
+                    &Error::msg(panic_text(&panic)),
                 ));
             }
         };
@@ -499,15 +568,15 @@ impl<P: Process> Runtime<P> {
                 let mut ctx = lent.ctx(info, msg, &mut outbox, &mut self.reference);
                 if let Err(e) = default(state, &mut ctx, msg) {
                     self.rollback(flight);
-                    return Outcome::failed(format!("{}: default handler: {e}", describe(msg)));
+                    return Outcome::failed(Failure::handling(msg.action(), Stage::Default, &e));
                 }
                 state.edit_registry(&mut self.registry);
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
-                return Outcome::failed(
-                    "message has no Action tag and no handler matched it".to_owned(),
-                );
+                return Outcome::failed(Failure::plain(
+                    "message has no Action tag and no handler matched it",
+                ));
             } else if !msg.cron && !walked.ran_any {
                 outbox.print(&format!(
                     "New Message From {}: Action = {}",
@@ -541,15 +610,15 @@ impl<P: Process> Runtime<P> {
             let mut ctx = lent.ctx(info, msg, &mut outbox, &mut self.reference);
             if let Err(e) = state.after_message(&mut ctx, walked.changed) {
                 self.rollback(flight);
-                return Outcome::failed(format!("{}: after the handlers: {e}", describe(msg)));
+                return Outcome::failed(Failure::handling(msg.action(), Stage::After, &e));
             }
         }
 
         if let Some((needed, limit)) = outbox.over_limit() {
             self.rollback(flight);
-            return Outcome::failed(format!(
-                "{}: the output would be more than {needed} bytes, over the limit of {limit}",
-                describe(msg)
+            return Outcome::failed(Failure::handling_text(
+                msg.action(),
+                &format!("the output would be more than {needed} bytes, over the limit of {limit}"),
             ));
         }
 
@@ -581,7 +650,7 @@ fn walk<P: Process>(
     msg: &Message,
     outbox: &mut Outbox,
     reference: &mut u64,
-) -> Result<Walked, String> {
+) -> Result<Walked, Failure> {
     let mut walked = Walked {
         handled: false,
         ran_any: false,
@@ -596,14 +665,9 @@ fn walk<P: Process>(
             continue;
         }
         let mut ctx = lent.ctx(info, msg, outbox, reference);
-        handler.call(state, &mut ctx, msg).map_err(|e| {
-            format!(
-                "{}: handler `{}` failed: {}",
-                describe(msg),
-                handler.name,
-                e
-            )
-        })?;
+        handler
+            .call(state, &mut ctx, msg)
+            .map_err(|e| Failure::handling(msg.action(), Stage::Handler(&handler.name), &e))?;
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
         lent.registry.count_run(&handler.name);
@@ -715,7 +779,7 @@ pub(crate) type ResumeFn<P> = fn(
     &Message,
     &mut Outbox,
     &mut u64,
-) -> Result<Resumed, String>;
+) -> Result<Resumed, Failure>;
 
 /// What the pending waits did with a message.
 pub(crate) struct Resumed {
@@ -734,7 +798,7 @@ pub(crate) fn resume<P: 'static>(
     msg: &Message,
     outbox: &mut Outbox,
     reference: &mut u64,
-) -> Result<Resumed, String> {
+) -> Result<Resumed, Failure> {
     let mut resumed = Resumed {
         answered: false,
         changed: false,
@@ -746,11 +810,7 @@ pub(crate) fn resume<P: 'static>(
         while let Some(wait) = lent.pending.take_expired(now) {
             let mut ctx = lent.ctx(info, msg, outbox, reference);
             wait.expire(state, &mut ctx, msg).map_err(|e| {
-                format!(
-                    "{}: the timeout of the wait for reference {} failed: {e}",
-                    describe(msg),
-                    wait.info().reference
-                )
+                Failure::handling(msg.action(), Stage::Timeout(wait.info().reference), &e)
             })?;
             resumed.changed = true;
         }
@@ -758,24 +818,16 @@ pub(crate) fn resume<P: 'static>(
     if let Some(wait) = lent.pending.take_answered(&info.id, msg) {
         let mut ctx = lent.ctx(info, msg, outbox, reference);
         wait.resume(state, &mut ctx, msg).map_err(|e| {
-            format!(
-                "{}: continuation `{}` (awaiting reference {}) failed: {e}",
-                describe(msg),
-                wait.info().continuation,
-                wait.info().reference
-            )
+            let stage = Stage::Continuation {
+                name: &wait.info().continuation,
+                reference: wait.info().reference,
+            };
+            Failure::handling(msg.action(), stage, &e)
         })?;
         resumed.answered = true;
         resumed.changed = true;
     }
     Ok(resumed)
-}
-
-fn describe(msg: &Message) -> String {
-    match msg.action() {
-        Some(a) => format!("Error handling message with Action = {a}"),
-        None => "Error handling message without Action".to_owned(),
-    }
 }
 
 fn short(address: &str) -> String {

@@ -9,6 +9,7 @@
 //! | sender | every incoming message | `From` is the `From` field when the host sent one, else the [`FROM_PROCESS`] tag, else the signer ([`sender`]) |
 //! | replies | `Ctx::reply`, the host's `reply_to` | to the [`REPLY_TO`] tag, else to `From` ([`reply_target`]) |
 //! | forwarding | the messenger (the host's) | drops a sender's [`FROM_PROCESS`] / [`FROM_MODULE`] tags and sets its own ([`forwarded_tags`]) |
+//! | `Ctx::forward` | a handler forwarding the message it handles | leaves out [`DROPPED_ON_FORWARD`], sets [`X_REFERENCE`] and [`X_ORIGIN`] |
 //!
 //! # Lenient fields
 //!
@@ -70,6 +71,8 @@ pub const MODULE: &str = "Module";
 pub const SCHEDULER: &str = "Scheduler";
 /// The `Authority` tag of a spawn: who may sign messages from processes.
 pub const AUTHORITY: &str = "Authority";
+/// The process a pushed message was pushed for: set by the messenger.
+pub const PUSHED_FOR: &str = "Pushed-For";
 
 /// Tags the runtime sets on every message a process sends; the handler's own are dropped.
 pub const RESERVED_ON_SEND: &[&str] = &[DATA_PROTOCOL, VARIANT, TYPE, REFERENCE];
@@ -82,6 +85,18 @@ pub const RESERVED_ON_SPAWN: &[&str] = &[
     FROM_MODULE,
     MODULE,
     REFERENCE,
+];
+
+/// Protocol and routing tags `Ctx::forward` leaves out of a forwarded message (the
+/// runtime and the messenger set their own).
+pub const DROPPED_ON_FORWARD: &[&str] = &[
+    DATA_PROTOCOL,
+    VARIANT,
+    TYPE,
+    REFERENCE,
+    FROM_PROCESS,
+    FROM_MODULE,
+    PUSHED_FOR,
 ];
 
 /// The largest message the runtime accepts by default, in bytes of JSON-1.

@@ -371,6 +371,28 @@ pub fn to_json<S: Schema + Serialize>(state: &S) -> Result<serde_json::Value, Sn
     Ok(serde_json::json!({ "aoxide-snapshot": S::VERSION, "state": value }))
 }
 
+/// Appends the JSON view of [`to_json`] to `out` as bytes, without building a
+/// `serde_json::Value` first (what the module's `aoxide_view` export writes; the members
+/// are in the same order).
+pub fn write_json<S: Schema + Serialize>(
+    state: &S,
+    out: &mut Vec<u8>,
+) -> Result<(), SnapshotError> {
+    let start = out.len();
+    out.extend_from_slice(b"{\"aoxide-snapshot\":");
+    out.extend_from_slice(S::VERSION.to_string().as_bytes());
+    out.extend_from_slice(b",\"state\":");
+    if let Err(e) = serde_json::to_writer(&mut *out, state) {
+        out.truncate(start);
+        return Err(SnapshotError::Encode {
+            ty: std::any::type_name::<S>(),
+            reason: e.to_string(),
+        });
+    }
+    out.push(b'}');
+    Ok(())
+}
+
 /// Reads the JSON view back, migrating it when it is older than this module's schema.
 pub fn from_json<S: Schema + DeserializeOwned>(
     view: &serde_json::Value,
@@ -419,6 +441,14 @@ mod tests {
         assert_eq!(view["aoxide-snapshot"], 3);
         assert_eq!(view["state"]["m"]["a"], "1");
         assert_eq!(from_json::<S>(&view).unwrap(), s());
+    }
+
+    #[test]
+    fn the_written_view_is_the_json_view() {
+        let mut out = b"[".to_vec();
+        write_json(&s(), &mut out).unwrap();
+        let view: serde_json::Value = serde_json::from_slice(&out[1..]).unwrap();
+        assert_eq!(view, to_json(&s()).unwrap());
     }
 
     #[test]

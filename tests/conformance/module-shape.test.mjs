@@ -1,4 +1,4 @@
-// The built modules import and export exactly the AO module ABI (shared/spec/module-abi.md).
+// The built modules import and export exactly the AO module ABI (docs/module-abi.md).
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"

@@ -63,6 +63,11 @@ fn token_errors_come_back_as_variants() {
     let err = token.transfer(&owner, &bob, U256::ZERO).unwrap_err();
     assert_eq!(err.error(), Some(&TokenError::ZeroQuantity));
     assert_eq!(err.code(), Some("zero-quantity"));
+    // The failure's parts, read back from the wire's `Error` string by the codec.
+    let failure = err.failure().expect("the process handled it");
+    assert_eq!(failure.action(), Some("Transfer"));
+    assert_eq!(failure.handler(), Some("transfer"));
+    assert_eq!(failure.message(), TokenError::ZeroQuantity.to_string());
     assert!(matches!(err, CallError::Failed(_)));
     let err = token.burn(&owner, U256::ZERO).unwrap_err();
     assert_eq!(err.error(), Some(&TokenError::ZeroQuantity));
@@ -78,7 +83,7 @@ fn token_errors_come_back_as_variants() {
         .transfer(&owner, "not an address", U256::from(1u64))
         .unwrap_err();
     assert_eq!(err.error(), None);
-    assert!(matches!(&err, CallError::Failed(f) if f.code.is_none()));
+    assert!(matches!(&err, CallError::Failed(f) if f.failure.code().is_none()));
     assert_eq!(balance(&net, &pid, owner.address()), U256::from(10u64));
 }
 

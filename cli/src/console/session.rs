@@ -165,35 +165,49 @@ impl Session {
             }
             Line::State(name) => {
                 let (name, pid) = self.named(name.as_deref())?;
-                if self.net.wasm_backend(&pid).is_some() {
+                // Through the module's view (`aoxide_view`), on a copy of its memory.
+                match self.net.state_json(&pid).map_err(|e| e.to_string())? {
+                    Some(view) => {
+                        let _ = writeln!(
+                            out,
+                            "[{name}] state (schema version {}): {}",
+                            view["aoxide-snapshot"], view["state"]
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "[{name}] the state has no JSON view (its type does not derive \
+                             serde's Serialize); dry-run a read handler instead"
+                        );
+                    }
+                }
+                let waits = self
+                    .net
+                    .try_pending_waits(&pid)
+                    .map_err(|e| e.to_string())?;
+                for w in waits {
                     let _ = writeln!(
                         out,
-                        "[{name}] the module exposes no state JSON view (a wasm process's state is \
-                         its memory; dry-run a read handler instead)"
+                        "  waiting for {:?} {} from {}{}",
+                        w.kind,
+                        w.reference,
+                        self.name_of(&w.from),
+                        w.deadline.map_or(String::new(), |d| format!(" until {d}"))
                     );
-                } else {
-                    let _ = writeln!(out, "[{name}] no state view for this backend");
                 }
             }
             Line::Inbox(name) => {
                 let (name, pid) = self.named(name.as_deref())?;
-                let inbox = self.net.inbox(&pid);
-                if self.net.wasm_backend(&pid).is_some() && inbox.is_empty() {
+                let inbox = self.net.try_inbox(&pid).map_err(|e| e.to_string())?;
+                let _ = writeln!(out, "[{name}] inbox: {} message(s)", inbox.len());
+                for m in inbox {
                     let _ = writeln!(
                         out,
-                        "[{name}] inbox: the wasm backend keeps the inbox inside the module, \
-                         where the host cannot list it"
+                        "  {} from {}",
+                        m.action().unwrap_or("(no action)"),
+                        self.name_of(&m.from)
                     );
-                } else {
-                    let _ = writeln!(out, "[{name}] inbox: {} message(s)", inbox.len());
-                    for m in inbox {
-                        let _ = writeln!(
-                            out,
-                            "  {} from {}",
-                            m.action().unwrap_or("(no action)"),
-                            self.name_of(&m.from)
-                        );
-                    }
                 }
             }
             Line::Tick(ms) => {

@@ -70,7 +70,7 @@ impl World {
             .balance_of(address)
     }
 
-    fn auction(&self) -> &Auction {
+    fn auction(&self) -> aoxide_host::StateRef<'_, Auction> {
         self.net.state::<Auction>(&self.auction)
     }
 }
@@ -78,13 +78,13 @@ impl World {
 #[test]
 fn at_spawn_it_awaits_the_token_info() {
     let mut w = world();
-    let waits = w.net.pending_waits::<Auction>(&w.auction);
+    let waits = w.net.pending_waits(&w.auction);
     assert_eq!(waits.len(), 1);
     assert_eq!(waits[0].from, w.token.as_str());
     assert!(waits[0].continuation.ends_with("Auction::got_info"));
     w.net.run_until_idle().unwrap();
     assert_eq!(w.auction().ticker.as_deref(), Some("COIN"));
-    assert!(w.net.pending_waits::<Auction>(&w.auction).is_empty());
+    assert!(w.net.pending_waits(&w.auction).is_empty());
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn an_unanswered_payout_times_out_and_a_forged_answer_is_ignored() {
     net.send(&fake, &auction, credit).unwrap();
     net.tick(1_000).unwrap();
     assert_eq!(net.state::<Auction>(&auction).phase, Phase::Paying);
-    let waits = net.pending_waits::<Auction>(&auction);
+    let waits = net.pending_waits(&auction);
     let payout = waits
         .iter()
         .find(|w| w.continuation.ends_with("Auction::paid"))
@@ -229,7 +229,7 @@ fn an_unanswered_payout_times_out_and_a_forged_answer_is_ignored() {
     let state = net.state::<Auction>(&auction);
     assert_ne!(state.phase, Phase::Paid, "timed out, then retried by cron");
     let retry = net
-        .pending_waits::<Auction>(&auction)
+        .pending_waits(&auction)
         .into_iter()
         .find(|w| w.continuation.ends_with("Auction::paid"))
         .expect("cron sent the payout again");

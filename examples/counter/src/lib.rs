@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The state of a counter process.
 #[aoxide::process]
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counter {
     /// The count.
     #[patch]

@@ -1,7 +1,7 @@
 //! Example aoxide process: ping.
 //!
-//! A hand-written [`Process`] (no macros), small enough to read in one sitting, and the
-//! module the conformance suite (`tests/conformance`) runs under the real AO hosts. Its
+//! Small enough to read in one sitting, written with the macros like every process, and
+//! the module the conformance suite (`tests/conformance`) runs under the real AO hosts. Its
 //! actions:
 //!
 //! | Action | Tags | Does |
@@ -17,13 +17,17 @@
 //! | `Stats` | | replies `Action=Stats` with JSON: count, pings, stored items and bytes, a checksum of the stored data, process id and owner |
 //! | `Spawn-Child` | `Child-Module` | spawns a process from that module |
 //! | `Assign` | `Message`, `Processes` (comma-separated) | assigns the message |
+//!
+//! Each handler is registered under its action's name (`name = "Ping"`), as the module
+//! always named them, so its `Error` strings read as before.
 
 #![warn(missing_docs)]
 
-use aoxide::state::{JournalMark, Log};
-use aoxide::{fail, Ctx, Error, Handler, Message, OutMessage, Process, Registry, Spawn};
+use aoxide::state::Log;
+use aoxide::{fail, Ctx, Message, OutMessage, Result, Spawn};
 
 /// The state of a ping process.
+#[aoxide::process]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ping {
     /// The counter `Increment` changes.
@@ -32,24 +36,6 @@ pub struct Ping {
     pub pings: u64,
     /// What `Store` kept, oldest first.
     pub stored: Log<String>,
-}
-
-impl aoxide::Transactional for Ping {
-    type Savepoint = (u64, u64, JournalMark);
-
-    fn savepoint(&mut self) -> Self::Savepoint {
-        (self.count, self.pings, self.stored.savepoint())
-    }
-
-    fn rollback(&mut self, (count, pings, stored): Self::Savepoint) {
-        self.count = count;
-        self.pings = pings;
-        self.stored.rollback(stored);
-    }
-
-    fn commit(&mut self, (_, _, stored): Self::Savepoint) {
-        self.stored.commit(stored);
-    }
 }
 
 impl Ping {
@@ -81,111 +67,133 @@ pub fn checksum_of<'a>(items: impl IntoIterator<Item = &'a str>) -> u64 {
     state.checksum()
 }
 
-impl Process for Ping {
-    fn init(ctx: &mut Ctx<'_>, _msg: &Message) -> Result<Self, Error> {
+#[aoxide::handlers]
+impl Ping {
+    /// The spawn: says it is ready.
+    #[init]
+    fn init(ctx: &mut Ctx) -> Self {
         ctx.print("ping process ready");
-        Ok(Ping::default())
+        Ping::default()
     }
 
-    fn register(r: &mut Registry<Self>) {
-        r.add(Handler::action("Ping", |s: &mut Ping, ctx, _| {
-            s.pings += 1;
-            ctx.respond(OutMessage::untargeted().action("Pong").data("pong"));
-            Ok(())
-        }));
-        r.add(Handler::action("Increment", |s: &mut Ping, ctx, msg| {
-            let by = msg.tag::<Option<u64>>("By")?.unwrap_or(1);
-            let Some(count) = s.count.checked_add(by) else {
-                fail!("Increment by {by} overflows the counter ({})", s.count);
-            };
-            s.count = count;
-            ctx.respond(
-                OutMessage::untargeted()
-                    .action("Incremented")
-                    .data(count.to_string()),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Count", |s: &mut Ping, ctx, _| {
-            ctx.respond(
-                OutMessage::untargeted()
-                    .action("Count")
-                    .data(s.count.to_string()),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Echo", |_, ctx, msg| {
-            ctx.respond(
-                OutMessage::untargeted()
-                    .action("Echo")
-                    .data(msg.data.clone()),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Fail", |s: &mut Ping, ctx, msg| {
-            s.count += 1_000_000;
-            s.pings += 1;
-            s.stored.push(format!("poison: {}", msg.data));
-            ctx.send(OutMessage::to("NOBODY").action("Should-Not-Leave"));
-            ctx.print("this output must not appear");
-            fail!("Fail always fails (count was {} inside)", s.count)
-        }));
-        r.add(Handler::action("Panic", |s: &mut Ping, _, _| {
-            s.count += 1_000_000;
-            s.stored.push("poison".to_owned());
-            panic!("Panic always panics");
-        }));
-        r.add(Handler::action("Store", |s: &mut Ping, ctx, msg| {
-            s.stored.push(msg.data.clone());
-            ctx.respond(
-                OutMessage::untargeted()
-                    .action("Stored")
-                    .data(s.stored.len().to_string()),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Stored", |s: &mut Ping, ctx, msg| {
-            let index: usize = msg.tag("Index")?;
-            let Some(item) = s.stored.as_slice().get(index) else {
-                fail!("no stored item {index} ({} stored)", s.stored.len());
-            };
-            ctx.respond(
-                OutMessage::untargeted()
-                    .action("Stored-Item")
-                    .data(item.clone()),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Stats", |s: &mut Ping, ctx, _| {
-            let stats = serde_json::json!({
-                "count": s.count,
-                "pings": s.pings,
-                "stored": s.stored.len(),
-                "storedBytes": s.stored_bytes(),
-                "checksum": s.checksum().to_string(),
-                "process": ctx.id(),
-                "owner": ctx.owner(),
-            });
-            ctx.respond(OutMessage::untargeted().action("Stats").json(&stats));
-            Ok(())
-        }));
-        r.add(Handler::action("Spawn-Child", |_, ctx, msg| {
-            let module: String = msg.tag("Child-Module")?;
-            ctx.spawn(
-                module,
-                Spawn::new().tag("Name", "child").data("hello child"),
-            );
-            Ok(())
-        }));
-        r.add(Handler::action("Assign", |_, ctx, msg| {
-            let message: String = msg.tag("Message")?;
-            let processes: String = msg.tag("Processes")?;
-            ctx.assign(
-                processes.split(',').map(|p| p.trim().to_owned()).collect(),
-                message,
-            );
-            Ok(())
-        }));
+    /// Replies `Pong`.
+    #[handler(action = "Ping", name = "Ping")]
+    fn ping(&mut self, ctx: &mut Ctx) {
+        self.pings += 1;
+        ctx.respond(OutMessage::untargeted().action("Pong").data("pong"));
+    }
+
+    /// Adds `By` (default 1) and replies with the count.
+    #[handler(action = "Increment", name = "Increment")]
+    fn increment(&mut self, ctx: &mut Ctx, by: Option<u64>) -> Result<()> {
+        let by = by.unwrap_or(1);
+        let Some(count) = self.count.checked_add(by) else {
+            fail!("Increment by {by} overflows the counter ({})", self.count);
+        };
+        self.count = count;
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Incremented")
+                .data(count.to_string()),
+        );
+        Ok(())
+    }
+
+    /// Replies with the count.
+    #[handler(action = "Count", name = "Count")]
+    fn count(&self, ctx: &mut Ctx) {
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Count")
+                .data(self.count.to_string()),
+        );
+    }
+
+    /// Replies with the data.
+    #[handler(action = "Echo", name = "Echo")]
+    fn echo(&self, ctx: &mut Ctx, msg: &Message) {
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Echo")
+                .data(msg.data.clone()),
+        );
+    }
+
+    /// Changes everything it can, then fails: all of it is rolled back.
+    #[handler(action = "Fail", name = "Fail")]
+    fn fail(&mut self, ctx: &mut Ctx, msg: &Message) -> Result<()> {
+        self.count += 1_000_000;
+        self.pings += 1;
+        self.stored.push(format!("poison: {}", msg.data));
+        ctx.send(OutMessage::to("NOBODY").action("Should-Not-Leave"));
+        ctx.print("this output must not appear");
+        fail!("Fail always fails (count was {} inside)", self.count)
+    }
+
+    /// Changes the count, then panics (a trap in wasm).
+    #[handler(action = "Panic", name = "Panic")]
+    fn panic(&mut self) {
+        self.count += 1_000_000;
+        self.stored.push("poison".to_owned());
+        panic!("Panic always panics");
+    }
+
+    /// Keeps the data; replies with how many items are stored.
+    #[handler(action = "Store", name = "Store")]
+    fn store(&mut self, ctx: &mut Ctx, msg: &Message) {
+        self.stored.push(msg.data.clone());
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Stored")
+                .data(self.stored.len().to_string()),
+        );
+    }
+
+    /// Replies with the item stored at `Index`.
+    #[handler(action = "Stored", name = "Stored")]
+    fn stored(&self, ctx: &mut Ctx, index: usize) -> Result<()> {
+        let Some(item) = self.stored.as_slice().get(index) else {
+            fail!("no stored item {index} ({} stored)", self.stored.len());
+        };
+        ctx.respond(
+            OutMessage::untargeted()
+                .action("Stored-Item")
+                .data(item.clone()),
+        );
+        Ok(())
+    }
+
+    /// Replies with the statistics as JSON.
+    #[handler(action = "Stats", name = "Stats")]
+    fn stats(&self, ctx: &mut Ctx) {
+        let stats = serde_json::json!({
+            "count": self.count,
+            "pings": self.pings,
+            "stored": self.stored.len(),
+            "storedBytes": self.stored_bytes(),
+            "checksum": self.checksum().to_string(),
+            "process": ctx.id(),
+            "owner": ctx.owner(),
+        });
+        ctx.respond(OutMessage::untargeted().action("Stats").json(&stats));
+    }
+
+    /// Spawns a child from `Child-Module`.
+    #[handler(action = "Spawn-Child", name = "Spawn-Child")]
+    fn spawn_child(&mut self, ctx: &mut Ctx, child_module: String) {
+        ctx.spawn(
+            child_module,
+            Spawn::new().tag("Name", "child").data("hello child"),
+        );
+    }
+
+    /// Assigns `Message` to the comma-separated `Processes`.
+    #[handler(action = "Assign", name = "Assign")]
+    fn assign(&mut self, ctx: &mut Ctx, message: String, processes: String) {
+        ctx.assign(
+            processes.split(',').map(|p| p.trim().to_owned()).collect(),
+            message,
+        );
     }
 }
 

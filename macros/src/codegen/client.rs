@@ -8,11 +8,15 @@ use quote::{format_ident, quote};
 use super::rt;
 use crate::ir::*;
 
-/// The method name of a handler: its registry name when that is an identifier, else the
-/// method's name.
+/// The method name of a handler: its registry name when that is a snake_case identifier
+/// (`name = "transfer_all"`), else the method's name (`name = "Ping"` keeps `ping`).
 fn method_name(h: &HandlerDef) -> syn::Ident {
+    let snake = h
+        .name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     match syn::parse_str::<syn::Ident>(&h.name) {
-        Ok(i) if !matches!(h.name.as_str(), "new" | "send" | "process") => i,
+        Ok(i) if snake && !matches!(h.name.as_str(), "new" | "send" | "process") => i,
         _ => h.method.clone(),
     }
 }

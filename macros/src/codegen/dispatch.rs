@@ -120,6 +120,20 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
                 #default
             }
             #config
+            fn view_state(&self, __aoxide_out: &mut #rt::Vec<u8>) -> bool {
+                // The snapshot JSON view when the state is `Serialize`, none otherwise.
+                #[allow(unused_imports)]
+                use #rt::{NoView as _, WriteView as _};
+                (&&#rt::ViewOf(self)).write_view(__aoxide_out)
+            }
+            fn from_view(
+                __aoxide_view: &#rt::serde_json::Value,
+            ) -> #rt::Option<#rt::Result<Self, #rt::SnapshotError>> {
+                // Read back when the state is `Deserialize`.
+                #[allow(unused_imports)]
+                use #rt::{NoRead as _, ReadView as _};
+                (&&#rt::ReadAs::<Self>(#rt::PhantomData)).read_view(__aoxide_view)
+            }
             fn after_message(
                 &mut self,
                 __aoxide_ctx: &mut #rt::Ctx<'_>,

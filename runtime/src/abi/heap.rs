@@ -4,7 +4,7 @@
 //! IS the process. The allocator's own bookkeeping is a `static` (so it is in linear memory
 //! too, never in a wasm global).
 //!
-//! Growing memory is the delicate part (see `shared/spec/module-abi.md`): ao-loader keeps
+//! Growing memory is the delicate part (see `docs/module-abi.md`): ao-loader keeps
 //! JS views of memory that it refreshes only when it grows memory itself, so the module asks
 //! the host first through `env.emscripten_resize_heap(new_total_bytes)`. Where that returns 0
 //! (HyperBEAM answers every unknown import with 0) the module falls back to `memory.grow`.

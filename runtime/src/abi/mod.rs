@@ -1,15 +1,17 @@
 //! The AO module ABI (wasm32 only): what [`export!`](crate::export) wires up.
 //!
-//! The contract is in `shared/spec/module-abi.md`; in short, the host passes the message and
-//! the environment as NUL-terminated JSON, calls `handle`, reads a NUL-terminated JSON result,
-//! and snapshots the whole linear memory as the process state. This module holds the bodies
-//! of every export, so the macro stays a thin list of `extern "C"` wrappers:
+//! The contract is in `docs/module-abi.md` of the repository, and its table in
+//! [`crate::module_abi`]; in short, the host passes the message and the environment as
+//! NUL-terminated JSON, calls `handle`, reads a NUL-terminated JSON result, and snapshots
+//! the whole linear memory as the process state. This module holds the bodies of every
+//! export, so the macro stays a thin list of `extern "C"` wrappers:
 //!
 //! - [`heap`]: the global allocator (`dlmalloc`), growing memory through
 //!   `env.emscripten_resize_heap` with a `memory.grow` fallback;
 //! - [`stack`]: the emscripten argument "stack", emulated on the heap, and the stack-cookie
 //!   area;
-//! - [`handle`], [`malloc`], [`free`]: the entry point and the C allocator exports.
+//! - [`handle`], [`malloc`], [`free`]: the entry point and the C allocator exports;
+//! - [`view`]: the read-only JSON view tools call (`aoxide_view`; no AO host does).
 //!
 //! Nothing is kept in mutable wasm globals: the runtime, the last result, the allocator and
 //! the argument stack are statics or heap objects in linear memory, so a memory snapshot
@@ -34,6 +36,7 @@
 
 use core::cell::UnsafeCell;
 
+use crate::failure::Failure;
 use crate::outcome::Outcome;
 use crate::process::{Process, Runtime};
 
@@ -198,9 +201,9 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     let mut out = match (read_c_string(msg, "message"), read_c_string(env, "env")) {
         (Ok(m), Ok(e)) => match check_memory(m.len(), e.len()) {
             Ok(()) => runtime.handle_json(m, e),
-            Err(refused) => Outcome::failed(refused).to_json(),
+            Err(refused) => Outcome::failed(Failure::plain(refused)).to_json(),
         },
-        (Err(e), _) | (_, Err(e)) => Outcome::failed(e).to_json(),
+        (Err(e), _) | (_, Err(e)) => Outcome::failed(Failure::plain(e)).to_json(),
     };
     if let Some(limit) = runtime.memory_limit() {
         heap::set_process_limit(limit);
@@ -215,6 +218,24 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     free(msg);
     free(env);
     end_call();
+    result.as_ptr() as usize
+}
+
+/// The body of the `aoxide_view` export (not called by AO hosts; see
+/// [`crate::module_abi::TOOL_EXPORTS`]): the JSON of one [`ViewPart`](crate::view::ViewPart)
+/// of the process, NUL-terminated, at the returned address until the next call. An
+/// unknown part is `null`. Reads only; a host that wants no trace of the call in memory
+/// runs it on a copy of the memory (the test network does).
+pub fn view<P: Process>(instance: &'static Instance<P>, part: i32) -> usize {
+    // SAFETY: single-threaded, and the host is done with the previous result.
+    let result = unsafe { &mut *RESULT.0.get() };
+    *result = Vec::new();
+    let mut out = match crate::view::ViewPart::from_i32(part) {
+        Some(part) => instance.runtime().view_json(part),
+        None => b"null".to_vec(),
+    };
+    out.push(0);
+    *result = out;
     result.as_ptr() as usize
 }
 

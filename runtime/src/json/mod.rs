@@ -8,6 +8,8 @@
 //! - [`write`]: the writers of results, messages and envs, byte-for-byte what `serde_json`
 //!   writes;
 //! - [`result`]: the reading of a result back into an [`Outcome`](crate::Outcome) (hosts);
+//! - [`failure`]: the reading of an `Error` string back into a [`Failure`](crate::Failure)
+//!   (the handler, action, code and message it names);
 //! - [`reference`]: the same bytes written through `serde::Serialize`, for the
 //!   differential tests and the benchmarks that keep [`write`] honest.
 //!
@@ -30,6 +32,7 @@
 //! data-heavy messages whose cost matters. The escape-dense case is where serde's
 //! run-copying wins; the writer processes such words a byte at a time.
 
+pub(crate) mod failure;
 pub(crate) mod fast;
 pub(crate) mod fields;
 pub(crate) mod raw;

@@ -67,7 +67,7 @@ impl Serialize for Response<'_> {
             &Seq(o.assignments.iter().map(Assign)),
         )?;
         if let Some(e) = &o.error {
-            st.serialize_field(ResultField::Error.name(), e)?;
+            st.serialize_field(ResultField::Error.name(), e.text())?;
         }
         st.end()
     }

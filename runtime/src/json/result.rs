@@ -89,11 +89,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Outcome, ResultError> {
             .unwrap_or_default(),
         })
     })?;
+    // The parts of the failure are read back from the string (`json::failure`).
     let error = match response.remove(ResultField::Error.name()) {
         None | Some(Value::Null) => None,
-        Some(Value::String(e)) => Some(e),
+        Some(Value::String(e)) => Some(crate::failure::Failure::parse(e)),
         // AOS and others put objects here too: their JSON text is the error.
-        Some(other) => Some(other.to_string()),
+        Some(other) => Some(crate::failure::Failure::plain(other.to_string())),
     };
     Ok(Outcome {
         output,

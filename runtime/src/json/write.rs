@@ -90,7 +90,7 @@ fn estimate(o: &Outcome) -> usize {
                 .sum::<usize>()
     };
     256 + o.output.data.len()
-        + o.error.as_deref().map_or(0, text)
+        + o.error.as_ref().map_or(0, |e| text(e))
         + o.messages.iter().map(message).sum::<usize>()
 }
 
@@ -178,7 +178,7 @@ pub(crate) fn result(o: &Outcome) -> Vec<u8> {
     if let Some(error) = &o.error {
         out.push(b',');
         put(&mut out, ResultField::Error.key());
-        string(&mut out, error);
+        string(&mut out, error.text());
     }
     put(&mut out, b"}}");
     out

@@ -1,0 +1,6 @@
+//! Tests of the macros without a compiler: one test per error rule on `parse_quote!`
+//! inputs ([`rules`]), and snapshots of what the macros generate for the examples and
+//! blueprints ([`expansion`]).
+
+mod expansion;
+mod rules;
