@@ -244,6 +244,7 @@ pub mod __private {
     pub use crate::tag::FromTag;
     pub use crate::tags::TagValue;
     pub use crate::tags::Tags;
+    pub use core::mem::ManuallyDrop;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;
