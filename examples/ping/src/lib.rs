@@ -15,11 +15,12 @@
 //! | `Store` | | keeps the data in state, replies `Action=Stored`, `Data=<items stored>` |
 //! | `Stored` | `Index` | replies `Action=Stored-Item` with the data stored at `Index` |
 //! | `Stats` | | replies `Action=Stats` with JSON: count, pings, stored items and bytes, a checksum of the stored data, process id and owner |
-//! | `Spawn-Child` | `Child-Module` | spawns a process from that module |
+//! | `Spawn-Child` | `Child-Module` | spawns a process from that module and awaits its `Spawned` notice, then sends `Action=Child-Spawned`, `Process=<child id>` to whoever asked |
 //! | `Assign` | `Message`, `Processes` (comma-separated) | assigns the message |
 
 #![warn(missing_docs)]
 
+use aoxide::pending::spawned_process;
 use aoxide::state::{JournalMark, Log};
 use aoxide::{fail, Ctx, Error, Handler, Message, OutMessage, Process, Registry, Spawn};
 
@@ -171,10 +172,22 @@ impl Process for Ping {
         }));
         r.add(Handler::action("Spawn-Child", |_, ctx, msg| {
             let module: String = msg.tag("Child-Module")?;
+            // Spawn and await the `Spawned` notice: the continuation (a closure keeping
+            // who asked) lives in the process, so a memory snapshot carries it.
+            let requester = msg.from.clone();
             ctx.spawn(
                 module,
                 Spawn::new().tag("Name", "child").data("hello child"),
-            );
+            )
+            .on_reply(move |_: &mut Ping, ctx: &mut Ctx<'_>, notice: &Message| {
+                let child = spawned_process(notice).unwrap_or_default();
+                ctx.send(
+                    OutMessage::to(requester.as_str())
+                        .action("Child-Spawned")
+                        .tag("Process", child),
+                );
+                Ok(())
+            })?;
             Ok(())
         }));
         r.add(Handler::action("Assign", |_, ctx, msg| {
@@ -199,9 +212,10 @@ mod tests {
 
     const PID: &str = "PING_PROCESS_ID_000000000000000000000000000";
     const OWNER: &str = "PING_OWNER_0000000000000000000000000000000";
+    const MU: &str = "PING_AUTHORITY_000000000000000000000000000";
 
     fn env() -> Vec<u8> {
-        json!({"Process": {"Id": PID, "Owner": OWNER, "Tags": [{"name": "Name", "value": "ping"}]}})
+        json!({"Process": {"Id": PID, "Owner": OWNER, "Tags": [{"name": "Name", "value": "ping"}, {"name": "Authority", "value": MU}]}})
             .to_string()
             .into_bytes()
     }
@@ -351,6 +365,25 @@ mod tests {
             "",
         );
         assert_eq!(r["Spawns"][0]["Data"], "hello child");
+        let reference = r["Spawns"][0]["Tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "Reference")
+            .unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(rt.pending().len(), 1, "the spawn is awaited");
+        // The messenger delivers the notice from the process itself, signed by an authority.
+        let notice = json!({"Id": "n1", "Owner": MU, "From": PID, "Target": PID,
+            "Tags": [{"name": "Action", "value": "Spawned"}, {"name": "Reference", "value": reference},
+                     {"name": "Process", "value": "CHILD"}], "Data": "", "Timestamp": 1, "Block-Height": 1});
+        let out = rt.handle_json(notice.to_string().as_bytes(), &env());
+        let r: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(reply_action(&r["response"]), "Child-Spawned", "{r}");
+        assert_eq!(r["response"]["Messages"][0]["Target"], OWNER);
+        assert!(rt.pending().is_empty());
         let r = call(
             &mut rt,
             "m2",
