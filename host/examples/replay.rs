@@ -33,7 +33,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (module, input, output) = match &args[..] {
         [m, i, o, ..] => (m, i, o),
-        _ => return Err("usage: replay <module.wasm> <in.jsonl> <out.jsonl> [--restore-at N]".into()),
+        _ => {
+            return Err(
+                "usage: replay <module.wasm> <in.jsonl> <out.jsonl> [--restore-at N]".into(),
+            )
+        }
     };
     let restore_at: Option<usize> = match &args[3..] {
         [] => None,
