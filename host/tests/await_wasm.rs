@@ -137,15 +137,20 @@ fn the_auction_module_with_the_token_on_a_net() {
     let seller = net.wallet("seller");
     let bob = net.wallet("bob");
     let carol = net.wallet("carol");
+    // The bidders are funded at spawn, through the token's Initial-Allocations.
+    let allocations = format!(
+        r#"{{"{}":"100","{}":"100"}}"#,
+        bob.address(),
+        carol.address()
+    );
     let token = net
-        .spawn::<TokenProcess>(&issuer, SpawnOptions::new().tag("Ticker", "COIN"))
+        .spawn::<TokenProcess>(
+            &issuer,
+            SpawnOptions::new()
+                .tag("Ticker", "COIN")
+                .tag("Initial-Allocations", allocations),
+        )
         .unwrap();
-    for who in [&bob, &carol] {
-        let ledger = &mut net.state_mut::<TokenProcess>(&token).unwrap();
-        ledger
-            .transfer(token.as_str(), who.address(), U256::from(100u64))
-            .unwrap();
-    }
     let options = SpawnOptions::new()
         .tag("Token", token.as_str())
         .tag("Duration", 5_000u64)

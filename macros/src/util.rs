@@ -36,6 +36,24 @@ impl Errors {
     }
 }
 
+/// `tokens` with every span set to `span` (groups included), so that every diagnostic
+/// about them points at `span` alone.
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(g) = &tree {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tree = TokenTree::Group(group);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
 /// The tag name of a parameter: Title-Case words joined with hyphens (`x_memo` -> `X-Memo`).
 pub fn title_case(ident: &str) -> String {
     let ident = ident.strip_prefix("r#").unwrap_or(ident);

@@ -252,6 +252,7 @@ pub mod __private {
     pub use crate::tags::Tags;
     pub use crate::view::{NoRead, NoView, ReadAs, ReadView, ViewOf, WriteView};
     pub use core::marker::PhantomData;
+    pub use core::mem::ManuallyDrop;
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::string::String;

@@ -8,10 +8,13 @@
 //   the grown instance leaves the rest free for it, and the arguments the host never freed
 //   (emscripten skips stackRestore when a call throws) are freed by the next call.
 // - The module enforces the process' Memory-Limit, and the inbox is bounded in bytes.
+// - The same in a HyperBEAM instance that is kept between messages (where a 10 KB Broadcast
+//   once trapped after an 8 MiB one): the arguments HyperBEAM `malloc`ed for a call that
+//   trapped are freed by the next call, so traps do not pile up memory.
 import assert from "node:assert/strict"
 import { test } from "node:test"
 
-import { AoProcess, id, makeEnv, readModule, spawnMessage, tagValue } from "./lib/index.mjs"
+import { AoProcess, HyperBeamProcess, id, makeEnv, makeMessage, readModule, spawnMessage, tagValue } from "./lib/index.mjs"
 
 const MiB = 1024 * 1024
 const MODES = [false, true]
@@ -95,3 +98,53 @@ for (const unsafeMemory of MODES) {
     assert.ok(p.memorySize <= 64 * MiB + 16 * MiB, `memory is ${p.memorySize} bytes`)
   })
 }
+
+// HyperBEAM's json-iface with the process' instance kept between messages: the trapped
+// call's memory stays as it was, and HyperBEAM never frees the arguments it malloc'ed.
+const hbEnv = makeEnv({ withModule: false })
+const hbMessage = fields => {
+  const m = makeMessage(fields)
+  delete m.Module
+  return m
+}
+
+test("a kept HyperBEAM instance: an 8 MiB Broadcast to 520 members is an Error, then a 10 KB one works (chat)", { timeout: 300_000 }, async () => {
+  const p = await HyperBeamProcess.create(readModule("chat", { crate: "aoxide-chat" }), hbEnv, { kept: true })
+  assert.equal((await p.deliver(spawnMessage())).Error, undefined)
+  for (let i = 0; i < 520; i++) {
+    const member = id(`MEMBER-${i}`)
+    const res = await p.deliver(hbMessage({ action: "Register", owner: member, from: member }))
+    assert.equal(res.Error, undefined, res.Error ?? String(res.trapped))
+  }
+  const stranger = id("STRANGER")
+  const big = await p.deliver(hbMessage({ action: "Broadcast", data: "b".repeat(8 * MiB - 4096), owner: stranger, from: stranger }))
+  assert.equal(big.trapped, undefined, `the big Broadcast trapped: ${big.trapped}`)
+  assert.match(big.Error ?? "", /over the limit of 16777216/)
+
+  const small = await p.deliver(hbMessage({ action: "Broadcast", data: "s".repeat(10 * 1024), owner: stranger, from: stranger }))
+  assert.equal(small.trapped, undefined, `the 10 KB Broadcast trapped: ${small.trapped}`)
+  assert.equal(small.Error, undefined, small.Error)
+  assert.equal(small.Messages.filter(m => tagValue(m, "Action") === "Broadcast-Notice").length, 520)
+})
+
+test("a kept HyperBEAM instance: calls that trapped holding 8 MiB do not cripple it (ping)", { timeout: 300_000 }, async () => {
+  const p = await HyperBeamProcess.create(readModule("ping"), hbEnv, { kept: true })
+  assert.equal((await p.deliver(spawnMessage())).Error, undefined)
+  const data = "p".repeat(8 * MiB - 4096)
+  let sizeAfterFirst = 0
+  for (let i = 0; i < 8; i++) {
+    const res = await p.deliver(hbMessage({ action: "Panic", data }))
+    assert.ok(res.trapped, "Panic traps in wasm")
+    const echo = await p.deliver(hbMessage({ action: "Echo", data: "e".repeat(10 * 1024) }))
+    assert.equal(echo.trapped, undefined, `a 10 KB Echo after trap ${i} trapped: ${echo.trapped}`)
+    assert.equal(echo.Error, undefined, echo.Error)
+    assert.equal(echo.Messages[0].Data.length, 10 * 1024)
+    if (i === 0) sizeAfterFirst = p.memorySize
+  }
+  const echo = await p.deliver(hbMessage({ action: "Echo", data }))
+  assert.equal(echo.Messages?.[0]?.Data.length, data.length, "an 8 MiB Echo still works")
+  const stats = JSON.parse((await p.deliver(hbMessage({ action: "Stats" }))).Messages[0].Data)
+  assert.equal(stats.count, 0, "every trapped Panic was undone")
+  // Before: every trap kept its 8 MiB argument allocated (HyperBEAM never frees it).
+  assert.ok(p.memorySize <= sizeAfterFirst + 24 * MiB, `memory grew from ${sizeAfterFirst} to ${p.memorySize} bytes over 8 traps`)
+})

@@ -20,19 +20,22 @@ fn world() -> World {
     let seller = net.wallet("seller");
     let bob = net.wallet("bob");
     let carol = net.wallet("carol");
+    // The bidders are funded the way a token is funded on AO: at spawn.
+    let allocations = format!(
+        r#"{{"{}":"1000","{}":"1000"}}"#,
+        bob.address(),
+        carol.address()
+    );
     let token = net
         .spawn::<TokenProcess>(
             &issuer,
-            SpawnOptions::new().name("coin").tag("Ticker", "COIN"),
+            SpawnOptions::new()
+                .name("coin")
+                .tag("Ticker", "COIN")
+                .tag("Initial-Allocations", allocations),
         )
         .unwrap();
     net.run_until_idle().unwrap();
-    for who in [&bob, &carol] {
-        let ledger = &mut net.state_mut::<TokenProcess>(&token).unwrap();
-        ledger
-            .transfer(token.as_str(), who.address(), U256::from(1_000u64))
-            .unwrap();
-    }
     let auction = net
         .spawn::<Auction>(
             &seller,
@@ -158,7 +161,8 @@ fn a_failed_payout_reopens_settlement() {
     let mut w = world();
     w.net.run_until_idle().unwrap();
     w.bid(&w.bob.clone(), 50);
-    // The auction's funds disappear before it settles: the token answers Transfer-Error.
+    // The auction's funds disappear before it settles (a fault no message can cause, so
+    // it is written into the ledger): the token answers Transfer-Error.
     let (auction, token) = (w.auction.clone(), w.token.clone());
     let ledger = &mut w.net.state_mut::<TokenProcess>(&token).unwrap();
     ledger
@@ -170,10 +174,15 @@ fn a_failed_payout_reopens_settlement() {
         Phase::Open,
         "Transfer-Error resumed the wait"
     );
-    let ledger = &mut w.net.state_mut::<TokenProcess>(&token).unwrap();
-    ledger
-        .transfer(token.as_str(), auction.as_str(), U256::from(50u64))
-        .unwrap();
+    // Carol refills the auction with a Transfer carrying `Cast` (no notices, so it is
+    // not a bid), through the token's protocol.
+    let refill = Msg::new()
+        .action("Transfer")
+        .tag("Recipient", auction.as_str())
+        .tag("Quantity", 50u64)
+        .tag("Cast", "true");
+    w.net.send(&w.carol, &token, refill).unwrap();
+    assert!(w.net.run_until_idle().unwrap().is_clean());
     w.net
         .send(&w.bob, &w.auction, Msg::new().action("Settle"))
         .unwrap();

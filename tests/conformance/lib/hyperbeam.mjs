@@ -104,3 +104,50 @@ export class HyperBeamInstance {
     return this.callRaw(JSON.stringify(msg), JSON.stringify(env))
   }
 }
+
+/**
+ * A process on the HyperBEAM-style host. `kept: true` runs every message in ONE instance
+ * (HyperBEAM keeping a process' instance between messages: after a trap the instance holds
+ * whatever the trapped call left, and the arguments it `malloc`ed stay allocated);
+ * `kept: false` runs each in a fresh instance restored from the previous snapshot.
+ * `deliver` returns the JSON-1 `response`, or `{ trapped }` when `handle` threw.
+ */
+export class HyperBeamProcess {
+  constructor(module, env, { kept = true } = {}) {
+    this.module = module
+    this.env = env
+    this.kept = kept
+    this.instance = null
+    this.snapshot = null
+  }
+
+  static async create(wasm, env, options = {}) {
+    const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm)
+    return new HyperBeamProcess(module, env, options)
+  }
+
+  /** The instance the next message runs in. */
+  async current() {
+    if (this.kept && this.instance) return this.instance
+    this.instance = await HyperBeamInstance.create(this.module, { snapshot: this.snapshot, growToFit: true })
+    return this.instance
+  }
+
+  async deliver(msg) {
+    const hb = await this.current()
+    let out
+    try {
+      out = hb.call(msg, this.env)
+    } catch (trapped) {
+      return { trapped }
+    }
+    if (!out.ok) throw new Error(`handle answered ok=false: ${JSON.stringify(out.response)}`)
+    if (!this.kept && !msg["Read-Only"]) this.snapshot = hb.snapshot()
+    return out.response
+  }
+
+  /** Memory size in bytes of the instance the last message ran in. */
+  get memorySize() {
+    return this.instance ? this.instance.memory.buffer.byteLength : 0
+  }
+}
