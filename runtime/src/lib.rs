@@ -210,6 +210,13 @@ pub use snapshot::{Patch, Schema, SnapshotError};
 
 pub use u256::U256;
 
+/// `value` as compact JSON text, byte for byte what `value.to_string()` gives, through
+/// aoxide's own writer: serde_json's `Display` writes through `std::io::Write`, which
+/// brings `std::io::Error` and its messages into a module (about 2 KB).
+pub fn json_text(value: &serde_json::Value) -> String {
+    json::write::value_text(value)
+}
+
 /// The result type handlers return.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 

@@ -175,7 +175,7 @@ fn tags_size(tags: &Tags) -> usize {
             t.name.len()
                 + match &t.value {
                     TagValue::Text(s) => s.len(),
-                    TagValue::Json(v) => v.to_string().len(),
+                    TagValue::Json(v) => crate::json::write::value_text(v).len(),
                 }
                 + 8
         })

@@ -30,7 +30,7 @@ impl fmt::Display for TagValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TagValue::Text(s) => f.write_str(s),
-            TagValue::Json(v) => write!(f, "{v}"),
+            TagValue::Json(v) => f.write_str(&crate::json::write::value_text(v)),
         }
     }
 }

@@ -195,7 +195,8 @@ fn parse_allocations(text: &str) -> Result<Vec<(String, U256)>, Error> {
             Value::String(s) => U256::parse_tag("Initial-Allocations", &TagValue::Text(s.clone()))?,
             other => {
                 return Err(Error::msg(format!(
-                    "Initial-Allocations amounts are decimal strings, got {other}"
+                    "Initial-Allocations amounts are decimal strings, got {}",
+                    aoxide::json_text(other)
                 )))
             }
         };
@@ -407,7 +408,7 @@ impl Token {
         for (k, v) in self.balances.iter() {
             object.insert(k.clone(), Value::String(decimal(v)));
         }
-        Value::Object(object).to_string()
+        aoxide::json_text(&Value::Object(object))
     }
 
     /// The `token-info` object of the `patch@1.0` message.

@@ -7,6 +7,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess};
 use serde::Deserialize;
 
 use super::fields::{EntryField, EnvField, Field, Kind, MessageField, TagField};
+use super::write::value_text;
 use crate::error::InputError;
 use crate::message::{EnvEntry, Message};
 use crate::protocol;
@@ -172,7 +173,7 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
             Ok(Some(v.to_string()))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(serde_json::Value::from(v).to_string()))
+            Ok(Some(value_text(&serde_json::Value::from(v))))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
@@ -185,11 +186,11 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
         }
         fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
             let v = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-            Ok(Some(v.to_string()))
+            Ok(Some(value_text(&v)))
         }
         fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             let v = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            Ok(Some(v.to_string()))
+            Ok(Some(value_text(&v)))
         }
     }
     d.deserialize_option(Lenient)
@@ -313,7 +314,7 @@ impl<'de> Deserialize<'de> for RawTagValue {
                 Ok(RawTagValue::Text(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(serde_json::Value::from(v).to_string()))
+                Ok(RawTagValue::Text(value_text(&serde_json::Value::from(v))))
             }
             fn visit_unit<E: de::Error>(self) -> Result<RawTagValue, E> {
                 Ok(RawTagValue::Null)
