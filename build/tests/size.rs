@@ -27,11 +27,11 @@ const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", Some(191_900)),
     ("counter", Some(181_300)),
     ("kv-store", Some(295_400)),
-    ("game", Some(275_200)),
-    ("token", Some(227_500)),
+    ("game", Some(271_900)),
+    ("token", Some(224_200)),
     ("chat", Some(192_300)),
     ("counter-blueprint", Some(181_500)),
-    ("auction", Some(206_300)),
+    ("auction", Some(203_000)),
 ];
 
 fn modules() -> Vec<String> {
