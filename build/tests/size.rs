@@ -24,14 +24,14 @@ fn root() -> PathBuf {
 /// Measured with `cargo ao build --metering $(cat scripts/modules.txt)` (npm binaryen 123
 /// `-Oz`), plus 3%.
 const CEILINGS: &[(&str, Option<usize>)] = &[
-    ("ping", Some(191_900)),
-    ("counter", Some(181_300)),
-    ("kv-store", Some(295_400)),
-    ("game", Some(271_900)),
-    ("token", Some(224_200)),
-    ("chat", Some(192_300)),
-    ("counter-blueprint", Some(181_500)),
-    ("auction", Some(203_000)),
+    ("ping", Some(133_800)),
+    ("counter", Some(120_200)),
+    ("kv-store", Some(282_800)),
+    ("game", Some(258_600)),
+    ("token", Some(211_000)),
+    ("chat", Some(122_700)),
+    ("counter-blueprint", Some(120_300)),
+    ("auction", Some(144_700)),
 ];
 
 fn modules() -> Vec<String> {

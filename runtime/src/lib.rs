@@ -192,7 +192,7 @@ pub mod abi;
 pub use aoxide_macros::Transactional;
 pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
-pub use error::{Error, InputError, ResultError};
+pub use error::{Error, InputError, JsonError, ResultError};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
@@ -224,7 +224,9 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// benchmarks; not part of the public API.
 #[doc(hidden)]
 pub mod __codec {
-    pub use crate::json::reference::{message, result, write_result};
+    #[cfg(not(target_arch = "wasm32"))]
+    pub use crate::json::reference::{env, message};
+    pub use crate::json::reference::{result, write_result};
 }
 
 /// Items the generated code names; not part of the public API.

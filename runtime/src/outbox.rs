@@ -268,7 +268,8 @@ pub fn anchor_for(reference: u64) -> String {
     unsafe { String::from_utf8_unchecked(digits.to_vec()) }
 }
 
-/// A reference as the decimal text of its `Reference` tag.
+/// `n` in decimal (the text of a `Reference` tag, of an integer read where text is
+/// expected), without `core::fmt`.
 pub(crate) fn decimal(n: u64) -> String {
     let mut digits = [0u8; 20];
     let start = write_decimal(&mut digits, n);
