@@ -195,6 +195,17 @@ pub enum JsonError {
     NotNonNegative(String),
 }
 
+/// Text that is not one JSON value ([`json_value`](crate::json_value)): what is wrong and
+/// the byte offset where the reader found it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error} at byte {at}")]
+pub struct JsonTextError {
+    /// What is wrong.
+    pub error: JsonError,
+    /// Where.
+    pub at: usize,
+}
+
 /// What is wrong with a result a module returned (read by hosts: [`Outcome::from_json`]).
 ///
 /// [`Outcome::from_json`]: crate::Outcome::from_json

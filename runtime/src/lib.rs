@@ -192,7 +192,7 @@ pub mod abi;
 pub use aoxide_macros::Transactional;
 pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
-pub use error::{Error, InputError, JsonError, ResultError};
+pub use error::{Error, InputError, JsonError, JsonTextError, ResultError};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
 pub use outcome::{Outcome, Output};
@@ -215,6 +215,37 @@ pub use u256::U256;
 /// brings `std::io::Error` and its messages into a module (about 2 KB).
 pub fn json_text(value: &serde_json::Value) -> String {
     json::write::value_text(value)
+}
+
+/// `text` read as one JSON value (whitespace around it), through aoxide's own reader (a
+/// module that calls this carries no serde_json deserializer): the value
+/// `serde_json::from_str` gives, with one difference, aoxide's protocol rule that the
+/// `\u` escape of a lone UTF-16 surrogate reads as U+FFFD where serde_json refuses it.
+/// Arrays and objects nest up to 127 levels.
+///
+/// ```
+/// let v = aoxide::json_value(r#" {"b": [1, 2.5], "a": "x"} "#).unwrap();
+/// assert_eq!(v, serde_json::json!({"a": "x", "b": [1, 2.5]}));
+/// assert!(aoxide::json_value("{} x").is_err());
+/// ```
+pub fn json_value(text: &str) -> Result<serde_json::Value, JsonTextError> {
+    json::scan::value(text.as_bytes()).map_err(|(error, at)| JsonTextError { error, at })
+}
+
+/// Appends `text` to `out` as a JSON string, quoted and escaped byte for byte as
+/// serde_json writes it (for JSON built by hand, without a `serde_json::Value`).
+///
+/// ```
+/// let mut out = String::from("{");
+/// aoxide::push_json_string(&mut out, "a\"b");
+/// out.push_str(":1}");
+/// assert_eq!(out, r#"{"a\"b":1}"#);
+/// ```
+pub fn push_json_string(out: &mut String, text: &str) {
+    let mut quoted = Vec::with_capacity(text.len() + 2);
+    json::write::string(&mut quoted, text);
+    // The escaped form of valid UTF-8 is valid UTF-8.
+    out.push_str(std::str::from_utf8(&quoted).unwrap_or_default());
 }
 
 /// The result type handlers return.

@@ -464,3 +464,50 @@ fn nesting_agrees_at_the_limit() {
     let deep = format!(r#"{{"Data":{}}}"#, "[".repeat(100_000));
     assert!(!agree(deep.as_bytes()));
 }
+
+/// `aoxide::json_value` is `serde_json::from_str::<Value>`, lone surrogates aside (they
+/// read as U+FFFD, as in messages).
+#[test]
+fn json_value_agrees_with_serde_json() {
+    let check = |text: &str| {
+        let ours = crate::json_value(text);
+        let fixed = super::serde_read::replace_lone_surrogates(text);
+        let theirs = serde_json::from_str::<serde_json::Value>(&fixed);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text:?}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("acceptance differs on {text:?}: ours {ours:?}, serde {theirs:?}"),
+        }
+        ours.is_ok()
+    };
+    let mut g = Gen(0x6a09_e667_f3bc_c909);
+    let mut accepted = 0;
+    for _ in 0..5_000 {
+        let mut text = String::new();
+        g.value(&mut text, 0);
+        if check(&text) {
+            accepted += 1;
+        }
+        let mutated = g.mutate(text.as_bytes());
+        if let Ok(mutated) = std::str::from_utf8(&mutated) {
+            check(mutated);
+        }
+    }
+    assert!(accepted > 4_000, "{accepted}");
+    for text in [
+        "",
+        " ",
+        "{} x",
+        "1 2",
+        "[1,]",
+        "\"a\"\u{0}",
+        "[]\u{0}",
+        "-",
+        "1e400",
+    ] {
+        assert!(!check(text), "{text:?}");
+    }
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    assert!(check(&deep(127)));
+    assert!(!check(&deep(128)));
+}

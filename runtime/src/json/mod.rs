@@ -44,7 +44,7 @@ mod number;
 pub(crate) mod raw;
 pub mod reference;
 pub(crate) mod result;
-mod scan;
+pub(crate) mod scan;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod serde_read;
 pub(crate) mod write;

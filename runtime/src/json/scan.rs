@@ -164,6 +164,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// One whole JSON value (whitespace around it, nothing else).
+    fn whole_value(&mut self) -> Option<Value> {
+        let item = self.item()?;
+        let value = self.value_of(item)?;
+        self.skip_ws();
+        match self.peek() {
+            None => Some(value),
+            Some(_) => self.fail(JsonError::Trailing),
+        }
+    }
+
     /// The error for input this reader refused, `what` being "message" or "env": as the
     /// serde path ordered its checks, invalid UTF-8 first (up to the first NUL), then input
     /// that does not open an object, then what the reader found.
@@ -414,6 +425,18 @@ impl<'a> Reader<'a> {
                 open.pop();
             }
         }
+    }
+}
+
+/// `bytes` read as one JSON value, or why not and where.
+pub(crate) fn value(bytes: &[u8]) -> Result<Value, (JsonError, usize)> {
+    let mut r = Reader::new(bytes);
+    match r.whole_value() {
+        Some(value) => Ok(value),
+        None => Err(r
+            .failed
+            .take()
+            .unwrap_or((JsonError::Expected("a value"), 0))),
     }
 }
 
