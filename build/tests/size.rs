@@ -24,14 +24,14 @@ fn root() -> PathBuf {
 /// Measured with `cargo ao build --metering $(cat scripts/modules.txt)` (npm binaryen 123
 /// `-Oz`), plus 3%.
 const CEILINGS: &[(&str, Option<usize>)] = &[
-    ("ping", Some(133_800)),
-    ("counter", Some(120_200)),
-    ("kv-store", Some(282_800)),
-    ("game", Some(211_200)),
-    ("token", Some(163_500)),
-    ("chat", Some(122_700)),
-    ("counter-blueprint", Some(120_300)),
-    ("auction", Some(144_700)),
+    ("ping", Some(133_200)),
+    ("counter", Some(111_800)),
+    ("kv-store", Some(282_300)),
+    ("game", Some(210_400)),
+    ("token", Some(162_700)),
+    ("chat", Some(121_800)),
+    ("counter-blueprint", Some(112_000)),
+    ("auction", Some(136_300)),
 ];
 
 fn modules() -> Vec<String> {
