@@ -166,10 +166,14 @@ pub fn parse_number(s: &str) -> Option<Option<u64>> {
     if s.is_empty() {
         return Some(None);
     }
-    if !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
     }
-    s.parse().ok().map(Some)
+    Some(Some(n))
 }
 
 /// A flag field given as a string: `"true"`/`"false"` (ASCII case ignored), `"1"`, `"0"`

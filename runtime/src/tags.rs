@@ -138,7 +138,8 @@ impl Index {
     /// Records `at` as the first position of `name` unless it has one.
     fn add_first(&mut self, name: &str, at: usize) {
         if !self.0.contains_key(name) {
-            self.0.insert(name.to_owned(), serde_json::Value::from(at as u64));
+            self.0
+                .insert(name.to_owned(), serde_json::Value::from(at as u64));
         }
     }
 
@@ -194,6 +195,17 @@ impl Tags {
     /// Appends a tag.
     #[inline]
     pub fn push(&mut self, tag: Tag) {
+        if self.index.is_none() && self.list.len() < INDEX_FROM {
+            self.list.push(tag);
+        } else {
+            self.push_indexed(tag);
+        }
+    }
+
+    /// [`push`](Self::push) onto a list that has, or is about to need, its index: out of
+    /// line, so that each of the many short pushes stays small.
+    #[inline(never)]
+    fn push_indexed(&mut self, tag: Tag) {
         let at = self.list.len();
         if let Some(index) = self.index.as_mut() {
             index.add_first(&tag.name, at);
