@@ -223,7 +223,9 @@ impl Address {
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         let eth =
-            s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
+            // Bytes, not `&s[2..]`: a `str` slice brings its char-boundary panic (with
+            // `Debug` of chars and ranges) into the module.
+            s.len() == 42 && s.starts_with("0x") && s.bytes().skip(2).all(|b| b.is_ascii_hexdigit());
         (arweave || eth).then(|| Address(s.to_owned()))
     }
 

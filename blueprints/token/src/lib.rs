@@ -318,9 +318,12 @@ impl Token {
                 None | Some("process") => {}
                 Some("owner") => holder = ctx.process().owner.clone(),
                 Some(other) => {
+                    // Quoted as JSON, not with `{:?}` (whose escaping costs a module 5 KB).
+                    let mut got = String::new();
+                    aoxide::push_json_string(&mut got, other);
                     return Err(Error::msg(format!(
-                        "Initial-Holder must be `process` or `owner`, got {other:?}"
-                    )))
+                        "Initial-Holder must be `process` or `owner`, got {got}"
+                    )));
                 }
             }
             if let Some(text) = msg.get("Initial-Allocations") {
