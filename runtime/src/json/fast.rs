@@ -11,7 +11,7 @@
 
 use super::fields::{EntryField, EnvField, Kind, MessageField, TagField};
 use super::number::Number;
-use super::raw::{RawEntry, RawEnv, RawMessage, RawTag, RawTagValue};
+use super::raw::{RawEntry, RawEnv, RawMessage, RawTagValue, RawTags};
 use super::scan::{number_value, Item, Reader};
 use super::write::value_text;
 use crate::error::{InputError, JsonError};
@@ -132,29 +132,31 @@ fn entry(r: &mut Reader, field: &'static str) -> Option<Option<RawEntry>> {
 }
 
 /// The `Tags` value: an array of tags, or `null` (none).
-fn tags(r: &mut Reader) -> Option<Option<Vec<RawTag>>> {
+fn tags(r: &mut Reader) -> Option<RawTags> {
+    let mut list = RawTags::default();
     match r.item()? {
-        Item::Null => Some(None),
+        Item::Null => {}
         Item::Array => {
-            let mut list = Vec::with_capacity(8);
+            list = RawTags::with_capacity(8);
             let mut more = r.open(b']')?;
             while more {
-                list.push(tag(r)?);
+                tag(r, &mut list)?;
                 more = r.more(b']')?;
             }
-            Some(Some(list))
         }
-        _ => r.fail(JsonError::Type {
-            field: MessageField::Tags.name(),
-            expected: "an array or null",
-        }),
+        _ => {
+            return r.fail(JsonError::Type {
+                field: MessageField::Tags.name(),
+                expected: "an array or null",
+            })
+        }
     }
+    Some(list)
 }
 
-/// One tag: a `{name, value}` object (other keys skipped), or, as serde reads a struct,
-/// a `[name, value, ...]` array (further elements skipped).
-fn tag(r: &mut Reader) -> Option<RawTag> {
-    let mut tag = RawTag::default();
+/// One tag, onto `list`: a `{name, value}` object (other keys skipped), or, as serde reads
+/// a struct, a `[name, value, ...]` array (further elements skipped).
+fn tag(r: &mut Reader, list: &mut RawTags) -> Option<()> {
     let (close, mut more) = match r.item()? {
         Item::Object => (b'}', r.open(b'}')?),
         Item::Array => (b']', r.open(b']')?),
@@ -165,6 +167,8 @@ fn tag(r: &mut Reader) -> Option<RawTag> {
             })
         }
     };
+    let mut name = None;
+    let mut value = RawTagValue::Null;
     let mut seen = 0u32;
     let mut index = 0;
     while more {
@@ -184,13 +188,14 @@ fn tag(r: &mut Reader) -> Option<RawTag> {
             }
         };
         match field {
-            Some(TagField::Name) => tag.name = tag_name(r)?,
-            Some(TagField::Value) => tag.value = tag_value(r)?,
+            Some(TagField::Name) => name = tag_name(r)?,
+            Some(TagField::Value) => value = tag_value(r)?,
             None => r.skip()?,
         }
         more = r.more(close)?;
     }
-    Some(tag)
+    list.push(name, value);
+    Some(())
 }
 
 /// A tag name: a string, or `null` (refused later as an empty name).

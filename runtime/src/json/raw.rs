@@ -9,13 +9,6 @@ use crate::message::{EnvEntry, Message};
 use crate::protocol;
 use crate::tags::{Tag, TagValue, Tags};
 
-/// One tag as sent.
-#[derive(Default)]
-pub(crate) struct RawTag {
-    pub(crate) name: Option<String>,
-    pub(crate) value: RawTagValue,
-}
-
 /// A tag value as sent: text in the common case.
 #[derive(Default)]
 pub(crate) enum RawTagValue {
@@ -25,21 +18,47 @@ pub(crate) enum RawTagValue {
     Json(serde_json::Value),
 }
 
-pub(crate) fn raw_tags(raw: Option<Vec<RawTag>>) -> Result<Tags, InputError> {
-    let mut tags = Tags::with_capacity(raw.as_ref().map_or(0, Vec::len));
-    for (index, t) in raw.into_iter().flatten().enumerate() {
-        let name = match t.name {
-            Some(n) if !n.is_empty() => n,
-            _ => return Err(InputError::EmptyTagName { index }),
+/// The tags as read, in order, and where the first one without a name is (an error once
+/// the message is built: [`InputError::EmptyTagName`]).
+#[derive(Default)]
+pub(crate) struct RawTags {
+    list: Tags,
+    first_unnamed: Option<usize>,
+}
+
+impl RawTags {
+    /// No tags yet, room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        RawTags {
+            list: Tags::with_capacity(n),
+            first_unnamed: None,
+        }
+    }
+
+    /// Appends a tag as sent: a missing or empty name is remembered, `null` is empty text.
+    pub(crate) fn push(&mut self, name: Option<String>, value: RawTagValue) {
+        let name = match name {
+            Some(name) if !name.is_empty() => name,
+            _ => {
+                self.first_unnamed.get_or_insert(self.list.len());
+                String::new()
+            }
         };
-        let value = match t.value {
+        let value = match value {
             RawTagValue::Text(s) => TagValue::Text(s),
             RawTagValue::Null => TagValue::Text(String::new()),
             RawTagValue::Json(v) => TagValue::Json(v),
         };
-        tags.push(Tag { name, value });
+        self.list.push(Tag { name, value });
     }
-    Ok(tags)
+
+    /// The tags, or the error of the first tag without a name.
+    pub(crate) fn into_tags(self) -> Result<Tags, InputError> {
+        match self.first_unnamed {
+            Some(index) => Err(InputError::EmptyTagName { index }),
+            None => Ok(self.list),
+        }
+    }
 }
 
 const N: usize = MessageField::ALL.len();
@@ -51,7 +70,7 @@ pub(crate) struct RawMessage {
     text: [Option<String>; N],
     number: [Option<u64>; N],
     flag: [bool; N],
-    pub(crate) tags: Option<Vec<RawTag>>,
+    pub(crate) tags: RawTags,
 }
 
 impl RawMessage {
@@ -73,7 +92,7 @@ impl RawMessage {
 
     pub(crate) fn into_message(mut self) -> Result<Message, InputError> {
         use MessageField as F;
-        let tags = raw_tags(self.tags.take())?;
+        let tags = std::mem::take(&mut self.tags).into_tags()?;
         let owner = self.take_text(F::Owner).unwrap_or_default();
         let from = protocol::sender(self.take_text(F::From), &tags, &owner);
         let n = self.number;
@@ -104,7 +123,7 @@ impl RawMessage {
 pub(crate) struct RawEntry {
     pub(crate) id: Option<String>,
     pub(crate) owner: Option<String>,
-    pub(crate) tags: Option<Vec<RawTag>>,
+    pub(crate) tags: RawTags,
 }
 
 impl RawEntry {
@@ -112,7 +131,7 @@ impl RawEntry {
         Ok(EnvEntry {
             id: self.id.unwrap_or_default(),
             owner: self.owner.unwrap_or_default(),
-            tags: raw_tags(self.tags)?,
+            tags: self.tags.into_tags()?,
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::fields::{EntryField, EnvField, Field, Kind, MessageField, TagField};
 use super::nul_position;
-use super::raw::{RawEntry, RawEnv, RawMessage, RawTag, RawTagValue};
+use super::raw::{RawEntry, RawEnv, RawMessage, RawTagValue, RawTags};
 use super::write::value_text;
 use crate::error::InputError;
 use crate::protocol;
@@ -305,6 +305,22 @@ newtype_reader!(LenientString, Option<String>, lenient_string);
 newtype_reader!(LenientU64, Option<u64>, lenient_u64);
 newtype_reader!(LenientBool, bool, lenient_bool);
 
+/// One tag as sent (the serde reading).
+#[derive(Default)]
+pub(crate) struct RawTag {
+    name: Option<String>,
+    value: RawTagValue,
+}
+
+/// The `Tags` value as serde reads it: `null` or an array of tags.
+fn raw_tags(list: Option<Vec<RawTag>>) -> RawTags {
+    let mut tags = RawTags::default();
+    for t in list.into_iter().flatten() {
+        tags.push(t.name, t.value);
+    }
+    tags
+}
+
 impl<'de> Deserialize<'de> for RawTag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -401,7 +417,7 @@ impl<'de> Deserialize<'de> for RawMessage {
                     };
                     see::<_, A::Error>(&mut seen, field)?;
                     match field.kind() {
-                        Kind::Tags => m.tags = map.next_value()?,
+                        Kind::Tags => m.tags = raw_tags(map.next_value()?),
                         Kind::Number => m.set_number(field, map.next_value::<LenientU64>()?.0),
                         Kind::Flag => m.set_flag(field, map.next_value::<LenientBool>()?.0),
                         Kind::Text => m.set_text(field, map.next_value::<LenientString>()?.0),
@@ -434,7 +450,7 @@ impl<'de> Deserialize<'de> for RawEntry {
                     match field {
                         EntryField::Id => e.id = map.next_value::<LenientString>()?.0,
                         EntryField::Owner => e.owner = map.next_value::<LenientString>()?.0,
-                        EntryField::Tags => e.tags = map.next_value()?,
+                        EntryField::Tags => e.tags = raw_tags(map.next_value()?),
                     }
                 }
                 Ok(e)
