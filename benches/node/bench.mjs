@@ -722,7 +722,7 @@ function targetsFor(result, aos, ax, prefix) {
   const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
   push(`aoxide memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '< 2 MiB', snap !== null && snap < 2 * MiB, 'MiB');
   const size = have(ax) ? ax.module_bytes : null;
-  push('aoxide token module size (after wasm-opt)', size === null ? null : size / KiB, '< 200 KiB', size !== null && size < 200 * KiB, 'KiB');
+  push('aoxide token module size (after wasm-opt)', size === null ? null : size / KiB, '<= 100 KiB', size !== null && size <= 100 * KiB, 'KiB');
   return t;
 }
 

@@ -93,12 +93,24 @@ pub enum InputError {
         /// Where the valid prefix ends.
         offset: usize,
     },
-    /// Not JSON of the expected shape.
-    #[error("{what} is not valid JSON-1: {reason}")]
+    /// Not JSON of the expected shape (aoxide's reader).
+    #[error("{what} is not valid JSON-1: {error} at byte {at}")]
     Json {
         /// "message" or "env".
         what: &'static str,
-        /// The parser's reason.
+        /// What is wrong.
+        error: JsonError,
+        /// The byte offset where the reader found it.
+        at: usize,
+    },
+    /// Not JSON of the expected shape, as the serde reference reader words it (native
+    /// builds only: the differential tests compare aoxide's reader with it).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error("{what} is not valid JSON-1: {reason}")]
+    Reference {
+        /// "message" or "env".
+        what: &'static str,
+        /// serde_json's reason.
         reason: String,
     },
     /// Null, empty, or not an object.
@@ -131,6 +143,69 @@ pub enum InputError {
         /// The limit.
         limit: usize,
     },
+}
+
+/// What aoxide's JSON-1 reader found wrong with a message or an env (the wording is
+/// aoxide's own; the lenient rules are in [`crate::protocol`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// The input ends inside a value.
+    #[error("unexpected end of input")]
+    End,
+    /// Something else stands where the grammar needs this (`"a value"`, `` "`:`" ``, ...).
+    #[error("expected {0}")]
+    Expected(&'static str),
+    /// Something other than whitespace follows the object.
+    #[error("trailing characters")]
+    Trailing,
+    /// Not a JSON number (`01`, `1.`, `-`, `1e`).
+    #[error("invalid number")]
+    InvalidNumber,
+    /// A number too large for a double (`1e400`).
+    #[error("number out of range")]
+    OutOfRange,
+    /// A backslash escape JSON does not have, or a `\u` without four hex digits.
+    #[error("invalid escape")]
+    InvalidEscape,
+    /// A raw control character (U+0000 to U+001F) inside a string.
+    #[error("control character in a string")]
+    ControlCharacter,
+    /// Arrays and objects nested deeper than the reader follows (serde_json's limit: 128
+    /// levels, counted from the message object).
+    #[error("nested too deeply")]
+    TooDeep,
+    /// A field given twice.
+    #[error("duplicate field `{0}`")]
+    Duplicate(&'static str),
+    /// A field whose value has a type the field cannot take.
+    #[error("`{field}` must be {expected}")]
+    Type {
+        /// The field.
+        field: &'static str,
+        /// What it accepts.
+        expected: &'static str,
+    },
+    /// A number field given as a string that is not only ASCII digits.
+    #[error("expected an integer, got \"{0}\"")]
+    NotDigits(String),
+    /// A flag field given as a string that is not a flag.
+    #[error("expected a boolean, got \"{0}\"")]
+    NotAFlag(String),
+    /// A number field given a negative or fractional number, or one of 1.8e19 or more
+    /// (the number's text as sent).
+    #[error("expected a non-negative integer, got {0}")]
+    NotNonNegative(String),
+}
+
+/// Text that is not one JSON value ([`json_value`](crate::json_value)): what is wrong and
+/// the byte offset where the reader found it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error} at byte {at}")]
+pub struct JsonTextError {
+    /// What is wrong.
+    pub error: JsonError,
+    /// Where.
+    pub at: usize,
 }
 
 /// What is wrong with a result a module returned (read by hosts: [`Outcome::from_json`]).

@@ -68,7 +68,8 @@ macro_rules! export {
         const _: () = {
             const AOXIDE_INTERFACE: &str = <$process as $crate::Process>::INTERFACE;
             /// The interface (JSON Lines), for tools that read the module without running it.
-            #[used]
+            /// Not `#[used]`: the linker keeps a custom section anyway, and `#[used]` made
+            /// it keep a second copy in the module's memory data as well.
             #[link_section = "aoxide.interface"]
             static AOXIDE_INTERFACE_SECTION: [u8; AOXIDE_INTERFACE.len()] =
                 $crate::__private::bytes_of(AOXIDE_INTERFACE);

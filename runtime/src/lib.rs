@@ -197,7 +197,7 @@ pub mod abi;
 pub use aoxide_macros::Transactional;
 pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
-pub use error::{Error, InputError, ResultError};
+pub use error::{Error, InputError, JsonError, JsonTextError, ResultError};
 pub use failure::{Failure, Stage};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
@@ -216,6 +216,44 @@ pub use snapshot::{Patch, Schema, SnapshotError};
 
 pub use u256::U256;
 
+/// `value` as compact JSON text, byte for byte what `value.to_string()` gives, through
+/// aoxide's own writer: serde_json's `Display` writes through `std::io::Write`, which
+/// brings `std::io::Error` and its messages into a module (about 2 KB).
+pub fn json_text(value: &serde_json::Value) -> String {
+    json::write::value_text(value)
+}
+
+/// `text` read as one JSON value (whitespace around it), through aoxide's own reader (a
+/// module that calls this carries no serde_json deserializer): the value
+/// `serde_json::from_str` gives, with one difference, aoxide's protocol rule that the
+/// `\u` escape of a lone UTF-16 surrogate reads as U+FFFD where serde_json refuses it.
+/// Arrays and objects nest up to 127 levels.
+///
+/// ```
+/// let v = aoxide::json_value(r#" {"b": [1, 2.5], "a": "x"} "#).unwrap();
+/// assert_eq!(v, serde_json::json!({"a": "x", "b": [1, 2.5]}));
+/// assert!(aoxide::json_value("{} x").is_err());
+/// ```
+pub fn json_value(text: &str) -> Result<serde_json::Value, JsonTextError> {
+    json::scan::value(text.as_bytes()).map_err(|(error, at)| JsonTextError { error, at })
+}
+
+/// Appends `text` to `out` as a JSON string, quoted and escaped byte for byte as
+/// serde_json writes it (for JSON built by hand, without a `serde_json::Value`).
+///
+/// ```
+/// let mut out = String::from("{");
+/// aoxide::push_json_string(&mut out, "a\"b");
+/// out.push_str(":1}");
+/// assert_eq!(out, r#"{"a\"b":1}"#);
+/// ```
+pub fn push_json_string(out: &mut String, text: &str) {
+    let mut quoted = Vec::with_capacity(text.len() + 2);
+    json::write::string(&mut quoted, text);
+    // The escaped form of valid UTF-8 is valid UTF-8.
+    out.push_str(std::str::from_utf8(&quoted).unwrap_or_default());
+}
+
 /// The result type handlers return.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
@@ -223,7 +261,9 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// benchmarks; not part of the public API.
 #[doc(hidden)]
 pub mod __codec {
-    pub use crate::json::reference::{message, result, write_result};
+    #[cfg(not(target_arch = "wasm32"))]
+    pub use crate::json::reference::{env, message};
+    pub use crate::json::reference::{result, write_result};
 }
 
 /// Items the generated code names; not part of the public API.

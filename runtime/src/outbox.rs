@@ -176,7 +176,7 @@ fn tags_size(tags: &Tags) -> usize {
             t.name.len()
                 + match &t.value {
                     TagValue::Text(s) => s.len(),
-                    TagValue::Json(v) => v.to_string().len(),
+                    TagValue::Json(v) => crate::json::write::value_text(v).len(),
                 }
                 + 8
         })
@@ -269,7 +269,8 @@ pub fn anchor_for(reference: u64) -> String {
     unsafe { String::from_utf8_unchecked(digits.to_vec()) }
 }
 
-/// A reference as the decimal text of its `Reference` tag.
+/// `n` in decimal (the text of a `Reference` tag, of an integer read where text is
+/// expected), without `core::fmt`.
 pub(crate) fn decimal(n: u64) -> String {
     let mut digits = [0u8; 20];
     let start = write_decimal(&mut digits, n);

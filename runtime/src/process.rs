@@ -711,14 +711,22 @@ pub fn parse_memory_limit(text: &str) -> Option<usize> {
         Some((n, u)) => (n, u),
         None => (text, "b"),
     };
-    let n: usize = number.parse().ok()?;
-    let scale: usize = match unit.to_ascii_lowercase().as_str() {
-        "b" => 1,
-        "kb" => 1 << 10,
-        "mb" => 1 << 20,
-        "gb" => 1 << 30,
-        _ => return None,
-    };
+    // As `usize::from_str` reads it: an optional `+`, then ASCII digits only.
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: usize = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
+    }
+    let scale: usize = [("b", 1), ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30)]
+        .iter()
+        .find(|(name, _)| unit.eq_ignore_ascii_case(name))?
+        .1;
     n.checked_mul(scale).filter(|&b| b > 0)
 }
 

@@ -15,7 +15,7 @@ pub enum TagError {
         expected: &'static str,
     },
     /// The tag is present but its value does not parse.
-    #[error("tag `{name}` has value {value:?}, expected {expected}")]
+    #[error("tag `{name}` has value {}, expected {expected}", quoted(value))]
     Invalid {
         /// Tag name.
         name: String,
@@ -32,6 +32,14 @@ pub enum TagError {
         /// The parser's reason.
         reason: String,
     },
+}
+
+/// `value` in double quotes, escaped as a JSON string (not `{:?}`: `Debug`'s escaping
+/// brings Unicode tables and str slicing checks into every module).
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    crate::push_json_string(&mut out, value);
+    out
 }
 
 impl TagError {
@@ -215,7 +223,9 @@ impl Address {
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         let eth =
-            s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
+            // Bytes, not `&s[2..]`: a `str` slice brings its char-boundary panic (with
+            // `Debug` of chars and ranges) into the module.
+            s.len() == 42 && s.starts_with("0x") && s.bytes().skip(2).all(|b| b.is_ascii_hexdigit());
         (arweave || eth).then(|| Address(s.to_owned()))
     }
 
@@ -307,5 +317,16 @@ mod tests {
         let long = "9".repeat(200);
         let msg = u8::parse_tag("N", &t(&long)).unwrap_err().to_string();
         assert!(msg.len() < 200, "{msg}");
+    }
+
+    #[test]
+    fn values_are_quoted_as_json_strings() {
+        let msg = u8::parse_tag("N", &t("x\"y\n\u{1b}"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            "tag `N` has value \"x\\\"y\\n\\u001b\", expected an unsigned 8-bit integer"
+        );
     }
 }

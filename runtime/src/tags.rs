@@ -1,7 +1,6 @@
 //! Tags: an ordered list of name/value pairs whose names may repeat.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A tag value: text on every host, or a JSON value (HyperBEAM `patch@1.0` messages carry
@@ -30,7 +29,7 @@ impl fmt::Display for TagValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TagValue::Text(s) => f.write_str(s),
-            TagValue::Json(v) => write!(f, "{v}"),
+            TagValue::Json(v) => f.write_str(&crate::json::write::value_text(v)),
         }
     }
 }
@@ -123,7 +122,34 @@ impl Tag {
 pub struct Tags {
     list: Vec<Tag>,
     /// First position of every name; `Some` exactly when `list.len() > INDEX_FROM`.
-    index: Option<BTreeMap<String, usize>>,
+    index: Option<Index>,
+}
+
+/// The index of a long list: name -> first position, ordered by name.
+///
+/// A `serde_json::Map` (a `BTreeMap<String, Value>`) holding the positions as numbers,
+/// not a `BTreeMap<String, usize>`: the reader builds JSON objects with the same map, so
+/// every module already carries its code, and a second instantiation of the B-tree would
+/// add about 3 KB to each.
+#[derive(Debug, Clone, Default)]
+struct Index(serde_json::Map<String, serde_json::Value>);
+
+impl Index {
+    /// Records `at` as the first position of `name` unless it has one.
+    fn add_first(&mut self, name: &str, at: usize) {
+        if !self.0.contains_key(name) {
+            self.0
+                .insert(name.to_owned(), serde_json::Value::from(at as u64));
+        }
+    }
+
+    /// The first position of `name`.
+    fn get(&self, name: &str) -> Option<usize> {
+        self.0
+            .get(name)
+            .and_then(serde_json::Value::as_u64)
+            .map(|at| at as usize)
+    }
 }
 
 /// Lists up to this many tags are scanned; longer ones keep an index by name.
@@ -169,11 +195,20 @@ impl Tags {
     /// Appends a tag.
     #[inline]
     pub fn push(&mut self, tag: Tag) {
+        if self.index.is_none() && self.list.len() < INDEX_FROM {
+            self.list.push(tag);
+        } else {
+            self.push_indexed(tag);
+        }
+    }
+
+    /// [`push`](Self::push) onto a list that has, or is about to need, its index: out of
+    /// line, so that each of the many short pushes stays small.
+    #[inline(never)]
+    fn push_indexed(&mut self, tag: Tag) {
         let at = self.list.len();
         if let Some(index) = self.index.as_mut() {
-            if !index.contains_key(tag.name.as_str()) {
-                index.insert(tag.name.clone(), at);
-            }
+            index.add_first(&tag.name, at);
         }
         self.list.push(tag);
         if self.index.is_none() && self.list.len() > INDEX_FROM {
@@ -228,7 +263,7 @@ impl Tags {
     /// Every text value of tag `name`, in order (a scan from its first position).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let from = match &self.index {
-            Some(index) => index.get(name).copied().unwrap_or(self.list.len()),
+            Some(index) => index.get(name).unwrap_or(self.list.len()),
             None => 0,
         };
         self.list[from..]
@@ -267,7 +302,7 @@ impl Tags {
     #[inline]
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(name).copied(),
+            Some(index) => index.get(name),
             None => self.list.iter().position(|t| t.name == name),
         }
     }
@@ -278,11 +313,9 @@ impl Tags {
             self.index = None;
             return;
         }
-        let mut index = BTreeMap::new();
+        let mut index = Index::default();
         for (at, tag) in self.list.iter().enumerate() {
-            if !index.contains_key(tag.name.as_str()) {
-                index.insert(tag.name.clone(), at);
-            }
+            index.add_first(&tag.name, at);
         }
         self.index = Some(index);
     }

@@ -175,16 +175,61 @@ impl<'a> core::iter::Sum<&'a U256> for U256 {
     }
 }
 
+/// Most decimal digits of a 256-bit number (2^256 - 1 has 78).
+const MAX_DIGITS: usize = 78;
+
+/// The decimal digits of `limbs` (little-endian), in `buf`, without leading zeros: by
+/// repeated division by 10^9 in 64-bit arithmetic. What `ruint`'s `Display` writes, without
+/// its formatting machinery (its `u128` and `write!` paths are about 5 KB of a module).
+fn decimal_digits(limbs: [u64; 4], buf: &mut [u8; MAX_DIGITS]) -> &str {
+    const CHUNK: u64 = 1_000_000_000;
+    // Big-endian 32-bit words.
+    let mut words = [0u32; 8];
+    for (i, limb) in limbs.iter().rev().enumerate() {
+        words[2 * i] = (limb >> 32) as u32;
+        words[2 * i + 1] = *limb as u32;
+    }
+    let mut at = MAX_DIGITS;
+    loop {
+        let mut rem = 0u64;
+        for w in words.iter_mut() {
+            let cur = (rem << 32) | u64::from(*w);
+            *w = (cur / CHUNK) as u32;
+            rem = cur % CHUNK;
+        }
+        let last = words.iter().all(|&w| w == 0);
+        for _ in 0..9 {
+            at -= 1;
+            buf[at] = b'0' + (rem % 10) as u8;
+            rem /= 10;
+            if last && rem == 0 {
+                break;
+            }
+        }
+        if last {
+            break;
+        }
+    }
+    // ASCII digits only.
+    core::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
+
+/// Decimal; width, fill and `+` as for the primitive integers (`ruint`'s behaviour).
 impl fmt::Display for U256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        // Nearly every amount: core's integer formatting, as `ruint` does.
+        if let Ok(small) = u64::try_from(&self.0) {
+            return fmt::Display::fmt(&small, f);
+        }
+        let mut buf = [0u8; MAX_DIGITS];
+        f.pad_integral(true, "", decimal_digits(*self.0.as_limbs(), &mut buf))
     }
 }
 
 /// Decimal, as AO writes amounts.
 impl fmt::Debug for U256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -199,7 +244,7 @@ impl FromStr for U256 {
 /// A decimal string, for every format.
 impl Serialize for U256 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        serializer.collect_str(self)
     }
 }
 
@@ -244,6 +289,41 @@ mod tests {
         let bytes = rmp_serde::to_vec(&v).unwrap();
         assert_eq!(rmp_serde::from_slice::<U256>(&bytes).unwrap(), v);
         assert_eq!(format!("{v:?}"), "200");
+    }
+
+    /// The decimal writer against `ruint`'s `Display`, flags included.
+    #[test]
+    fn display_is_ruints() {
+        let mut values = vec![U256::ZERO, U256::ONE, U256::MAX];
+        let mut p = U256::ONE;
+        for _ in 0..78 {
+            values.extend([p, p - U256::ONE, p + U256::ONE]);
+            p = match p.checked_mul(U256::from(10u8)) {
+                Some(next) => next,
+                None => break,
+            };
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            let mut limbs = [0u64; 4];
+            for l in limbs.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *l = x;
+            }
+            let shift = (x % 256) as usize;
+            values.push(U256(Inner::from_limbs(limbs) >> shift));
+        }
+        for v in values {
+            let r = v.as_ruint();
+            assert_eq!(v.to_string(), r.to_string());
+            assert_eq!(format!("{v:?}"), r.to_string());
+            assert_eq!(
+                format!("{v:>90}|{v:<3}|{v:+}|{v:080}"),
+                format!("{r:>90}|{r:<3}|{r:+}|{r:080}")
+            );
+        }
     }
 
     #[test]

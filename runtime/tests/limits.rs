@@ -126,6 +126,12 @@ fn memory_limit_comes_from_the_spawn_tags_in_the_env() {
         ("lots", None),
         ("0-mb", None),
         ("-mb", None),
+        ("+5-kB", Some(5 << 10)),
+        (" 7-Mb ", Some(7 << 20)),
+        ("5x-kb", None),
+        ("+-kb", None),
+        ("5-tb", None),
+        ("99999999999999999999999-b", None),
     ] {
         assert_eq!(aoxide::parse_memory_limit(text), bytes, "{text}");
     }

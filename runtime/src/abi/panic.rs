@@ -76,7 +76,14 @@ pub fn take() -> Option<String> {
         return None;
     }
     r.len = 0;
-    Some(String::from_utf8_lossy(&r.text[..len]).into_owned())
+    // The hook writes whole characters; a record damaged by the trapped call keeps its
+    // valid prefix (no `from_utf8_lossy`: its replacement machinery is 1 KB of module).
+    let text = &r.text[..len];
+    let valid = match std::str::from_utf8(text) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    Some(valid.to_owned())
 }
 
 /// Forgets a recorded panic (a host that restored the pre-trap memory never sees one, but a

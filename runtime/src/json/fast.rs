@@ -1,324 +1,294 @@
-//! A one-pass reader of the common message shape, for the hot path.
+//! aoxide's reader of JSON-1 messages and envs: one pass over the bytes, driven by the
+//! field table ([`super::fields`]), filling the raw shapes ([`super::raw`]) with the
+//! lenient rules of [`crate::protocol`].
 //!
-//! It reads a JSON object whose values are strings, integers, booleans and `null`, plus the
-//! `Tags` array of `{name, value}` objects, and builds exactly the [`RawMessage`] serde
-//! would. It gives up (returns `None`) on anything else: invalid or non-object input,
-//! floats, `-0`, integers that do not fit, nested values outside `Tags`, surrogate
-//! escapes, duplicate fields, and every value the lenient readers would refuse. The serde
-//! path then parses the input from the start, so errors and unusual shapes behave exactly
-//! as before.
+//! It accepts exactly what the serde reference (`super::serde_read`, native builds) accepts
+//! and gives the same values: unknown fields skipped at any depth, duplicate fields
+//! refused, `null` as absence, numbers and other values where strings are expected (as
+//! their JSON text), nested JSON values in tags, tags as `{name, value}` objects or
+//! `[name, value, ...]` arrays, serde_json's numbers and nesting limit. Only the wording
+//! of errors is its own ([`JsonError`]).
 
-use super::fields::{Kind, MessageField, TagField};
-use super::raw::{RawMessage, RawTag, RawTagValue};
+use super::fields::{EntryField, EnvField, Kind, MessageField, TagField};
+use super::number::Number;
+use super::raw::{RawEntry, RawEnv, RawMessage, RawTagValue, RawTags};
+use super::scan::{number_value, Item, Reader};
+use super::write::value_text;
+use crate::error::{InputError, JsonError};
 use crate::protocol;
-use std::borrow::Cow;
 
-/// A scalar JSON value.
-enum Scalar<'a> {
-    Null,
-    Bool(bool),
-    /// A non-negative integer.
-    U64(u64),
-    /// A negative integer (never zero).
-    I64(i64),
-    Str(Cow<'a, str>),
-}
-
-impl Scalar<'_> {
-    /// As `lenient_string` reads it.
-    fn lenient_string(self) -> Option<Option<String>> {
-        Some(self.text())
-    }
-
-    /// The text of anything but `null`, as serde's visitors render it.
-    fn text(self) -> Option<String> {
-        match self {
-            Scalar::Null => None,
-            Scalar::Bool(b) => Some(b.to_string()),
-            Scalar::U64(n) => Some(n.to_string()),
-            Scalar::I64(n) => Some(n.to_string()),
-            Scalar::Str(s) => Some(s.into_owned()),
-        }
-    }
-
-    /// As `lenient_u64` reads it (`None` where it would fail).
-    fn lenient_u64(self) -> Option<Option<u64>> {
-        match self {
-            Scalar::Null => Some(None),
-            Scalar::U64(n) => Some(Some(n)),
-            Scalar::Str(s) => protocol::parse_number(&s),
-            Scalar::Bool(_) | Scalar::I64(_) => None,
-        }
-    }
-
-    /// As `lenient_bool` reads it (`None` where it would fail).
-    fn lenient_bool(self) -> Option<bool> {
-        match self {
-            Scalar::Null => Some(false),
-            Scalar::Bool(b) => Some(b),
-            Scalar::Str(s) => protocol::parse_flag(&s),
-            Scalar::I64(_) => Some(true),
-            Scalar::U64(n) => i64::try_from(n).ok().map(|n| n != 0),
-        }
-    }
-}
-
-struct Reader<'a> {
-    /// The input; a NUL byte ends it, as the host's C string would.
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.at += 1;
-        }
-    }
-
-    /// Skips whitespace and consumes `byte`.
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        self.skip_ws();
-        if self.peek() == Some(byte) {
-            self.at += 1;
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// After whitespace: `,` (true, more follows) or `close` (false).
-    fn next_or_close(&mut self, close: u8) -> Option<bool> {
-        self.skip_ws();
-        let b = self.peek()?;
-        self.at += 1;
-        match b {
-            b',' => Some(true),
-            _ if b == close => Some(false),
-            _ => None,
-        }
-    }
-
-    /// A string, the opening quote not yet consumed.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        self.eat(b'"')?;
-        let bytes = self.bytes;
-        let start = self.at;
-        loop {
-            match *bytes.get(self.at)? {
-                b'"' => {
-                    // Each string is checked here; everything else the reader accepts
-                    // is ASCII, so the input it accepts is UTF-8 throughout.
-                    let s = std::str::from_utf8(&bytes[start..self.at]).ok()?;
-                    self.at += 1;
-                    return Some(Cow::Borrowed(s));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.at += 1,
-            }
-        }
-        let mut owned = String::from(std::str::from_utf8(&bytes[start..self.at]).ok()?);
-        loop {
-            let b = *bytes.get(self.at)?;
-            self.at += 1;
-            match b {
-                b'"' => return Some(Cow::Owned(owned)),
-                b'\\' => {
-                    let e = *bytes.get(self.at)?;
-                    self.at += 1;
-                    owned.push(match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let hex = bytes.get(self.at..self.at + 4)?;
-                            if !hex.iter().all(|h| h.is_ascii_hexdigit()) {
-                                return None;
-                            }
-                            let hex = std::str::from_utf8(hex).ok()?;
-                            self.at += 4;
-                            // Surrogates (pairs or not) are left to serde.
-                            char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
-                        }
-                        _ => return None,
-                    });
-                }
-                0..=0x1f => return None,
-                _ => {
-                    // Copy the run up to the next quote or escape at once.
-                    let run = self.at - 1;
-                    while let Some(&c) = bytes.get(self.at) {
-                        if c == b'"' || c == b'\\' || c < 0x20 {
-                            break;
-                        }
-                        self.at += 1;
-                    }
-                    owned.push_str(std::str::from_utf8(&bytes[run..self.at]).ok()?);
-                }
-            }
-        }
-    }
-
-    /// An integer as serde_json reads one, or `None` for floats, `-0`, overflow and
-    /// invalid numbers.
-    fn integer(&mut self) -> Option<Scalar<'a>> {
-        let bytes = self.bytes;
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.at += 1;
-        }
-        let start = self.at;
-        let mut n: u64 = 0;
-        while let Some(&d @ b'0'..=b'9') = bytes.get(self.at) {
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            self.at += 1;
-        }
-        let digits = self.at - start;
-        if digits == 0 || (digits > 1 && bytes[start] == b'0') {
-            return None;
-        }
-        if let Some(b'.' | b'e' | b'E') = self.peek() {
-            return None;
-        }
-        if negative {
-            if n == 0 {
-                return None;
-            }
-            // -2^63 fits, one more does not.
-            let n = 0i64.checked_sub_unsigned(n)?;
-            Some(Scalar::I64(n))
-        } else {
-            Some(Scalar::U64(n))
-        }
-    }
-
-    /// A scalar value, or `None` for arrays, objects and anything invalid.
-    fn scalar(&mut self) -> Option<Scalar<'a>> {
-        self.skip_ws();
-        let rest = &self.bytes[self.at..];
-        let (value, len) = match rest.first()? {
-            b'"' => return self.string().map(Scalar::Str),
-            b'-' | b'0'..=b'9' => return self.integer(),
-            b'n' if rest.starts_with(b"null") => (Scalar::Null, 4),
-            b't' if rest.starts_with(b"true") => (Scalar::Bool(true), 4),
-            b'f' if rest.starts_with(b"false") => (Scalar::Bool(false), 5),
-            _ => return None,
-        };
-        self.at += len;
-        Some(value)
-    }
-
-    /// One `{name, value}` tag object.
-    fn tag(&mut self) -> Option<RawTag> {
-        self.eat(b'{')?;
-        let mut name = None;
-        let mut value = None;
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-        } else {
-            loop {
-                let key = self.string()?;
-                self.eat(b':')?;
-                let v = self.scalar()?;
-                match TagField::from_name(&key) {
-                    Some(TagField::Name) if name.is_none() => {
-                        name = Some(match v {
-                            Scalar::Null => None,
-                            Scalar::Str(s) => Some(s.into_owned()),
-                            _ => return None,
-                        })
-                    }
-                    Some(TagField::Value) if value.is_none() => {
-                        value = Some(match v.text() {
-                            None => RawTagValue::Null,
-                            Some(text) => RawTagValue::Text(text),
-                        })
-                    }
-                    Some(_) => return None,
-                    None => {}
-                }
-                if !self.next_or_close(b'}')? {
-                    break;
-                }
-            }
-        }
-        Some(RawTag {
-            name: name.flatten(),
-            value: value.unwrap_or_default(),
-        })
-    }
-
-    /// The `Tags` value: `null` or an array of tag objects.
-    fn tags(&mut self) -> Option<Option<Vec<RawTag>>> {
-        self.skip_ws();
-        if self.peek() != Some(b'[') {
-            return match self.scalar()? {
-                Scalar::Null => Some(None),
-                _ => None,
-            };
-        }
-        self.at += 1;
-        let mut tags = Vec::with_capacity(8);
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            return Some(Some(tags));
-        }
-        loop {
-            tags.push(self.tag()?);
-            if !self.next_or_close(b']')? {
-                return Some(Some(tags));
-            }
-        }
-    }
-}
-
-/// The message, or `None` when the serde path must decide.
-pub(crate) fn message(bytes: &[u8]) -> Option<RawMessage> {
-    let mut r = Reader { bytes, at: 0 };
-    r.eat(b'{')?;
+/// The message in `bytes` (up to a NUL byte), as read.
+pub(crate) fn message(bytes: &[u8]) -> Result<RawMessage, InputError> {
+    let mut r = Reader::new(bytes);
     let mut m = RawMessage::default();
+    let read = r
+        .top()
+        .and_then(|()| fields(&mut r, MessageField::from_name, &mut m));
+    match read.and_then(|()| r.end()) {
+        Some(()) => Ok(m),
+        None => Err(r.error("message")),
+    }
+}
+
+/// The env in `bytes` (up to a NUL byte), as read.
+pub(crate) fn env(bytes: &[u8]) -> Result<RawEnv, InputError> {
+    let mut r = Reader::new(bytes);
+    let mut env = RawEnv::default();
+    match env_object(&mut r, &mut env).and_then(|()| r.end()) {
+        Some(()) => Ok(env),
+        None => Err(r.error("env")),
+    }
+}
+
+fn env_object(r: &mut Reader, env: &mut RawEnv) -> Option<()> {
+    r.top()?;
     let mut seen = 0u32;
-    r.skip_ws();
-    if r.peek() == Some(b'}') {
-        r.at += 1;
-    } else {
-        loop {
-            let key = r.string()?;
-            r.eat(b':')?;
-            match MessageField::from_name(&key) {
-                Some(field) => {
-                    if seen & field.bit() != 0 {
-                        return None;
-                    }
-                    seen |= field.bit();
-                    match field.kind() {
-                        Kind::Tags => m.tags = r.tags()?,
-                        Kind::Number => m.set_number(field, r.scalar()?.lenient_u64()?),
-                        Kind::Flag => m.set_flag(field, r.scalar()?.lenient_bool()?),
-                        Kind::Text => m.set_text(field, r.scalar()?.lenient_string()?),
-                    }
+    let mut more = r.open(b'}')?;
+    while more {
+        let key = r.key()?;
+        match EnvField::from_name(&key) {
+            None => r.skip()?,
+            Some(field) => {
+                see(r, &mut seen, field.bit(), field.name())?;
+                let entry = entry(r, field.name())?;
+                match field {
+                    EnvField::Process => env.process = entry,
+                    EnvField::Module => env.module = entry,
                 }
-                None => {
-                    r.scalar()?;
-                }
-            }
-            if !r.next_or_close(b'}')? {
-                break;
             }
         }
+        more = r.more(b'}')?;
     }
-    r.skip_ws();
-    matches!(r.peek(), None | Some(0)).then_some(m)
+    Some(())
+}
+
+/// The members of the object at the position, into `m`: `lookup` names the message
+/// field each key fills (the message's own table, or an env entry's, whose fields are
+/// message fields too).
+fn fields(
+    r: &mut Reader,
+    lookup: fn(&str) -> Option<MessageField>,
+    m: &mut RawMessage,
+) -> Option<()> {
+    let mut seen = 0u32;
+    let mut more = r.open(b'}')?;
+    while more {
+        let key = r.key()?;
+        match lookup(&key) {
+            None => r.skip()?,
+            Some(field) => {
+                let name = field.name();
+                see(r, &mut seen, field.bit(), name)?;
+                match field.kind() {
+                    Kind::Tags => m.tags = tags(r)?,
+                    Kind::Number => m.set_number(field, lenient_u64(r, name)?),
+                    Kind::Flag => m.set_flag(field, lenient_bool(r, name)?),
+                    Kind::Text => m.set_text(field, lenient_string(r)?),
+                }
+            }
+        }
+        more = r.more(b'}')?;
+    }
+    Some(())
+}
+
+/// Marks a field seen; a second time is an error.
+#[inline(always)]
+fn see(r: &mut Reader, seen: &mut u32, bit: u32, name: &'static str) -> Option<()> {
+    if *seen & bit != 0 {
+        return r.fail(JsonError::Duplicate(name));
+    }
+    *seen |= bit;
+    Some(())
+}
+
+/// The message field an env entry's key fills.
+fn entry_field(name: &str) -> Option<MessageField> {
+    EntryField::from_name(name).map(|field| match field {
+        EntryField::Id => MessageField::Id,
+        EntryField::Owner => MessageField::Owner,
+        EntryField::Tags => MessageField::Tags,
+    })
+}
+
+/// A process or module entry of the env: an object, or `null` (absent).
+fn entry(r: &mut Reader, field: &'static str) -> Option<Option<RawEntry>> {
+    match r.item()? {
+        Item::Null => Some(None),
+        Item::Object => {
+            let mut m = RawMessage::default();
+            fields(r, entry_field, &mut m)?;
+            Some(Some(RawEntry {
+                id: m.take_text(MessageField::Id),
+                owner: m.take_text(MessageField::Owner),
+                tags: m.tags,
+            }))
+        }
+        _ => r.fail(JsonError::Type {
+            field,
+            expected: "an object or null",
+        }),
+    }
+}
+
+/// The `Tags` value: an array of tags, or `null` (none).
+fn tags(r: &mut Reader) -> Option<RawTags> {
+    let mut list = RawTags::default();
+    match r.item()? {
+        Item::Null => {}
+        Item::Array => {
+            list = RawTags::with_capacity(8);
+            let mut more = r.open(b']')?;
+            while more {
+                tag(r, &mut list)?;
+                more = r.more(b']')?;
+            }
+        }
+        _ => {
+            return r.fail(JsonError::Type {
+                field: MessageField::Tags.name(),
+                expected: "an array or null",
+            })
+        }
+    }
+    Some(list)
+}
+
+/// One tag, onto `list`: a `{name, value}` object (other keys skipped), or, as serde reads
+/// a struct, a `[name, value, ...]` array (further elements skipped).
+fn tag(r: &mut Reader, list: &mut RawTags) -> Option<()> {
+    let (close, mut more) = match r.item()? {
+        Item::Object => (b'}', r.open(b'}')?),
+        Item::Array => (b']', r.open(b']')?),
+        _ => {
+            return r.fail(JsonError::Type {
+                field: MessageField::Tags.name(),
+                expected: "an array of objects",
+            })
+        }
+    };
+    let mut name = None;
+    let mut value = RawTagValue::Null;
+    let mut seen = 0u32;
+    let mut index = 0;
+    while more {
+        let field = if close == b'}' {
+            let key = r.key()?;
+            let field = TagField::from_name(&key);
+            if let Some(field) = field {
+                see(r, &mut seen, field.bit(), field.name())?;
+            }
+            field
+        } else {
+            index += 1;
+            match index {
+                1 => Some(TagField::Name),
+                2 => Some(TagField::Value),
+                _ => None,
+            }
+        };
+        match field {
+            Some(TagField::Name) => name = tag_name(r)?,
+            Some(TagField::Value) => value = tag_value(r)?,
+            None => r.skip()?,
+        }
+        more = r.more(close)?;
+    }
+    list.push(name, value);
+    Some(())
+}
+
+/// A tag name: a string, or `null` (refused later as an empty name).
+fn tag_name(r: &mut Reader) -> Option<Option<String>> {
+    match r.item()? {
+        Item::Null => Some(None),
+        Item::Str(s) => Some(Some(s.into_owned())),
+        _ => r.fail(JsonError::Type {
+            field: TagField::Name.name(),
+            expected: "a string",
+        }),
+    }
+}
+
+/// A tag value: text for strings and other scalars (their JSON text), JSON for arrays and
+/// objects, `null` as such.
+fn tag_value(r: &mut Reader) -> Option<RawTagValue> {
+    Some(match r.item()? {
+        Item::Null => RawTagValue::Null,
+        item @ (Item::Array | Item::Object) => RawTagValue::Json(r.value_of(item)?),
+        item => RawTagValue::Text(scalar_text(item)),
+    })
+}
+
+/// A text field: a string, or any other value as its JSON text; `null` is absent.
+fn lenient_string(r: &mut Reader) -> Option<Option<String>> {
+    Some(match r.item()? {
+        Item::Null => None,
+        Item::Str(s) => Some(s.into_owned()),
+        item @ (Item::Array | Item::Object) => Some(value_text(&r.value_of(item)?)),
+        item => Some(scalar_text(item)),
+    })
+}
+
+/// The JSON text of a scalar other than `null`, as serde_json writes it (a string is
+/// itself).
+fn scalar_text(item: Item) -> String {
+    match item {
+        Item::Str(s) => s.into_owned(),
+        Item::Bool(b) => (if b { "true" } else { "false" }).to_owned(),
+        Item::Num(Number::U64(n), _) => crate::outbox::decimal(n),
+        Item::Num(Number::I64(n), _) => format_negative(n),
+        Item::Num(n, _) => value_text(&number_value(n)),
+        Item::Null | Item::Array | Item::Object => String::new(),
+    }
+}
+
+/// A negative integer in decimal (no `core::fmt`).
+fn format_negative(n: i64) -> String {
+    let mut text = String::from("-");
+    text.push_str(&crate::outbox::decimal(n.unsigned_abs()));
+    text
+}
+
+/// A number field: a non-negative integer (a double too when it is whole and under
+/// 1.8e19), a string of ASCII digits ([`protocol::parse_number`]); `null` is absent.
+fn lenient_u64(r: &mut Reader, field: &'static str) -> Option<Option<u64>> {
+    match r.item()? {
+        Item::Null => Some(None),
+        Item::Num(Number::U64(n), _) => Some(Some(n)),
+        Item::Num(Number::F64(f), _) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => {
+            Some(Some(f as u64))
+        }
+        Item::Num(_, start) => {
+            let text = r.text_from(start);
+            r.fail(JsonError::NotNonNegative(text))
+        }
+        Item::Str(s) => match protocol::parse_number(&s) {
+            Some(n) => Some(n),
+            None => r.fail(JsonError::NotDigits(s.into_owned())),
+        },
+        Item::Bool(_) | Item::Array | Item::Object => r.fail(JsonError::Type {
+            field,
+            expected: "an integer or a string of digits",
+        }),
+    }
+}
+
+/// A flag field: a boolean, a flag string ([`protocol::parse_flag`]), an integer that
+/// fits `i64` (non-zero is true); `null` is false.
+fn lenient_bool(r: &mut Reader, field: &'static str) -> Option<bool> {
+    match r.item()? {
+        Item::Null => Some(false),
+        Item::Bool(b) => Some(b),
+        Item::Str(s) => match protocol::parse_flag(&s) {
+            Some(b) => Some(b),
+            None => r.fail(JsonError::NotAFlag(s.into_owned())),
+        },
+        Item::Num(Number::I64(_), _) => Some(true),
+        Item::Num(Number::U64(n), _) if n <= i64::MAX as u64 => Some(n != 0),
+        _ => r.fail(JsonError::Type {
+            field,
+            expected: "a boolean, a flag string or an integer",
+        }),
+    }
 }

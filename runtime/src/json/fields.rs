@@ -50,6 +50,7 @@ macro_rules! table {
             }
         }
 
+        #[cfg(not(target_arch = "wasm32"))]
         impl Field for $name {
             fn from_name(name: &str) -> Option<Self> {
                 $name::from_name(name)
@@ -64,7 +65,8 @@ macro_rules! table {
     };
 }
 
-/// What the serde readers need of a table.
+/// What the serde reference reader needs of a table (native builds).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) trait Field: Copy + 'static {
     /// The field called `name`.
     fn from_name(name: &str) -> Option<Self>;

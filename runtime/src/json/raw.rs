@@ -1,286 +1,15 @@
-//! The serde reading of host input (the fallback of the fast reader, and the reader of
-//! envs): lenient field readers and the raw shapes they fill, keyed by the field table
-//! ([`super::fields`]), turned into [`Message`](crate::Message) and [`Env`](crate::Env)
-//! entries.
+//! The raw shapes of host input, as the readers fill them (one slot per field of the table,
+//! [`super::fields`]), before the protocol rules ([`crate::protocol`]) make them a
+//! [`Message`] or an [`Env`](crate::Env) entry. aoxide's reader ([`super::fast`]) fills
+//! them, and natively the serde reference reader (`super::serde_read`) too.
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess};
-use serde::Deserialize;
-
-use super::fields::{EntryField, EnvField, Field, Kind, MessageField, TagField};
+use super::fields::MessageField;
 use crate::error::InputError;
 use crate::message::{EnvEntry, Message};
 use crate::protocol;
 use crate::tags::{Tag, TagValue, Tags};
 
-/// Accepts a number, a string of digits ([`protocol::parse_number`]), `null` or nothing.
-///
-/// A visitor rather than an untagged enum (which buffers every value before trying its
-/// variants); it accepts, refuses and words its errors as the enum
-/// `Num(u64) | Float(f64) | Str(String)` did.
-pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    struct V;
-    fn float<E: de::Error>(f: f64) -> Result<Option<u64>, E> {
-        if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 {
-            Ok(Some(f as u64))
-        } else {
-            Err(E::custom(format!(
-                "expected a non-negative integer, got {f}"
-            )))
-        }
-    }
-    impl<'de> de::Visitor<'de> for V {
-        type Value = Option<u64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an integer or a numeric string")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            match u64::try_from(v) {
-                Ok(v) => Ok(Some(v)),
-                Err(_) => float(v as f64),
-            }
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            float(v)
-        }
-        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            protocol::parse_number(s)
-                .ok_or_else(|| E::custom(format!("expected an integer, got {s:?}")))
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Err(no_variant("NumOrStr"))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            refuse_seq(seq, "NumOrStr")
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            refuse_map(map, "NumOrStr")
-        }
-    }
-    d.deserialize_option(V)
-}
-
-/// The error an untagged enum gives a value none of its variants takes.
-pub(crate) fn no_variant<E: de::Error>(name: &str) -> E {
-    E::custom(format!(
-        "data did not match any variant of untagged enum {name}"
-    ))
-}
-
-/// Reads a whole array (as an untagged enum would have buffered it) and refuses it.
-pub(crate) fn refuse_seq<'de, A: de::SeqAccess<'de>, T>(
-    mut seq: A,
-    name: &str,
-) -> Result<T, A::Error> {
-    while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-    Err(no_variant(name))
-}
-
-/// Reads a whole object (as an untagged enum would have buffered it) and refuses it.
-pub(crate) fn refuse_map<'de, A: de::MapAccess<'de>, T>(
-    mut map: A,
-    name: &str,
-) -> Result<T, A::Error> {
-    while map
-        .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-        .is_some()
-    {}
-    Err(no_variant(name))
-}
-
-/// Accepts a bool, a flag string ([`protocol::parse_flag`]), `null` or nothing (and
-/// integers: non-zero is true).
-///
-/// A visitor with the behaviour of the untagged enum `Bool(bool) | Str(String) | Num(i64)`.
-pub(crate) fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    struct V;
-    impl<'de> de::Visitor<'de> for V {
-        type Value = bool;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a boolean")
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
-            Ok(v)
-        }
-        fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
-            protocol::parse_flag(s)
-                .ok_or_else(|| E::custom(format!("expected a boolean, got {s:?}")))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
-            Ok(v != 0)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
-            match i64::try_from(v) {
-                Ok(v) => Ok(v != 0),
-                Err(_) => Err(no_variant("BoolOrStr")),
-            }
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
-            Err(no_variant("BoolOrStr"))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<bool, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-            refuse_seq(seq, "BoolOrStr")
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-            refuse_map(map, "BoolOrStr")
-        }
-    }
-    d.deserialize_option(V)
-}
-
-/// A string, or any other JSON value rendered as its JSON text; null counts as absent.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct Lenient;
-    impl<'de> de::Visitor<'de> for Lenient {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a string or any JSON value")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(serde_json::Value::from(v).to_string()))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(Lenient)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            let v = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-            Ok(Some(v.to_string()))
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            let v = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            Ok(Some(v.to_string()))
-        }
-    }
-    d.deserialize_option(Lenient)
-}
-
-/// A map key read as a field of table `F` (`None` for names the table lacks).
-struct Key<F>(Option<F>);
-
-impl<'de, F: Field> Deserialize<'de> for Key<F> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<F>(std::marker::PhantomData<F>);
-        impl<'de, F: Field> de::Visitor<'de> for V<F> {
-            type Value = Key<F>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("field identifier")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<F>, E> {
-                Ok(Key(F::from_name(v)))
-            }
-        }
-        d.deserialize_identifier(V(std::marker::PhantomData))
-    }
-}
-
-/// Marks `field` seen; a second time is serde's "duplicate field" error.
-fn see<F: Field, E: de::Error>(seen: &mut u32, field: F) -> Result<(), E> {
-    if *seen & field.bit() != 0 {
-        return Err(E::duplicate_field(field.name()));
-    }
-    *seen |= field.bit();
-    Ok(())
-}
-
-macro_rules! newtype_reader {
-    ($name:ident, $ty:ty, $read:ident) => {
-        struct $name($ty);
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $read(d).map($name)
-            }
-        }
-    };
-}
-newtype_reader!(LenientString, Option<String>, lenient_string);
-newtype_reader!(LenientU64, Option<u64>, lenient_u64);
-newtype_reader!(LenientBool, bool, lenient_bool);
-
-/// One tag as sent.
-#[derive(Default)]
-pub(crate) struct RawTag {
-    pub(crate) name: Option<String>,
-    pub(crate) value: RawTagValue,
-}
-
-impl<'de> Deserialize<'de> for RawTag {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawTag;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct RawTag")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTag, A::Error> {
-                // serde's struct form: `[name, value]`.
-                let name = seq.next_element::<Option<String>>()?.flatten();
-                let value = seq.next_element()?.unwrap_or_default();
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(RawTag { name, value })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTag, A::Error> {
-                let mut tag = RawTag::default();
-                let mut seen = 0;
-                while let Some(Key(field)) = map.next_key::<Key<TagField>>()? {
-                    let Some(field) = field else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    see::<_, A::Error>(&mut seen, field)?;
-                    match field {
-                        TagField::Name => tag.name = map.next_value()?,
-                        TagField::Value => tag.value = map.next_value()?,
-                    }
-                }
-                Ok(tag)
-            }
-        }
-        d.deserialize_struct("RawTag", TagField::NAMES, V)
-    }
-}
-
-/// A tag value as sent: text in the common case, built without a `serde_json::Value`.
+/// A tag value as sent: text in the common case.
 #[derive(Default)]
 pub(crate) enum RawTagValue {
     #[default]
@@ -289,63 +18,47 @@ pub(crate) enum RawTagValue {
     Json(serde_json::Value),
 }
 
-impl<'de> Deserialize<'de> for RawTagValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawTagValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a tag value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(v))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Text(serde_json::Value::from(v).to_string()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<RawTagValue, E> {
-                Ok(RawTagValue::Null)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawTagValue, A::Error> {
-                serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
-                    .map(RawTagValue::Json)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawTagValue, A::Error> {
-                serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawTagValue::Json)
-            }
-        }
-        d.deserialize_any(V)
-    }
+/// The tags as read, in order, and where the first one without a name is (an error once
+/// the message is built: [`InputError::EmptyTagName`]).
+#[derive(Default)]
+pub(crate) struct RawTags {
+    list: Tags,
+    first_unnamed: Option<usize>,
 }
 
-pub(crate) fn raw_tags(raw: Option<Vec<RawTag>>) -> Result<Tags, InputError> {
-    let mut tags = Tags::with_capacity(raw.as_ref().map_or(0, Vec::len));
-    for (index, t) in raw.into_iter().flatten().enumerate() {
-        let name = match t.name {
-            Some(n) if !n.is_empty() => n,
-            _ => return Err(InputError::EmptyTagName { index }),
+impl RawTags {
+    /// No tags yet, room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        RawTags {
+            list: Tags::with_capacity(n),
+            first_unnamed: None,
+        }
+    }
+
+    /// Appends a tag as sent: a missing or empty name is remembered, `null` is empty text.
+    pub(crate) fn push(&mut self, name: Option<String>, value: RawTagValue) {
+        let name = match name {
+            Some(name) if !name.is_empty() => name,
+            _ => {
+                self.first_unnamed.get_or_insert(self.list.len());
+                String::new()
+            }
         };
-        let value = match t.value {
+        let value = match value {
             RawTagValue::Text(s) => TagValue::Text(s),
             RawTagValue::Null => TagValue::Text(String::new()),
             RawTagValue::Json(v) => TagValue::Json(v),
         };
-        tags.push(Tag { name, value });
+        self.list.push(Tag { name, value });
     }
-    Ok(tags)
+
+    /// The tags, or the error of the first tag without a name.
+    pub(crate) fn into_tags(self) -> Result<Tags, InputError> {
+        match self.first_unnamed {
+            Some(index) => Err(InputError::EmptyTagName { index }),
+            None => Ok(self.list),
+        }
+    }
 }
 
 const N: usize = MessageField::ALL.len();
@@ -357,7 +70,7 @@ pub(crate) struct RawMessage {
     text: [Option<String>; N],
     number: [Option<u64>; N],
     flag: [bool; N],
-    pub(crate) tags: Option<Vec<RawTag>>,
+    pub(crate) tags: RawTags,
 }
 
 impl RawMessage {
@@ -373,75 +86,44 @@ impl RawMessage {
         self.flag[field as usize] = value;
     }
 
-    fn text(&mut self, field: MessageField) -> Option<String> {
+    pub(crate) fn take_text(&mut self, field: MessageField) -> Option<String> {
         self.text[field as usize].take()
     }
 
     pub(crate) fn into_message(mut self) -> Result<Message, InputError> {
         use MessageField as F;
-        let tags = raw_tags(self.tags.take())?;
-        let owner = self.text(F::Owner).unwrap_or_default();
-        let from = protocol::sender(self.text(F::From), &tags, &owner);
+        let tags = std::mem::take(&mut self.tags).into_tags()?;
+        let owner = self.take_text(F::Owner).unwrap_or_default();
+        let from = protocol::sender(self.take_text(F::From), &tags, &owner);
         let n = self.number;
         Ok(Message {
-            id: self.text(F::Id),
+            id: self.take_text(F::Id),
             owner,
             from,
-            target: self.text(F::Target),
-            anchor: self.text(F::Anchor),
+            target: self.take_text(F::Target),
+            anchor: self.take_text(F::Anchor),
             tags,
-            data: self.text(F::Data).unwrap_or_default(),
+            data: self.take_text(F::Data).unwrap_or_default(),
             timestamp: n[F::Timestamp as usize],
             block_height: n[F::BlockHeight as usize],
-            module: self.text(F::Module),
+            module: self.take_text(F::Module),
             cron: self.flag[F::Cron as usize],
             read_only: self.flag[F::ReadOnly as usize],
             epoch: n[F::Epoch as usize],
             nonce: n[F::Nonce as usize],
-            hash_chain: self.text(F::HashChain),
-            forwarded_by: self.text(F::ForwardedBy),
-            signature: self.text(F::Signature),
+            hash_chain: self.take_text(F::HashChain),
+            forwarded_by: self.take_text(F::ForwardedBy),
+            signature: self.take_text(F::Signature),
         })
-    }
-}
-
-impl<'de> Deserialize<'de> for RawMessage {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawMessage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct RawMessage")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMessage, A::Error> {
-                let mut m = RawMessage::default();
-                let mut seen = 0;
-                while let Some(Key(field)) = map.next_key::<Key<MessageField>>()? {
-                    let Some(field) = field else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    see::<_, A::Error>(&mut seen, field)?;
-                    match field.kind() {
-                        Kind::Tags => m.tags = map.next_value()?,
-                        Kind::Number => m.set_number(field, map.next_value::<LenientU64>()?.0),
-                        Kind::Flag => m.set_flag(field, map.next_value::<LenientBool>()?.0),
-                        Kind::Text => m.set_text(field, map.next_value::<LenientString>()?.0),
-                    }
-                }
-                Ok(m)
-            }
-        }
-        d.deserialize_map(V)
     }
 }
 
 /// A process or module entry of the env as read.
 #[derive(Default)]
 pub(crate) struct RawEntry {
-    id: Option<String>,
-    owner: Option<String>,
-    tags: Option<Vec<RawTag>>,
+    pub(crate) id: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) tags: RawTags,
 }
 
 impl RawEntry {
@@ -449,38 +131,8 @@ impl RawEntry {
         Ok(EnvEntry {
             id: self.id.unwrap_or_default(),
             owner: self.owner.unwrap_or_default(),
-            tags: raw_tags(self.tags)?,
+            tags: self.tags.into_tags()?,
         })
-    }
-}
-
-impl<'de> Deserialize<'de> for RawEntry {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct RawEntry")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEntry, A::Error> {
-                let mut e = RawEntry::default();
-                let mut seen = 0;
-                while let Some(Key(field)) = map.next_key::<Key<EntryField>>()? {
-                    let Some(field) = field else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    see::<_, A::Error>(&mut seen, field)?;
-                    match field {
-                        EntryField::Id => e.id = map.next_value::<LenientString>()?.0,
-                        EntryField::Owner => e.owner = map.next_value::<LenientString>()?.0,
-                        EntryField::Tags => e.tags = map.next_value()?,
-                    }
-                }
-                Ok(e)
-            }
-        }
-        d.deserialize_map(V)
     }
 }
 
@@ -489,33 +141,4 @@ impl<'de> Deserialize<'de> for RawEntry {
 pub(crate) struct RawEnv {
     pub(crate) process: Option<RawEntry>,
     pub(crate) module: Option<RawEntry>,
-}
-
-impl<'de> Deserialize<'de> for RawEnv {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawEnv;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct RawEnv")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnv, A::Error> {
-                let mut e = RawEnv::default();
-                let mut seen = 0;
-                while let Some(Key(field)) = map.next_key::<Key<EnvField>>()? {
-                    let Some(field) = field else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    see::<_, A::Error>(&mut seen, field)?;
-                    match field {
-                        EnvField::Process => e.process = map.next_value()?,
-                        EnvField::Module => e.module = map.next_value()?,
-                    }
-                }
-                Ok(e)
-            }
-        }
-        d.deserialize_map(V)
-    }
 }

@@ -129,9 +129,17 @@ pub fn result(outcome: &Outcome) -> Vec<u8> {
     out
 }
 
-/// The message in `bytes` read by the serde path alone (no fast reader).
+/// The message in `bytes` read by the serde reference reader.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn message(bytes: &[u8]) -> Result<crate::Message, crate::InputError> {
-    super::parse_object::<super::raw::RawMessage>(bytes, "message")?.into_message()
+    super::serde_read::parse_object::<super::raw::RawMessage>(bytes, "message")?.into_message()
+}
+
+/// The env in `bytes` read by the serde reference reader.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn env(bytes: &[u8]) -> Result<crate::Env, crate::InputError> {
+    let raw = super::serde_read::parse_object::<super::raw::RawEnv>(bytes, "env")?;
+    crate::message::env_from_raw(raw)
 }
 
 /// A sent message serialises as in the result (through the field table).

@@ -296,11 +296,24 @@ pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
             }
             out.push(b'}');
         }
-        // Numbers are rare in results: serde_json's own formatting (a Vec never fails).
+        // Numbers are rare in results: serde_json's own formatting (its `Display` is what
+        // its serializer writes: itoa, or zmij for finite floats), without `io::Write`.
         Value::Number(n) => {
-            let _ = serde_json::to_writer(&mut *out, n);
+            use std::fmt::Write as _;
+            let mut text = String::new();
+            let _ = write!(text, "{n}");
+            put(out, text.as_bytes());
         }
     }
+}
+
+/// `v` as compact JSON text: what `v.to_string()` gives, without serde_json's `Display`
+/// (which writes through `std::io::Write` and pulls `std::io::Error` into the module).
+pub(crate) fn value_text(v: &Value) -> String {
+    let mut out = Vec::new();
+    value(&mut out, v);
+    // Only valid UTF-8 strings and ASCII were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// What a byte becomes inside a JSON string: 0 for itself, else the escape letter
@@ -401,5 +414,35 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
         *dst = b'"';
         dst = dst.add(1);
         out.set_len(dst.offset_from(out.as_ptr()) as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_text;
+    use serde_json::json;
+
+    /// The writer behind `aoxide::json_text` against serde_json's own `Display`.
+    #[test]
+    fn value_text_is_what_serde_json_writes() {
+        let values = [
+            json!(null),
+            json!(true),
+            json!(-12),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(1.5),
+            json!(-0.0),
+            json!(1e300),
+            json!(5e-324),
+            json!(0.1),
+            json!(100000000000000000000.0),
+            json!("quote \" backslash \\ nl \n ctl \u{1} del \u{7f} é 😀"),
+            json!([1, 2.5, "x", [], {}, [null, false]]),
+            json!({"b": {"a": [1, {"c": "d"}]}, "a": 2}),
+        ];
+        for v in values {
+            assert_eq!(value_text(&v), v.to_string(), "{v:?}");
+        }
     }
 }
