@@ -12,7 +12,8 @@
 //! `print`, `Owner`, `Name`, `Colors`, `Errors`, `Utils`) and the libraries (`json`,
 //! `.bint`, `.base64`, `.crypto`, `.utils`) are aoxide's own.
 //!
-//! A process holds a [`LuaPart`] and mounts it with [`LuaMount`]: Lua handlers become
+//! A process holds a [`LuaPart`] and mounts it with a [`LuaMount`]
+//! (`#[aoxide::handlers(mount(lua = Self::lua()))]`, see `examples/mixed`): Lua handlers become
 //! entries of the process' `aoxide::Registry`, walked in one order with the Rust ones.
 //! [`LuaProcess`] is a process that is only Lua.
 //!

@@ -1,39 +1,89 @@
-//! [`LuaMount`]: how a process plugs its [`LuaPart`] into the one registry.
+//! [`LuaMount`]: how a process mounts its [`LuaPart`] into the one registry.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use aoxide::{Caller, Ctx, Error, Handler, Message, Pattern, Registry};
+use aoxide::{Caller, Ctx, Error, Handler, LiveMount, Message, Pattern, Registry};
 use mlua::{FromLuaMulti, IntoLuaMulti, Lua, MultiValue};
 
 use crate::error::LuaError;
-use crate::part::LuaPart;
-use crate::vm::{Place, Vm};
+use crate::part::{LuaPart, LuaSource};
+use crate::vm::{Limits, Place, Vm};
 
 type Exposed<P> = Rc<dyn Fn(&mut P, &Lua, MultiValue) -> mlua::Result<MultiValue>>;
 
-/// Mounts a [`LuaPart`] (found in the state by `part`) into a process registry, and the
-/// Rust functions Lua may call (under the global table `Rust`).
+/// How a process mounts a [`LuaPart`]: the Lua files run at spawn, the VM's limits, and
+/// the Rust functions Lua may call (under the global table `Rust`).
 ///
-/// - [`LuaMount::register`] (in `Process::register`) adds the owner-only `Eval` handler and
-///   the default handler (unhandled messages go to the Lua `Inbox`, with AOS's notice).
-/// - [`LuaMount::sync`] (in `Process::edit_registry`) turns `Handlers.add`/`prepend`/
-///   `before`/`after`/`once`/`remove` calls made by Lua into registry entries, so Lua and
-///   Rust handlers are one ordered list: a Lua `Handlers.prepend` goes in front of Rust
-///   handlers, a Rust handler added with `before`/`after` may name a Lua handler, and a
-///   Lua handler with the name of a Rust one replaces it (AOS's rule for names).
+/// It is an [`aoxide::LiveMount`]: a process returns it from a function and mounts it on
+/// the field holding the part, as it mounts a blueprint. Here a Rust handler runs in front
+/// of a Lua one, and Lua calls Rust:
+///
+/// ```
+/// use aoxide::{Env, Message, Runtime};
+/// use aoxide_lua::{LuaMount, LuaPart, LuaSource};
+///
+/// const LUA: &[LuaSource] = &[LuaSource::new(
+///     "greet.lua",
+///     r#"Handlers.add("Greet", "Greet", function(msg)
+///          msg.reply({ Data = "Hello, visitor " .. Rust.count() })
+///        end)"#,
+/// )];
+///
+/// #[aoxide::process]
+/// struct Greeter {
+///     lua: LuaPart,
+///     greeted: u64,
+/// }
+///
+/// #[aoxide::handlers(mount(lua = Self::lua()))]
+/// impl Greeter {
+///     /// `lua` is booted from the spawn: the files run in order.
+///     #[init]
+///     fn init(lua: LuaPart) -> Self {
+///         Greeter { lua, greeted: 0 }
+///     }
+///
+///     /// The Lua files, and the Rust functions Lua may call (`Rust.count()`).
+///     fn lua() -> LuaMount<Self> {
+///         LuaMount::new(LUA).function("count", |p: &mut Greeter, (): ()| Ok(p.greeted))
+///     }
+///
+///     /// Counts, then lets the Lua `Greet` answer. `Greet` is added by Lua at spawn: this
+///     /// handler waits for it, then goes in right in front of it.
+///     #[handler(action = "Greet", before = "Greet", continue)]
+///     fn count(&mut self) {
+///         self.greeted += 1;
+///     }
+/// }
+///
+/// let mut rt = Runtime::<Greeter>::new();
+/// rt.handle(Message::new("OWNER").with_id("PID"), Some(&Env::new("PID", "OWNER")));
+/// let names: Vec<_> = rt.registry().names().collect();
+/// assert_eq!(names, ["Eval", "count", "Greet"]);
+/// let out = rt.handle(Message::new("ALICE").with_action("Greet"), None);
+/// assert_eq!(out.messages[0].data.as_deref(), Some("Hello, visitor 1"));
+/// ```
+///
+/// - The VM boots from the spawn message ([`LuaPart::boot`]) in the process' init.
+/// - The owner-only `Eval` handler and the default handler (unhandled messages go to the
+///   Lua `Inbox`, with AOS's notice) are registered with the process' handlers.
+/// - Lua's `Handlers.add`/`prepend`/`before`/`after`/`once`/`remove` calls become registry
+///   entries after every handler (an [`aoxide::Registry::add_sync`]), so Lua and Rust
+///   handlers are one ordered list: a Lua `Handlers.prepend` goes in front of Rust
+///   handlers, a Rust handler with `before`/`after` may name a Lua handler (it waits for
+///   it: [`aoxide::Registry::place`]), and a Lua handler with the name of a Rust one
+///   replaces it (AOS's rule for names). Lua handlers keep their Lua names.
 pub struct LuaMount<P> {
-    part: Rc<dyn Fn(&mut P) -> &mut LuaPart>,
+    sources: &'static [LuaSource],
+    limits: Limits,
     functions: Vec<(String, Exposed<P>)>,
 }
 
-impl<P> Clone for LuaMount<P> {
-    fn clone(&self) -> Self {
-        LuaMount {
-            part: self.part.clone(),
-            functions: self.functions.clone(),
-        }
-    }
+/// A [`LuaMount`] on its field: what the Lua handlers run with.
+struct Mounted<P> {
+    part: fn(&mut P) -> &mut LuaPart,
+    functions: Vec<(String, Exposed<P>)>,
 }
 
 /// A Lua error as a handler error: the message, then the Lua traceback.
@@ -53,12 +103,20 @@ fn short(address: &str) -> String {
 }
 
 impl<P: 'static> LuaMount<P> {
-    /// A mount for the part `part` finds in the state.
-    pub fn new(part: impl Fn(&mut P) -> &mut LuaPart + 'static) -> Self {
+    /// A mount running `sources` in order at spawn (see [`lua_source!`](crate::lua_source)),
+    /// with the default [`Limits`].
+    pub fn new(sources: &'static [LuaSource]) -> Self {
         LuaMount {
-            part: Rc::new(part),
+            sources,
+            limits: Limits::default(),
             functions: Vec::new(),
         }
+    }
+
+    /// The VM's limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Exposes `f` to Lua as `Rust.<name>(...)`, with typed arguments and results. It gets
@@ -80,10 +138,31 @@ impl<P: 'static> LuaMount<P> {
         self.functions.push((name.to_owned(), exposed));
         self
     }
+}
 
+impl<P: 'static> LiveMount<P> for LuaMount<P> {
+    type Part = LuaPart;
+
+    fn init_part(&self, ctx: &mut Ctx<'_>, msg: &Message) -> Result<LuaPart, Error> {
+        LuaPart::boot(self.limits, ctx, msg, self.sources).map_err(handler_error)
+    }
+
+    fn mount(&self, part: fn(&mut P) -> &mut LuaPart, registry: &mut Registry<P>) {
+        let mounted = Rc::new(Mounted {
+            part,
+            functions: self.functions.clone(),
+        });
+        mounted.register(registry);
+        registry.add_sync(move |state: &mut P, registry: &mut Registry<P>| {
+            mounted.sync(state, registry);
+        });
+    }
+}
+
+impl<P: 'static> Mounted<P> {
     /// Runs `body` on the VM with the host functions bound to `ctx` and the exposed Rust
     /// functions bound to `state`.
-    pub(crate) fn call<R>(
+    fn call<R>(
         &self,
         state: &mut P,
         ctx: &mut Ctx<'_>,
@@ -115,17 +194,12 @@ impl<P: 'static> LuaMount<P> {
         ran.map_err(|e| crate::vm::lua_error(e, vm.limits()))?
     }
 
-    /// Runs `code` as the owner's `Eval` would (for Rust code that loads Lua at run time).
-    pub fn eval(&self, state: &mut P, ctx: &mut Ctx<'_>, code: &str) -> Result<(), LuaError> {
-        self.call(state, ctx, |vm| vm.eval(code, "aos"))
-    }
-
     /// Registers the owner-only `Eval` handler and the default handler.
-    pub fn register(&self, registry: &mut Registry<P>) {
-        let mount = self.clone();
+    fn register(self: &Rc<Self>, registry: &mut Registry<P>) {
+        let mounted = Rc::clone(self);
         registry.add(
             Handler::action("Eval", move |p: &mut P, ctx, msg: &Message| {
-                mount
+                mounted
                     .call(p, ctx, |vm| {
                         vm.message(msg)
                             .map_err(|e| crate::vm::lua_error(e, vm.limits()))?;
@@ -135,7 +209,7 @@ impl<P: 'static> LuaMount<P> {
             })
             .from(Caller::Owner),
         );
-        let mount = self.clone();
+        let mounted = Rc::clone(self);
         registry.set_default(move |p: &mut P, ctx, msg: &Message| {
             if msg.cron {
                 return Ok(());
@@ -148,18 +222,18 @@ impl<P: 'static> LuaMount<P> {
             if msg.read_only {
                 return Ok(());
             }
-            mount
+            mounted
                 .call(p, ctx, |vm| vm.keep_in_inbox(msg))
                 .map_err(handler_error)
         });
     }
 
-    /// Applies the handler edits Lua made since the last call; true when there were any.
-    /// Call it from `Process::edit_registry`; it costs one check when Lua changed nothing.
-    pub fn sync(&self, state: &mut P, registry: &mut Registry<P>) -> bool {
+    /// Applies the handler edits Lua made since the last call; it costs one check when
+    /// Lua changed nothing.
+    fn sync(self: &Rc<Self>, state: &mut P, registry: &mut Registry<P>) {
         let vm = (self.part)(state).vm.clone();
         if !vm.has_edits() {
-            return false;
+            return;
         }
         for edit in vm.take_edits() {
             if edit.place == Place::Remove {
@@ -175,20 +249,19 @@ impl<P: 'static> LuaMount<P> {
                 Place::Remove => unreachable!("handled above"),
             };
         }
-        true
     }
 
     /// The registry entry of the Lua handler `name`.
-    fn entry(&self, vm: &Rc<Vm>, name: &str, runs: u32) -> Handler<P> {
+    fn entry(self: &Rc<Self>, vm: &Rc<Vm>, name: &str, runs: u32) -> Handler<P> {
         let matcher = vm.clone();
         let pattern_name = name.to_owned();
         let pattern = Pattern::Test(Rc::new(move |msg: &Message| {
             matcher.decide(&pattern_name, msg)
         }));
-        let mount = self.clone();
+        let mounted = Rc::clone(self);
         let run_name = name.to_owned();
         let handler = Handler::new(name, pattern, move |p: &mut P, ctx, msg: &Message| {
-            mount
+            mounted
                 .call(p, ctx, |vm| vm.run_handler(&run_name, msg))
                 .map_err(handler_error)
         });

@@ -2,9 +2,9 @@
 
 use std::marker::PhantomData;
 
-use aoxide::{Ctx, Error, Message, Process, Registry, Transactional};
+use aoxide::{Ctx, Error, LiveMount, Message, Process, Registry, Transactional};
 
-use crate::mount::{handler_error, LuaMount};
+use crate::mount::LuaMount;
 use crate::part::{LuaPart, LuaSource};
 use crate::vm::Limits;
 
@@ -45,24 +45,19 @@ impl<F: LuaFiles> Transactional for LuaProcess<F> {
 
 impl<F: LuaFiles> LuaProcess<F> {
     fn mount() -> LuaMount<Self> {
-        LuaMount::new(|p: &mut Self| &mut p.lua)
+        LuaMount::new(F::SOURCES).limits(F::limits())
     }
 }
 
 impl<F: LuaFiles> Process for LuaProcess<F> {
     fn init(ctx: &mut Ctx<'_>, msg: &Message) -> Result<Self, Error> {
-        let lua = LuaPart::boot(F::limits(), ctx, msg, F::SOURCES).map_err(handler_error)?;
         Ok(LuaProcess {
-            lua,
+            lua: Self::mount().init_part(ctx, msg)?,
             files: PhantomData,
         })
     }
 
     fn register(registry: &mut Registry<Self>) {
-        Self::mount().register(registry);
-    }
-
-    fn edit_registry(&mut self, registry: &mut Registry<Self>) {
-        Self::mount().sync(self, registry);
+        registry.mount_live(&Self::mount(), |p: &mut Self| &mut p.lua);
     }
 }

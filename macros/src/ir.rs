@@ -3,7 +3,7 @@
 //! Everything here is plain data with the spans errors need; nothing generates code.
 
 use proc_macro2::Span;
-use syn::{Ident, Path, Type};
+use syn::{Expr, Ident, Path, Type};
 
 /// `#[process(...)] struct ...`.
 #[derive(Debug)]
@@ -35,13 +35,39 @@ pub struct FieldDef {
     pub patch_with: Option<Path>,
 }
 
-/// `mount(field = Type)` in `#[handlers(..)]`: a part on a field of the state.
+/// `mount(field = ..)` in `#[handlers(..)]`: a part on a field of the state.
 #[derive(Debug)]
 pub struct MountDef {
     /// The field holding the part.
     pub field: Ident,
-    /// The part's type (it has `#[aoxide::handlers]`).
-    pub ty: Type,
+    /// What is mounted there.
+    pub kind: MountKind,
+}
+
+/// What a mount puts on its field.
+#[derive(Debug)]
+pub enum MountKind {
+    /// `token = Token`: a blueprint (a type with `#[aoxide::handlers]`), whose handlers
+    /// are fixed at compile time and named `"{field}.{name}"`.
+    Part(Type),
+    /// `lua = Self::lua()`: a call returning an `aoxide::LiveMount`, a part whose
+    /// handlers change at run time and keep the names its code gives them.
+    Live(Expr),
+}
+
+impl MountDef {
+    /// The blueprint's type, for a blueprint mount.
+    pub fn part_type(&self) -> Option<&Type> {
+        match &self.kind {
+            MountKind::Part(ty) => Some(ty),
+            MountKind::Live(_) => None,
+        }
+    }
+
+    /// True for a part whose handlers change at run time.
+    pub fn is_live(&self) -> bool {
+        matches!(self.kind, MountKind::Live(_))
+    }
 }
 
 /// `#[handlers(...)] impl T { ... }`.
@@ -121,8 +147,10 @@ pub enum Param {
     /// In `#[init]`: a parameter named after a mounted field, the part built by its own
     /// init from the spawn message.
     Part {
-        /// The part's type.
+        /// The blueprint's type, or for a live mount the parameter's type.
         ty: Type,
+        /// The call returning the live mount that builds the part (`Self::lua()`).
+        live: Option<Expr>,
     },
 }
 

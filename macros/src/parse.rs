@@ -3,12 +3,13 @@
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Fields, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, ItemStruct, LitInt, LitStr,
-    Pat, Path, ReturnType, Token, Type,
+    Attribute, Expr, Fields, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, ItemStruct, LitInt,
+    LitStr, Pat, Path, ReturnType, Token, Type,
 };
 
 use crate::ir::*;
@@ -505,25 +506,53 @@ fn computed_patches(tokens: TokenStream, errors: &mut Errors) -> Vec<(String, Pa
     }
 }
 
-/// `mount(field = Type, ..)`.
+/// `mount(field = Type, field = call(), ..)`.
 fn mounts(tokens: TokenStream, errors: &mut Errors) -> Vec<MountDef> {
-    struct Entry(Ident, Type);
+    struct Entry(Ident, MountKind);
     impl Parse for Entry {
         fn parse(input: ParseStream) -> syn::Result<Self> {
             let field: Ident = input.parse()?;
             let _: Token![=] = input.parse()?;
-            Ok(Entry(field, input.parse()?))
+            // A call (`Self::lua()`) returns a live mount; anything else is a type. The
+            // call is tried first: `Self::lua()` also reads as a type (`Fn()`-like).
+            let fork = input.fork();
+            if let Ok(expr) = fork.parse::<Expr>() {
+                if matches!(expr, Expr::Call(_) | Expr::MethodCall(_))
+                    && (fork.is_empty() || fork.peek(Token![,]))
+                {
+                    input.advance_to(&fork);
+                    return Ok(Entry(field, MountKind::Live(expr)));
+                }
+            }
+            Ok(Entry(field, MountKind::Part(input.parse()?)))
         }
     }
     match Punctuated::<Entry, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(entries) => entries
-            .into_iter()
-            .map(|Entry(field, ty)| MountDef { field, ty })
-            .collect(),
+        Ok(entries) => {
+            let mut out: Vec<MountDef> = Vec::new();
+            for Entry(field, kind) in entries {
+                if let MountKind::Part(Type::Path(p)) = &kind {
+                    let path = &p.path;
+                    if p.qself.is_none()
+                        && path.segments.len() > 1
+                        && path.segments[0].ident == "Self"
+                    {
+                        let f = &path.segments[path.segments.len() - 1].ident;
+                        errors.spanned(p, format!(
+                            "`{}` is not a type: a part whose handlers change at run time is mounted by a call returning its mount, `{field} = Self::{f}()`; a blueprint by its type, `{field} = Token`",
+                            crate::util::type_text(p)
+                        ));
+                        continue;
+                    }
+                }
+                out.push(MountDef { field, kind });
+            }
+            out
+        }
         Err(e) => {
             errors.push(syn::Error::new(
                 e.span(),
-                "mount parts on fields of the state: mount(token = aoxide_token::Token, chat = aoxide_chat::Chat)",
+                "mount parts on fields of the state: mount(token = aoxide_token::Token, chat = aoxide_chat::Chat), or a part whose handlers change at run time by a call returning its mount: mount(lua = Self::lua())",
             ));
             Vec::new()
         }
@@ -572,7 +601,7 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
                     ("mount", None) if group.is_some() => {
                         def.mounts.extend(mounts(group.unwrap_or_default(), errors));
                     }
-                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `mount(field = Type, ..)` or `error = Type`")),
+                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `mount(field = Type, field = Self::live_mount(), ..)` or `error = Type`")),
                 }
             }
         }
@@ -630,7 +659,16 @@ pub fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Errors) -> 
                     .iter()
                     .find(|m| Some(&m.field) == t.ident.as_ref())
                 {
-                    *p = Param::Part { ty: m.ty.clone() };
+                    *p = match &m.kind {
+                        MountKind::Part(ty) => Param::Part {
+                            ty: ty.clone(),
+                            live: None,
+                        },
+                        MountKind::Live(call) => Param::Part {
+                            ty: t.ty.clone(),
+                            live: Some(call.clone()),
+                        },
+                    };
                 }
             }
         }

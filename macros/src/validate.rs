@@ -45,26 +45,52 @@ pub fn handlers(def: &HandlersDef, errors: &mut Errors) {
         }
     }
 
-    // Positions must name another handler of this impl.
+    // A field holds one part.
+    for (j, b) in def.mounts.iter().enumerate() {
+        if def.mounts[..j].iter().any(|a| a.field == b.field) {
+            errors.at(
+                b.field.span(),
+                format!("`{}` is mounted twice: a field holds one part", b.field),
+            );
+        }
+    }
+
+    // Positions must name another handler of this impl, of a mounted blueprint, or (with
+    // a live part mounted) a handler that may appear at run time: that placement waits
+    // for it (`Registry::place`).
+    let live: Vec<_> = def.mounts.iter().filter(|m| m.is_live()).collect();
     for h in &def.handlers {
         if let Some(order) = &h.opts.order {
             let (target, span) = order.target();
-            if let Some((part, _)) = target.split_once('.') {
-                // A handler of a mounted part (`token.transfer`): checked when registered.
-                if !def.mounts.iter().any(|m| m.field == part) {
-                    let fields: Vec<_> = def
-                        .mounts
-                        .iter()
-                        .map(|m| format!("`{}`", m.field))
-                        .collect();
-                    errors.at(span, format!(
-                        "`{target}` names a handler of a mounted part, but no part is mounted on `{part}`; mounted: {}",
-                        if fields.is_empty() { "(none: add mount({part} = Type) to #[aoxide::handlers])".to_owned() } else { fields.join(", ") }
-                    ));
+            let key = match order {
+                Order::Before(..) => "before",
+                Order::After(..) => "after",
+            };
+            if let Some((part, name)) = target.split_once('.') {
+                match def.mounts.iter().find(|m| m.field == part) {
+                    // A handler of a mounted blueprint (`token.transfer`): placed when
+                    // registered.
+                    Some(m) if !m.is_live() => {}
+                    Some(m) => errors.at(span, format!(
+                        "the handlers of the live part `{}` keep the names its code gives them (not `{part}.` in front): write `{key} = \"{name}\"`",
+                        m.field
+                    )),
+                    None if !live.is_empty() => {}
+                    None => {
+                        let fields: Vec<_> = def
+                            .mounts
+                            .iter()
+                            .map(|m| format!("`{}`", m.field))
+                            .collect();
+                        errors.at(span, format!(
+                            "`{target}` names a handler of a mounted part, but no part is mounted on `{part}`; mounted: {}",
+                            if fields.is_empty() { format!("(none: add mount({part} = Type) to #[aoxide::handlers])") } else { fields.join(", ") }
+                        ));
+                    }
                 }
             } else if target == h.name {
                 errors.at(span, "a handler cannot be placed relative to itself");
-            } else if !def.handlers.iter().any(|o| o.name == target) {
+            } else if !def.handlers.iter().any(|o| o.name == target) && live.is_empty() {
                 let names: Vec<_> = def
                     .handlers
                     .iter()
@@ -467,6 +493,70 @@ mod tests {
         assert!(err.contains("no part is mounted on `bank`"), "{err}");
         let err = check_with(quote!(mount(token)), quote!(impl Game {})).unwrap_err();
         assert!(err.contains("mount(token = aoxide_token::Token"), "{err}");
+    }
+
+    #[test]
+    fn live_mounts_parse_and_let_positions_wait() {
+        let def = check_with(
+            quote!(mount(
+                token = Token,
+                lua = Self::lua(),
+                vm = aoxide_lua::LuaMount::new(LUA)
+            )),
+            quote! {
+                impl Mixed {
+                    #[init]
+                    fn init(token: Token, lua: LuaPart) -> Self { todo!() }
+                    #[handler(action = "Broadcast", before = "Broadcast", continue)]
+                    fn fee(&mut self) {}
+                    #[handler(action = "Broadcast", after = "fee", continue)]
+                    fn audit(&self) {}
+                    #[handler(action = "Tip", after = "tips.Tip")]
+                    fn tip(&mut self) {}
+                    #[handler(action = "Info", before = "token.info")]
+                    fn info(&self) {}
+                }
+            },
+        )
+        .unwrap();
+        let kinds: Vec<_> = def
+            .mounts
+            .iter()
+            .map(|m| (m.field.to_string(), m.is_live()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("token".into(), false),
+                ("lua".into(), true),
+                ("vm".into(), true)
+            ]
+        );
+        let init = def.init.as_ref().unwrap();
+        assert!(matches!(&init.params[0], Param::Part { live: None, .. }));
+        assert!(
+            matches!(&init.params[1], Param::Part { live: Some(_), ty } if crate::util::type_text(ty) == "LuaPart"),
+            "a live part keeps the parameter's type"
+        );
+        // The registry places what names a handler outside the impl, and what is placed
+        // next to one it places; the rest goes in registration order.
+        assert_eq!(
+            crate::codegen::dispatch::placed_by_registry(&def),
+            [true, true, true, true]
+        );
+        let def = check(quote! {
+            impl C {
+                #[handler(action = "A")]
+                fn a(&mut self) {}
+                #[handler(action = "A", before = "a")]
+                fn b(&mut self) {}
+            }
+        })
+        .unwrap();
+        assert_eq!(
+            crate::codegen::dispatch::placed_by_registry(&def),
+            [false, false]
+        );
     }
 
     #[test]

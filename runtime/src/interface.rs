@@ -57,6 +57,21 @@ pub struct Interface {
     /// their handlers are registered before the process's own, named `"{field}.{name}"`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<MountedPart>,
+    /// The parts whose handlers change at run time (`#[handlers(mount(lua = Self::lua()))]`,
+    /// a Lua VM), in mount order: their handlers are not known before they run, so they are
+    /// not listed here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub live_parts: Vec<LiveMountInfo>,
+}
+
+/// A part whose handlers change at run time, mounted on a field (see
+/// [`crate::LiveMount`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LiveMountInfo {
+    /// The field holding the part.
+    pub field: String,
+    /// The call returning its mount, as written (`Self :: lua ()`).
+    pub mount: String,
 }
 
 /// A part mounted on a field of the process state.
@@ -180,8 +195,10 @@ pub enum Part {
     State(StateInfo),
     /// Written by `#[aoxide::handlers]`.
     Handlers(Box<HandlersPart>),
-    /// Written by `#[aoxide::handlers(mount(..))]`, one per mounted part.
+    /// Written by `#[aoxide::handlers(mount(..))]`, one per mounted blueprint.
     Mount(Box<MountedPart>),
+    /// Written by `#[aoxide::handlers(mount(..))]`, one per live part.
+    LiveMount(LiveMountInfo),
 }
 
 /// The record `#[aoxide::handlers]` writes.
@@ -220,6 +237,7 @@ impl Interface {
         let mut state = None;
         let mut handlers = None;
         let mut parts = Vec::new();
+        let mut live_parts = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\0');
             if line.is_empty() {
@@ -233,6 +251,7 @@ impl Interface {
                 Part::State(s) => state = Some(s),
                 Part::Handlers(h) => handlers = Some(h),
                 Part::Mount(m) => parts.push(*m),
+                Part::LiveMount(m) => live_parts.push(m),
             }
         }
         let state = state.ok_or(InterfaceError::Missing("state"))?;
@@ -244,6 +263,7 @@ impl Interface {
             init: handlers.init,
             handlers: handlers.handlers,
             parts,
+            live_parts,
         })
     }
 
@@ -270,6 +290,7 @@ impl Interface {
                     init: h.init,
                     handlers: h.handlers,
                     parts: Vec::new(),
+                    live_parts: Vec::new(),
                 }
             }
             Err(e) => panic!("aoxide: invalid interface records: {e}"),

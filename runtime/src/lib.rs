@@ -117,7 +117,10 @@
 //! custom section. Options: `config = path` sets [`Process::config`] from a
 //! `fn() -> Config`; `mount(field = Type, ..)` mounts parts on fields (their handlers are
 //! registered first, named `"field.name"`; an `#[init]` parameter named after a mounted
-//! field receives the part built by its own init); `error = Type` names the
+//! field receives the part built by its own init); `mount(field = Self::f())` mounts a
+//! part whose handlers change at run time, by a call returning its [`LiveMount`] (a Lua VM:
+//! `aoxide_lua::LuaMount`; its handlers keep the names its code gives them, and an
+//! `#[init]` parameter named after the field receives the part); `error = Type` names the
 //! [`ErrorCode`] type the client gives back. Methods without one of the
 //! attributes below stay plain methods.
 //!
@@ -137,7 +140,7 @@
 //! | `when = path::to::predicate` | `fn(&Message) -> bool` (or `-> Match`) must also hold |
 //! | `when = self.method` | `fn(&self, &Message) -> bool` must also hold (the state as it is when the message arrives) |
 //! | `continue` | run, then let later handlers run too |
-//! | `before = "name"` / `after = "name"` | placed relative to another handler of the impl (otherwise declaration order) |
+//! | `before = "name"` / `after = "name"` | placed relative to another handler of the impl (otherwise declaration order), of a mounted part (`"token.transfer"`), or, with a live part mounted, one it adds at run time: the handler then waits for it ([`Registry::place`]) |
 //! | `once` / `max_runs = N` | removed after 1 / N runs |
 //! | `name = "Transfer"` | the registry name (default: the method name) |
 //!
@@ -205,7 +208,7 @@ pub use outcome::{Outcome, Output};
 pub use pattern::{Match, Pattern, Rule};
 pub use pending::{Await, WaitInfo, WaitKind};
 pub use process::{parse_memory_limit, Config, Process, Runtime};
-pub use registry::{Caller, Handler, Mount, Registry, Runs, Scoped};
+pub use registry::{Caller, Handler, LiveMount, Mount, Position, Registry, Runs, Scoped};
 pub use state::Transactional;
 pub use tag::{Address, FromTag, TagError};
 pub use tags::{Tag, TagValue, Tags};
@@ -284,7 +287,8 @@ pub mod __private {
     pub use crate::outbox::OutMessage;
     pub use crate::pattern::{Match, Pattern, Rule};
     pub use crate::process::{Config, Process};
-    pub use crate::registry::{Caller, Handler, Mount, Registry};
+    pub use crate::registry::parts::{check_live, LiveOf, NotLive, ViaLive};
+    pub use crate::registry::{Caller, Handler, LiveMount, Mount, Position, Registry};
     pub use crate::snapshot::{Patch, Payload, Schema, SnapshotError};
     pub use crate::state::Transactional;
     pub use crate::tag::FromTag;

@@ -118,14 +118,6 @@ pub trait Process: Transactional + Sized + 'static {
         Ok(())
     }
 
-    /// Runs after `init` and after every handler (and the default handler) that
-    /// succeeded: lets the state change the registry. A Lua part applies here the
-    /// `Handlers.add`/`prepend`/... calls its code made (`aoxide_lua::LuaMount::sync`).
-    /// Changes made for a message that then fails are rolled back with the registry.
-    fn edit_registry(&mut self, registry: &mut Registry<Self>) {
-        let _ = registry;
-    }
-
     /// Appends the state's snapshot JSON view to `out` (what tools read through the
     /// module's `aoxide_view` export; see [`crate::view`]); false when the state has none.
     /// `#[aoxide::handlers]` implements it when the state is `Serialize`.
@@ -408,13 +400,14 @@ impl<P: Process> Runtime<P> {
             };
             match made {
                 Ok(Ok(mut state)) => {
-                    // The state's own registry edits (a Lua part's `Handlers.add` at boot)
-                    // go where the registry of the process will be.
-                    state.edit_registry(if spawn {
+                    // The parts' registry edits (a Lua part's `Handlers.add` at boot) go
+                    // where the registry of the process will be.
+                    let edited = if spawn {
                         &mut registry
                     } else {
                         &mut self.registry
-                    });
+                    };
+                    edited.sync(&mut state);
                     self.state = Some(state);
                     if spawn {
                         self.reference = reference;
@@ -570,7 +563,7 @@ impl<P: Process> Runtime<P> {
                     self.rollback(flight);
                     return Outcome::failed(Failure::handling(msg.action(), Stage::Default, &e));
                 }
-                state.edit_registry(&mut self.registry);
+                self.registry.sync(state);
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
@@ -656,6 +649,18 @@ fn walk<P: Process>(
         ran_any: false,
         changed: false,
     };
+    // A handler still waiting for the one it is placed next to cannot take the message.
+    if let Some((handler, position)) = lent.registry.waiting_for(state, info, msg) {
+        let error = Error::msg(format!(
+            "it is placed {position} and would take this message, but the process has no handler `{}` (yet): it goes in when one is added",
+            position.target()
+        ));
+        return Err(Failure::handling(
+            msg.action(),
+            Stage::Handler(&handler.name),
+            &error,
+        ));
+    }
     // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
     // shared copy: free unless the list changes).
     let snapshot = lent.registry.shared_list();
@@ -671,7 +676,7 @@ fn walk<P: Process>(
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
         lent.registry.count_run(&handler.name);
-        state.edit_registry(lent.registry);
+        lent.registry.sync(state);
         if decision == Match::Break {
             walked.handled = true;
             break;

@@ -8,28 +8,20 @@ use syn::spanned::Spanned;
 
 use super::rt;
 use crate::ir::*;
+use crate::util::respan;
 
 /// `impl Mount` (the handlers as a part other processes mount) and `impl Process`.
 pub fn generate(def: &HandlersDef) -> TokenStream {
     let rt = rt();
     let self_ty = &def.self_ty;
     let build = build(def);
+    let live_traits = live_traits(def);
     let order = registration_order(def);
-    let own: Vec<&str> = def.handlers.iter().map(|h| h.name.as_str()).collect();
     let entries = order.iter().map(|&i| entry(&def.handlers[i]));
-    // Where each entry goes: in order, or next to a handler of a mounted part.
-    let places: Vec<TokenStream> = order
-        .iter()
-        .filter_map(|&i| match &def.handlers[i].opts.order {
-            Some(o) if !own.contains(&o.target().0) => {
-                let (target, _) = o.target();
-                let before = matches!(o, Order::Before(..));
-                Some(quote!(#rt::Option::Some((#before, #target))))
-            }
-            _ => None,
-        })
-        .collect();
-    let add = if places.is_empty() {
+    // Where each entry goes: in order, or next to a handler outside this impl (of a mounted
+    // part, maybe one added at run time: the registry places it when that one is added).
+    let placed = placed_by_registry(def);
+    let add = if placed.iter().all(|p| !p) {
         quote! {
             for __aoxide_h in <Self as #rt::Mount>::handlers() {
                 __aoxide_registry.add(__aoxide_h);
@@ -37,7 +29,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
         }
     } else {
         let places = order.iter().map(|&i| match &def.handlers[i].opts.order {
-            Some(o) if !own.contains(&o.target().0) => {
+            Some(o) if placed[i] => {
                 let (target, _) = o.target();
                 let before = matches!(o, Order::Before(..));
                 quote!(#rt::Option::Some((#before, #target)))
@@ -45,30 +37,48 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             _ => quote!(#rt::Option::None),
         });
         quote! {
-            // Next to a handler of a mounted part, or in order.
+            // Next to a handler outside this impl (now, or when it is added), or in order.
             const __AOXIDE_PLACES: &[#rt::Option<(bool, &str)>] = &[ #( #places ),* ];
             for (__aoxide_h, __aoxide_place) in <Self as #rt::Mount>::handlers()
                 .into_iter()
                 .zip(__AOXIDE_PLACES)
             {
-                match __aoxide_place {
-                    #rt::Option::Some((true, __aoxide_t)) => __aoxide_registry.before(__aoxide_t, __aoxide_h),
-                    #rt::Option::Some((false, __aoxide_t)) => __aoxide_registry.after(__aoxide_t, __aoxide_h),
+                match *__aoxide_place {
+                    #rt::Option::Some((true, __aoxide_t)) => __aoxide_registry
+                        .place(#rt::Position::Before(#rt::String::from(__aoxide_t)), __aoxide_h),
+                    #rt::Option::Some((false, __aoxide_t)) => __aoxide_registry
+                        .place(#rt::Position::After(#rt::String::from(__aoxide_t)), __aoxide_h),
                     #rt::Option::None => __aoxide_registry.add(__aoxide_h),
                 };
             }
         }
     };
+    // The parts, in mount order, before the process's own handlers.
     let mounts = def.mounts.iter().map(|m| {
         let field = &m.field;
-        let ty = &m.ty;
         let name = field.to_string();
-        quote_spanned! {ty.span()=>
-            __aoxide_registry.mount::<#ty>(
-                #name,
-                |__aoxide_s: &mut Self| &mut __aoxide_s.#field,
-                |__aoxide_s: &Self| &__aoxide_s.#field,
-            );
+        match &m.kind {
+            MountKind::Part(ty) => quote_spanned! {ty.span()=>
+                __aoxide_registry.mount::<#ty>(
+                    #name,
+                    |__aoxide_s: &mut Self| &mut __aoxide_s.#field,
+                    |__aoxide_s: &Self| &__aoxide_s.#field,
+                );
+            },
+            MountKind::Live(call) => {
+                // The one place that asks for `LiveMount` (a wrong type is one error).
+                let check = respan(quote!(#rt::check_live::<Self, _>), call.span());
+                let mount = quote_spanned!(call.span()=> __aoxide_mount);
+                let via = live_of(&mount);
+                quote_spanned! {call.span()=>
+                    let #mount = #call;
+                    #check(&#mount);
+                    #via.live_mount(
+                        |__aoxide_s: &mut Self| &mut __aoxide_s.#field,
+                        __aoxide_registry,
+                    );
+                }
+            }
         }
     });
     let default = def.default.as_ref().map(|h| {
@@ -95,6 +105,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
                 __aoxide_ctx: &mut #rt::Ctx<'_>,
                 __aoxide_msg: &#rt::Message,
             ) -> #rt::Result<Self, #rt::Error> {
+                #live_traits
                 #build
             }
             fn handlers() -> #rt::Vec<#rt::Handler<Self>> {
@@ -115,6 +126,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
                 #rt::Result::Ok(__aoxide_state)
             }
             fn register(__aoxide_registry: &mut #rt::Registry<Self>) {
+                #live_traits
                 #( #mounts )*
                 #add
                 #default
@@ -152,10 +164,10 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
 /// Collects the patch entries of the state and of each mounted part, and sends them.
 fn patches_of(def: &HandlersDef, state: TokenStream) -> TokenStream {
     let rt = rt();
-    let parts = def.mounts.iter().map(|m| {
+    let parts = def.mounts.iter().filter_map(|m| {
         let field = &m.field;
-        let ty = &m.ty;
-        quote!(<#ty as #rt::Schema>::patch(&#state.#field, &mut __aoxide_patch);)
+        let ty = m.part_type()?;
+        Some(quote!(<#ty as #rt::Schema>::patch(&#state.#field, &mut __aoxide_patch);))
     });
     quote! {
         let mut __aoxide_patch = #rt::Patch::default();
@@ -170,6 +182,40 @@ fn patches(def: &HandlersDef, state: TokenStream) -> TokenStream {
     quote! {
         let __aoxide_me = &*#state;
         #body
+    }
+}
+
+/// For each handler: true when the registry places it (`Registry::place`) rather than
+/// the registration order: its `before`/`after` names a handler outside this impl (of a
+/// mounted part, maybe one that appears at run time), or one of this impl that the
+/// registry places.
+pub fn placed_by_registry(def: &HandlersDef) -> Vec<bool> {
+    let own = |name: &str| def.handlers.iter().position(|h| h.name == name);
+    let mut placed: Vec<bool> = def
+        .handlers
+        .iter()
+        .map(|h| {
+            h.opts
+                .order
+                .as_ref()
+                .is_some_and(|o| own(o.target().0).is_none())
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for (i, h) in def.handlers.iter().enumerate() {
+            if placed[i] {
+                continue;
+            }
+            let target = h.opts.order.as_ref().and_then(|o| own(o.target().0));
+            if target.is_some_and(|t| placed[t]) {
+                placed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return placed;
+        }
     }
 }
 
@@ -230,8 +276,15 @@ fn build(def: &HandlersDef) -> TokenStream {
             let span = def.self_ty.span();
             let parts = def.mounts.iter().map(|m| {
                 let field = &m.field;
-                let ty = &m.ty;
-                quote!(__aoxide_state.#field = <#ty as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;)
+                match &m.kind {
+                    MountKind::Part(ty) => quote!(__aoxide_state.#field = <#ty as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;),
+                    MountKind::Live(call) => {
+                        let via = live_of(call);
+                        quote_spanned! {call.span()=>
+                            __aoxide_state.#field = #via.live_init(__aoxide_ctx, __aoxide_msg)?;
+                        }
+                    }
+                }
             });
             let mutable = (!def.mounts.is_empty()).then(|| quote!(mut));
             quote_spanned! {span=>
@@ -241,6 +294,27 @@ fn build(def: &HandlersDef) -> TokenStream {
             }
         }
     }
+}
+
+/// `(&&LiveOf(call))`: the live mount `call` returns, reached through `ViaLive` (or
+/// `NotLive` when it is none, which `check_live` reports once).
+fn live_of(call: &impl quote::ToTokens) -> TokenStream {
+    let rt = rt();
+    respan(
+        quote!((&&#rt::LiveOf::<Self, _>(#call, #rt::PhantomData))),
+        call.span(),
+    )
+}
+
+/// The traits [`live_of`] calls go through, in scope for a body that makes them.
+fn live_traits(def: &HandlersDef) -> Option<TokenStream> {
+    let rt = rt();
+    def.mounts.iter().any(MountDef::is_live).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use #rt::{NotLive as _, ViaLive as _};
+        }
+    })
 }
 
 fn local(i: usize) -> syn::Ident {
@@ -266,9 +340,18 @@ fn reads(h: &HandlerDef) -> Vec<TokenStream> {
                 Param::Data { ty } => Some(quote_spanned! {ty.span()=>
                     let #var: #ty = #rt::data::<#ty>(__aoxide_msg)?;
                 }),
-                Param::Part { ty, .. } => Some(quote_spanned! {ty.span()=>
+                Param::Part { ty, live: None } => Some(quote_spanned! {ty.span()=>
                     let #var: #ty = <#ty as #rt::Mount>::init_part(__aoxide_ctx, __aoxide_msg)?;
                 }),
+                Param::Part {
+                    ty,
+                    live: Some(call),
+                } => {
+                    let via = live_of(call);
+                    Some(quote_spanned! {call.span()=>
+                        let #var: #ty = #via.live_init(__aoxide_ctx, __aoxide_msg)?;
+                    })
+                }
                 _ => None,
             }
         })

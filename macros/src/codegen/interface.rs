@@ -149,9 +149,10 @@ pub fn handlers_record(def: &HandlersDef) -> String {
     ])
 }
 
-/// The const expression of `Process::INTERFACE`: the state record, the handlers record
-/// and one `"part": "mount"` record per mounted part (the part's own handlers record,
-/// read from its `Mount::HANDLERS_JSON`), as JSON Lines joined at compile time.
+/// The const expression of `Process::INTERFACE`: the state record, the handlers record,
+/// one `"part": "mount"` record per mounted blueprint (the part's own handlers record,
+/// read from its `Mount::HANDLERS_JSON`) and one `"part": "live-mount"` record per live
+/// part (its field and mount call), as JSON Lines joined at compile time.
 /// `export!` puts it in the module's `aoxide.interface` custom section.
 pub fn records(def: &HandlersDef) -> TokenStream {
     let rt = rt();
@@ -163,14 +164,25 @@ pub fn records(def: &HandlersDef) -> TokenStream {
         quote!("\n"),
     ];
     for m in &def.mounts {
-        let ty = &m.ty;
-        let head = format!(
-            "{{\"part\":\"mount\",\"field\":{},\"handlers\":",
-            json::string(&m.field.to_string())
-        );
-        pieces.push(quote!(#head));
-        pieces.push(quote!(<#ty as #rt::Mount>::HANDLERS_JSON));
-        pieces.push(quote!("}\n"));
+        let field = json::string(&m.field.to_string());
+        match &m.kind {
+            MountKind::Part(ty) => {
+                let head = format!("{{\"part\":\"mount\",\"field\":{field},\"handlers\":");
+                pieces.push(quote!(#head));
+                pieces.push(quote!(<#ty as #rt::Mount>::HANDLERS_JSON));
+                pieces.push(quote!("}\n"));
+            }
+            MountKind::Live(call) => {
+                // Its handlers appear at run time: only the field and the mount are known.
+                let record = json::object(vec![
+                    ("part", Some(json::string("live-mount"))),
+                    ("field", Some(field)),
+                    ("mount", Some(json::string(&type_text(call)))),
+                ]);
+                let line = format!("{record}\n");
+                pieces.push(quote!(#line));
+            }
+        }
     }
     quote! {{
         const __AOXIDE_PIECES: &[&str] = &[ #( #pieces ),* ];

@@ -78,4 +78,5 @@ snapshots! {
     blueprint_token => "blueprints/token/src/lib.rs",
     blueprint_chat => "blueprints/chat/src/lib.rs",
     blueprint_counter => "blueprints/counter/src/lib.rs",
+    example_mixed => "examples/mixed/src/lib.rs",
 }

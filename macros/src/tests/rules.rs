@@ -168,6 +168,9 @@ handlers_rule! {
     mount_that_is_no_field_and_type: (mount(token)) {
         impl C {}
     } => "mount parts on fields of the state";
+    live_mount_without_its_call: (mount(lua = Self::lua)) {
+        impl C {}
+    } => "`Self::lua` is not a type: a part whose handlers change at run time is mounted by a call returning its mount, `lua = Self::lua()`";
     tag_attribute_off_a_handler: () {
         impl C { fn helper(&self, #[tag("X")] x: u8) {} }
     } => "#[tag] only means something on the parameters";
@@ -250,6 +253,12 @@ handlers_rule! {
             #[handler(action = "B", name = "x")] fn b(&mut self) {}
         }
     } => "two handlers are named `x`";
+    one_field_mounted_twice: (mount(token = Token), mount(token = Self::lua())) {
+        impl C {}
+    } => "`token` is mounted twice: a field holds one part";
+    position_in_a_live_part_with_its_field_in_front: (mount(lua = Self::lua())) {
+        impl C { #[handler(action = "A", before = "lua.Broadcast")] fn a(&mut self) {} }
+    } => "the handlers of the live part `lua` keep the names its code gives them (not `lua.` in front): write `before = \"Broadcast\"`";
     position_in_a_part_not_mounted: (mount(token = Token)) {
         impl C { #[handler(action = "A", after = "bank.deposit")] fn a(&mut self) {} }
     } => "no part is mounted on `bank`";
