@@ -22,8 +22,9 @@ pub enum OptimizeError {
     /// No binaryen to run.
     #[error(
         "no wasm-opt found (looked for $AOXIDE_WASM_OPT, a wasm-opt of binaryen {MIN_PATH_VERSION} \
-         or later on PATH, and {npm}): install cargo-ao with its default features (binaryen \
-         linked in), or `apt-get install binaryen`, or run `npm ci` in tests/conformance"
+         or later on PATH, and {npm}): `apt-get install binaryen`, or install cargo-ao with \
+         `--features native-binaryen` (binaryen linked in), or run `npm ci` in \
+         tests/conformance; `cargo ao build` without --release needs no binaryen"
     )]
     NoBinaryen {
         /// Where the npm package was looked for.
