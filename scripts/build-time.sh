@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Measures `cargo ao build` against cargo's own wasm32 build of examples/counter (the
 # README's build-time table): nothing changed, and the crate changed (a string in it edited,
-# so the module differs and binaryen's cache cannot answer). Prints the median wall time of
-# each over ROUNDS rounds, one after the other. Run it on a machine doing nothing else.
+# so the module differs and binaryen's cache cannot answer), the latter both for the inner
+# loop's `cargo ao build` (a dev module: no binaryen) and for `cargo ao build --release`
+# (binaryen's -Oz, the module to publish). Prints the load average before and after, and
+# the median wall time of each over ROUNDS rounds, one after the other. Run it on a machine
+# doing nothing else.
 #
 #   scripts/build-time.sh [ROUNDS]      # default 5
 #
 # cargo ao runs as the binary `cargo build -p cargo-ao` makes; wasm-opt is whatever
-# `cargo ao build` finds (printed; `AOXIDE_WASM_OPT=/path/to/wasm-opt` picks one).
+# `cargo ao build --release` finds (printed; `AOXIDE_WASM_OPT=/path/to/wasm-opt` picks one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
@@ -20,6 +23,7 @@ cargo build --quiet -p cargo-ao
 ao="${CARGO_TARGET_DIR:-target}/debug/cargo-ao"
 cargo_build() { cargo build --quiet --release --target wasm32-unknown-unknown -p example-counter; }
 ao_build() { "$ao" build -p example-counter >/dev/null; }
+ao_release() { "$ao" build --release -p example-counter >/dev/null; }
 # Wall seconds of one run of "$@".
 timed() {
     local start end
@@ -33,9 +37,10 @@ edit() { sed -i "s/ctx.print(\"counter reset[^\"]*\")/ctx.print(\"counter reset 
 
 # Warm both: the crate built, binaryen's output cached.
 cargo_build
-ao_build
+ao_release
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
-declare -a cargo_same ao_same cargo_changed ao_changed
+declare -a cargo_same ao_same cargo_changed ao_changed ao_release_changed
 for i in $(seq "$rounds"); do
     cargo_same+=("$(timed cargo_build)")
     ao_same+=("$(timed ao_build)")
@@ -43,11 +48,14 @@ for i in $(seq "$rounds"); do
     cargo_changed+=("$(timed cargo_build)")
     edit "a$i"
     ao_changed+=("$(timed ao_build)")
+    edit "r$i"
+    ao_release_changed+=("$(timed ao_release)")
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Which binaryen a changed module went through (set AOXIDE_WASM_OPT to choose another).
+# Which binaryen a changed module went through with --release.
 edit "w"
-"$ao" build -p example-counter 2>/dev/null | awk '/wasm-opt / && !n {print; n = 1}'
+"$ao" build --release -p example-counter 2>/dev/null | awk '/^  build / && !n {print; n = 1}'
 
 row() {
     local c a
@@ -55,7 +63,8 @@ row() {
     a=$(printf '%s\n' "${@:$((rounds + 2))}" | median)
     printf '| %s | %s s | %s s | %s |\n' "$1" "$c" "$a" "$(awk -v a="$a" -v c="$c" 'BEGIN {printf "%.2fx", a / c}')"
 }
-echo "| example-counter, median of $rounds | cargo alone | \`cargo ao build\` | ratio |"
+echo "| example-counter, median of $rounds | cargo alone | cargo ao | ratio |"
 echo "| --- | --- | --- | --- |"
-row "nothing changed" "${cargo_same[@]}" "${ao_same[@]}"
-row "the crate changed" "${cargo_changed[@]}" "${ao_changed[@]}"
+row "nothing changed, \`cargo ao build\`" "${cargo_same[@]}" "${ao_same[@]}"
+row "the crate changed, \`cargo ao build\` (dev module)" "${cargo_changed[@]}" "${ao_changed[@]}"
+row "the crate changed, \`cargo ao build --release\` (-Oz)" "${cargo_changed[@]}" "${ao_release_changed[@]}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds AO process modules from workspace crates: a thin call of `cargo ao build --metering`
+# Builds AO process modules from workspace crates: a thin call of
+# `cargo ao build --release --metering`
 # (the `cargo-ao` binary of cli/, over the aoxide-build library).
 #
 #   scripts/build-wasm.sh <crate>[:<name>]...
@@ -13,7 +14,7 @@
 # prefix. <target> is $CARGO_TARGET_DIR when set, else the workspace `target/`.
 #
 # With AOXIDE_MEMORY_BUDGET=<bytes> (a multiple of 65536) set, it builds the HyperBEAM
-# profile instead (`cargo ao build --hyperbeam --initial-memory <bytes>`): linked with that
+# profile instead (`cargo ao build --release --hyperbeam --initial-memory <bytes>`): linked with that
 # initial memory, never growing past it, written as <name>.hyperbeam.wasm (docs/limits.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,6 @@ if [ "$#" -eq 0 ]; then
 fi
 
 if [ -n "${AOXIDE_MEMORY_BUDGET:-}" ]; then
-    exec cargo run --quiet -p cargo-ao -- build --hyperbeam --initial-memory "$AOXIDE_MEMORY_BUDGET" "$@"
+    exec cargo run --quiet -p cargo-ao -- build --release --hyperbeam --initial-memory "$AOXIDE_MEMORY_BUDGET" "$@"
 fi
-exec cargo run --quiet -p cargo-ao -- build --metering "$@"
+exec cargo run --quiet -p cargo-ao -- build --release --metering "$@"

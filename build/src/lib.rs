@@ -6,8 +6,10 @@
 //! 1. [`BuiltWasm`]: `cargo build --release --target wasm32-unknown-unknown -p CRATE`
 //!    ([`cargo::build`]; the target is added with rustup when missing);
 //! 2. [`LinkedWasm`]: `handle` resets the shadow-stack pointer on entry ([`link`]);
-//! 3. [`OptimizedWasm`]: `wasm-opt -Oz` by native binaryen ([`optimize`]), and for the
-//!    metering format the bulk-memory and non-trapping float-to-int lowering ([`lower`]);
+//! 3. [`OptimizedWasm`]: `wasm-opt -Oz` by native binaryen ([`optimize`]; with
+//!    [`Optimization::Dev`] a [`dev`] module instead unless `-Oz`'s output is cached), and
+//!    for the metering format the bulk-memory and non-trapping float-to-int lowering
+//!    ([`lower`]);
 //! 4. [`ValidatedModule`]: [`check_module`] accepted it and the `aoxide.interface` section
 //!    survived.
 //!
@@ -17,8 +19,10 @@
 
 #![warn(missing_docs)]
 
+mod cache;
 pub mod cargo;
 pub mod check;
+pub mod dev;
 pub mod link;
 pub mod lower;
 pub mod optimize;
@@ -34,9 +38,10 @@ pub use check::{
     check_metering_module, check_module, uses_exceptions, CheckError, CustomSection, ModuleReport,
     Problem,
 };
+pub use dev::{is_dev_module, DEV_SECTION};
 pub use pipeline::{
     build_module, BuildError, BuildOptions, BuildOutput, BuiltWasm, LinkedWasm, ModuleSpec,
-    OptimizedWasm, Step, ValidateError, ValidatedModule, Variant,
+    Optimization, OptimizedWasm, Step, ValidateError, ValidatedModule, Variant,
 };
 pub use profile::Profile;
 pub use report::Report;
@@ -44,13 +49,15 @@ pub use report::Report;
 /// Builds module `spec` (`crate[:name]`) of the workspace at `workspace_root` with its
 /// metering variant and returns the path of `<target>/ao/<name>.wasm`. Tests call it so they
 /// never fail because a module is missing; when nothing changed it costs cargo's no-op build
-/// (binaryen's output is cached by a hash of its input). Without any binaryen (a fresh
-/// clone before `npm ci` in `tests/conformance`) the module is written unoptimised.
+/// (binaryen's output is cached by a hash of its input). The modules are binaryen's `-Oz`
+/// output, as published; without any binaryen (a fresh clone before `npm ci` in
+/// `tests/conformance`) they are dev modules ([`dev`]).
 pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
     let spec = ModuleSpec::parse(spec);
     let options = BuildOptions {
         metering: true,
         profile: Profile::ComputeUnit,
+        optimization: Optimization::Release,
         allow_unoptimized: true,
     };
     let built = build_module(workspace_root, None, &spec, &options, &mut |_, _| {})?;

@@ -9,6 +9,7 @@
 //! 4. the `wasm-opt` of the npm package `binaryen` pinned in `tests/conformance` (binaryen
 //!    compiled to JavaScript: about three times the CPU time of a native one).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,8 +22,9 @@ pub enum OptimizeError {
     /// No binaryen to run.
     #[error(
         "no wasm-opt found (looked for $AOXIDE_WASM_OPT, a wasm-opt of binaryen {MIN_PATH_VERSION} \
-         or later on PATH, and {npm}): install cargo-ao with its default features (binaryen \
-         linked in), or `apt-get install binaryen`, or run `npm ci` in tests/conformance"
+         or later on PATH, and {npm}): `apt-get install binaryen`, or install cargo-ao with \
+         `--features native-binaryen` (binaryen linked in), or run `npm ci` in \
+         tests/conformance; `cargo ao build` without --release needs no binaryen"
     )]
     NoBinaryen {
         /// Where the npm package was looked for.
@@ -127,16 +129,28 @@ pub fn optimize(
         move |source| OptimizeError::Io { path, source }
     };
     std::fs::create_dir_all(scratch).map_err(io(scratch))?;
-    let input = scratch.join(format!("{stem}.in.{}.wasm", std::process::id()));
-    let output = scratch.join(format!("{stem}.out.{}.wasm", std::process::id()));
-    std::fs::write(&input, bytes).map_err(io(&input))?;
+    // Files of unique names (removed when dropped): builds of the same module may run at the
+    // same time, in other processes or in threads of one (tests).
+    let scratch_file = |suffix: &str| {
+        tempfile::Builder::new()
+            .prefix(&format!(".{stem}."))
+            .suffix(suffix)
+            .tempfile_in(scratch)
+            .map_err(io(scratch))
+    };
+    let mut input = scratch_file(".in.wasm")?;
+    let output = scratch_file(".out.wasm")?;
+    input.write_all(bytes).map_err(io(input.path()))?;
+    input.flush().map_err(io(input.path()))?;
     let exceptions = crate::check::uses_exceptions(bytes)
         .map_err(|e| OptimizeError::Binaryen(format!("unreadable input: {e}")))?;
-    let result = run(optimizer, &input, &output, exceptions);
-    let _ = std::fs::remove_file(&input);
-    result?;
-    let optimized = std::fs::read(&output).map_err(io(&output))?;
-    let _ = std::fs::remove_file(&output);
+    run(optimizer, input.path(), output.path(), exceptions)?;
+    let optimized = std::fs::read(output.path()).map_err(io(output.path()))?;
+    if optimized.is_empty() {
+        return Err(OptimizeError::Binaryen(
+            "wasm-opt succeeded but wrote nothing".to_owned(),
+        ));
+    }
     Ok(optimized)
 }
 

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use aoxide::module_abi::KEPT_SECTIONS;
 
+use crate::cache::{write_atomically, CacheEntry};
 use crate::cargo::{self, CargoError};
-use crate::check::{
-    check_metering_module, check_module, uses_exceptions, CheckError, ModuleReport,
-};
+use crate::check::{check_metering_module, check_module, CheckError, ModuleReport};
+use crate::dev::dev_module;
 use crate::link::{link, LinkError};
 use crate::lower::lower_for_metering;
 use crate::optimize::{optimize, OptimizeError, Optimizer};
@@ -215,10 +215,14 @@ pub enum Step {
     Link,
     /// `wasm-opt -Oz`.
     Optimize,
+    /// The dev module (no binaryen: see [`crate::dev`]).
+    Dev,
     /// The metering lowering.
     Lower,
-    /// Validation and writing.
+    /// Validation (of a cached entry too).
     Validate,
+    /// Writing the modules.
+    Write,
 }
 
 impl Step {
@@ -228,8 +232,10 @@ impl Step {
             Step::Cargo => "cargo build --release --target wasm32-unknown-unknown",
             Step::Link => "stack-pointer reset in handle",
             Step::Optimize => "wasm-opt -Oz (binaryen)",
+            Step::Dev => "dev module (no binaryen)",
             Step::Lower => "metering lowering",
             Step::Validate => "validating",
+            Step::Write => "writing",
         }
     }
 }
@@ -264,6 +270,20 @@ impl ModuleSpec {
     }
 }
 
+/// How the plain module is optimised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimization {
+    /// binaryen `wasm-opt -Oz`: the module to publish (`cargo ao build --release`, the
+    /// tests' [`crate::ensure_built`], `scripts/build-wasm.sh`).
+    #[default]
+    Release,
+    /// The inner loop (`cargo ao build`): binaryen's `-Oz` output when the cache has it for
+    /// this input, else a dev module, made without binaryen in milliseconds, about 10%
+    /// larger, and marked so that `cargo ao publish` refuses it ([`crate::dev`]).
+    Dev,
+}
+
 /// Options of [`build_module`].
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -271,8 +291,11 @@ pub struct BuildOptions {
     pub metering: bool,
     /// Which host the module is for.
     pub profile: Profile,
-    /// When no binaryen is found, write the module unoptimised instead of failing (what
-    /// [`crate::ensure_built`] does, so tests pass on a fresh clone before `npm ci`).
+    /// `-Oz`, or a dev module unless `-Oz`'s output is cached.
+    pub optimization: Optimization,
+    /// With [`Optimization::Release`], when no binaryen is found, write a dev module instead
+    /// of failing (what [`crate::ensure_built`] does, so tests pass on a fresh clone before
+    /// `npm ci`).
     pub allow_unoptimized: bool,
 }
 
@@ -303,9 +326,11 @@ pub struct BuildOutput {
     /// Variants asked for but not built, each with the reason (the metering variant of a
     /// module with the Lua layer: see [`Problem::Exceptions`](crate::Problem::Exceptions)).
     pub skipped: Vec<(Variant, String)>,
+    /// What the modules are: [`Optimization::Release`] (binaryen's `-Oz`, run now or
+    /// cached) or [`Optimization::Dev`].
+    pub optimization: Optimization,
     /// Who optimised: `cached` (binaryen's output for the same input was kept), an
-    /// optimiser's [`Optimizer::describe`], or `none` (no binaryen found, written
-    /// unoptimised for tests).
+    /// optimiser's [`Optimizer::describe`], or `none (dev build)`.
     pub optimizer: String,
 }
 
@@ -349,49 +374,20 @@ pub fn build_module(
     done(&mut timings);
 
     let stem = format!("{}{}", spec.name, options.profile.suffix());
-    let done = timed(Step::Optimize, progress);
-    // binaryen is the slow step: its output is kept by a hash of its input, so a build
-    // whose cargo output did not change costs no optimisation.
-    let cache = out_dir
-        .join(".cache")
-        .join(format!("{stem}-{:016x}.wasm", fnv1a(&linked.bytes)));
-    let mut optimizer_used = "cached".to_owned();
-    let optimized = match std::fs::read(&cache) {
-        Ok(bytes) => OptimizedWasm {
-            bytes,
-            variant: Variant::Plain,
-            kept_sections: linked.kept_sections.clone(),
-        },
-        Err(_) => match Optimizer::find(dir) {
-            Ok(optimizer) => {
-                optimizer_used = optimizer.describe();
-                let optimized = linked.optimize(&optimizer, out_dir, &stem)?;
-                write_atomically(&cache, &optimized.bytes)?;
-                prune_cache(&cache, &stem);
-                optimized
-            }
-            // A fresh clone before `npm ci`: tests still get a valid (larger) module.
-            Err(_) if options.allow_unoptimized => {
-                optimizer_used = "none".to_owned();
-                OptimizedWasm {
-                    bytes: linked.bytes.clone(),
-                    variant: Variant::Plain,
-                    kept_sections: linked.kept_sections.clone(),
-                }
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    done(&mut timings);
+    let plain = optimize_plain(
+        dir,
+        out_dir,
+        spec,
+        &stem,
+        &linked,
+        options,
+        &mut timings,
+        progress,
+    )?;
 
     let mut skipped = Vec::new();
-    let exceptions = uses_exceptions(&optimized.bytes).map_err(|e| {
-        BuildError::Validate(ValidateError::Check(CheckError {
-            problems: vec![crate::Problem::Malformed(e.to_string())],
-        }))
-    })?;
-    let mut variants = vec![optimized];
-    if options.metering && exceptions {
+    let mut modules = vec![plain.module];
+    if options.metering && modules[0].report.exceptions {
         skipped.push((
             Variant::Metering,
             format!(
@@ -406,18 +402,27 @@ pub fn build_module(
         let _ = std::fs::remove_file(out_dir.join(Variant::Metering.file_name(&stem)));
     } else if options.metering {
         let done = timed(Step::Lower, progress);
-        let lowered = variants[0].lower_for_metering()?;
-        variants.push(lowered);
+        let lowered = OptimizedWasm {
+            bytes: modules[0].bytes.clone(),
+            variant: Variant::Plain,
+            kept_sections: linked.kept_sections.clone(),
+        }
+        .lower_for_metering()?;
+        done(&mut timings);
+        let done = timed(Step::Validate, progress);
+        modules.push(lowered.validate()?);
         done(&mut timings);
     }
 
-    let done = timed(Step::Validate, progress);
-    let mut modules = Vec::new();
-    for variant in variants {
-        let module = variant.validate()?;
+    let done = timed(Step::Write, progress);
+    let mut written = Vec::new();
+    for module in modules {
         let path = out_dir.join(module.variant.file_name(&stem));
-        write_atomically(&path, &module.bytes)?;
-        modules.push(Written { path, module });
+        write_atomically(&path, &module.bytes).map_err(|source| BuildError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(Written { path, module });
     }
     done(&mut timings);
 
@@ -426,50 +431,88 @@ pub fn build_module(
         profile: options.profile.clone(),
         artefact,
         artefact_size: built.bytes.len(),
-        modules,
+        modules: written,
         timings,
         skipped,
-        optimizer: optimizer_used,
+        optimization: plain.optimization,
+        optimizer: plain.optimizer,
     })
 }
 
-/// Removes the cached outputs of `stem` other than `keep` (one entry per module).
-fn prune_cache(keep: &Path, stem: &str) {
-    let Some(dir) = keep.parent() else { return };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = name
-            .strip_prefix(stem)
-            .and_then(|r| r.strip_prefix('-'))
-            .and_then(|r| r.strip_suffix(".wasm"))
-            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        if ours && entry.path() != keep {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
+/// The plain module and who made it.
+struct Plain {
+    module: ValidatedModule,
+    optimization: Optimization,
+    optimizer: String,
 }
 
-/// FNV-1a, 64 bits: a stable key for the optimisation cache (not a security hash).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+/// The plain module of `linked`, validated: binaryen's `-Oz` output from the cache when it
+/// has a valid one, else `-Oz` now (cached once valid) for [`Optimization::Release`], else
+/// the dev module ([`Optimization::Dev`], or no binaryen with `allow_unoptimized`).
+#[allow(clippy::too_many_arguments)]
+fn optimize_plain(
+    dir: &Path,
+    out_dir: &Path,
+    spec: &ModuleSpec,
+    stem: &str,
+    linked: &LinkedWasm,
+    options: &BuildOptions,
+    timings: &mut Vec<(Step, Duration)>,
+    progress: &mut dyn FnMut(&ModuleSpec, Step),
+) -> Result<Plain, BuildError> {
+    let mut time = |step: Step, start: Instant| timings.push((step, start.elapsed()));
+    let plain = |bytes: Vec<u8>| OptimizedWasm {
+        bytes,
+        variant: Variant::Plain,
+        kept_sections: linked.kept_sections.clone(),
+    };
+    let cache = CacheEntry::new(out_dir, stem, &linked.bytes);
+    let start = Instant::now();
+    // Only a valid entry counts: one left empty or cut by an interrupted binaryen is removed
+    // and the module optimised again.
+    if let Some(module) = cache.get(|bytes| plain(bytes).validate().ok()) {
+        time(Step::Validate, start);
+        return Ok(Plain {
+            module,
+            optimization: Optimization::Release,
+            optimizer: "cached".to_owned(),
+        });
+    }
+    time(Step::Validate, start);
+    let optimizer = match options.optimization {
+        Optimization::Release => match Optimizer::find(dir) {
+            Ok(optimizer) => Some(optimizer),
+            // A fresh clone before `npm ci`: tests still get a valid (larger) module.
+            Err(_) if options.allow_unoptimized => None,
+            Err(e) => return Err(e.into()),
+        },
+        Optimization::Dev => None,
+    };
+    let Some(optimizer) = optimizer else {
+        progress(spec, Step::Dev);
+        let start = Instant::now();
+        let dev = plain(dev_module(&linked.bytes)?);
+        time(Step::Dev, start);
+        let start = Instant::now();
+        let module = dev.validate()?;
+        time(Step::Validate, start);
+        return Ok(Plain {
+            module,
+            optimization: Optimization::Dev,
+            optimizer: "none (dev build)".to_owned(),
+        });
+    };
+    progress(spec, Step::Optimize);
+    let start = Instant::now();
+    let optimized = linked.optimize(&optimizer, out_dir, stem)?;
+    time(Step::Optimize, start);
+    let start = Instant::now();
+    let module = optimized.validate()?;
+    cache.put(&module.bytes);
+    time(Step::Validate, start);
+    Ok(Plain {
+        module,
+        optimization: Optimization::Release,
+        optimizer: optimizer.describe(),
     })
-}
-
-/// Writes through a temporary file and a rename, so a reader (a test running in parallel)
-/// never sees half a module.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let io = |source| BuildError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
 }

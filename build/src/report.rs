@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::pipeline::{BuildOutput, Step};
+use crate::pipeline::{BuildOutput, Optimization, Step};
 
 /// Items up to this size upload to Arweave bundlers for free (100 KiB).
 pub const FREE_UPLOAD_LIMIT: usize = 100 * 1024;
@@ -25,7 +25,11 @@ pub struct ModuleEntry {
     pub free_upload: bool,
     /// The `Module-Format` to publish it with.
     pub module_format: &'static str,
-    /// Who ran `-Oz`: `cached`, the optimiser, or `none` (see `BuildOutput::optimizer`).
+    /// `release` (binaryen's `-Oz`: the module to publish) or `dev` (no binaryen; `cargo ao
+    /// publish` refuses it).
+    pub build: Optimization,
+    /// Who ran `-Oz`: `cached`, the optimiser, or `none (dev build)` (see
+    /// `BuildOutput::optimizer`).
     pub optimizer: String,
     /// Initial memory in bytes.
     pub initial_memory: u64,
@@ -57,8 +61,10 @@ fn step_name(step: Step) -> &'static str {
         Step::Cargo => "cargo",
         Step::Link => "link",
         Step::Optimize => "wasm-opt",
+        Step::Dev => "dev",
         Step::Lower => "lower",
         Step::Validate => "validate",
+        Step::Write => "write",
     }
 }
 
@@ -75,6 +81,7 @@ impl Report {
                 cargo_size: out.artefact_size,
                 free_upload: r.size <= FREE_UPLOAD_LIMIT,
                 module_format: format,
+                build: out.optimization,
                 optimizer: out.optimizer.clone(),
                 initial_memory: r.initial_memory,
                 imports: r.imports.clone(),
@@ -133,7 +140,14 @@ impl fmt::Display for Report {
                     "no interface section"
                 }
             )?;
-            writeln!(f, "  wasm-opt    {}", m.optimizer)?;
+            match m.build {
+                Optimization::Release => writeln!(f, "  build       release: wasm-opt -Oz, {}", m.optimizer)?,
+                Optimization::Dev => writeln!(
+                    f,
+                    "  build       DEV: no binaryen, about 10% larger than -Oz; publish refuses it: \
+                     `cargo ao build --release` writes the module to publish"
+                )?,
+            }
             writeln!(f, "  imports     {}", m.imports.join(", "))?;
             writeln!(f, "  exports     {}", m.exports.join(", "))?;
             let tags: Vec<String> = m.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -8,7 +8,7 @@ use aoxide::module_abi::{self, Source};
 use aoxide_build::link::resets_stack_on_entry;
 use aoxide_build::{
     build_module, check_metering_module, check_module, ensure_built, BuildOptions, ModuleSpec,
-    Profile, Variant,
+    Optimization, Profile, Step, Variant,
 };
 use aoxide_host::{Msg, Net, SpawnOptions};
 
@@ -127,6 +127,7 @@ fn the_hyperbeam_profile_links_a_larger_initial_memory() {
         profile: Profile::HyperBeam {
             initial_memory: 4 << 20,
         },
+        optimization: Optimization::Dev,
         allow_unoptimized: false,
     };
     let mut steps = Vec::new();
@@ -140,5 +141,84 @@ fn the_hyperbeam_profile_links_a_larger_initial_memory() {
         out.path().join("kv-store.hyperbeam.wasm")
     );
     assert_eq!(built.modules[0].module.report.initial_memory, 4 << 20);
-    assert_eq!(steps.len(), 4, "cargo, link, optimize, validate: {steps:?}");
+    assert_eq!(
+        steps,
+        [Step::Cargo, Step::Link, Step::Dev, Step::Write],
+        "a dev build of a new output directory runs no binaryen"
+    );
+    assert_eq!(built.optimization, Optimization::Dev);
+}
+
+/// The one entry of `out`'s optimisation cache.
+fn cache_entry(out: &Path) -> PathBuf {
+    let entries: Vec<PathBuf> = std::fs::read_dir(out.join(".cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries[0].clone()
+}
+
+#[test]
+fn the_cache_answers_dev_builds_and_a_broken_entry_is_optimised_again() {
+    if aoxide_build::optimize::Optimizer::find(&root()).is_err() {
+        eprintln!("note: no binaryen (apt-get install binaryen, or npm ci in tests/conformance)");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let spec = ModuleSpec::parse("aoxide-counter:counter-blueprint");
+    let build = |optimization| {
+        let options = BuildOptions {
+            optimization,
+            ..BuildOptions::default()
+        };
+        build_module(&root(), Some(out.path()), &spec, &options, &mut |_, _| {}).unwrap()
+    };
+    let read = |built: &aoxide_build::BuildOutput| std::fs::read(&built.modules[0].path).unwrap();
+
+    // A dev build of a new output directory: no binaryen ran, and the module says so.
+    let dev = build(Optimization::Dev);
+    assert_eq!(
+        (dev.optimization, dev.optimizer.as_str()),
+        (Optimization::Dev, "none (dev build)")
+    );
+    let dev_bytes = read(&dev);
+    assert!(aoxide_build::is_dev_module(&dev_bytes));
+    assert!(
+        !out.path().join(".cache").exists(),
+        "dev modules are not cached"
+    );
+
+    let release = build(Optimization::Release);
+    assert_eq!(release.optimization, Optimization::Release);
+    assert_ne!(release.optimizer, "cached");
+    let optimized = read(&release);
+    assert!(!aoxide_build::is_dev_module(&optimized));
+    assert!(optimized.len() < dev_bytes.len());
+    let entry = cache_entry(out.path());
+    assert_eq!(std::fs::read(&entry).unwrap(), optimized);
+
+    // Now the inner loop's build gets the -Oz module from the cache.
+    let dev = build(Optimization::Dev);
+    assert_eq!(
+        (dev.optimization, dev.optimizer.as_str()),
+        (Optimization::Release, "cached")
+    );
+    assert_eq!(read(&dev), optimized);
+
+    // An entry an interrupted binaryen left empty, or that is not a valid module, is never
+    // used: the module is optimised again and the entry replaced.
+    for broken in [Vec::new(), optimized[..optimized.len() / 2].to_vec()] {
+        std::fs::write(&entry, broken).unwrap();
+        let again = build(Optimization::Release);
+        assert_ne!(again.optimizer, "cached");
+        assert_eq!(read(&again), optimized, "binaryen's -Oz is deterministic");
+        assert_eq!(std::fs::read(cache_entry(out.path())).unwrap(), optimized);
+    }
+    // A broken entry does not make a dev build fail either: it gets a dev module.
+    std::fs::write(&entry, b"").unwrap();
+    let dev = build(Optimization::Dev);
+    assert_eq!(dev.optimization, Optimization::Dev);
+    assert_eq!(read(&dev), dev_bytes);
+    assert!(!entry.exists(), "the broken entry is removed");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aoxide_build::{
     build_module, check_metering_module, check_module, BuildError, BuildOptions, ModuleSpec,
-    Profile, Report, Step, Workspace,
+    Optimization, Profile, Report, Step, Workspace,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -73,6 +73,9 @@ pub struct BuildArgs {
     pub metering: bool,
     /// The profile.
     pub profile: Profile,
+    /// binaryen `-Oz` (the module to publish); without it a dev module unless `-Oz`'s output
+    /// for the same input is cached.
+    pub release: bool,
     /// Where modules go (default `<target>/ao`).
     pub out_dir: Option<PathBuf>,
     /// Show progress bars (on a terminal).
@@ -104,6 +107,11 @@ pub fn build(dir: &Path, args: &BuildArgs) -> Result<Report, CommandError> {
     let options = BuildOptions {
         metering: args.metering,
         profile: args.profile.clone(),
+        optimization: if args.release {
+            Optimization::Release
+        } else {
+            Optimization::Dev
+        },
         allow_unoptimized: false,
     };
     let mut report = Report::default();
@@ -145,6 +153,9 @@ pub struct Checked {
     pub path: String,
     /// What the validator found.
     pub report: aoxide_build::ModuleReport,
+    /// Whether it is a dev module (the `aoxide.dev` section: no binaryen optimised it, and
+    /// `cargo ao publish` refuses it).
+    pub dev: bool,
 }
 
 /// Checks each file against the module contract (with `metering`, also for MVP opcodes).
@@ -168,6 +179,7 @@ pub fn check(paths: &[PathBuf], metering: bool) -> Result<Vec<Checked>, CommandE
         })?;
         out.push(Checked {
             path: display,
+            dev: report.custom_section(aoxide_build::DEV_SECTION).is_some(),
             report,
         });
     }

@@ -211,12 +211,14 @@ fn try_eventually<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> O
     }
 }
 
-/// `cargo ao build` of the token and the auction into `out`: the report's modules.
+/// `cargo ao build --release` of the token and the auction into `out`: the report's
+/// modules (binaryen's `-Oz`: publish refuses dev modules).
 fn build(out: &Path) -> Vec<Value> {
     support::ensure_binaryen();
     let run = cargo_ao(
         &[
             "build",
+            "--release",
             "-p",
             "aoxide-token",
             "-p",
@@ -230,7 +232,11 @@ fn build(out: &Path) -> Vec<Value> {
     );
     assert!(run.ok, "cargo ao build failed:\n{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    report["modules"].as_array().cloned().unwrap()
+    let modules = report["modules"].as_array().cloned().unwrap();
+    for module in &modules {
+        assert_eq!(module["build"], "release", "{module:#}");
+    }
+    modules
 }
 
 #[test]

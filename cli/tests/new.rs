@@ -74,6 +74,9 @@ fn the_counter_template_tests_builds_and_runs() {
     let size = module["size"].as_u64().unwrap();
     assert_eq!(module["free_upload"], size <= 100 * 1024);
     assert_eq!(module["interface_section"], true);
+    // Without --release, a new crate's module is a dev build: no binaryen, and said so.
+    assert_eq!(module["build"], "dev");
+    assert_eq!(module["optimizer"], "none (dev build)");
 
     let out = Command::new(bin)
         .args([

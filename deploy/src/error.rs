@@ -73,6 +73,12 @@ impl DeployError {
                  raw output or another file"
                     .into()
             }
+            DeployError::Module(ModuleError::DevBuild) => {
+                "build the module to publish with `cargo ao build --release` (binaryen's \
+                 wasm-opt -Oz; `cargo ao build` alone writes a dev module unless -Oz's output \
+                 is cached)"
+                    .into()
+            }
             DeployError::Module(ModuleError::Limit { .. }) => {
                 "write limits as AO's units read them: --memory-limit 16-mb, 512-mb, 1-gb; \
                  --compute-limit a whole number such as 9000000000000"

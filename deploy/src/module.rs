@@ -6,6 +6,9 @@ use crate::ans104::{Tag, UnsignedItem};
 
 /// The custom section an aoxide module describes its handlers in.
 pub const INTERFACE_SECTION: &str = "aoxide.interface";
+/// The custom section that marks a dev module (`aoxide_build::DEV_SECTION`): `cargo ao
+/// build` without `--release` wrote it and no binaryen optimised it, so it is not signed.
+pub const DEV_SECTION: &str = "aoxide.dev";
 /// The tag carrying the aoxide version a module was published with.
 pub const VERSION_TAG: &str = "Aoxide-Version";
 /// The tag carrying the SHA-256 (hex) of the module's `aoxide.interface` section.
@@ -81,6 +84,12 @@ pub enum ModuleError {
     /// Not a WebAssembly module.
     #[error("not a WebAssembly module: {0}")]
     Malformed(String),
+    /// A dev module ([`DEV_SECTION`]): about 10% larger than the module to publish.
+    #[error(
+        "this is a dev build (it carries the `{DEV_SECTION}` section): binaryen never optimised \
+         it, and it is not published"
+    )]
+    DevBuild,
     /// A limit that is not of the form AO's units accept.
     #[error("{tag} {value:?} is not valid: {expected}")]
     Limit {
@@ -107,6 +116,17 @@ pub fn interface_section(wasm: &[u8]) -> Result<Option<Vec<u8>>, ModuleError> {
         }
     }
     Ok(found)
+}
+
+/// Whether the module carries [`DEV_SECTION`].
+pub fn is_dev_build(wasm: &[u8]) -> Result<bool, ModuleError> {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| ModuleError::Malformed(e.to_string()))?;
+        if matches!(payload, wasmparser::Payload::CustomSection(s) if s.name() == DEV_SECTION) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The SHA-256 (lower-case hex) of the module's `aoxide.interface` section, if it has one.
@@ -151,8 +171,12 @@ fn check_compute_limit(value: &str) -> Result<(), ModuleError> {
     }
 }
 
-/// The tags of a module item for `wasm`, in the order they are signed.
+/// The tags of a module item for `wasm`, in the order they are signed. A dev module
+/// ([`DEV_SECTION`]) is refused.
 pub fn module_tags(wasm: &[u8], options: &ModuleOptions) -> Result<Vec<Tag>, ModuleError> {
+    if is_dev_build(wasm)? {
+        return Err(ModuleError::DevBuild);
+    }
     check_memory_limit(&options.memory_limit)?;
     check_compute_limit(&options.compute_limit)?;
     let interface = interface_hash(wasm)?;
@@ -234,6 +258,18 @@ mod tests {
             ..ModuleOptions::default()
         };
         assert!(module_tags(WITH_INTERFACE, &opts).is_err());
+    }
+
+    #[test]
+    fn a_dev_build_is_refused() {
+        // WITH_INTERFACE plus (@custom "aoxide.dev" "x").
+        let mut dev = WITH_INTERFACE.to_vec();
+        dev.extend(b"\x00\x0c\x0aaoxide.devx");
+        assert!(is_dev_build(&dev).unwrap());
+        assert!(!is_dev_build(WITH_INTERFACE).unwrap());
+        let err = module_tags(&dev, &ModuleOptions::default()).unwrap_err();
+        assert!(matches!(err, ModuleError::DevBuild), "{err}");
+        assert!(module_tags(WITH_INTERFACE, &ModuleOptions::default()).is_ok());
     }
 
     #[test]

@@ -189,3 +189,37 @@ fn a_macro_built_module_carries_its_interface_hash() {
     let section = interface_section(&wasm).unwrap().unwrap();
     assert!(String::from_utf8_lossy(&section).contains("\"Increment\""));
 }
+
+#[test]
+fn a_dev_module_is_not_published() {
+    // What `cargo ao build` writes without --release when -Oz's output is not cached.
+    assert_eq!(
+        aoxide_deploy::module::DEV_SECTION,
+        aoxide_build::DEV_SECTION
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let options = aoxide_build::BuildOptions {
+        optimization: aoxide_build::Optimization::Dev,
+        ..aoxide_build::BuildOptions::default()
+    };
+    let built = aoxide_build::build_module(
+        &support::repo_root(),
+        Some(dir.path()),
+        &aoxide_build::ModuleSpec::parse("example-counter"),
+        &options,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(built.optimization, aoxide_build::Optimization::Dev);
+    let module = built.modules[0].path.clone();
+    let out = dir.path().join("counter.item");
+    let mut args = publish_args(module, out.clone());
+    let err = publish::run(&args, &Progress::default()).unwrap_err();
+    assert!(err.to_string().contains("dev build"), "{err}");
+    let help = err.help().unwrap_or_default();
+    assert!(help.contains("cargo ao build --release"), "{help}");
+    assert!(!out.exists(), "nothing is signed");
+    args.out = None;
+    args.dry_run = true;
+    assert!(publish::run(&args, &Progress::default()).is_err());
+}

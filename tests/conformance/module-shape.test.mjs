@@ -24,7 +24,8 @@ for (const variant of [undefined, "metering"]) {
 
     it("imports only env.emscripten_resize_heap and exports the ABI (cargo ao check)", () => {
       const out = execFileSync(cargoAo(), ["check", "--json", modulePath("ping", { variant })], { encoding: "utf8" })
-      const [{ report }] = JSON.parse(out)
+      const [{ report, dev }] = JSON.parse(out)
+      assert.equal(dev, false, "a dev module (no binaryen): scripts/build-wasm.sh builds with --release")
       assert.deepEqual(report.imports, ["env.emscripten_resize_heap"])
       if (variant === "metering") assert.equal(report.mvp_opcodes_only, true, "bulk-memory or trunc_sat opcodes left")
       // What the host sees agrees with the validator.

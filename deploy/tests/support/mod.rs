@@ -84,9 +84,11 @@ pub fn ensure_binaryen() {
 }
 
 /// The built module `<target>/ao/{name}.wasm` of `package` (`name` may end in
-/// `.metering`), built on demand with `aoxide_build::ensure_built` (a no-op when nothing
+/// `.metering`), binaryen's `-Oz` output, built on demand with `aoxide_build::ensure_built` (a no-op when nothing
 /// changed).
 pub fn built_module(name: &str, package: &str) -> PathBuf {
+    // `-Oz` modules: a dev module (no binaryen found) is not published.
+    ensure_binaryen();
     let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     let plain = aoxide_build::ensure_built(&repo_root(), package);
     let path = plain.with_file_name(format!("{name}.wasm"));
