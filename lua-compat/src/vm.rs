@@ -497,11 +497,9 @@ impl Vm {
             )?;
             h.raw_set(
                 "clear",
-                scope.create_function(|_, ()| -> mlua::Result<()> {
-                    Err(mlua::Error::runtime(
-                        "ao.clearOutbox: what this message sent is already with the runtime \
-                         (fail the handler to drop it)",
-                    ))
+                scope.create_function(move |_, ()| {
+                    ctx.borrow_mut().clear_outbox();
+                    Ok(())
                 })?,
             )?;
             more(scope, &self.rust)?;

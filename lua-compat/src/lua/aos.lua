@@ -193,7 +193,8 @@ end
 
 function ao.result(result) return result end
 
--- Forgets what this message sent so far, on both sides.
+-- Forgets what this message sent so far (messages, spawns, assignments), on both sides;
+-- printed output and the reference counter stay, as in AOS.
 function ao.clearOutbox()
   H.clear()
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
