@@ -14,7 +14,8 @@
 // As a compute unit: the memory of one result goes into the next call; a call that throws
 // (a trap) leaves the memory as it was before it, and the next message gets a fresh
 // instance of the compiled module holding that memory. A result with an Error keeps its
-// memory (as aoxide-host's other backends and HyperBEAM do).
+// memory (as aoxide-host's other backends and HyperBEAM do). A dry-run (Read-Only) keeps
+// nothing: the next message starts from the memory before it.
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { writeSync } from "node:fs"
@@ -100,14 +101,22 @@ async function run(msg, env) {
       ...(options.unsafeMemory ? { UNSAFE_MEMORY: true } : {}),
     })
   }
+  // A dry-run persists nothing: its memory is dropped, as a compute unit does (with
+  // UNSAFE_MEMORY the live memory changes in place, so it is copied first).
+  const readOnly = msg["Read-Only"] === true || msg["Read-Only"] === "true"
+  const before = readOnly && options.unsafeMemory && memory
+    ? new Uint8Array(memory.buffer ?? memory, memory.byteOffset ?? 0, memory.byteLength).slice()
+    : null
   let result
   try {
     result = await handle(memory, msg, env)
   } catch (e) {
     handle = null
+    if (before) memory = before
     throw e
   }
-  memory = result.Memory
+  if (!readOnly) memory = result.Memory
+  else if (before) memory = before
   const response = { Output: result.Output, Messages: result.Messages, Spawns: result.Spawns, Assignments: result.Assignments }
   if (result.Error !== undefined) response.Error = result.Error
   return JSON.stringify({ ok: true, response })

@@ -11,7 +11,9 @@
 //!
 //! - `handle`: the message and the env as JSON-1, the result read back with the runtime's
 //!   codec. A call that throws (a trap) is an error outcome and leaves the memory as it
-//!   was, and the next message gets a fresh instance holding it (as a compute unit does);
+//!   was, and the next message gets a fresh instance holding it (as a compute unit does).
+//!   A dry-run (`Read-Only`) persists nothing: its memory is dropped, so even what it did
+//!   to a Lua VM in linear memory is gone (natively, Lua globals a dry-run wrote stay);
 //! - `view`: the module's `aoxide_view` export, called on a fresh instance holding a copy
 //!   of the memory, so looking changes nothing.
 //!
