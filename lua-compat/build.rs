@@ -9,11 +9,17 @@
 //! - `LUA_COMPAT_5_2`: what the reference `make` of 5.3 sets and AOS has (`bit32`,
 //!   `math.pow`, ...).
 //!
+//! The AOS environment (`src/lua/aos.lua`, `src/lua/utils.lua`) is precompiled into Lua
+//! binary chunks (`build/bytecode.rs`), so a spawn does not parse it.
+//!
 //! Natively the system C compiler builds it (through `lua-src` and `cc`). For an AO module
 //! (`wasm32-unknown-unknown`) the compiler is zig's clang from PyPI, installed by
 //! `scripts/setup-lua-toolchain` (see `wasm32` below and the crate's README).
 
 use std::path::{Path, PathBuf};
+
+#[path = "build/bytecode.rs"]
+mod bytecode;
 
 /// The determinism defines, for every target.
 const DEFINES: &[&str] = &[
@@ -24,6 +30,9 @@ const DEFINES: &[&str] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/bytecode.rs");
+    println!("cargo:rerun-if-changed=csrc/luadump.c");
+    println!("cargo::rustc-check-cfg=cfg(aoxide_lua_bytecode)");
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     if target.starts_with("wasm32") {
         wasm32::build();
@@ -43,6 +52,27 @@ fn main() {
         .debug(false)
         .build(lua_src::Lua53);
     artifacts.print_cargo_metadata();
+    // The AOS environment precompiled, by a tool linked with this very library.
+    let host = std::env::var("HOST").expect("cargo sets HOST");
+    let width: usize = std::env::var("CARGO_CFG_TARGET_POINTER_WIDTH")
+        .expect("cargo sets the pointer width")
+        .parse()
+        .expect("a number");
+    chunks(
+        &host,
+        artifacts.include_dir(),
+        artifacts.lib_dir(),
+        width / 8,
+    );
+}
+
+/// Writes the AOS environment's binary chunks into OUT_DIR (see `build/bytecode.rs`) and
+/// tells the crate to load them (`aoxide_lua_bytecode`); without them it parses the text.
+fn chunks(host: &str, include: &Path, lib: &Path, size_t: usize) {
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if bytecode::build(host, include, lib, &out, size_t) {
+        println!("cargo:rustc-cfg=aoxide_lua_bytecode");
+    }
 }
 
 /// The wasm32 build: C Lua and aoxide-lua's C shims compiled by zig's clang for
@@ -167,6 +197,17 @@ mod wasm32 {
             println!("cargo:rustc-link-lib=static:-bundle={name}");
         }
         println!("cargo:rustc-link-search=native={}", libs.display());
+
+        // The AOS environment precompiled for wasm32, by a tool linked with C Lua built for
+        // the build machine (the system compiler; optimised a little: it only parses).
+        let host_lua = lua_src::Build::new()
+            .target(&host)
+            .host(&host)
+            .out_dir(out.join("host-lua"))
+            .opt_level("1")
+            .debug(false)
+            .build(lua_src::Lua53);
+        chunks(&host, host_lua.include_dir(), host_lua.lib_dir(), 4);
     }
 
     /// Writes the `cc` and `ar` wrappers into `out` and returns their paths.

@@ -10,8 +10,23 @@ use crate::error::{LuaError, BUDGET_MARK};
 use crate::libs::{self, random::Random};
 use crate::value::{message_table, tags_from_lua};
 
-const AOS: &str = include_str!("lua/aos.lua");
-const UTILS: &str = include_str!("lua/utils.lua");
+/// The AOS environment, precompiled by the build (`build/bytecode.rs`: Lua 5.3 binary
+/// chunks with their debug information, so tracebacks read as from the text), which spares
+/// every spawn parsing it; the text where the build could not precompile it.
+#[cfg(aoxide_lua_bytecode)]
+const AOS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aos.luac"));
+#[cfg(aoxide_lua_bytecode)]
+const UTILS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/utils.luac"));
+#[cfg(not(aoxide_lua_bytecode))]
+const AOS: &[u8] = include_bytes!("lua/aos.lua");
+#[cfg(not(aoxide_lua_bytecode))]
+const UTILS: &[u8] = include_bytes!("lua/utils.lua");
+
+/// How the environment's chunks load: binary when precompiled.
+#[cfg(aoxide_lua_bytecode)]
+const ENV_MODE: mlua::chunk::ChunkMode = mlua::chunk::ChunkMode::Binary;
+#[cfg(not(aoxide_lua_bytecode))]
+const ENV_MODE: mlua::chunk::ChunkMode = mlua::chunk::ChunkMode::Text;
 
 /// Memory (bytes) kept free of the Lua heap in the module, for the rest of a message.
 #[cfg(target_arch = "wasm32")]
@@ -213,7 +228,11 @@ impl Vm {
 
         let preload: Table = package.get("preload")?;
         libs::install(&lua, &preload)?;
-        let utils_loader = lua.load(UTILS).set_name("=.utils").into_function()?;
+        let utils_loader = lua
+            .load(UTILS)
+            .set_name("=.utils")
+            .set_mode(ENV_MODE)
+            .into_function()?;
         let utils: Table = utils_loader.call(())?;
         let utils_value = utils.clone();
         let loader = lua.create_function(move |_, _: mlua::MultiValue| Ok(utils_value.clone()))?;
@@ -257,6 +276,7 @@ impl Vm {
         let api = lua.create_table()?;
         lua.load(AOS)
             .set_name("=aos")
+            .set_mode(ENV_MODE)
             .call::<()>((host.clone(), api.clone()))?;
         let api = Api {
             prepare: api.get("prepare")?,

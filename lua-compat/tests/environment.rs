@@ -113,6 +113,19 @@ fn clear_outbox_forgets_what_the_message_sent_so_far() {
 }
 
 #[test]
+fn a_library_is_one_table_under_both_names() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "print(require('json') == require('.json'), require('.crypto') == require('crypto'), \
+             require('.base64') == require('base64'), require('.bint') == require('bint'))"
+        ),
+        "true\ttrue\ttrue\ttrue"
+    );
+}
+
+#[test]
 fn incoming_messages_look_like_aos_messages() {
     let mut rt = spawn::<Bare_>();
     eval(
