@@ -10,16 +10,13 @@
 //!   `math.pow`, ...).
 //!
 //! The AOS environment (`src/lua/aos.lua`, `src/lua/utils.lua`) is precompiled into Lua
-//! binary chunks (`build/bytecode.rs`), so a spawn does not parse it.
+//! binary chunks (`aoxide-lua-build`), so a spawn does not parse it.
 //!
 //! Natively the system C compiler builds it (through `lua-src` and `cc`). For an AO module
 //! (`wasm32-unknown-unknown`) the compiler is zig's clang from PyPI, installed by
 //! `scripts/setup-lua-toolchain` (see `wasm32` below and the crate's README).
 
 use std::path::{Path, PathBuf};
-
-#[path = "build/bytecode.rs"]
-mod bytecode;
 
 /// The determinism defines, for every target.
 const DEFINES: &[&str] = &[
@@ -30,8 +27,6 @@ const DEFINES: &[&str] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=build/bytecode.rs");
-    println!("cargo:rerun-if-changed=csrc/luadump.c");
     println!("cargo::rustc-check-cfg=cfg(aoxide_lua_bytecode)");
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     if target.starts_with("wasm32") {
@@ -52,26 +47,20 @@ fn main() {
         .debug(false)
         .build(lua_src::Lua53);
     artifacts.print_cargo_metadata();
-    // The AOS environment precompiled, by a tool linked with this very library.
-    let host = std::env::var("HOST").expect("cargo sets HOST");
-    let width: usize = std::env::var("CARGO_CFG_TARGET_POINTER_WIDTH")
-        .expect("cargo sets the pointer width")
-        .parse()
-        .expect("a number");
-    chunks(
-        &host,
-        artifacts.include_dir(),
-        artifacts.lib_dir(),
-        width / 8,
-    );
+    chunks();
 }
 
-/// Writes the AOS environment's binary chunks into OUT_DIR (see `build/bytecode.rs`) and
-/// tells the crate to load them (`aoxide_lua_bytecode`); without them it parses the text.
-fn chunks(host: &str, include: &Path, lib: &Path, size_t: usize) {
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    if bytecode::build(host, include, lib, &out, size_t) {
-        println!("cargo:rustc-cfg=aoxide_lua_bytecode");
+/// Precompiles the AOS environment into binary chunks in OUT_DIR (`aoxide-lua-build`) and
+/// tells the crate to load them (`aoxide_lua_bytecode`); where that cannot be done (an
+/// MSVC toolchain) the crate parses the text.
+fn chunks() {
+    match aoxide_lua_build::Chunks::new() {
+        Ok(chunks) => {
+            chunks.compile("aos", "src/lua/aos.lua", "=aos");
+            chunks.compile("utils", "src/lua/utils.lua", "=.utils");
+            println!("cargo:rustc-cfg=aoxide_lua_bytecode");
+        }
+        Err(e) => println!("cargo:warning={e}; the AOS environment is parsed at every spawn"),
     }
 }
 
@@ -198,16 +187,7 @@ mod wasm32 {
         }
         println!("cargo:rustc-link-search=native={}", libs.display());
 
-        // The AOS environment precompiled for wasm32, by a tool linked with C Lua built for
-        // the build machine (the system compiler; optimised a little: it only parses).
-        let host_lua = lua_src::Build::new()
-            .target(&host)
-            .host(&host)
-            .out_dir(out.join("host-lua"))
-            .opt_level("1")
-            .debug(false)
-            .build(lua_src::Lua53);
-        chunks(&host, host_lua.include_dir(), host_lua.lib_dir(), 4);
+        chunks();
     }
 
     /// Writes the `cc` and `ar` wrappers into `out` and returns their paths.

@@ -214,18 +214,6 @@ impl Vm {
         let math: Table = globals.get("math")?;
         random.install(&lua, &math)?;
 
-        // Only text chunks: precompiled bytecode can break the VM.
-        let raw_load: Function = globals.get("load")?;
-        let safe_load = lua
-            .load(
-                "local raw = ... return function(chunk, name, mode, ...) \
-                 if select('#', ...) > 0 then return raw(chunk, name, 't', ...) end \
-                 return raw(chunk, name, 't') end",
-            )
-            .set_name("=load")
-            .call::<Function>(raw_load)?;
-        globals.set("load", safe_load)?;
-
         let preload: Table = package.get("preload")?;
         libs::install(&lua, &preload)?;
         let utils_loader = lua
@@ -548,8 +536,30 @@ impl Vm {
         ))
     }
 
+    /// Runs an embedded source (inside `hosted`): its text as [`Vm::eval`] does, or its
+    /// precompiled chunk the same way without parsing.
+    pub(crate) fn run_source(&self, source: &crate::LuaSource) -> Result<(), LuaError> {
+        let Some(chunk) = source.chunk else {
+            return self.eval(source.code, source.name);
+        };
+        let function = self
+            .lua
+            .load(chunk)
+            .set_name(source.name)
+            .set_mode(mlua::chunk::ChunkMode::Binary)
+            .into_function()
+            .map_err(|e| self.error(e))?;
+        self.run_eval(Value::Function(function), source.name)
+    }
+
     /// Runs `code` as a chunk named `name` in the globals (inside `hosted`).
     pub(crate) fn eval(&self, code: &str, name: &str) -> Result<(), LuaError> {
+        let code = self.lua.create_string(code).map_err(|e| self.error(e))?;
+        self.run_eval(Value::String(code), name)
+    }
+
+    /// `A.eval` on a text or a loaded function.
+    fn run_eval(&self, code: Value, name: &str) -> Result<(), LuaError> {
         let (ok, text, traceback): (bool, Option<String>, Option<String>) = self
             .api
             .eval

@@ -1,8 +1,8 @@
 /*
- * A build tool of aoxide-lua (compiled for the build machine by build.rs, never part of a
- * module): compiles one Lua file into a Lua 5.3 binary chunk with its debug information
- * (source name, lines, local names), so that the VM loads the AOS environment without
- * parsing it and tracebacks read as they would from the text.
+ * aoxide-lua-build's tool (compiled for the build machine in a build script, never part of
+ * a module): compiles one Lua file into a Lua 5.3 binary chunk with its debug information
+ * (chunk name, lines, local names), so that the VM loads it without parsing it and
+ * tracebacks read as they would from the text.
  *
  *   luadump CHUNKNAME IN.lua OUT.luac
  */

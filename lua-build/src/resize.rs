@@ -1,10 +1,9 @@
-//! The AOS environment as Lua 5.3 binary chunks (build step of aoxide-lua).
+//! Rewriting a binary chunk for a target whose `size_t` differs from the build machine's.
 //!
-//! `csrc/luadump.c`, linked with C Lua built for the build machine, compiles each file with
-//! `lua_dump` (debug information kept: chunk name, lines, local names). A binary chunk
-//! records `sizeof(size_t)` in its header and writes the length of each string of 254
-//! bytes or more as a `size_t`; the build machine's is 8 bytes and wasm32's is 4, so for a
-//! 32-bit target the chunk is rewritten ([`resize`]) by walking its documented layout:
+//! A Lua 5.3 binary chunk records `sizeof(size_t)` in its header and writes the length of
+//! each string of 254 bytes or more as a `size_t`; the build machine's is 8 bytes and
+//! wasm32's is 4, so for a 32-bit target the chunk is rewritten ([`resize`]) by walking its
+//! documented layout:
 //!
 //! ```text
 //! header:   "\x1bLua" 0x53 0x00 "\x19\x93\r\n\x1a\n" sizeof(int) sizeof(size_t)
@@ -16,71 +15,6 @@
 //!           upvalue names:int*string
 //! string:   u8 size+1 (0: none), or 0xFF and a size_t; then size bytes
 //! ```
-
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The files compiled, with their chunk names (what tracebacks show) and output names.
-pub const FILES: &[(&str, &str, &str)] = &[
-    ("=aos", "src/lua/aos.lua", "aos.luac"),
-    ("=.utils", "src/lua/utils.lua", "utils.luac"),
-];
-
-/// Builds the dump tool against the Lua library in `lua_lib_dir` (built for the build
-/// machine, headers in `lua_include`), runs it on [`FILES`] and writes the chunks, in the
-/// layout of a target whose `size_t` has `target_size_t` bytes, into `out`. Returns false
-/// when the build machine's C compiler cannot link the tool the way this does (MSVC): the
-/// VM then loads the text.
-pub fn build(
-    host: &str,
-    lua_include: &Path,
-    lua_lib_dir: &Path,
-    out: &Path,
-    target_size_t: usize,
-) -> bool {
-    let compiler = cc::Build::new()
-        .target(host)
-        .host(host)
-        .opt_level(1)
-        .cargo_metadata(false)
-        .warnings(true)
-        .get_compiler();
-    if compiler.is_like_msvc() {
-        return false;
-    }
-    let tool = out.join("aoxide-luadump");
-    let status = compiler
-        .to_command()
-        .arg("csrc/luadump.c")
-        .arg("-I")
-        .arg(lua_include)
-        .arg(lua_lib_dir.join("liblua5.3.a"))
-        .arg("-lm")
-        .arg("-o")
-        .arg(&tool)
-        .status()
-        .unwrap_or_else(|e| panic!("aoxide-lua: cannot run the C compiler for luadump: {e}"));
-    assert!(
-        status.success(),
-        "aoxide-lua: building csrc/luadump.c failed"
-    );
-    for (name, source, chunk) in FILES {
-        println!("cargo:rerun-if-changed={source}");
-        let raw: PathBuf = out.join(format!("{chunk}.host"));
-        let status = Command::new(&tool)
-            .arg(name)
-            .arg(source)
-            .arg(&raw)
-            .status()
-            .unwrap_or_else(|e| panic!("aoxide-lua: cannot run luadump: {e}"));
-        assert!(status.success(), "aoxide-lua: luadump {source} failed");
-        let bytes = std::fs::read(&raw).expect("luadump wrote its chunk");
-        let bytes = resize(&bytes, target_size_t)
-            .unwrap_or_else(|e| panic!("aoxide-lua: the binary chunk of {source}: {e}"));
-        std::fs::write(out.join(chunk), bytes).expect("write the chunk");
-    }
-    true
-}
 
 /// The header up to the sizes: signature, version 5.3, official format, LUAC_DATA.
 const HEADER: &[u8] = b"\x1bLua\x53\x00\x19\x93\r\n\x1a\n";
@@ -187,7 +121,7 @@ impl Walk<'_> {
 
 /// `chunk` (a Lua 5.3 binary chunk from a little-endian machine) with `size_t` fields of
 /// `target_size_t` bytes.
-pub fn resize(chunk: &[u8], target_size_t: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn resize(chunk: &[u8], target_size_t: usize) -> Result<Vec<u8>, String> {
     if !chunk.starts_with(HEADER) || chunk.len() < HEADER.len() + 5 + 16 + 1 {
         return Err("not a Lua 5.3 binary chunk".into());
     }
@@ -233,4 +167,65 @@ pub fn resize(chunk: &[u8], target_size_t: usize) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(walk.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk by hand: the header for a machine with `size_t` bytes, a main function
+    /// with one long string constant (300 bytes) and a short one.
+    fn chunk(size_t: usize) -> Vec<u8> {
+        let int = |n: u32| n.to_le_bytes().to_vec();
+        let mut c = HEADER.to_vec();
+        c.extend([4, size_t as u8, 4, 8, 8]);
+        c.extend(0x5678i64.to_le_bytes());
+        c.extend(370.5f64.to_le_bytes());
+        c.push(1); // upvalues of main
+        c.extend([6]); // source "=main" (5 bytes + 1)
+        c.extend(b"=main");
+        c.extend(int(0));
+        c.extend(int(0));
+        c.extend([0, 1, 2]);
+        c.extend(int(1)); // one instruction
+        c.extend(int(0x0080_0026)); // RETURN
+        c.extend(int(2)); // two constants
+        c.push(20); // long string
+        c.push(0xFF);
+        c.extend(&301u64.to_le_bytes()[..size_t]);
+        c.extend([b'x'; 300]);
+        c.push(4); // short string
+        c.push(3);
+        c.extend(b"ab");
+        c.extend(int(1)); // one upvalue
+        c.extend([1, 0]);
+        c.extend(int(0)); // no protos
+        c.extend(int(1)); // line info
+        c.extend(int(1));
+        c.extend(int(0)); // no locals
+        c.extend(int(1)); // upvalue names
+        c.extend([5]);
+        c.extend(b"_ENV");
+        c
+    }
+
+    #[test]
+    fn a_chunk_is_rewritten_for_a_4_byte_size_t_and_back() {
+        let wide = chunk(8);
+        let narrow = resize(&wide, 4).unwrap();
+        assert_eq!(narrow, chunk(4));
+        assert_eq!(narrow.len(), wide.len() - 4);
+        assert_eq!(resize(&narrow, 8).unwrap(), wide);
+        assert_eq!(resize(&wide, 8).unwrap(), wide);
+    }
+
+    #[test]
+    fn what_is_not_a_whole_chunk_is_refused() {
+        let wide = chunk(8);
+        assert!(resize(&wide[..wide.len() - 1], 4).is_err());
+        let mut longer = wide.clone();
+        longer.push(0);
+        assert!(resize(&longer, 4).is_err());
+        assert!(resize(b"local x = 1", 4).is_err());
+    }
 }
