@@ -9,6 +9,9 @@
 //! - `LUA_COMPAT_5_2`: what the reference `make` of 5.3 sets and AOS has (`bit32`,
 //!   `math.pow`, ...).
 //!
+//! The AOS environment (`src/lua/aos.lua`, `src/lua/utils.lua`) is precompiled into Lua
+//! binary chunks (`aoxide-lua-build`), so a spawn does not parse it.
+//!
 //! Natively the system C compiler builds it (through `lua-src` and `cc`). For an AO module
 //! (`wasm32-unknown-unknown`) the compiler is zig's clang from PyPI, installed by
 //! `scripts/setup-lua-toolchain` (see `wasm32` below and the crate's README).
@@ -24,6 +27,7 @@ const DEFINES: &[&str] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(aoxide_lua_bytecode)");
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     if target.starts_with("wasm32") {
         wasm32::build();
@@ -43,6 +47,21 @@ fn main() {
         .debug(false)
         .build(lua_src::Lua53);
     artifacts.print_cargo_metadata();
+    chunks();
+}
+
+/// Precompiles the AOS environment into binary chunks in OUT_DIR (`aoxide-lua-build`) and
+/// tells the crate to load them (`aoxide_lua_bytecode`); where that cannot be done (an
+/// MSVC toolchain) the crate parses the text.
+fn chunks() {
+    match aoxide_lua_build::Chunks::new() {
+        Ok(chunks) => {
+            chunks.compile("aos", "src/lua/aos.lua", "=aos");
+            chunks.compile("utils", "src/lua/utils.lua", "=.utils");
+            println!("cargo:rustc-cfg=aoxide_lua_bytecode");
+        }
+        Err(e) => println!("cargo:warning={e}; the AOS environment is parsed at every spawn"),
+    }
 }
 
 /// The wasm32 build: C Lua and aoxide-lua's C shims compiled by zig's clang for
@@ -167,6 +186,8 @@ mod wasm32 {
             println!("cargo:rustc-link-lib=static:-bundle={name}");
         }
         println!("cargo:rustc-link-search=native={}", libs.display());
+
+        chunks();
     }
 
     /// Writes the `cc` and `ar` wrappers into `out` and returns their paths.

@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 import { floorModule } from './floor.mjs';
@@ -423,25 +424,6 @@ async function runOne(spec, wasm, mode, o, log) {
   };
   res.memory_after_spawn_bytes = r.Memory.byteLength;
 
-  // Spawn to first reply (--lua): a fresh instance, the spawn, the token loaded (AOS: the
-  // owner's Eval; aoxide: in the spawn), and the first Balance answered.
-  if (o.lua) {
-    const first = [];
-    for (let i = 0; i < Math.max(1, o.coldReps); i++) {
-      gc();
-      const f = new Feed(makeRng(o.seed ^ 0xf1257));
-      const t0 = now();
-      const h = await AoLoader(wasm, loaderOptions(mode));
-      let x = await h(null, f.spawn(), ENV);
-      x = (await spec.setup(h, x, f)).r;
-      x = await h(x.Memory, f.balance(PID), ENV);
-      first.push(now() - t0);
-      checkBalance(x, PID, INITIAL_SUPPLY);
-    }
-    res.spawn_to_first_reply_ms = round(median(first), 2);
-    res.spawn_to_first_reply_min_ms = round(Math.min(...first), 2);
-  }
-
   const feed = new Feed(rng);
   feed.spawn(); // keep ids/timestamps identical across modules: the spawn used one step
   const setup = await spec.setup(handle, r, feed);
@@ -666,7 +648,8 @@ function buildTables(result) {
     add(`[${tag}] Balance p99 ms`, (m) => M(m)?.balance.p99_ms, (v) => fmt(v, 3), 'lower');
     add(`[${tag}] cold start ms (instantiate+spawn)`, (m) => M(m)?.cold_start.total_ms, (v) => fmt(v, 2), 'lower');
     if (result.config.lua) {
-      add(`[${tag}] spawn to first reply ms (instantiate, spawn, token loaded, Balance)`, (m) => M(m)?.spawn_to_first_reply_ms, (v) => fmt(v, 2), 'lower');
+      add(`[${tag}] spawn to first reply ms, compile included (compile, instantiate, spawn, token loaded, Balance)`, (m) => M(m)?.spawn_to_first_reply?.compile_included.median_ms, (v) => fmt(v, 2), 'lower');
+      add(`[${tag}] spawn to first reply ms, compiled module reused (instantiate, spawn, token loaded, Balance)`, (m) => M(m)?.spawn_to_first_reply?.compiled_module_reused.median_ms, (v) => fmt(v, 2), 'lower');
     }
     add(`[${tag}] messages timed (Transfer/Balance)`, (m) => M(m) && `${M(m).counts.transfers}/${M(m).counts.balances}`, String);
   }
@@ -744,16 +727,105 @@ function luaTargets(result, aos, ax) {
   const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
   push(`aoxide Lua token memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '<= 8 MiB', snap !== null && snap <= 8 * MiB, 'MiB',
     have(aos) && aos.accounts ? `AOS: ${round(aos.accounts.snapshot_bytes / MiB, 1)} MiB` : null);
+  const HOW = { compile_included: 'compile included', compiled_module_reused: 'compiled module reused' };
   for (const mode of result.config.modes) {
-    const s = both(mode) && ax.modes[mode].spawn_to_first_reply_ms
-      ? aos.modes[mode].spawn_to_first_reply_ms / ax.modes[mode].spawn_to_first_reply_ms : null;
-    push(`spawn to first reply speed-up aoxide/AOS, ${mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY'}`, s, '>= 10x', s !== null && s >= 10, 'x',
-      both(mode) ? `medians of ${result.config.cold_reps}: ${aos.modes[mode].spawn_to_first_reply_ms} ms vs ${ax.modes[mode].spawn_to_first_reply_ms} ms; minimums ${aos.modes[mode].spawn_to_first_reply_min_ms} ms vs ${ax.modes[mode].spawn_to_first_reply_min_ms} ms (${round(aos.modes[mode].spawn_to_first_reply_min_ms / ax.modes[mode].spawn_to_first_reply_min_ms, 1)}x)` : null);
+    for (const [how, label] of Object.entries(HOW)) {
+      const a = both(mode) && aos.modes[mode].spawn_to_first_reply?.[how];
+      const b = both(mode) && ax.modes[mode].spawn_to_first_reply?.[how];
+      const s = a && b ? a.median_ms / b.median_ms : null;
+      const parts = (x) => Object.entries(x.parts_median_ms).map(([k, v]) => `${k} ${v}`).join(', ');
+      push(`spawn to first reply speed-up aoxide/AOS, ${mode === 'copy' ? 'copying' : 'UNSAFE_MEMORY'}, ${label}`, s, '>= 10x', s !== null && s >= 10, 'x',
+        s === null ? null : `medians of ${a.reps}: ${a.median_ms} ms vs ${b.median_ms} ms; minimums ${a.min_ms} ms vs ${b.min_ms} ms (${round(a.min_ms / b.min_ms, 1)}x); AOS: ${parts(a)}; aoxide: ${parts(b)}`);
+    }
   }
   const size = have(ax) ? ax.module_bytes : null;
   push('aoxide Lua token module size (after wasm-opt; reported, no target)', size === null ? null : size / KiB, 'report', true, 'KiB',
     have(aos) ? `AOS: ${round(aos.module_bytes / KiB, 1)} KiB` : null);
   return t;
+}
+
+// ---------------------------------------------------------------- spawn to first reply (child)
+// Runs in its own node, started with --no-wasm-native-module-cache-enabled: V8 otherwise
+// hands a module compiled from the same bytes (an earlier repetition not collected yet)
+// back with its code, so "compile included" would be a mix of cold and warm runs.
+//
+// - compile included: WebAssembly.compile of the bytes, then the process: what a compute
+//   unit pays for the first process of a module id it has not compiled yet (V8 compiles
+//   wasm functions lazily, on their first call, so the spawn pays for the code it runs);
+// - compiled module reused: the WebAssembly.Module compiled once and already used by one
+//   process, then instantiated per process, as the ao compute unit does (it caches the
+//   compiled module per module id and passes ao-loader an instantiateWasm function).
+// One untimed repetition first warms the loader's JavaScript (a compute unit's is warm).
+async function firstReplyChild(job) {
+  const o = { ...DEFAULTS, lua: true };
+  const specs = moduleSpecs(o);
+  const modules = job.modules.map(({ key, path }) => ({ key, spec: specs[key.split(':')[0]], bytes: readFileSync(path) }));
+  const loader = (mod) => AoLoader((info, receive) => WebAssembly.instantiate(mod, info).then(receive), loaderOptions(job.mode));
+  const process1 = async (spec, mod, t0) => {
+    const f = new Feed(makeRng(job.seed ^ 0xf1257));
+    const h = await loader(mod);
+    const t1 = now();
+    let x = await h(null, f.spawn(), ENV);
+    const t2 = now();
+    x = (await spec.setup(h, x, f)).r;
+    const t3 = now();
+    x = await h(x.Memory, f.balance(PID), ENV);
+    const t4 = now();
+    checkBalance(x, PID, INITIAL_SUPPLY);
+    return { total: t4 - t0, instantiate: t1 - t0, spawn: t2 - t1, token_load: t3 - t2, balance: t4 - t3 };
+  };
+  const summary = (runs) => {
+    const parts = {};
+    for (const k of Object.keys(runs[0])) if (k !== 'total') parts[k] = round(median(runs.map((r) => r[k])), 2);
+    return { reps: runs.length, median_ms: round(median(runs.map((r) => r.total)), 2), min_ms: round(Math.min(...runs.map((r) => r.total)), 2), parts_median_ms: parts };
+  };
+  // Before each repetition: a collection, and a pause for V8's background compile jobs of
+  // the previous one (optimised tiers) to finish, so that they do not land in this one.
+  // The modules take turns, so that a change in the machine's load hits them alike.
+  const settle = async () => { gc(); await new Promise((r) => setTimeout(r, 150)); };
+  const out = Object.fromEntries(modules.map((m) => [m.key, { compile_included: [], compiled_module_reused: [] }]));
+  for (let i = 0; i <= job.reps; i++) {
+    for (const m of modules) {
+      await settle();
+      const t0 = now();
+      const mod = await WebAssembly.compile(m.bytes);
+      const t1 = now();
+      const run = await process1(m.spec, mod, t1);
+      if (i > 0) out[m.key].compile_included.push({ total: run.total + (t1 - t0), compile: t1 - t0, ...Object.fromEntries(Object.entries(run).filter(([k]) => k !== 'total')) });
+    }
+  }
+  const compiled = [];
+  for (const m of modules) {
+    const mod = await WebAssembly.compile(m.bytes);
+    await process1(m.spec, mod, now());
+    compiled.push(mod);
+  }
+  for (let i = 0; i < job.reps; i++) {
+    for (const [j, m] of modules.entries()) {
+      await settle();
+      out[m.key].compiled_module_reused.push(await process1(m.spec, compiled[j], now()));
+    }
+  }
+  for (const m of modules) for (const how of Object.keys(out[m.key])) out[m.key][how] = summary(out[m.key][how]);
+  console.log(JSON.stringify(out));
+}
+
+// Spawn to first reply (--lua) of every measured module, per mode, in a child node (see
+// firstReplyChild): the spawn, the token loaded (AOS: the owner's Eval; aoxide: in the
+// spawn) and the first Balance answered, both ways a compute unit meets a module.
+function spawnToFirstReply(result, specs, o, log) {
+  const modules = Object.entries(result.modules).filter(([, m]) => !m.skipped).map(([key]) => ({ key, path: specs[key].path }));
+  for (const mode of o.modes) {
+    const job = { modules, mode, reps: Math.max(1, o.coldReps), seed: o.seed };
+    const args = ['--expose-gc', '--no-wasm-native-module-cache-enabled', fileURLToPath(import.meta.url), '--first-reply-child', JSON.stringify(job)];
+    const got = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * MiB }).trim().split('\n').pop());
+    for (const [key, r] of Object.entries(got)) {
+      result.modules[key].modes[mode].spawn_to_first_reply = r;
+      for (const [how, f] of Object.entries(r)) {
+        log(`  ${key}/${mode}: spawn to first reply, ${how.replace(/_/g, ' ')}: median ${f.median_ms} ms, min ${f.min_ms} ms ${JSON.stringify(f.parts_median_ms)}`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -825,6 +897,11 @@ async function main() {
     }
     lastState = null;
     gc();
+  }
+
+  if (o.lua) {
+    log('spawn to first reply (a child node per mode, the modules taking turns):');
+    spawnToFirstReply(result, specs, o, log);
   }
 
   if (o.floor) {
@@ -918,4 +995,5 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e && e.stack ? e.stack : e); process.exit(1); });
+const childAt = process.argv.indexOf('--first-reply-child');
+(childAt > 0 ? firstReplyChild(JSON.parse(process.argv[childAt + 1])) : main()).catch((e) => { console.error(e && e.stack ? e.stack : e); process.exit(1); });

@@ -103,3 +103,63 @@ fn the_binary_runs_a_script_with_spawn_tags() {
     // `.load` sends the file as an Eval: a missing file is an error of that line only.
     assert!(stdout.contains("error: .load x.lua: "), "{stdout}");
 }
+
+/// A module with the Lua layer (wasm exception handling: its processes run under the real
+/// ao-loader, aoxide-host's loader backend), Lua loaded into it with `.load`, by the
+/// binary with `--script`: the recorded transcript. The toolchain that compiles C Lua into
+/// the module is installed first when missing (`scripts/setup-lua-toolchain`).
+#[test]
+fn the_binary_spawns_a_lua_module_and_loads_lua_into_it() {
+    if std::env::var_os("AOXIDE_SKIP_LUA").is_some() {
+        // scripts/test could not install the Lua toolchain and says so in its log.
+        eprintln!("skipped: AOXIDE_SKIP_LUA is set (no Lua toolchain)");
+        return;
+    }
+    let root = root();
+    let setup = Command::new(root.join("scripts/setup-lua-toolchain"))
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "scripts/setup-lua-toolchain failed:\n{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+        .args([
+            "console",
+            "--seed",
+            "5",
+            "--script",
+            "cli/tests/fixtures/lua.aos",
+        ])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if std::env::var_os("AOXIDE_BLESS").is_some() {
+        std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lua.transcript"),
+            &stdout,
+        )
+        .unwrap();
+    }
+    // What it shows: the Lua Inbox notice before the handler exists, the loaded file's
+    // print, replies from the loaded handler with its global counting, and a dry-run that
+    // leaves that global as it was (the loader drops a dry-run's memory).
+    for line in [
+        "  output: New Message From ",
+        "  output: greeter loaded",
+        "data=\"Hello, Ada (1)\"",
+        "data=\"Hello, stranger (2)\"",
+        "data=\"Hello, dry (3)\"",
+        "data=\"Hello, again (3)\"",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing:\n{stdout}");
+    }
+    assert_transcript(&stdout, include_str!("fixtures/lua.transcript"));
+}

@@ -9,7 +9,10 @@
 //! ones; only the transport differs. Processes sit behind the [`Backend`] trait, so a
 //! backend that runs a built `.wasm` can take the place of [`Native`]: with the `wasm`
 //! feature, `wasm::WasmBackend` runs one in the `wasmi` interpreter as ao-loader does,
-//! after the one validator (`aoxide_build::check_module`) accepted it.
+//! after the one validator (`aoxide_build::check_module`) accepted it, and
+//! `loader::LoaderBackend` runs one under the real `@permaweb/ao-loader` in a node child
+//! (the backend `Net::register_wasm` picks for modules with wasm exception handling, such
+//! as those with aoxide's Lua layer).
 //!
 //! The network is deterministic (ids from a seed and counters, a clock that moves only as
 //! messages are scheduled and as [`Net::tick`] says) and enforces the real network's
@@ -72,6 +75,8 @@ pub mod ids;
 mod inspect;
 pub mod journal;
 pub mod limits;
+#[cfg(feature = "wasm")]
+pub mod loader;
 mod messenger;
 mod modules;
 pub mod msg;

@@ -15,7 +15,9 @@
 //! A process holds a [`LuaPart`] and mounts it with a [`LuaMount`]
 //! (`#[aoxide::handlers(mount(lua = Self::lua()))]`, see `examples/mixed`): Lua handlers become
 //! entries of the process' `aoxide::Registry`, walked in one order with the Rust ones.
-//! [`LuaProcess`] is a process that is only Lua.
+//! [`LuaProcess`] is a process that is only Lua. A process' Lua files are embedded as text
+//! ([`lua_source!`]) or as binary chunks its build script precompiled with
+//! `aoxide-lua-build` ([`lua_chunk!`]), which boot without parsing.
 //!
 //! ```
 //! use aoxide::{Env, Message, Runtime};

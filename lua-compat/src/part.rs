@@ -9,19 +9,38 @@ use mlua::FromLua;
 use crate::error::LuaError;
 use crate::vm::{Limits, Vm};
 
-/// A Lua file embedded in the process (see [`lua_source!`](crate::lua_source)).
+/// A Lua file embedded in the process: its text ([`lua_source!`](crate::lua_source)), or
+/// a binary chunk precompiled by the crate's build script
+/// ([`lua_chunk!`](crate::lua_chunk), made with `aoxide-lua-build`), which the VM loads
+/// without parsing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LuaSource {
-    /// The chunk name (in tracebacks).
+    /// The chunk name (in tracebacks) of a text; the key of a precompiled chunk (whose
+    /// chunk name is inside it).
     pub name: &'static str,
-    /// The Lua text.
+    /// The Lua text (empty for a precompiled chunk).
     pub code: &'static str,
+    /// The binary chunk, when precompiled.
+    pub chunk: Option<&'static [u8]>,
 }
 
 impl LuaSource {
     /// A source named `name`.
     pub const fn new(name: &'static str, code: &'static str) -> Self {
-        LuaSource { name, code }
+        LuaSource {
+            name,
+            code,
+            chunk: None,
+        }
+    }
+
+    /// A Lua 5.3 binary chunk made by `aoxide_lua_build::Chunks::compile` for this target.
+    pub const fn precompiled(name: &'static str, chunk: &'static [u8]) -> Self {
+        LuaSource {
+            name,
+            code: "",
+            chunk: Some(chunk),
+        }
     }
 }
 
@@ -31,6 +50,19 @@ impl LuaSource {
 macro_rules! lua_source {
     ($path:literal) => {
         $crate::LuaSource::new($path, include_str!($path))
+    };
+}
+
+/// Embeds the binary chunk the crate's build script made with
+/// `aoxide_lua_build::Chunks::compile(key, ...)`: `lua_chunk!("token")` reads
+/// `OUT_DIR/token.luac`. Booting from it skips parsing the file at every spawn.
+#[macro_export]
+macro_rules! lua_chunk {
+    ($key:literal) => {
+        $crate::LuaSource::precompiled(
+            $key,
+            include_bytes!(concat!(env!("OUT_DIR"), "/", $key, ".luac")),
+        )
     };
 }
 
@@ -99,7 +131,7 @@ impl LuaPart {
             || {
                 vm.message(msg)?;
                 for source in sources {
-                    if let Err(e) = vm.eval(source.code, source.name) {
+                    if let Err(e) = vm.run_source(source) {
                         return Ok(Err(e));
                     }
                 }

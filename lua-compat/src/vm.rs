@@ -10,8 +10,23 @@ use crate::error::{LuaError, BUDGET_MARK};
 use crate::libs::{self, random::Random};
 use crate::value::{message_table, tags_from_lua};
 
-const AOS: &str = include_str!("lua/aos.lua");
-const UTILS: &str = include_str!("lua/utils.lua");
+/// The AOS environment, precompiled by the build (`build/bytecode.rs`: Lua 5.3 binary
+/// chunks with their debug information, so tracebacks read as from the text), which spares
+/// every spawn parsing it; the text where the build could not precompile it.
+#[cfg(aoxide_lua_bytecode)]
+const AOS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aos.luac"));
+#[cfg(aoxide_lua_bytecode)]
+const UTILS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/utils.luac"));
+#[cfg(not(aoxide_lua_bytecode))]
+const AOS: &[u8] = include_bytes!("lua/aos.lua");
+#[cfg(not(aoxide_lua_bytecode))]
+const UTILS: &[u8] = include_bytes!("lua/utils.lua");
+
+/// How the environment's chunks load: binary when precompiled.
+#[cfg(aoxide_lua_bytecode)]
+const ENV_MODE: mlua::chunk::ChunkMode = mlua::chunk::ChunkMode::Binary;
+#[cfg(not(aoxide_lua_bytecode))]
+const ENV_MODE: mlua::chunk::ChunkMode = mlua::chunk::ChunkMode::Text;
 
 /// Memory (bytes) kept free of the Lua heap in the module, for the rest of a message.
 #[cfg(target_arch = "wasm32")]
@@ -199,21 +214,13 @@ impl Vm {
         let math: Table = globals.get("math")?;
         random.install(&lua, &math)?;
 
-        // Only text chunks: precompiled bytecode can break the VM.
-        let raw_load: Function = globals.get("load")?;
-        let safe_load = lua
-            .load(
-                "local raw = ... return function(chunk, name, mode, ...) \
-                 if select('#', ...) > 0 then return raw(chunk, name, 't', ...) end \
-                 return raw(chunk, name, 't') end",
-            )
-            .set_name("=load")
-            .call::<Function>(raw_load)?;
-        globals.set("load", safe_load)?;
-
         let preload: Table = package.get("preload")?;
         libs::install(&lua, &preload)?;
-        let utils_loader = lua.load(UTILS).set_name("=.utils").into_function()?;
+        let utils_loader = lua
+            .load(UTILS)
+            .set_name("=.utils")
+            .set_mode(ENV_MODE)
+            .into_function()?;
         let utils: Table = utils_loader.call(())?;
         let utils_value = utils.clone();
         let loader = lua.create_function(move |_, _: mlua::MultiValue| Ok(utils_value.clone()))?;
@@ -257,6 +264,7 @@ impl Vm {
         let api = lua.create_table()?;
         lua.load(AOS)
             .set_name("=aos")
+            .set_mode(ENV_MODE)
             .call::<()>((host.clone(), api.clone()))?;
         let api = Api {
             prepare: api.get("prepare")?,
@@ -497,11 +505,9 @@ impl Vm {
             )?;
             h.raw_set(
                 "clear",
-                scope.create_function(|_, ()| -> mlua::Result<()> {
-                    Err(mlua::Error::runtime(
-                        "ao.clearOutbox: what this message sent is already with the runtime \
-                         (fail the handler to drop it)",
-                    ))
+                scope.create_function(move |_, ()| {
+                    ctx.borrow_mut().clear_outbox();
+                    Ok(())
                 })?,
             )?;
             more(scope, &self.rust)?;
@@ -530,8 +536,30 @@ impl Vm {
         ))
     }
 
+    /// Runs an embedded source (inside `hosted`): its text as [`Vm::eval`] does, or its
+    /// precompiled chunk the same way without parsing.
+    pub(crate) fn run_source(&self, source: &crate::LuaSource) -> Result<(), LuaError> {
+        let Some(chunk) = source.chunk else {
+            return self.eval(source.code, source.name);
+        };
+        let function = self
+            .lua
+            .load(chunk)
+            .set_name(source.name)
+            .set_mode(mlua::chunk::ChunkMode::Binary)
+            .into_function()
+            .map_err(|e| self.error(e))?;
+        self.run_eval(Value::Function(function), source.name)
+    }
+
     /// Runs `code` as a chunk named `name` in the globals (inside `hosted`).
     pub(crate) fn eval(&self, code: &str, name: &str) -> Result<(), LuaError> {
+        let code = self.lua.create_string(code).map_err(|e| self.error(e))?;
+        self.run_eval(Value::String(code), name)
+    }
+
+    /// `A.eval` on a text or a loaded function.
+    fn run_eval(&self, code: Value, name: &str) -> Result<(), LuaError> {
         let (ok, text, traceback): (bool, Option<String>, Option<String>) = self
             .api
             .eval

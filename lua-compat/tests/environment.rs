@@ -76,6 +76,56 @@ fn spawn_assign_and_log() {
 }
 
 #[test]
+fn clear_outbox_forgets_what_the_message_sent_so_far() {
+    let mut rt = spawn::<Bare_>();
+    // As AOS 2.0.4 answers (checked under ao-loader by tests/conformance/lua-module.test.mjs):
+    // printed output stays, references go on, and ao.outbox is empty again.
+    let out = eval(
+        &mut rt,
+        r#"
+        print("before")
+        ao.send({ Target = "A", Data = "one" })
+        Spawn("MODULE_ID", { Data = "s" })
+        Assign({ Processes = { "P1" }, Message = "MSG_ID" })
+        ao.clearOutbox()
+        print("after")
+        ao.send({ Target = "B", Data = "two" })
+        print(#ao.outbox.Messages .. " " .. #ao.outbox.Spawns .. " " .. #ao.outbox.Assignments)
+        "#,
+    );
+    assert_eq!(out.output.data, "before\nafter\n1 0 0");
+    assert!(out.spawns.is_empty() && out.assignments.is_empty());
+    let [sent] = &out.messages[..] else {
+        panic!("{:?}", out.messages)
+    };
+    assert_eq!(sent.target.as_deref(), Some("B"));
+    assert_eq!(sent.data.as_deref(), Some("two"));
+    assert_eq!(sent.get("Reference"), Some("3"));
+    // A handler that clears and then fails: nothing is sent, the message is an error.
+    eval(
+        &mut rt,
+        r#"Handlers.add("Clear-Fail", "Clear-Fail", function()
+          Send({ Target = "C" }) ao.clearOutbox() Send({ Target = "D" }) error("no")
+        end)"#,
+    );
+    let out = rt.handle(msg(ALICE, "Clear-Fail", &[]), None);
+    assert!(out.error.is_some() && out.messages.is_empty());
+}
+
+#[test]
+fn a_library_is_one_table_under_both_names() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "print(require('json') == require('.json'), require('.crypto') == require('crypto'), \
+             require('.base64') == require('base64'), require('.bint') == require('bint'))"
+        ),
+        "true\ttrue\ttrue\ttrue"
+    );
+}
+
+#[test]
 fn incoming_messages_look_like_aos_messages() {
     let mut rt = spawn::<Bare_>();
     eval(

@@ -379,6 +379,14 @@ impl<'a> Ctx<'a> {
         self.print(text)
     }
 
+    /// Forgets the messages, spawns and assignments this message has sent so far (AOS'
+    /// `ao.clearOutbox()`): they are not in the result. Printed output stays, and so does
+    /// the reference counter (the next message sent gets the next reference, as in AOS),
+    /// and any wait for a reply registered with them.
+    pub fn clear_outbox(&mut self) {
+        self.outbox.clear_sent();
+    }
+
     /// What has been collected so far for this message.
     pub fn outbox(&self) -> &Outbox {
         self.outbox

@@ -246,6 +246,23 @@ impl Outbox {
         }
     }
 
+    /// Forgets the messages, spawns and assignments collected so far (AOS'
+    /// `ao.clearOutbox()`); printed output stays. Their bytes no longer count against the
+    /// limit, unless something was refused already (the message fails then anyway).
+    pub fn clear_sent(&mut self) {
+        self.messages.clear();
+        self.spawns.clear();
+        self.assignments.clear();
+        if self.budget.refused.is_none() {
+            // What `print` took: each line's bytes and one more.
+            self.budget.used = if self.output.is_empty() {
+                0
+            } else {
+                self.output.len() + 1
+            };
+        }
+    }
+
     /// When something was refused: the bytes the output would have taken, and the limit.
     pub fn over_limit(&self) -> Option<(usize, usize)> {
         self.budget.refused.map(|r| (r, self.budget.limit))
@@ -311,6 +328,31 @@ mod tests {
             assert_eq!(anchor_for(n), format!("{n:032}"));
             assert_eq!(decimal(n), n.to_string());
         }
+    }
+
+    #[test]
+    fn clearing_what_was_sent_keeps_the_output_and_frees_the_budget() {
+        let mut out = Outbox::with_limit(1000);
+        out.print("one");
+        out.print("two");
+        let big = "x".repeat(300);
+        out.push_message(OutMessage::to("a").data(big.as_str()));
+        out.push_spawn(Spawn::new().data(big.as_str()));
+        out.push_assignment(Assignment {
+            processes: vec!["p".into()],
+            message: "m".into(),
+        });
+        out.clear_sent();
+        assert!(out.messages.is_empty() && out.spawns.is_empty() && out.assignments.is_empty());
+        assert_eq!(out.output, "one\ntwo");
+        assert_eq!(out.budget.used, "one".len() + 1 + "two".len() + 1);
+        // The cleared bytes count no more: two big messages fit (before the clear, not one
+        // more would have).
+        for target in ["b", "c"] {
+            out.push_message(OutMessage::to(target).data(big.as_str()));
+        }
+        assert_eq!(out.messages.len(), 2);
+        assert_eq!(out.over_limit(), None);
     }
 
     #[test]

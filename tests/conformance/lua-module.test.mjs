@@ -94,6 +94,49 @@ for (const name of scenarioNames()) {
   }
 }
 
+// ao.clearOutbox() as AOS 2.0.4 does it: what the message sent so far (messages, spawns,
+// assignments) is dropped, printed output stays, references go on; a handler that clears
+// and then fails sends nothing. Run on AOS and on lua-aos.wasm, compared message by message
+// (lua-compat/tests/environment.rs asserts the same natively).
+const CLEAR_OUTBOX = [
+  { action: "Eval", data: `Handlers.add("Clear", "Clear", function(msg)
+  print("before")
+  ao.send({ Target = "A", Data = "one" })
+  Spawn("MODULE_ID", { Data = "s" })
+  Assign({ Processes = { "P1" }, Message = "MSG_ID" })
+  ao.clearOutbox()
+  print("after")
+  ao.send({ Target = "B", Data = "two" })
+  print(#ao.outbox.Messages .. " " .. #ao.outbox.Spawns .. " " .. #ao.outbox.Assignments)
+end)
+Handlers.add("Clear-Fail", "Clear-Fail", function()
+  Send({ Target = "C" }) ao.clearOutbox() Send({ Target = "D" }) error("no")
+end)` },
+  { action: "Clear", from: "ALICE" },
+  { action: "Clear", from: "BOB" },
+  // Last: after a failed message AOS under a bare ao-loader keeps the references it took,
+  // while aoxide rolls them back (as a compute unit that discards the failed memory does).
+  { action: "Clear-Fail", from: "ALICE" },
+]
+
+test("ao.clearOutbox answers as on AOS (both memory modes)", async () => {
+  const messages = expand({ name: "clear-outbox", steps: CLEAR_OUTBOX })
+  const aos = await runOnAos(messages)
+  assert.deepEqual(aos.map(o => o.error), [false, false, false, false, true])
+  // AOS's Assign also prints a line of its own, which aoxide's does not (not about clearing).
+  const ASSIGN_LINE = "Assignment added to outbox.\n"
+  for (const i of [2, 3]) aos[i].output = aos[i].output.replace(ASSIGN_LINE, "")
+  assert.equal(aos[2].output, "before\nafter\n1 0 0")
+  assert.deepEqual(aos[2].messages.map(m => [m.Target, m.Tags.Reference]), [["B", "3"]])
+  for (const unsafeMemory of MODES) {
+    const outputs = await runOnAos(messages, luaAos(), { unsafeMemory })
+    outputs.forEach((out, i) => {
+      // The spawn and the Eval print AOS's own texts (not comparable); the rest must agree.
+      if (i > 1) assert.deepEqual(out, aos[i], `seq ${i} (${modeName(unsafeMemory)})`)
+    })
+  }
+})
+
 test("a fresh instance continues from another's memory half-way through each scenario", async () => {
   const wasm = luaAos()
   const load = () => AoLoader(wasm, { format: "wasm32-unknown-emscripten4", memoryLimit: "1-gb", computeLimit: 9e12 })

@@ -1,6 +1,8 @@
 //! `cargo ao console` and `cargo ao run`: an aos-like console over an in-memory AO network
 //! whose processes run built modules (the `wasm` backend of `aoxide-host`, driven as
-//! ao-loader drives a module).
+//! ao-loader drives a module; a module with the Lua layer, whose wasm exception handling
+//! that engine does not run, under the real ao-loader in a node child: aoxide-host's
+//! `loader` backend).
 //!
 //! Lines are messages in a short syntax (`Transfer Recipient=$bob Quantity=5`) or dot
 //! commands (`.spawn`, `.dry`, `.state`, `.inbox`, `.ps`, `.use`, `.tick`, `.load`); see

@@ -1,5 +1,6 @@
 //! A console session: an in-memory AO network ([`aoxide_host::Net`]) with named processes
-//! running built modules, driven one [`Line`] at a time, printing what happened.
+//! running built modules (on the wasm backend, or under ao-loader for modules with the Lua
+//! layer), driven one [`Line`] at a time, printing what happened.
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -279,6 +280,17 @@ impl Session {
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_else(|| module.to_owned());
                 let label = self.label(&stem);
+                if aoxide_build::uses_exceptions(&bytes).unwrap_or(false) {
+                    // A module with the Lua layer (wasm exception handling, which wasmi
+                    // does not run): each process is a node child running the real
+                    // ao-loader (aoxide-host's loader backend).
+                    let id = self
+                        .net
+                        .register_wasm(&label, &bytes)
+                        .map_err(|e| e.to_string())?;
+                    self.modules.insert(path.clone(), id.clone());
+                    return self.spawn_registered(name, &id, tags, out);
+                }
                 let compiled = WasmModule::new(&bytes).map_err(|e| e.to_string())?;
                 compiled.instantiate().map_err(|e| e.to_string())?;
                 // As a compute unit does: a call that traps keeps the memory from before it,
@@ -296,11 +308,22 @@ impl Session {
                 id
             }
         };
+        self.spawn_registered(name, &module_id, tags, out)
+    }
+
+    /// Spawns registered module `module_id` as `name` and runs the network until idle.
+    fn spawn_registered(
+        &mut self,
+        name: &str,
+        module_id: &ModuleId,
+        tags: &[(String, String)],
+        out: &mut String,
+    ) -> Result<(), String> {
         let mut options = SpawnOptions::new().name(name);
         for (k, v) in tags {
             options = options.tag(k.as_str(), self.substitute(v)?);
         }
-        let result = self.net.spawn_module(&self.you, &module_id, options);
+        let result = self.net.spawn_module(&self.you, module_id, options);
         let pid = match result {
             Ok(pid) => pid,
             Err(e) => {

@@ -189,9 +189,20 @@ impl Net {
     /// Registers the built module `bytes` as module `name`: checks it ([`check_module`]),
     /// compiles it once, and makes one fresh [`WasmBackend`] per spawned process.
     ///
+    /// A module that uses wasm exception handling (one with aoxide's Lua layer), which
+    /// wasmi does not run, goes to the ao-loader backend instead
+    /// ([`crate::loader::LoaderModule`], a node child per process): the same scenario runs
+    /// on either.
+    ///
     /// # Panics
     /// When `name` is already registered.
     pub fn register_wasm(&mut self, name: &str, bytes: &[u8]) -> Result<ModuleId, WasmError> {
+        if aoxide_build::uses_exceptions(bytes).unwrap_or(false) {
+            let module = crate::loader::LoaderModule::new(bytes)?;
+            // Fail now rather than at spawn time.
+            drop(module.instantiate()?);
+            return Ok(self.register_loader_module(name, module));
+        }
         let module = WasmModule::new(bytes)?;
         // Fail now rather than at spawn time.
         module.instantiate()?;

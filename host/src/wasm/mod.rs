@@ -105,11 +105,14 @@ pub enum WasmError {
     /// setjmp/longjmp), which wasmi, the engine of this backend, does not implement.
     #[error(
         "the module uses wasm exception handling (C Lua's setjmp/longjmp: a module with \
-         aoxide's Lua layer), which this backend's engine (wasmi) does not run; run it under \
-         ao-loader (`node tests/conformance/demo.mjs MODULE.wasm ...` in the aoxide \
-         repository), or test the process natively"
+         aoxide's Lua layer), which this backend's engine (wasmi) does not run; run it \
+         under ao-loader with aoxide_host::loader::LoaderModule (Net::register_wasm does so \
+         by itself), or test the process natively"
     )]
     Exceptions,
+    /// The module uses wasm exception handling and could not be run under ao-loader.
+    #[error(transparent)]
+    Loader(#[from] crate::loader::LoaderError),
 }
 
 /// A compiled module and its limits.

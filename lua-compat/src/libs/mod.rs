@@ -6,19 +6,34 @@ mod crypto;
 mod json;
 pub(crate) mod random;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use mlua::{Lua, Table};
 
+/// Builds a library's table.
+type Builder = fn(&Lua) -> mlua::Result<Table>;
+
 /// Puts `json`, `.bint`, `.base64` and `.crypto` into `package.preload` (also under the
-/// dotted and undotted names AOS code uses).
+/// dotted and undotted names AOS code uses). Each is built the first time it is required
+/// (a spawn pays only for the libraries its Lua uses), once for both names.
 pub(crate) fn install(lua: &Lua, preload: &Table) -> mlua::Result<()> {
-    let modules = [
-        ("json", json::module(lua)?),
-        ("bint", bint::module(lua)?),
-        ("base64", base64::module(lua)?),
-        ("crypto", crypto::module(lua)?),
+    let modules: [(&str, Builder); 4] = [
+        ("json", json::module),
+        ("bint", bint::module),
+        ("base64", base64::module),
+        ("crypto", crypto::module),
     ];
-    for (name, module) in modules {
-        let loader = lua.create_function(move |_, _: mlua::MultiValue| Ok(module.clone()))?;
+    for (name, build) in modules {
+        let built: Rc<RefCell<Option<Table>>> = Rc::default();
+        let loader = lua.create_function(move |lua, _: mlua::MultiValue| {
+            if let Some(module) = &*built.borrow() {
+                return Ok(module.clone());
+            }
+            let module = build(lua)?;
+            *built.borrow_mut() = Some(module.clone());
+            Ok(module)
+        })?;
         preload.set(name, loader.clone())?;
         preload.set(format!(".{name}"), loader)?;
     }

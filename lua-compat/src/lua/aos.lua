@@ -3,6 +3,15 @@
 -- side swaps in for every call) and `A` (the internal API the Rust side calls).
 local H, A = ...
 
+-- `load` takes text chunks only: precompiled bytecode from a message could break the VM.
+do
+  local raw = load
+  load = function(chunk, name, mode, ...)
+    if select("#", ...) > 0 then return raw(chunk, name, "t", ...) end
+    return raw(chunk, name, "t")
+  end
+end
+
 local json = require("json")
 local rawresume = coroutine.resume
 local utils = require(".utils")
@@ -193,7 +202,8 @@ end
 
 function ao.result(result) return result end
 
--- Forgets what this message sent so far, on both sides.
+-- Forgets what this message sent so far (messages, spawns, assignments), on both sides;
+-- printed output and the reference counter stay, as in AOS.
 function ao.clearOutbox()
   H.clear()
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
@@ -522,10 +532,16 @@ function A.inbox(msg)
 end
 
 -- Eval: runs text as a chunk in the globals; prints a returned value. As in AOS, the text
--- is first tried as an expression (`return <text>`), so `#Inbox` prints the count.
+-- is first tried as an expression (`return <text>`), so `#Inbox` prints the count. The
+-- host also passes the function of a precompiled file (already loaded, in the globals).
 function A.eval(text, name)
-  local chunk, err = load("return " .. text, name or "aos", "t", _G)
-  if not chunk then chunk, err = load(text, name or "aos", "t", _G) end
+  local chunk, err
+  if type(text) == "function" then
+    chunk = text
+  else
+    chunk, err = load("return " .. text, name or "aos", "t", _G)
+    if not chunk then chunk, err = load(text, name or "aos", "t", _G) end
+  end
   if not chunk then return false, err, "" end
   local co = coroutine.create(chunk)
   local ok, result = rawresume(co)
