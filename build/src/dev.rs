@@ -25,7 +25,7 @@ pub const DEV_NOTE: &str =
 const DROPPED: &[&str] = &["name"];
 
 /// The dev module of a linked module: every section copied as it is except the custom
-/// sections of [`DROPPED`], and [`DEV_SECTION`] appended.
+/// sections of `DROPPED`, and [`DEV_SECTION`] appended.
 pub fn dev_module(bytes: &[u8]) -> Result<Vec<u8>, RewriteError> {
     let mut module = Module::new();
     for payload in Parser::new(0).parse_all(bytes) {

@@ -3,7 +3,7 @@
 //!
 //! Types and functions are only ever appended, so no existing index moves: every section is
 //! copied as it is (custom sections such as `aoxide.interface` included) except the ones a
-//! [`Rewrite`] changes.
+//! `Rewrite` changes.
 
 use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{

@@ -26,8 +26,8 @@ pub enum Status {
     Queued,
     /// Delivered (at least once).
     Delivered,
-    /// Its target is a wallet made with [`Net::wallet`]: it arrived (wallets have no inbox
-    /// to run).
+    /// Its target is a wallet made with [`Net::wallet`](crate::Net::wallet): it arrived
+    /// (wallets have no inbox to run).
     ToWallet,
     /// Its target is not a process or a known wallet: recorded, not delivered.
     UnknownTarget,
@@ -129,7 +129,8 @@ pub struct Failure {
     pub error: aoxide::Failure,
 }
 
-/// What one [`Net::run_until_idle`] or [`Net::tick`] did.
+/// What one [`Net::run_until_idle`](crate::Net::run_until_idle) or
+/// [`Net::tick`](crate::Net::tick) did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Run {
     /// Messages delivered.

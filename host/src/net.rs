@@ -1,8 +1,8 @@
 //! The network: the owned value that ties the rooms together. It holds the module registry
-//! ([`crate::modules`]), the process table ([`crate::processes`]), the clock
-//! ([`crate::clock`]), the scheduler's queue and the journal ([`crate::journal`]), and does
-//! what the scheduler does: stamp and deliver. The messenger (routing what a delivery
-//! produced) is [`crate::messenger`]; what tests read back is in [`crate::inspect`].
+//! (`modules`), the process table (`processes`), the clock (`clock`), the scheduler's queue
+//! and the journal ([`crate::journal`]), and does what the scheduler does: stamp and
+//! deliver. The messenger (routing what a delivery produced) is `messenger`; what tests
+//! read back is in `inspect`.
 
 use std::any::{type_name, TypeId};
 use std::collections::VecDeque;

@@ -9,8 +9,8 @@
 //!
 //! | where | text |
 //! | --- | --- |
-//! | a handler | `Error handling message with Action = <action>: handler `<name>` failed: <error>` |
-//! | a continuation | `Error handling message with Action = <action>: continuation `<path>` (awaiting reference <n>) failed: <error>` |
+//! | a handler | `` Error handling message with Action = <action>: handler `<name>` failed: <error> `` |
+//! | a continuation | `` Error handling message with Action = <action>: continuation `<path>` (awaiting reference <n>) failed: <error> `` |
 //! | a wait's timeout | `Error handling message with Action = <action>: the timeout of the wait for reference <n> failed: <error>` |
 //! | the default handler | `Error handling message with Action = <action>: default handler: <error>` |
 //! | after the handlers | `Error handling message with Action = <action>: after the handlers: <error>` |

@@ -73,7 +73,7 @@ impl WaitArgs {
     }
 }
 
-/// `message`'s result from the CU, asking again every [`RESULT_POLL_GAP`] while the CU
+/// `message`'s result from the CU, asking again every `RESULT_POLL_GAP` while the CU
 /// answers 404, at most `wait.polls()` times.
 pub fn result_when_computed(
     client: &Client,

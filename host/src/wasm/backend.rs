@@ -21,7 +21,7 @@ fn parse_result(bytes: &[u8]) -> Outcome {
 }
 
 /// A [`Backend`] that runs a built AO module in the `wasmi` interpreter, as ao-loader runs
-/// it (see the [module docs](self)).
+/// it (see the [module docs](crate::wasm)).
 pub struct WasmBackend {
     module: WasmModule,
     live: Option<Live>,
@@ -186,8 +186,9 @@ impl Backend for WasmBackend {
 }
 
 impl Net {
-    /// Registers the built module `bytes` as module `name`: checks it ([`check_module`]),
-    /// compiles it once, and makes one fresh [`WasmBackend`] per spawned process.
+    /// Registers the built module `bytes` as module `name`: checks it
+    /// ([`aoxide_build::check_module`]), compiles it once, and makes one fresh
+    /// [`WasmBackend`] per spawned process.
     ///
     /// A module that uses wasm exception handling (one with aoxide's Lua layer), which
     /// wasmi does not run, goes to the ao-loader backend instead

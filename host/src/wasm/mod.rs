@@ -38,6 +38,9 @@
 //! assert!(!out.is_error());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! [`Backend`]: crate::Backend
+//! [`Outcome`]: aoxide::Outcome
 
 mod backend;
 mod instance;
