@@ -208,6 +208,22 @@ pub struct JsonTextError {
     pub at: usize,
 }
 
+/// Why a value could not be written as JSON ([`to_json_text`](crate::to_json_text), the
+/// state view, `Json` replies): what serde_json's serializer refuses too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonWriteError {
+    /// A map key that JSON cannot hold as a string (a sequence, a map, a struct, bytes,
+    /// `None`, `()`).
+    #[error("a map key must be a string, a number, a bool or a char")]
+    KeyMustBeAString,
+    /// A float map key that is NaN or infinite.
+    #[error("a float map key must be finite")]
+    FloatKeyMustBeFinite,
+    /// The value's `Serialize` impl failed, with its message.
+    #[error("{0}")]
+    Custom(String),
+}
+
 /// What is wrong with a result a module returned (read by hosts: [`Outcome::from_json`]).
 ///
 /// [`Outcome::from_json`]: crate::Outcome::from_json

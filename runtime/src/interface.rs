@@ -341,7 +341,8 @@ impl Interface {
     }
 }
 
-/// A reply whose `Data` is `T` as JSON (`Content-Type: application/json`).
+/// A reply whose `Data` is `T` as JSON (`Content-Type: application/json`), written by
+/// [`to_json_text`](crate::to_json_text) (the bytes `serde_json::to_string` gives).
 ///
 /// ```
 /// # use aoxide::interface::Json;
@@ -396,7 +397,7 @@ impl HandlerReturn for OutMessage {
 
 impl<T: Serialize> HandlerReturn for Json<T> {
     fn finish(self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
-        let data = serde_json::to_string(&self.0).map_err(Error::msg)?;
+        let data = crate::json::ser::to_string(&self.0).map_err(Error::msg)?;
         ctx.respond(
             OutMessage::untargeted()
                 .data(data)

@@ -200,7 +200,7 @@ pub mod abi;
 pub use aoxide_macros::Transactional;
 pub use client::ErrorCode;
 pub use context::{Ctx, NoTime, Sending, SpawnError};
-pub use error::{Error, InputError, JsonError, JsonTextError, ResultError};
+pub use error::{Error, InputError, JsonError, JsonTextError, JsonWriteError, ResultError};
 pub use failure::{Failure, Stage};
 pub use message::{Env, EnvEntry, Message};
 pub use outbox::{Assignment, OutMessage, Outbox, Spawn};
@@ -224,6 +224,22 @@ pub use u256::U256;
 /// brings `std::io::Error` and its messages into a module (about 2 KB).
 pub fn json_text(value: &serde_json::Value) -> String {
     json::write::value_text(value)
+}
+
+/// `value` as compact JSON text, byte for byte what `serde_json::to_string(value)` gives,
+/// through aoxide's own writer: serde_json's serializer writes through `std::io::Write` and
+/// brings the texts of all its error codes into a module (about 4 KB, and its serializer
+/// code for every type written). The state view, `Json` replies and
+/// [`OutMessage::json`](crate::OutMessage::json) are written this way.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Stats { pings: u64, last: Option<String> }
+/// let text = aoxide::to_json_text(&Stats { pings: 2, last: None }).unwrap();
+/// assert_eq!(text, r#"{"pings":2,"last":null}"#);
+/// ```
+pub fn to_json_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, JsonWriteError> {
+    json::ser::to_string(value)
 }
 
 /// `text` read as one JSON value (whitespace around it), through aoxide's own reader (a

@@ -53,9 +53,10 @@ impl OutMessage {
         self
     }
 
-    /// Sets the data to a JSON document and tags `Content-Type: application/json`.
+    /// Sets the data to a JSON document and tags `Content-Type: application/json` (written
+    /// by [`to_json_text`](crate::to_json_text); `null` when `value` cannot be written).
     pub fn json<T: Serialize>(mut self, value: &T) -> Self {
-        self.data = Some(serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
+        self.data = Some(crate::json::ser::to_string(value).unwrap_or_else(|_| "null".into()));
         self.tag("Content-Type", "application/json")
     }
 

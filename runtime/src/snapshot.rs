@@ -372,22 +372,31 @@ pub fn to_json<S: Schema + Serialize>(state: &S) -> Result<serde_json::Value, Sn
 }
 
 /// Appends the JSON view of [`to_json`] to `out` as bytes, without building a
-/// `serde_json::Value` first (what the module's `aoxide_view` export writes; the members
-/// are in the same order).
+/// `serde_json::Value` first, through aoxide's own writer (what the module's `aoxide_view`
+/// export writes; the members are in the same order).
 pub fn write_json<S: Schema + Serialize>(
     state: &S,
     out: &mut Vec<u8>,
 ) -> Result<(), SnapshotError> {
+    write_view(state, out).map_err(|e| SnapshotError::Encode {
+        ty: std::any::type_name::<S>(),
+        reason: e.to_string(),
+    })
+}
+
+/// [`write_json`] without wording the error (the module's view only needs to know
+/// whether there is one; `out` is left as it was then).
+pub(crate) fn write_view<S: Schema + Serialize>(
+    state: &S,
+    out: &mut Vec<u8>,
+) -> Result<(), crate::JsonWriteError> {
     let start = out.len();
     out.extend_from_slice(b"{\"aoxide-snapshot\":");
-    out.extend_from_slice(S::VERSION.to_string().as_bytes());
+    crate::outbox::push_decimal(out, S::VERSION.into());
     out.extend_from_slice(b",\"state\":");
-    if let Err(e) = serde_json::to_writer(&mut *out, state) {
+    if let Err(e) = crate::json::ser::to_writer(out, state) {
         out.truncate(start);
-        return Err(SnapshotError::Encode {
-            ty: std::any::type_name::<S>(),
-            reason: e.to_string(),
-        });
+        return Err(e);
     }
     out.push(b'}');
     Ok(())

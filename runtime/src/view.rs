@@ -38,7 +38,7 @@ pub trait WriteView {
 
 impl<S: Schema + Serialize> WriteView for &ViewOf<'_, S> {
     fn write_view(&self, out: &mut Vec<u8>) -> bool {
-        crate::snapshot::write_json(self.0, out).is_ok()
+        crate::snapshot::write_view(self.0, out).is_ok()
     }
 }
 

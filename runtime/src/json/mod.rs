@@ -9,6 +9,9 @@
 //!   [`fast`] with on every input (no module carries serde_json's deserializer);
 //! - [`write`]: the writers of results, messages and envs, byte-for-byte what `serde_json`
 //!   writes;
+//! - [`ser`]: any `serde::Serialize` value written the same way (the state view, `Json`
+//!   replies, [`OutMessage::json`](crate::OutMessage::json)), without serde_json's
+//!   serializer;
 //! - [`result`]: the reading of a result back into an [`Outcome`](crate::Outcome) (hosts);
 //! - [`failure`]: the reading of an `Error` string back into a [`Failure`](crate::Failure)
 //!   (the handler, action, code and message it names);
@@ -48,6 +51,7 @@ pub(crate) mod raw;
 pub mod reference;
 pub(crate) mod result;
 pub(crate) mod scan;
+pub(crate) mod ser;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod serde_read;
 pub(crate) mod write;

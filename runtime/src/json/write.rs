@@ -296,13 +296,17 @@ pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
             }
             out.push(b'}');
         }
-        // Numbers are rare in results: serde_json's own formatting (its `Display` is what
-        // its serializer writes: itoa, or zmij for finite floats), without `io::Write`.
+        // serde_json's own formatting (what its `Display` and serializer write: the
+        // integer's digits, or zmij's shortest text for a float), without `core::fmt`.
         Value::Number(n) => {
-            use std::fmt::Write as _;
-            let mut text = String::new();
-            let _ = write!(text, "{n}");
-            put(out, text.as_bytes());
+            if let Some(u) = n.as_u64() {
+                crate::outbox::push_decimal(out, u);
+            } else if let Some(i) = n.as_i64() {
+                out.push(b'-');
+                crate::outbox::push_decimal(out, i.unsigned_abs());
+            } else if let Some(f) = n.as_f64() {
+                put(out, zmij::Buffer::new().format_finite(f).as_bytes());
+            }
         }
     }
 }
