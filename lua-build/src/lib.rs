@@ -8,7 +8,7 @@
 //! The chunk is made by C Lua 5.3.6 itself (the same sources aoxide-lua runs), built for
 //! the build machine and linked into a small tool (`csrc/luadump.c`: `lua_dump` with the
 //! debug information kept, so tracebacks read as from the text), then rewritten for the
-//! target's `size_t` (wasm32's is 4 bytes; see [`resize`](crate::resize)).
+//! target's `size_t` (wasm32's is 4 bytes; see the `resize` module).
 //!
 //! ```no_run
 //! // in build.rs of a process crate
