@@ -4,7 +4,9 @@
 //! memory, so the network asks the module's view (`aoxide_view`, see [`aoxide::view`]) on
 //! a copy of its memory: looking never changes the process. The state of a wasm process
 //! is read back from its snapshot JSON view, so it needs serde's `Serialize` and
-//! `Deserialize` on the state type; then one scenario runs unchanged on both backends.
+//! `Deserialize` on the state type (the token, chat and game blueprints derive them); then
+//! one scenario runs unchanged on both backends. Without them a wasm process's state cannot
+//! be read ([`ViewError::NoStateView`]), while a native one still is.
 
 use std::any::type_name;
 use std::fmt;

@@ -150,8 +150,11 @@ fn a_net_runs_it_and_looks_into_it_through_the_modules_view() {
     assert!(net.run_until_idle().unwrap().is_clean());
     assert!(net.reply_to(&sent).is_some());
     assert!(net.loader_backend(&token).is_some());
-    // The token's state is not `Serialize`: its view says so (`null`), through the module.
-    assert_eq!(net.state_json(&token).unwrap(), None);
+    // The token's state, through the module's view under ao-loader: read back as a `Token`.
+    let state = net.state::<TokenProcess>(&token);
+    assert_eq!(state.balance_of(bob.address()), aoxide::U256::from(25u64));
+    assert_eq!(state.ticker, "TST");
+    drop(state);
     // A message nobody handles lands in the inbox, which the view shows.
     net.send(&bob, &token, Msg::new().action("Nobody-Handles-This"))
         .unwrap();

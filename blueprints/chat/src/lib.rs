@@ -21,10 +21,14 @@
 
 use aoxide::state::{Log, Map};
 use aoxide::{Ctx, Message, OutMessage};
+use serde::{Deserialize, Serialize};
 
 /// A chatroom: an ordered list of members.
+///
+/// Serde form (the built module's state view, read back by `aoxide-host`'s `Net::state`):
+/// `{"members": ["<address>", ...], "index": {"<address>": null, ...}}`.
 #[aoxide::process]
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Chat {
     /// Members in the order they registered.
     members: Log<String>,

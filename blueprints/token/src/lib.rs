@@ -58,6 +58,7 @@ use std::fmt;
 
 use aoxide::state::Map;
 use aoxide::{Address, Ctx, Error, FromTag, Message, OutMessage, TagValue, U256};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The ticker AOS gives a token when none is set.
@@ -159,8 +160,13 @@ impl aoxide::ErrorCode for TokenError {
 /// After a message that changed balances, the `patch@1.0` message carries `balances` (the
 /// accounts the message changed, decimal strings) and `token-info` (name, ticker, logo,
 /// denomination, supply).
+///
+/// The serde form (the built module's state view, which `aoxide-host`'s `Net::state` reads
+/// back, so a test runs the same on the native and the wasm backend) is the struct's fields
+/// with amounts as decimal strings: `{"balances": {"<account>": "<amount>", ...},
+/// "total_supply": "<amount>", "name", "ticker", "logo", "denomination": <number>}`.
 #[aoxide::process(patch("token-info" = Token::info_json))]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Token {
     /// Balances by account. An account appears once it has been credited or debited; an
     /// emptied account keeps a `0` entry, as in AOS.

@@ -29,6 +29,7 @@ use aoxide::state::Map;
 use aoxide::{Ctx, Error, Message, OutMessage, U256};
 use aoxide_chat::Chat;
 use aoxide_token::{Token, TokenError};
+use serde::{Deserialize, Serialize};
 
 /// Units the treasury gives each new player.
 pub const WELCOME_BONUS: u64 = 100;
@@ -37,7 +38,7 @@ pub const PAYOUT: u64 = 5;
 
 /// The game process: token, chat and the game's own records.
 #[aoxide::process]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Game {
     /// The currency.
     pub token: Token,

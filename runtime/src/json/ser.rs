@@ -266,10 +266,17 @@ impl Compound<'_, '_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WriteError> {
+        self.key(key);
+        value.serialize(&mut *self.ser)
+    }
+
+    /// `"<key>":`, after the comma: the part of a member that is the same for every value
+    /// type, kept out of line so that each field type's `field` is only the value's call.
+    #[inline(never)]
+    fn key(&mut self, key: &str) {
         self.comma();
         write::string(self.ser.out, key);
         self.ser.out.push(b':');
-        value.serialize(&mut *self.ser)
     }
 
     /// Closes the array or object (`close`), and the variant's object around it.
