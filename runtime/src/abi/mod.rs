@@ -168,7 +168,7 @@ fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
     let end = heap::memory_end();
     if addr >= end {
         return Err(format!(
-            "{what} pointer {addr:#x} is outside memory ({end} bytes)"
+            "{what} pointer {addr} is outside memory ({end} bytes)"
         ));
     }
     // SAFETY: addr..end is inside linear memory (checked above); reading wasm memory
