@@ -54,7 +54,7 @@ pub(crate) const PASSES: &str = "-Oz --low-memory-unused";
 /// within 1 KiB of 2^32, where the addition wraps to an address below 1024: a base past the
 /// end of memory (which ends 64 KiB below 2^32 at most), that only wrapping pointer
 /// arithmetic could form. Memory below 1024 is the bottom of the stack (first in an aoxide
-/// module), reached only at 255 KiB of depth. 0.6 to 0.9 KB off every module, and fewer
+/// module), reached only at 255 KiB of depth. 0.8 to 2.4 KB off every module, and fewer
 /// instructions (docs/size.md). Not for modules with exception handling (the Lua layer's
 /// C), where it was not measured.
 pub const LOW_MEMORY_UNUSED: &str = "--low-memory-unused";
