@@ -80,7 +80,7 @@ const cat = (k) => {
   }
   k = k.slice(0, k.lastIndexOf(' ['));  // the function name only, not the url
   if (/serde/.test(k)) return 'wasm: serde / serde_json (parse input, write result)';
-  if (/dlmalloc|alloc[0-9]*alloc|raw_vec|RawVec|_rust_alloc|__rdl|memalign|realloc|deallocate|drop_in_place/.test(k)) return 'wasm: allocator, vec growth, drops';
+  if (/dlmalloc|talc|alloc[0-9]*alloc|raw_vec|RawVec|_rust_alloc|__rdl|memalign|realloc|deallocate|drop_in_place/.test(k)) return 'wasm: allocator, vec growth, drops';
   if (/aoxide/.test(k)) return 'wasm: aoxide runtime and token';
   return 'wasm: other (core fmt, memcpy/memcmp, ...)';
 };

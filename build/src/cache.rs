@@ -22,7 +22,7 @@ impl CacheEntry {
         CacheEntry {
             path: out_dir
                 .join(".cache")
-                .join(format!("{stem}-{:016x}.wasm", fnv1a(input))),
+                .join(format!("{stem}-{:016x}.wasm", key(input))),
             stem: stem.to_owned(),
         }
     }
@@ -75,11 +75,20 @@ impl CacheEntry {
     }
 }
 
-/// FNV-1a, 64 bits: a stable key for the cache (not a security hash).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`]), so
+/// an entry written with other passes is never used.
+fn key(input: &[u8]) -> u64 {
+    fnv1a(
+        fnv1a(0xcbf2_9ce4_8422_2325, crate::optimize::PASSES.as_bytes()),
+        input,
+    )
+}
+
+/// FNV-1a, 64 bits, from state `h`: a stable key for the cache (not a security hash).
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Writes `bytes` to `path` through a temporary file of a unique name in the same directory

@@ -86,6 +86,15 @@ impl WasmBackend {
             .map_or(0, |l| l.memory.data_size(&l.store))
     }
 
+    /// The fuel (about one unit per executed wasm instruction) the last call into the
+    /// module used: `handle` with the argument stack around it, or a view. A measure of
+    /// the module's work that the machine's load does not change (`examples/fuel.rs`).
+    pub fn last_call_fuel(&self) -> Option<u64> {
+        let live = self.live.as_ref()?;
+        let left = live.store.get_fuel().ok()?;
+        Some(self.module.compute_limit().saturating_sub(left))
+    }
+
     /// Runs one `handle` call on raw JSON (without the NUL) and returns the raw result
     /// JSON, or why the call failed.
     pub fn handle_json(&mut self, msg: &[u8], env: &[u8]) -> Result<Vec<u8>, String> {

@@ -1,4 +1,4 @@
-//! The heap: `dlmalloc` over linear memory that grows through the host.
+//! The heap: `talc` over linear memory that grows through the host.
 //!
 //! Every byte of process state lives in linear memory, because the host's memory snapshot
 //! IS the process. The allocator's own bookkeeping is a `static` (so it is in linear memory
@@ -126,27 +126,26 @@ pub fn grow_to(target: usize) -> bool {
     wasm32::memory_grow(0, pages - now) != usize::MAX
 }
 
-/// The system layer under `dlmalloc`: hands out regions of linear memory.
+/// The memory source under [`talc`]: hands it linear memory, growing it through the host.
 ///
 /// The first region is the free space the linker left between `__heap_base` and the end of
-/// the initial memory (extended when the first request is larger); every later region
-/// starts where the last one ended and runs to the end of memory. That end is kept here (in
-/// linear memory, so in the snapshot), not read from the memory size: when a host writes a
-/// smaller snapshot back into an instance that grew (ao-loader after an out-of-memory trap
-/// copies the pre-trap memory into the grown instance), the space between the snapshot's
-/// end and the instance's end is handed to dlmalloc again instead of being lost.
+/// the initial memory (grown first when a larger request comes first); every later request
+/// extends the heap from where it ended to the new end of memory. That end is kept here
+/// (in linear memory, so in the snapshot), not read from the memory size: when a host
+/// writes a smaller snapshot back into an instance that grew (ao-loader after an
+/// out-of-memory trap copies the pre-trap memory into the grown instance), the space
+/// between the snapshot's end and the instance's end is handed to the allocator again
+/// instead of being lost.
+#[derive(Debug)]
 pub struct HostMemory {
-    /// End of the last region handed out; 0 before the first.
-    end: Cell<usize>,
+    /// End of the heap handed to the allocator so far; `None` before the first region.
+    end: Option<ptr::NonNull<u8>>,
 }
 
-// SAFETY: wasm32 without atomics has one thread; the compile_error above rules out the rest.
-unsafe impl Send for HostMemory {}
-
 impl HostMemory {
-    /// The system layer, with the initial free space not yet handed out.
+    /// The source, with the initial free space not yet handed out.
     pub const fn new() -> Self {
-        HostMemory { end: Cell::new(0) }
+        HostMemory { end: None }
     }
 }
 
@@ -160,88 +159,77 @@ fn align_up(value: usize, align: usize) -> Option<usize> {
     Some(value.checked_add(align - 1)? & !(align - 1))
 }
 
-// SAFETY: regions returned are fresh, disjoint, page-granular parts of linear memory that
-// nothing else uses (everything past `__heap_base` belongs to this allocator).
-unsafe impl dlmalloc::Allocator for HostMemory {
-    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        let start = if self.end.get() != 0 {
-            self.end.get()
-        } else {
-            match align_up(heap_base(), 16) {
-                Some(base) => base,
-                None => return (ptr::null_mut(), 0, 0),
-            }
+/// Bytes past a request that the allocator may need around it: its chunk's tag and
+/// rounding, the alignment, and on the first region its bin table.
+const OVERHEAD: usize = 1024;
+
+// SAFETY: the regions handed to talc are parts of linear memory past `__heap_base` that
+// nothing else uses (everything there belongs to this allocator), each one starting where
+// the last one ended; the source never allocates.
+unsafe impl talc::source::Source for HostMemory {
+    fn acquire<B: talc::base::binning::Binning>(
+        talc: &mut talc::base::Talc<Self, B>,
+        layout: Layout,
+    ) -> Result<(), ()> {
+        let start = match talc.source.end {
+            Some(end) => end.as_ptr() as usize,
+            None => align_up(heap_base(), 16).ok_or(())?,
         };
-        let Some(needed) = start.checked_add(size) else {
-            return (ptr::null_mut(), 0, 0);
-        };
-        if needed > memory_end() && !grow_to(needed) {
-            return (ptr::null_mut(), 0, 0);
+        let need = layout
+            .size()
+            .checked_add(layout.align())
+            .and_then(|n| n.checked_add(OVERHEAD))
+            .and_then(|n| n.checked_add(start))
+            .ok_or(())?;
+        if need > memory_end() && !grow_to(need) {
+            return Err(());
         }
         let end = memory_end();
-        if end < needed {
-            return (ptr::null_mut(), 0, 0);
+        if end < need {
+            return Err(());
         }
-        // Keep the region clear of the very top of the address space (dlmalloc adds to
-        // pointers past the end of a segment).
-        let len = (end - start) & !15;
-        self.end.set(start + len);
-        (start as *mut u8, len, 0)
-    }
-
-    fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
-        ptr::null_mut()
-    }
-
-    fn free_part(&self, _ptr: *mut u8, _old: usize, _new: usize) -> bool {
-        false
-    }
-
-    fn free(&self, _ptr: *mut u8, _size: usize) -> bool {
-        false
-    }
-
-    fn can_release_part(&self, _flags: u32) -> bool {
-        false
-    }
-
-    fn allocates_zeros(&self) -> bool {
-        // A restored snapshot may hold anything past the end of the old heap; never assume.
-        false
-    }
-
-    fn page_size(&self) -> usize {
-        PAGE
+        // SAFETY: `start..end` is linear memory no one else uses (see the impl's comment);
+        // talc keeps its bin table at the start of the first region.
+        talc.source.end = unsafe {
+            match talc.source.end {
+                Some(old) => Some(talc.extend(old, end as *mut u8)),
+                None => talc.claim(start as *mut u8, end - start),
+            }
+        };
+        talc.source.end.map(|_| ()).ok_or(())
     }
 }
 
-/// Granularity of the small-block size classes, in bytes (dlmalloc's own alignment).
+/// Granularity of the small-block size classes, in bytes.
 const CLASS_STEP: usize = 8;
-/// The largest block kept in a size class; larger ones go straight to dlmalloc.
-const CLASS_MAX: usize = 512;
+/// The largest block kept in a size class; larger ones go straight to talc.
+const CLASS_MAX: usize = 1024;
 /// Number of size classes (class `i` holds blocks of `i * CLASS_STEP` bytes; 0 is unused).
 const CLASSES: usize = CLASS_MAX / CLASS_STEP + 1;
 
-/// The global allocator of every aoxide wasm32 module: `dlmalloc` over [`HostMemory`],
+/// The allocator under the size classes: talc, with its bins for wasm32.
+type Talc = talc::base::Talc<HostMemory, talc::wasm::WasmBinning>;
+
+/// The global allocator of every aoxide wasm32 module: [`talc`] over [`HostMemory`],
 /// with a free list per small size class in front of it.
 ///
 /// A message allocates and frees a hundred or so small blocks (tag names and values,
 /// strings of the result); a freed block of up to [`CLASS_MAX`] bytes (alignment 8 at
 /// most) goes on the list of its size class, and the next request of that class takes it
-/// back in a few instructions instead of a trip through dlmalloc's bins. Blocks on the lists
-/// stay allocated as far as dlmalloc knows; they are only ever reused for their own class,
+/// back in a few instructions instead of a trip through talc's bins. Blocks on the lists
+/// stay allocated as far as talc knows; they are only ever reused for their own class,
 /// so memory stays bounded by the peak use of each class. The lists are in linear memory
 /// (a static), so a snapshot carries them like the rest of the heap.
 pub struct Heap {
-    inner: UnsafeCell<dlmalloc::Dlmalloc<HostMemory>>,
+    inner: UnsafeCell<Talc>,
     /// Head of each class's free list; each free block holds the address of the next.
     free_lists: UnsafeCell<[*mut u8; CLASSES]>,
     /// Bytes of Rust allocations live now (requested sizes).
     in_use: Cell<usize>,
 }
 
-/// The size class of a request, when it is small enough and needs no more than dlmalloc's
-/// alignment.
+/// The size class of a request, when it is small enough and needs no more than the
+/// classes' alignment.
 #[inline(always)]
 fn class_of(size: usize, align: usize) -> Option<usize> {
     if size <= CLASS_MAX && align <= CLASS_STEP {
@@ -259,7 +247,7 @@ impl Heap {
     /// An empty heap; memory is taken from the host on first use.
     pub const fn new() -> Self {
         Heap {
-            inner: UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(HostMemory::new())),
+            inner: UnsafeCell::new(Talc::new(HostMemory::new())),
             free_lists: UnsafeCell::new([ptr::null_mut(); CLASSES]),
             in_use: Cell::new(0),
         }
@@ -285,32 +273,34 @@ impl Heap {
     }
 
     #[allow(clippy::mut_from_ref)]
-    fn dl(&self) -> &mut dlmalloc::Dlmalloc<HostMemory> {
+    fn talc(&self) -> &mut Talc {
         // SAFETY: single-threaded and never re-entered (see the `Sync` impl), so this is the
         // only live reference for the duration of each allocator call.
         unsafe { &mut *self.inner.get() }
     }
 
-    /// C `malloc`: `size` bytes aligned to 8, or null.
-    pub fn c_malloc(&self, size: usize) -> *mut u8 {
-        // SAFETY: any size is accepted; null signals failure.
-        unsafe { self.dl().c_malloc(size) }
+    /// A block of `layout` from talc (whose sizes must not be 0), or null.
+    fn big(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: talc needs a non-zero size: zero-sized requests are small.
+        unsafe { self.talc().allocate(layout) }.map_or(ptr::null_mut(), |p| p.as_ptr())
     }
 
-    /// C `memalign`: `size` bytes aligned to `align` (a power of two), or null.
-    pub fn c_memalign(&self, align: usize, size: usize) -> *mut u8 {
-        // SAFETY: dlmalloc rounds odd alignments up and returns null on failure.
-        unsafe { self.dl().c_memalign(align, size) }
+    /// `size` bytes aligned to 16, or null: the blocks of the C `malloc` export and of
+    /// the argument stack. Free with [`Heap::free16`] and the same size.
+    pub fn alloc16(&self, size: usize) -> *mut u8 {
+        match Layout::from_size_align(size, 16) {
+            // SAFETY: a valid layout; `alloc` accepts any.
+            Ok(layout) => unsafe { self.alloc(layout) },
+            Err(_) => ptr::null_mut(),
+        }
     }
 
-    /// C `free` of a pointer from [`Heap::c_malloc`] or [`Heap::c_memalign`].
+    /// Frees a block of [`Heap::alloc16`].
     ///
     /// # Safety
-    /// `ptr` must come from [`Heap::c_malloc`] or [`Heap::c_memalign`] and not have been freed.
-    pub unsafe fn c_free(&self, ptr: *mut u8) {
-        if !ptr.is_null() {
-            self.dl().c_free(ptr)
-        }
+    /// `ptr` must come from [`Heap::alloc16`] with this `size` and not have been freed.
+    pub unsafe fn free16(&self, ptr: *mut u8, size: usize) {
+        self.dealloc(ptr, Layout::from_size_align_unchecked(size, 16))
     }
 }
 
@@ -324,18 +314,19 @@ impl Heap {
     #[allow(clippy::mut_from_ref)]
     #[inline(always)]
     fn lists(&self) -> &mut [*mut u8; CLASSES] {
-        // SAFETY: as for `dl`: single-threaded, never re-entered.
+        // SAFETY: as for `talc`: single-threaded, never re-entered.
         unsafe { &mut *self.free_lists.get() }
     }
 
-    /// A block of class `class`: the head of its list, else a new one from dlmalloc.
+    /// A block of class `class`: the head of its list, else a new one from talc.
     #[inline(always)]
     fn alloc_class(&self, class: usize) -> *mut u8 {
         let head = &mut self.lists()[class];
         let block = *head;
         if block.is_null() {
-            // SAFETY: dlmalloc accepts any size; null signals failure.
-            return unsafe { self.dl().malloc(class * CLASS_STEP, CLASS_STEP) };
+            // SAFETY: a class size is at least 8 and a multiple of 8, a valid layout.
+            return self
+                .big(unsafe { Layout::from_size_align_unchecked(class * CLASS_STEP, CLASS_STEP) });
         }
         // SAFETY: a block on a free list holds the address of the next one in its first
         // word (written by `free_class`), and is aligned to at least 8.
@@ -353,30 +344,17 @@ impl Heap {
     }
 }
 
-// SAFETY: small blocks come from dlmalloc with the size of their class (at least the
-// request) and alignment 8 (at least the request's); a block is on at most one list and
-// handed out again only once; the rest forwards to dlmalloc, which honours size and
-// alignment.
+// SAFETY: small blocks come from talc with the size of their class (at least the request)
+// and alignment 8 (at least the request's); a block is on at most one list and handed out
+// again only once; the rest forwards to talc, which honours size and alignment (every
+// request that reaches it is larger than `CLASS_MAX` or more aligned than 8, so never of
+// size 0).
 unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let block = match class_of(layout.size(), layout.align()) {
             Some(class) => self.alloc_class(class),
-            None => self.dl().malloc(layout.size(), layout.align()),
-        };
-        self.count(block, layout.size())
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let block = match class_of(layout.size(), layout.align()) {
-            Some(class) => {
-                let block = self.alloc_class(class);
-                if !block.is_null() {
-                    ptr::write_bytes(block, 0, layout.size());
-                }
-                block
-            }
-            None => self.dl().calloc(layout.size(), layout.align()),
+            None => self.big(layout),
         };
         self.count(block, layout.size())
     }
@@ -386,40 +364,31 @@ unsafe impl GlobalAlloc for Heap {
         self.uncount(layout.size());
         match class_of(layout.size(), layout.align()) {
             Some(class) => self.free_class(ptr, class),
-            None => self.dl().free(ptr, layout.size(), layout.align()),
+            None => self.talc().deallocate(ptr, layout),
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let old = class_of(layout.size(), layout.align());
         let new = class_of(new_size, layout.align());
-        match (old, new) {
-            (None, None) => {
-                let moved = self
-                    .dl()
-                    .realloc(ptr, layout.size(), layout.align(), new_size);
-                if !moved.is_null() {
-                    self.uncount(layout.size());
-                }
-                self.count(moved, new_size)
-            }
+        let in_place = match (old, new) {
             // Still fits the block it has.
-            (Some(a), Some(b)) if a == b => {
-                self.uncount(layout.size());
-                self.count(ptr, new_size)
-            }
-            _ => {
-                // SAFETY: the caller guarantees `new_size` with this alignment is a valid
-                // layout.
-                let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
-                let fresh = self.alloc(new_layout);
-                if !fresh.is_null() {
-                    ptr::copy_nonoverlapping(ptr, fresh, layout.size().min(new_size));
-                    self.dealloc(ptr, layout);
-                }
-                fresh
-            }
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.talc().try_realloc_in_place(ptr, layout, new_size),
+            _ => false,
+        };
+        if in_place {
+            self.uncount(layout.size());
+            return self.count(ptr, new_size);
         }
+        // SAFETY: the caller guarantees `new_size` with this alignment is a valid layout.
+        let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+        let fresh = self.alloc(new_layout);
+        if !fresh.is_null() {
+            ptr::copy_nonoverlapping(ptr, fresh, layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+        }
+        fresh
     }
 }
 

@@ -6,7 +6,7 @@
 //! the whole linear memory as the process state. This module holds the bodies of every
 //! export, so the macro stays a thin list of `extern "C"` wrappers:
 //!
-//! - [`heap`]: the global allocator (`dlmalloc`), growing memory through
+//! - [`heap`]: the global allocator (`talc`), growing memory through
 //!   `env.emscripten_resize_heap` with a `memory.grow` fallback;
 //! - [`stack`]: the emscripten argument "stack", emulated on the heap, and the stack-cookie
 //!   area;
@@ -168,7 +168,7 @@ fn read_c_string(addr: usize, what: &str) -> Result<&'static [u8], String> {
     let end = heap::memory_end();
     if addr >= end {
         return Err(format!(
-            "{what} pointer {addr:#x} is outside memory ({end} bytes)"
+            "{what} pointer {addr} is outside memory ({end} bytes)"
         ));
     }
     // SAFETY: addr..end is inside linear memory (checked above); reading wasm memory
@@ -258,7 +258,7 @@ pub fn malloc(size: usize) -> usize {
     let Some(total) = size.checked_add(MALLOC_HEADER) else {
         return 0;
     };
-    let block = heap::HEAP.c_memalign(16, total);
+    let block = heap::HEAP.alloc16(total);
     if block.is_null() {
         return 0;
     }
@@ -282,11 +282,12 @@ pub fn free(addr: usize) {
     if unsafe { words.read() } != MALLOC_MAGIC.map(|m| m ^ block) {
         return;
     }
-    // SAFETY: the magic words say `block` came from `malloc`; clearing them makes a double
-    // free a no-op.
+    // SAFETY: the magic words say `block` came from `malloc`, which wrote the size asked
+    // for in the third word; clearing them makes a double free a no-op.
     unsafe {
+        let size = (block as *const usize).add(2).read();
         words.write([0, 0]);
-        heap::HEAP.c_free(block as *mut u8);
+        heap::HEAP.free16(block as *mut u8, size + MALLOC_HEADER);
     }
 }
 

@@ -16,11 +16,13 @@ use core::ptr;
 
 use super::heap::HEAP;
 
-/// Header in front of every block: the previous block, and a check word.
+/// Header in front of every block: the previous block, a check word, and the block's
+/// size (header included, for the allocator).
 #[repr(C, align(16))]
 struct Block {
     prev: *mut Block,
     check: usize,
+    size: usize,
 }
 
 const HEADER: usize = core::mem::size_of::<Block>();
@@ -76,19 +78,20 @@ pub fn alloc(size: usize) -> usize {
     let Some(total) = size.checked_add(HEADER) else {
         core::arch::wasm32::unreachable()
     };
-    let block = HEAP.c_memalign(16, total) as *mut Block;
+    let block = HEAP.alloc16(total) as *mut Block;
     if block.is_null() {
         core::arch::wasm32::unreachable()
     }
-    push(block)
+    push(block, total)
 }
 
-fn push(block: *mut Block) -> usize {
+fn push(block: *mut Block, size: usize) -> usize {
     // SAFETY: `block` is a fresh allocation of at least HEADER bytes, 16-aligned.
     unsafe {
         block.write(Block {
             prev: top(),
             check: CHECK ^ block as usize,
+            size,
         });
     }
     set_top(block);
@@ -123,7 +126,7 @@ pub fn restore(saved: usize) {
         // SAFETY: clear the check word so a stale value can never match again, then free.
         unsafe {
             (*block).check = 0;
-            HEAP.c_free(block.cast());
+            HEAP.free16(block.cast(), (*block).size);
         }
         block = prev;
         set_top(block);
@@ -159,7 +162,7 @@ pub fn release_below(keep: [usize; 2]) {
         // SAFETY: unlinked above; clear the check word, then free.
         unsafe {
             (*block).check = 0;
-            HEAP.c_free(block.cast());
+            HEAP.free16(block.cast(), (*block).size);
         }
         block = prev;
     }

@@ -58,18 +58,8 @@ fn anchor_and_tags(out: &mut Vec<u8>, anchor: &str, tag_list: &Tags) {
 }
 
 /// A decimal integer.
-fn number(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    put(out, &digits[at..]);
+fn number(out: &mut Vec<u8>, n: u64) {
+    crate::outbox::push_decimal(out, n);
 }
 
 /// A rough size of the result, to spare the buffer its doublings.
