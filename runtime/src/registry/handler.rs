@@ -68,8 +68,9 @@ pub enum Runs {
 pub struct Handler<P> {
     /// Unique name; adding a handler with an existing name replaces it in place.
     pub name: String,
-    /// Which messages it takes.
-    pub pattern: Pattern,
+    /// Which messages it takes; shared, so copying the handler list when it changes (the
+    /// registry is copy-on-write) costs one reference count per pattern.
+    pub pattern: Rc<Pattern>,
     /// Who may trigger it.
     pub caller: Caller,
     /// How many more runs it has.
@@ -129,7 +130,7 @@ impl<P> Handler<P> {
     fn with_fn(name: String, pattern: Pattern, run: HandlerFn<P>) -> Self {
         Handler {
             name,
-            pattern,
+            pattern: Rc::new(pattern),
             caller: Caller::Anyone,
             runs: Runs::Unlimited,
             read_only: false,
