@@ -50,31 +50,20 @@ impl fmt::Display for Position {
     }
 }
 
-/// A handler waiting for the handler it is placed next to.
-struct Waiting<P> {
-    position: Position,
-    handler: Handler<P>,
-}
-
-impl<P> Clone for Waiting<P> {
-    fn clone(&self) -> Self {
-        Waiting {
-            position: self.position.clone(),
-            handler: self.handler.clone(),
-        }
-    }
-}
-
 /// The ordered list of handlers, plus the default handler, the handlers waiting for the
 /// one they are placed next to, and the syncs of the parts whose handlers change at run
 /// time.
 ///
 /// Everything is shared copy-on-write: the dispatcher keeps a copy for rollback and walks
 /// another for every message, and both are O(1) until a handler list actually changes.
+///
+/// The handlers waiting to be placed are in a list of the same type as the handlers (one
+/// copy and drop code for both), with their positions alongside, one for each.
 pub struct Registry<P> {
     list: Rc<Vec<Handler<P>>>,
     default: Option<HandlerFn<P>>,
-    waiting: Rc<Vec<Waiting<P>>>,
+    waiting: Rc<Vec<Handler<P>>>,
+    positions: Vec<Position>,
     syncs: Rc<Vec<SyncFn<P>>>,
 }
 
@@ -84,6 +73,7 @@ impl<P> Clone for Registry<P> {
             list: self.list.clone(),
             default: self.default.clone(),
             waiting: self.waiting.clone(),
+            positions: self.positions.clone(),
             syncs: self.syncs.clone(),
         }
     }
@@ -95,6 +85,7 @@ impl<P> Default for Registry<P> {
             list: Rc::new(Vec::new()),
             default: None,
             waiting: Rc::new(Vec::new()),
+            positions: Vec::new(),
             syncs: Rc::new(Vec::new()),
         }
     }
@@ -139,9 +130,15 @@ impl<P> Registry<P> {
     /// A handler with this name now exists: one waiting under the same name is replaced
     /// (the rule for names, as [`Registry::add`] replaces in place).
     fn drop_waiting(&mut self, name: &str) {
-        if self.waiting.iter().any(|w| w.handler.name == name) {
-            Rc::make_mut(&mut self.waiting).retain(|w| w.handler.name != name);
+        if let Some(i) = self.waiting.iter().position(|h| h.name == name) {
+            self.remove_waiting(i);
         }
+    }
+
+    /// Removes the waiting handler at `i` with its position.
+    fn remove_waiting(&mut self, i: usize) -> (Handler<P>, Position) {
+        let position = self.positions.remove(i);
+        (Rc::make_mut(&mut self.waiting).remove(i), position)
     }
 
     /// Places every handler waiting for `name` (just added), in the order they were
@@ -151,14 +148,10 @@ impl<P> Registry<P> {
         let mut added = vec![name];
         while let Some(name) = added.pop() {
             while let Some(at) = self.position(&name) {
-                let Some(i) = self
-                    .waiting
-                    .iter()
-                    .position(|w| w.position.target() == name)
-                else {
+                let Some(i) = self.positions.iter().position(|p| p.target() == name) else {
                     break;
                 };
-                let Waiting { position, handler } = Rc::make_mut(&mut self.waiting).remove(i);
+                let (handler, position) = self.remove_waiting(i);
                 let at = match position {
                     Position::Before(_) => at,
                     Position::After(_) => at + 1,
@@ -241,14 +234,15 @@ impl<P> Registry<P> {
             return self;
         }
         self.remove(&handler.name);
-        Rc::make_mut(&mut self.waiting).push(Waiting { position, handler });
+        Rc::make_mut(&mut self.waiting).push(handler);
+        self.positions.push(position);
         self
     }
 
     /// The handlers waiting for the handler they are placed next to (see
     /// [`Registry::place`]), in the order they were placed.
     pub fn waiting(&self) -> impl Iterator<Item = (&Handler<P>, &Position)> {
-        self.waiting.iter().map(|w| (&w.handler, &w.position))
+        self.waiting.iter().zip(&self.positions)
     }
 
     /// The first handler still waiting to be placed that would take `msg` (the runtime
@@ -259,10 +253,8 @@ impl<P> Registry<P> {
         info: &ProcessInfo,
         msg: &Message,
     ) -> Option<(&Handler<P>, &Position)> {
-        self.waiting
-            .iter()
-            .find(|w| w.handler.evaluate_on(state, info, msg) != Match::Skip)
-            .map(|w| (&w.handler, &w.position))
+        self.waiting()
+            .find(|(h, _)| h.evaluate_on(state, info, msg) != Match::Skip)
     }
 
     /// Adds a handler that runs once.
@@ -276,8 +268,8 @@ impl<P> Registry<P> {
         if let Some(i) = self.position(name) {
             return Some(self.list_mut().remove(i));
         }
-        let i = self.waiting.iter().position(|w| w.handler.name == name)?;
-        Some(Rc::make_mut(&mut self.waiting).remove(i).handler)
+        let i = self.waiting.iter().position(|h| h.name == name)?;
+        Some(self.remove_waiting(i).0)
     }
 
     /// Adds a sync: a function the runtime runs after the state is made and after every
