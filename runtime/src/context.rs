@@ -32,6 +32,7 @@
 
 use std::any::Any;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::error::Error;
 use crate::message::Message;
@@ -69,7 +70,7 @@ pub(crate) struct Parts<'a> {
     /// The process' `Pending<P>`.
     pub(crate) pending: Option<&'a mut dyn Waits>,
     /// The inbox.
-    pub(crate) inbox: Option<&'a VecDeque<Message>>,
+    pub(crate) inbox: Option<&'a VecDeque<Rc<Message>>>,
     /// The name of the state type, for errors.
     pub(crate) state_type: &'static str,
 }
@@ -395,7 +396,7 @@ impl<'a> Ctx<'a> {
     /// The messages no handler took, oldest first (AOS `Inbox`), as they were before this
     /// message. Empty in a context not run by a runtime.
     pub fn inbox(&self) -> impl Iterator<Item = &'a Message> + 'a {
-        self.parts.inbox.into_iter().flatten()
+        self.parts.inbox.into_iter().flatten().map(|m| &**m)
     }
 
     /// The process' handler registry, to add or remove handlers from inside a handler (AOS

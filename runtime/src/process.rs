@@ -142,7 +142,7 @@ pub struct Runtime<P: Process> {
     state: Option<P>,
     registry: Registry<P>,
     reference: u64,
-    inbox: VecDeque<Message>,
+    inbox: VecDeque<Rc<Message>>,
     inbox_bytes: usize,
     memory_limit: Option<usize>,
     config: Config,
@@ -223,7 +223,7 @@ impl<P: Process> Runtime<P> {
     }
 
     /// Messages no handler took, oldest first.
-    pub fn inbox(&self) -> &VecDeque<Message> {
+    pub fn inbox(&self) -> &VecDeque<Rc<Message>> {
         &self.inbox
     }
 
@@ -283,7 +283,7 @@ impl<P: Process> Runtime<P> {
                     out.extend_from_slice(b"null");
                 }
             }
-            ViewPart::Inbox => crate::view::write_inbox(&mut out, self.inbox.iter()),
+            ViewPart::Inbox => crate::view::write_inbox(&mut out, self.inbox.iter().map(|m| &**m)),
             ViewPart::Pending => {
                 crate::view::write_pending(&mut out, self.pending.iter().map(|w| w.info()))
             }
@@ -369,7 +369,7 @@ impl<P: Process> Runtime<P> {
         outcome
     }
 
-    fn handle_as(&mut self, info: &ProcessInfo, msg: &Message, env: Option<&Env>) -> Outcome {
+    fn handle_as(&mut self, info: &ProcessInfo, msg: &Rc<Message>, env: Option<&Env>) -> Outcome {
         if self.state.is_none() {
             let spawn = is_spawn(msg, info);
             if msg.read_only && !spawn {
@@ -449,7 +449,10 @@ impl<P: Process> Runtime<P> {
             self.rollback(flight);
         }
         if let Some(msg) = self.current.take() {
-            release_trapped(msg);
+            // The inbox's handle (an unhandled message the rollback kept) is not the
+            // trapped call's.
+            let kept = self.inbox.iter().filter(|m| Rc::ptr_eq(m, &msg)).count();
+            release_trapped(msg, kept);
         }
     }
 
@@ -474,7 +477,7 @@ impl<P: Process> Runtime<P> {
         }
     }
 
-    fn dispatch(&mut self, info: &ProcessInfo, msg: &Message) -> Outcome {
+    fn dispatch(&mut self, info: &ProcessInfo, msg: &Rc<Message>) -> Outcome {
         let Some(state) = self.state.as_mut() else {
             return Outcome::failed(Failure::plain("process state is not initialised"));
         };
@@ -578,7 +581,7 @@ impl<P: Process> Runtime<P> {
                 ));
                 let size = inbox_size(msg);
                 if !msg.read_only && size <= self.config.inbox_bytes {
-                    self.inbox.push_back(msg.clone());
+                    self.inbox.push_back(Rc::clone(msg));
                     self.inbox_bytes += size;
                     while self.inbox.len() > self.config.inbox_limit
                         || self.inbox_bytes > self.config.inbox_bytes
@@ -688,9 +691,9 @@ fn walk<P: Process>(
 /// Frees the message of a call that never returned. Its other handles belonged to that
 /// call's frames, which will never run again (in wasm a trap ends the call for good; a
 /// native panic that unwound dropped them already, so there are none).
-fn release_trapped(msg: Rc<Message>) {
+fn release_trapped(msg: Rc<Message>, kept: usize) {
     let ptr = Rc::as_ptr(&msg);
-    for _ in 1..Rc::strong_count(&msg) {
+    for _ in 1 + kept..Rc::strong_count(&msg) {
         // SAFETY: each handle counted here was held by a frame of the trapped call, which
         // is gone without having dropped it; `msg` itself keeps the count above zero.
         unsafe { Rc::decrement_strong_count(ptr) };
@@ -762,7 +765,7 @@ fn is_spawn(msg: &Message, info: &ProcessInfo) -> bool {
 pub(crate) struct Lent<'s, P> {
     registry: &'s mut Registry<P>,
     pending: &'s mut Pending<P>,
-    inbox: &'s VecDeque<Message>,
+    inbox: &'s VecDeque<Rc<Message>>,
     clock: Option<u64>,
 }
 
@@ -858,5 +861,22 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "unknown panic".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trapped_call_frees_its_own_handles_of_the_message_and_not_the_inbox_s() {
+        let current = Rc::new(Message::new("SENDER"));
+        // What the trapped call left: its own handle (never dropped), and the inbox's.
+        std::mem::forget(Rc::clone(&current));
+        let inbox = Rc::clone(&current);
+        assert_eq!(Rc::strong_count(&current), 3);
+        release_trapped(current, 1);
+        assert_eq!(Rc::strong_count(&inbox), 1);
+        assert_eq!(inbox.from, "SENDER");
     }
 }
