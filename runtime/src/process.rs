@@ -470,6 +470,25 @@ impl<P: Process> Runtime<P> {
         self.pending = flight.pending;
     }
 
+    /// Keeps an unhandled message in the inbox, dropping the oldest past the inbox's
+    /// limits. Called only after everything that can fail has succeeded.
+    fn keep_in_inbox(&mut self, msg: &Rc<Message>) {
+        let size = inbox_size(msg);
+        if size > self.config.inbox_bytes {
+            return;
+        }
+        self.inbox.push_back(Rc::clone(msg));
+        self.inbox_bytes += size;
+        while self.inbox.len() > self.config.inbox_limit
+            || self.inbox_bytes > self.config.inbox_bytes
+        {
+            match self.inbox.pop_front() {
+                Some(old) => self.inbox_bytes -= inbox_size(&old),
+                None => break,
+            }
+        }
+    }
+
     /// Remembers the message's time, for [`Ctx::now`] on later messages without one.
     fn observe_time(&mut self, msg: &Message) {
         if let Some(t) = msg.timestamp {
@@ -552,6 +571,7 @@ impl<P: Process> Runtime<P> {
             }
         };
 
+        let mut to_inbox = false;
         if !walked.handled {
             if let Some(default) = self.registry.default_handler().cloned() {
                 let state = self.state.as_mut().expect("state checked above");
@@ -579,19 +599,9 @@ impl<P: Process> Runtime<P> {
                     short(&msg.from),
                     msg.action().unwrap_or("")
                 ));
-                let size = inbox_size(msg);
-                if !msg.read_only && size <= self.config.inbox_bytes {
-                    self.inbox.push_back(Rc::clone(msg));
-                    self.inbox_bytes += size;
-                    while self.inbox.len() > self.config.inbox_limit
-                        || self.inbox_bytes > self.config.inbox_bytes
-                    {
-                        match self.inbox.pop_front() {
-                            Some(old) => self.inbox_bytes -= inbox_size(&old),
-                            None => break,
-                        }
-                    }
-                }
+                // Kept only once nothing can fail any more: the oldest messages it
+                // would evict are not part of the rollback.
+                to_inbox = true;
             }
         }
 
@@ -624,6 +634,9 @@ impl<P: Process> Runtime<P> {
         } else {
             if let (Some(state), Some(sp)) = (self.state.as_mut(), flight.state) {
                 state.commit(sp);
+            }
+            if to_inbox {
+                self.keep_in_inbox(msg);
             }
             self.observe_time(msg);
             self.messages_handled += 1;
