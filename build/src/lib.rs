@@ -52,7 +52,12 @@ pub use report::Report;
 /// (binaryen's output is cached by a hash of its input). The modules are binaryen's `-Oz`
 /// output, as published; without any binaryen (a fresh clone before `npm ci` in
 /// `tests/conformance`) they are dev modules ([`dev`]).
+///
+/// One build at a time in a process: the tests of a file run in parallel, and two of them
+/// asking for the same module wait for one build instead of starting cargo twice.
 pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, BuildError> {
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let spec = ModuleSpec::parse(spec);
     let options = BuildOptions {
         metering: true,
@@ -69,6 +74,14 @@ pub fn try_ensure_built(workspace_root: &Path, spec: &str) -> Result<PathBuf, Bu
             source: std::io::Error::other("the build wrote no plain module"),
         }),
     }
+}
+
+/// The bytes of [`ensure_built`]'s module, for tests: panics when the build or the read
+/// fails.
+#[track_caller]
+pub fn ensure_built_bytes(workspace_root: &Path, spec: &str) -> Vec<u8> {
+    let path = ensure_built(workspace_root, spec);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 /// [`try_ensure_built`] for tests: panics with the build error.

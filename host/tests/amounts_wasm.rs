@@ -8,9 +8,10 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::Path;
+mod common;
+use common::built::{self, at, ok};
 
-use aoxide::{Env, Message, Outcome, Tags};
+use aoxide::{Env, Message, Outcome};
 use aoxide_host::wasm::WasmModule;
 use aoxide_host::Backend;
 
@@ -27,25 +28,11 @@ const SECOND: &str =
     "57896044618658097711785492504343953926634992332820282019728792003956564819975";
 
 fn auction_bytes() -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::read(aoxide_build::ensure_built(root, "example-auction")).unwrap()
+    built::module_bytes("example-auction")
 }
 
 fn env() -> Env {
-    let mut env = Env::new(PID, SELLER);
-    env.process.tags = Tags::new();
-    env
-}
-
-fn at(mut m: Message, timestamp: u64) -> Message {
-    m.timestamp = Some(timestamp);
-    m
-}
-
-#[track_caller]
-fn ok(out: Outcome) -> Outcome {
-    assert!(!out.is_error(), "unexpected error: {:?}", out.error);
-    out
+    built::env(PID, SELLER, None)
 }
 
 fn credit(sender: &str, quantity: &str) -> Message {

@@ -6,9 +6,10 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::Path;
+mod common;
+use common::built::{self, at, ok};
 
-use aoxide::{Env, Message, Outcome, Tags, U256};
+use aoxide::{Env, Message, Outcome, U256};
 use aoxide_host::wasm::{WasmBackend, WasmModule};
 use aoxide_host::{Backend, Msg, Net, SpawnOptions};
 use aoxide_token::TokenProcess;
@@ -21,21 +22,11 @@ const BOB: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
 const MALLORY: &str = "Mq2y5YQW0Jk2kS0vLmTLdyWhVbYdjFhu9RgVxTHLjtU";
 
 fn auction_bytes() -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::read(aoxide_build::ensure_built(root, "example-auction")).unwrap()
+    built::module_bytes("example-auction")
 }
 
 fn env() -> Env {
-    let mut env = Env::new(PID, SELLER);
-    let mut tags = Tags::new();
-    tags.add("Authority", AUTH);
-    env.process.tags = tags;
-    env
-}
-
-fn at(mut m: Message, timestamp: u64) -> Message {
-    m.timestamp = Some(timestamp);
-    m
+    built::env(PID, SELLER, Some(AUTH))
 }
 
 fn msg(from: &str, action: &str, tags: &[(&str, &str)]) -> Message {
@@ -43,12 +34,6 @@ fn msg(from: &str, action: &str, tags: &[(&str, &str)]) -> Message {
         .fold(Message::new(from).with_action(action), |m, (k, v)| {
             m.with_tag(*k, *v)
         })
-}
-
-#[track_caller]
-fn ok(out: Outcome) -> Outcome {
-    assert!(!out.is_error(), "unexpected error: {:?}", out.error);
-    out
 }
 
 /// Spawned with a "token" that is a plain address, bid on, and settled: the payout is

@@ -7,10 +7,12 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::Path;
+mod common;
+use common::built::{self, msg, run};
+
 use std::time::Duration;
 
-use aoxide::{Env, Message, Outcome, Tags};
+use aoxide::{Env, Message};
 use aoxide_host::loader::{LoaderModule, LoaderOptions};
 use aoxide_host::{Backend, Msg, Native, Net, SpawnOptions};
 use aoxide_token::TokenProcess;
@@ -20,32 +22,13 @@ const OWNER: &str = "IsL5MfprdDYNsGLbAlH36j1neROI203eUdiWZ6Rwu_o";
 const AUTH: &str = "FCx6rh_Yoa_LkN1bqrYVP1oXj-bHecjjSBPw3UHu2VI";
 const BOB: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
 
-fn token_bytes() -> Vec<u8> {
-    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    let path = aoxide_build::ensure_built(root, "aoxide-token");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
-
 fn module(options: LoaderOptions) -> LoaderModule {
-    LoaderModule::with_options(&token_bytes(), options).expect("ao-loader runs the token")
+    LoaderModule::with_options(&built::module_bytes("aoxide-token"), options)
+        .expect("ao-loader runs the token")
 }
 
 fn env() -> Env {
-    let mut env = Env::new(PID, OWNER);
-    let mut tags = Tags::new();
-    tags.add("Authority", AUTH);
-    env.process.tags = tags;
-    env
-}
-
-fn msg(from: &str, id: &str, action: &str, tags: &[(&str, &str)]) -> Message {
-    let mut m = Message::new(from).with_id(id).with_action(action);
-    for (k, v) in tags {
-        m = m.with_tag(*k, *v);
-    }
-    m
+    built::env(PID, OWNER, Some(AUTH))
 }
 
 /// Spawn, fund the owner, a transfer, one that is too large (a reply), one that fails.
@@ -85,14 +68,6 @@ fn scenario() -> Vec<Message> {
     ]
 }
 
-fn run(backend: &mut dyn Backend, messages: &[Message]) -> Vec<Outcome> {
-    let env = env();
-    messages
-        .iter()
-        .map(|m| backend.handle(m.clone(), &env))
-        .collect()
-}
-
 /// True while process `pid` exists (and is not a zombie).
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -106,7 +81,7 @@ fn alive(pid: u32) -> bool {
 #[test]
 fn the_token_under_ao_loader_answers_as_the_native_one_in_both_memory_modes() {
     let messages = scenario();
-    let native = run(&mut Native::<TokenProcess>::new(), &messages);
+    let native = run(&mut Native::<TokenProcess>::new(), &messages, &env());
     assert!(native[3].messages_with_action("Transfer-Error").count() == 1);
     assert!(native[4].is_error());
     for unsafe_memory in [false, true] {
@@ -115,7 +90,7 @@ fn the_token_under_ao_loader_answers_as_the_native_one_in_both_memory_modes() {
             ..LoaderOptions::default()
         });
         let mut backend = m.instantiate().unwrap();
-        let loaded = run(&mut backend, &messages);
+        let loaded = run(&mut backend, &messages, &env());
         for ((m, n), l) in messages.iter().zip(&native).zip(&loaded) {
             assert_eq!(n, l, "message {:?} (unsafe_memory {unsafe_memory})", m.id);
         }

@@ -7,10 +7,12 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::Path;
+mod common;
+use common::built::{self, ok};
+
 use std::sync::OnceLock;
 
-use aoxide::{Env, Message, Outcome, Tags};
+use aoxide::{Env, Message, Outcome};
 use aoxide_host::wasm::WasmModule;
 use aoxide_host::{Backend, Msg, Net, SpawnOptions};
 
@@ -23,24 +25,11 @@ const MALLORY: &str = "Mq2y5YQW0Jk2kS0vLmTLdyWhVbYdjFhu9RgVxTHLjtU";
 /// The built ping module, built once for the tests of this file (they run in parallel).
 fn ping_bytes() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        std::fs::read(aoxide_build::ensure_built(root, "example-ping")).unwrap()
-    })
+    BYTES.get_or_init(|| built::module_bytes("example-ping"))
 }
 
 fn env() -> Env {
-    let mut env = Env::new(PID, OWNER);
-    let mut tags = Tags::new();
-    tags.add("Authority", AUTH);
-    env.process.tags = tags;
-    env
-}
-
-#[track_caller]
-fn ok(out: Outcome) -> Outcome {
-    assert!(!out.is_error(), "unexpected error: {:?}", out.error);
-    out
+    built::env(PID, OWNER, Some(AUTH))
 }
 
 /// A `Spawned` notice for `reference`, as the messenger delivers it: from the process

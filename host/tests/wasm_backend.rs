@@ -7,9 +7,10 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::built::{self, msg, run};
 
-use aoxide::{Env, Message, Outcome, Tags};
+use aoxide::{Env, Message, Outcome};
 use aoxide_build::{check_module, Problem};
 use aoxide_host::wasm::{WasmBackend, WasmModule};
 use aoxide_host::{Backend, Msg, Native, Net, SpawnOptions};
@@ -24,49 +25,30 @@ const CAROL: &str = "jLbz8Sng1M-AIBayL1w_X_hIpd64BOtY2fBLoq7H8Rw";
 // ----- finding the built modules -----
 
 /// The built module `name` (`target/ao/<name>.wasm`), built on demand through the library
-/// build step (`aoxide_build::ensure_built`; a no-op when nothing changed). One build at a
-/// time: the tests of this file run in parallel.
-fn module_path(name: &str) -> PathBuf {
-    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host/ has a parent");
-    let spec = match name {
+/// build step (`aoxide_build::ensure_built`; a no-op when nothing changed).
+fn module_bytes(name: &str) -> Vec<u8> {
+    built::module_bytes(&spec(name))
+}
+
+/// The cargo spec of module `name` of `scripts/modules.txt`.
+fn spec(name: &str) -> String {
+    match name {
         "token" | "chat" => format!("aoxide-{name}"),
         "counter-blueprint" => "aoxide-counter:counter-blueprint".to_owned(),
         other => format!("example-{other}"),
-    };
-    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    aoxide_build::ensure_built(root, &spec)
-}
-
-fn module_bytes(name: &str) -> Vec<u8> {
-    let path = module_path(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    }
 }
 
 // ----- the token scenario, message by message -----
 
 fn env() -> Env {
-    let mut env = Env::new(PID, OWNER);
-    let mut tags = Tags::new();
-    tags.add("Authority", AUTH);
-    env.process.tags = tags;
-    env
+    built::env(PID, OWNER, Some(AUTH))
 }
 
 /// A message from the process itself, forwarded by the authority.
 fn from_process(id: &str) -> Message {
     let mut m = Message::new(AUTH).with_id(id);
     m.from = PID.into();
-    m
-}
-
-fn msg(from: &str, id: &str, action: &str, tags: &[(&str, &str)]) -> Message {
-    let mut m = Message::new(from).with_id(id).with_action(action);
-    for (k, v) in tags {
-        m = m.with_tag(*k, *v);
-    }
     m
 }
 
@@ -139,20 +121,12 @@ fn scenario() -> Vec<Message> {
     ]
 }
 
-fn run(backend: &mut dyn Backend, messages: &[Message]) -> Vec<Outcome> {
-    let env = env();
-    messages
-        .iter()
-        .map(|m| backend.handle(m.clone(), &env))
-        .collect()
-}
-
 #[test]
 fn the_wasm_token_gives_the_same_outcomes_as_the_native_one() {
     let bytes = module_bytes("token");
     let messages = scenario();
-    let native = run(&mut Native::<TokenProcess>::new(), &messages);
-    let wasm = run(&mut WasmBackend::new(&bytes).unwrap(), &messages);
+    let native = run(&mut Native::<TokenProcess>::new(), &messages, &env());
+    let wasm = run(&mut WasmBackend::new(&bytes).unwrap(), &messages, &env());
     assert_eq!(native.len(), wasm.len());
     for ((m, n), w) in messages.iter().zip(&native).zip(&wasm) {
         assert_eq!(n, w, "outcomes differ for message {:?}", m.id);

@@ -5,16 +5,15 @@
 
 #![cfg(feature = "wasm")]
 
-use std::path::Path;
+mod common;
+use common::built;
 
 use aoxide::module_abi::{PANIC_RECORD_MAGIC, PANIC_RECORD_TEXT};
 use aoxide_host::wasm::{panic_text, WasmModule};
 use aoxide_host::{Msg, Net, SpawnOptions};
 
 fn ping() -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let path = aoxide_build::ensure_built(root, "example-ping");
-    std::fs::read(&path).unwrap()
+    built::module_bytes("example-ping")
 }
 
 /// A record at `at`: the marker, the length, the text.

@@ -10,8 +10,7 @@ use aoxide_host::{native, Module, Net, ProcessId, SpawnOptions};
 
 fn built_chat() -> WasmModule {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = aoxide_build::ensure_built(&root, "aoxide-chat");
-    WasmModule::new(&std::fs::read(&path).unwrap()).unwrap()
+    WasmModule::new(&aoxide_build::ensure_built_bytes(&root, "aoxide-chat")).unwrap()
 }
 
 fn spawn(module: impl Module) -> (Net, ProcessId) {

@@ -4,23 +4,16 @@
 //! JSON view and the same outcomes.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use aoxide::U256;
 use aoxide_host::wasm::WasmModule;
 use aoxide_host::{native, Module, Msg, Net, ProcessId, SpawnOptions};
 use aoxide_token::{Token, TokenClient, TokenError};
 
-/// The built token module (`ensure_built`: a no-op when nothing changed); one build at a
-/// time, as the tests of this file run in parallel.
+/// The built token module (`ensure_built`: a no-op when nothing changed).
 fn built_token() -> WasmModule {
-    static BUILDING: Mutex<()> = Mutex::new(());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = {
-        let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-        aoxide_build::ensure_built(&root, "aoxide-token")
-    };
-    WasmModule::new(&std::fs::read(&path).unwrap()).unwrap()
+    WasmModule::new(&aoxide_build::ensure_built_bytes(&root, "aoxide-token")).unwrap()
 }
 
 /// Spawns the token from `module`: supply 1000, 300 allocated to alice, the rest held by

@@ -92,8 +92,7 @@ fn the_client_drives_the_counter_on_the_network() {
 
 fn built_counter() -> WasmModule {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = aoxide_build::ensure_built(&root, "example-counter");
-    WasmModule::new(&std::fs::read(&path).unwrap()).unwrap()
+    WasmModule::new(&aoxide_build::ensure_built_bytes(&root, "example-counter")).unwrap()
 }
 
 #[test]

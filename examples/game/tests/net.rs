@@ -67,8 +67,7 @@ fn a_guess_needs_a_join_and_a_valid_number() {
 
 fn built_game() -> WasmModule {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = aoxide_build::ensure_built(&root, "example-game");
-    WasmModule::new(&std::fs::read(&path).unwrap()).unwrap()
+    WasmModule::new(&aoxide_build::ensure_built_bytes(&root, "example-game")).unwrap()
 }
 
 fn spawn(module: impl Module) -> (Net, ProcessId) {

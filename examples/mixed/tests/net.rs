@@ -34,8 +34,7 @@ fn mixed_wasm() -> Vec<u8> {
          with pip):\n{}",
         String::from_utf8_lossy(&setup.stderr)
     );
-    let path = aoxide_build::ensure_built(&root, "example-mixed");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    aoxide_build::ensure_built_bytes(&root, "example-mixed")
 }
 
 struct World {

@@ -1,6 +1,8 @@
 //! Small hand-written processes the host tests share.
 #![allow(dead_code)]
 
+pub mod built;
+
 use aoxide::{
     fail, Caller, Ctx, Error, Handler, Match, Message, OutMessage, Pattern, Process, Registry,
     Spawn,
