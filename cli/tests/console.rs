@@ -77,24 +77,31 @@ fn the_same_seed_gives_the_same_ids_and_another_seed_does_not() {
     assert_ne!(a, c);
 }
 
+/// What `command` printed, asserted to have succeeded (its output in the failure).
+#[track_caller]
+fn stdout_of(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 #[test]
 fn the_binary_runs_a_script_with_spawn_tags() {
     let counter = aoxide_build::ensure_built(&root(), "example-counter");
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("s.aos");
     std::fs::write(&script, "Get\nIncrement By=2\n.load x.lua\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
-        .arg("run")
-        .arg(&counter)
-        .args(["--spawn-tag", "Start=40", "--seed", "3", "--script"])
-        .arg(&script)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+            .arg("run")
+            .arg(&counter)
+            .args(["--spawn-tag", "Start=40", "--seed", "3", "--script"])
+            .arg(&script),
     );
     assert!(stdout.contains("spawned counter = "), "{stdout}");
     assert!(stdout.contains("counter> Get\n"), "{stdout}");
@@ -124,22 +131,16 @@ fn the_binary_spawns_a_lua_module_and_loads_lua_into_it() {
         "scripts/setup-lua-toolchain failed:\n{}",
         String::from_utf8_lossy(&setup.stderr)
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
-        .args([
-            "console",
-            "--seed",
-            "5",
-            "--script",
-            "cli/tests/fixtures/lua.aos",
-        ])
-        .current_dir(&root)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+            .args([
+                "console",
+                "--seed",
+                "5",
+                "--script",
+                "cli/tests/fixtures/lua.aos",
+            ])
+            .current_dir(&root),
     );
     if std::env::var_os("AOXIDE_BLESS").is_some() {
         std::fs::write(

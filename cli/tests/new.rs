@@ -10,6 +10,28 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
 
+/// `cargo ao build ARGS --json` in the crate at `dir`, asserted to succeed: its report.
+#[track_caller]
+fn build_report(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+        .arg("build")
+        .args(args)
+        .arg("--json")
+        .env(
+            "CARGO_TARGET_DIR",
+            root().join("target").join("cargo-ao-new"),
+        )
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[track_caller]
 fn cargo_test_offline(dir: &Path) {
     // A target dir under the workspace's, so reruns are warm.
@@ -52,20 +74,8 @@ fn the_counter_template_tests_builds_and_runs() {
     cargo_test_offline(&dir);
 
     // cargo ao build, then the console script, through the binary.
-    let target = root().join("target").join("cargo-ao-new");
     let bin = env!("CARGO_BIN_EXE_cargo-ao");
-    let out = Command::new(bin)
-        .args(["build", "--json"])
-        .env("CARGO_TARGET_DIR", &target)
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = build_report(&dir, &[]);
     let module = &report["modules"][0];
     assert!(module["path"]
         .as_str()
@@ -116,29 +126,17 @@ fn the_lua_template_passes_its_tests_and_builds_a_module() {
 
     // The module needs the zig toolchain (scripts/setup-lua-toolchain), which scripts/test
     // installs; without it, say so and stop here.
-    let ready = std::env::var_os("HOME")
-        .map(|h| Path::new(&h).join(".cache/aoxide/lua-toolchain-zig-0.17.1/ready"))
+    let ready = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+        .map(|cache| cache.join("aoxide/lua-toolchain-zig-0.17.1/ready"))
         .is_some_and(|p| p.is_file())
         || std::env::var_os("AOXIDE_LUA_TOOLCHAIN").is_some();
     if !ready {
         eprintln!("note: no Lua toolchain (scripts/setup-lua-toolchain): the module is not built");
         return;
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
-        .args(["build", "--metering", "--json"])
-        .env(
-            "CARGO_TARGET_DIR",
-            root().join("target").join("cargo-ao-new"),
-        )
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = build_report(&dir, &["--metering"]);
     let modules = report["modules"].as_array().unwrap();
     assert_eq!(modules.len(), 1, "no metering variant for a Lua module");
     assert!(modules[0]["path"]
