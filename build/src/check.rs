@@ -368,42 +368,29 @@ pub fn check_module(bytes: &[u8]) -> Result<ModuleReport, CheckError> {
             ExternalKind::Tag => "tag".into(),
         }
     };
-    for required in module_abi::EXPORTS {
-        let expected = match required.kind {
+    // The required exports must be there; the tools' exports are optional. Both are typed.
+    let required = module_abi::EXPORTS.iter().map(|e| (e, true));
+    let tools = module_abi::TOOL_EXPORTS.iter().map(|e| (e, false));
+    for (export, needed) in required.chain(tools) {
+        let expected = match export.kind {
             ExportKind::Func(sig) => describe_sig(&sig),
             other => other.to_string(),
         };
-        match exports.iter().find(|(n, _, _)| n == required.name) {
-            None => problems.push(Problem::MissingExport {
-                name: required.name.to_owned(),
+        match exports.iter().find(|(n, _, _)| n == export.name) {
+            None if needed => problems.push(Problem::MissingExport {
+                name: export.name.to_owned(),
                 expected,
             }),
+            None => {}
             Some(&(_, kind, index)) => {
                 let found = describe(kind, index);
                 if found != expected {
                     problems.push(Problem::WrongExport {
-                        name: required.name.to_owned(),
+                        name: export.name.to_owned(),
                         expected,
                         found,
                     });
                 }
-            }
-        }
-    }
-    // Tool exports are optional, but typed when present.
-    for tool in module_abi::TOOL_EXPORTS {
-        let expected = match tool.kind {
-            ExportKind::Func(sig) => describe_sig(&sig),
-            other => other.to_string(),
-        };
-        if let Some(&(_, kind, index)) = exports.iter().find(|(n, _, _)| n == tool.name) {
-            let found = describe(kind, index);
-            if found != expected {
-                problems.push(Problem::WrongExport {
-                    name: tool.name.to_owned(),
-                    expected,
-                    found,
-                });
             }
         }
     }
