@@ -1,5 +1,6 @@
-//! binaryen's output kept by a hash of its input (`<out>/.cache/<stem>-<hash>.wasm`), so a
-//! build whose cargo output did not change costs no optimisation.
+//! binaryen's output (pre-initialised, [`crate::preinit`]) kept by a hash of its input
+//! (`<out>/.cache/<stem>-<hash>.wasm`), so a build whose cargo output did not change costs
+//! no optimisation.
 //!
 //! An entry is only ever written whole (a temporary file renamed into place) and only after
 //! the validator accepted it, and an entry is only used when the validator accepts it again:
@@ -75,13 +76,12 @@ impl CacheEntry {
     }
 }
 
-/// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`]), so
-/// an entry written with other passes is never used.
+/// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`]) and
+/// the pre-initialisation's version ([`crate::preinit::VERSION`]), so an entry written
+/// with other passes or by another pre-initialisation is never used.
 fn key(input: &[u8]) -> u64 {
-    fnv1a(
-        fnv1a(0xcbf2_9ce4_8422_2325, crate::optimize::PASSES.as_bytes()),
-        input,
-    )
+    let passes = fnv1a(0xcbf2_9ce4_8422_2325, crate::optimize::PASSES.as_bytes());
+    fnv1a(fnv1a(passes, crate::preinit::VERSION.as_bytes()), input)
 }
 
 /// FNV-1a, 64 bits, from state `h`: a stable key for the cache (not a security hash).

@@ -10,6 +10,9 @@
 //!    [`Optimization::Dev`] a [`dev`] module instead unless `-Oz`'s output is cached), and
 //!    for the metering format the bulk-memory and non-trapping float-to-int lowering
 //!    ([`lower`]);
+//!    A module that exports [`PREINIT_EXPORT`](aoxide::module_abi::PREINIT_EXPORT) (the
+//!    Lua layer) is then pre-initialised: the export run once under node and the memory it
+//!    leaves baked into the module's data ([`preinit`]);
 //! 4. [`ValidatedModule`]: [`check_module`] accepted it and the `aoxide.interface` section
 //!    survived.
 //!
@@ -25,8 +28,10 @@ pub mod check;
 pub mod dev;
 pub mod link;
 pub mod lower;
+pub mod node;
 pub mod optimize;
 pub mod pipeline;
+pub mod preinit;
 pub mod profile;
 pub mod report;
 pub mod rewrite;

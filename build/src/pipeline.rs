@@ -13,6 +13,7 @@ use crate::dev::dev_module;
 use crate::link::{link, LinkError};
 use crate::lower::lower_for_metering;
 use crate::optimize::{optimize, OptimizeError, Optimizer};
+use crate::preinit::{has_preinit, preinitialize, PreinitError};
 use crate::profile::Profile;
 use crate::rewrite::RewriteError;
 
@@ -147,6 +148,16 @@ impl LinkedWasm {
 }
 
 impl OptimizedWasm {
+    /// Pre-initialised ([`crate::preinit`]) when it exports
+    /// [`PREINIT_EXPORT`](aoxide::module_abi::PREINIT_EXPORT), with `scratch` for node's
+    /// files; unchanged otherwise.
+    pub fn preinitialize(self, scratch: &Path) -> Result<OptimizedWasm, PreinitError> {
+        Ok(OptimizedWasm {
+            bytes: preinitialize(&self.bytes, scratch)?,
+            ..self
+        })
+    }
+
     /// The metering variant: bulk memory and non-trapping float-to-int lowered.
     pub fn lower_for_metering(&self) -> Result<OptimizedWasm, RewriteError> {
         Ok(OptimizedWasm {
@@ -193,6 +204,9 @@ pub enum BuildError {
     /// The metering lowering.
     #[error("the metering lowering failed")]
     Lower(#[from] RewriteError),
+    /// The pre-initialisation.
+    #[error(transparent)]
+    Preinit(#[from] PreinitError),
     /// The validator.
     #[error(transparent)]
     Validate(#[from] ValidateError),
@@ -219,6 +233,8 @@ pub enum Step {
     Dev,
     /// The metering lowering.
     Lower,
+    /// Running the module's pre-initialisation hook ([`crate::preinit`]).
+    Preinit,
     /// Validation (of a cached entry too).
     Validate,
     /// Writing the modules.
@@ -234,6 +250,7 @@ impl Step {
             Step::Optimize => "wasm-opt -Oz (binaryen)",
             Step::Dev => "dev module (no binaryen)",
             Step::Lower => "metering lowering",
+            Step::Preinit => "pre-initialising (aoxide_preinit under node)",
             Step::Validate => "validating",
             Step::Write => "writing",
         }
@@ -493,6 +510,7 @@ fn optimize_plain(
         let start = Instant::now();
         let dev = plain(dev_module(&linked.bytes)?);
         time(Step::Dev, start);
+        let dev = preinitialized(dev, out_dir, spec, &mut time, progress)?;
         let start = Instant::now();
         let module = dev.validate()?;
         time(Step::Validate, start);
@@ -506,6 +524,7 @@ fn optimize_plain(
     let start = Instant::now();
     let optimized = linked.optimize(&optimizer, out_dir, stem)?;
     time(Step::Optimize, start);
+    let optimized = preinitialized(optimized, out_dir, spec, &mut time, progress)?;
     let start = Instant::now();
     let module = optimized.validate()?;
     cache.put(&module.bytes);
@@ -515,4 +534,22 @@ fn optimize_plain(
         optimization: Optimization::Release,
         optimizer: optimizer.describe(),
     })
+}
+
+/// `module` pre-initialised when it has the hook, the step timed and told.
+fn preinitialized(
+    module: OptimizedWasm,
+    scratch: &Path,
+    spec: &ModuleSpec,
+    time: &mut dyn FnMut(Step, Instant),
+    progress: &mut dyn FnMut(&ModuleSpec, Step),
+) -> Result<OptimizedWasm, BuildError> {
+    if !has_preinit(&module.bytes).map_err(PreinitError::from)? {
+        return Ok(module);
+    }
+    progress(spec, Step::Preinit);
+    let start = Instant::now();
+    let module = module.preinitialize(scratch)?;
+    time(Step::Preinit, start);
+    Ok(module)
 }

@@ -63,6 +63,7 @@ fn step_name(step: Step) -> &'static str {
         Step::Optimize => "wasm-opt",
         Step::Dev => "dev",
         Step::Lower => "lower",
+        Step::Preinit => "preinit",
         Step::Validate => "validate",
         Step::Write => "write",
     }

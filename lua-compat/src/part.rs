@@ -91,11 +91,14 @@ impl std::fmt::Debug for LuaPart {
 }
 
 impl LuaPart {
-    /// A VM with the AOS environment, not booted yet.
+    /// A VM with the AOS environment, not booted yet: the one the module's build made
+    /// ahead of time ([`preinit`](crate::preinit)) if no part has taken it, else a new one.
     pub fn new(limits: Limits) -> Result<Self, LuaError> {
-        Ok(LuaPart {
-            vm: Rc::new(Vm::new(limits)?),
-        })
+        let vm = match crate::prebuilt::take(limits) {
+            Some(vm) => vm,
+            None => Vm::new(limits)?,
+        };
+        Ok(LuaPart { vm: Rc::new(vm) })
     }
 
     /// Boots from the spawn message: sets the identity (`ao.id`, `ao.env`, `Owner`, `Name`,

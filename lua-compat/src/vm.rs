@@ -312,6 +312,40 @@ impl Vm {
         &self.limits
     }
 
+    /// The VM with other limits (a prebuilt VM taken by a part, see [`crate::prebuilt`]).
+    /// Fails when the heap already holds more than `limits.memory`: the part then builds
+    /// its own VM, which fails as it always did.
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Result<Vm, LuaError> {
+        if self.lua.used_memory() > limits.memory {
+            return Err(LuaError::Memory {
+                limit: limits.memory,
+            });
+        }
+        self.lua
+            .set_memory_limit(limits.memory)
+            .map_err(|e| lua_error(e, &limits))?;
+        self.budget.set(limits.instructions);
+        self.limits = limits;
+        Ok(self)
+    }
+
+    /// Builds every library `require` offers ahead of its first `require`.
+    pub(crate) fn build_libraries(&self) -> Result<(), LuaError> {
+        let package: Table = self
+            .lua
+            .globals()
+            .get("package")
+            .map_err(|e| self.error(e))?;
+        let preload: Table = package.get("preload").map_err(|e| self.error(e))?;
+        libs::build_all(&preload).map_err(|e| self.error(e))
+    }
+
+    /// A full collection (twice: finalised objects go on the second).
+    pub(crate) fn collect(&self) {
+        let _ = self.lua.gc_collect();
+        let _ = self.lua.gc_collect();
+    }
+
     fn error(&self, e: mlua::Error) -> LuaError {
         lua_error(e, &self.limits)
     }

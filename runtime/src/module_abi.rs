@@ -213,6 +213,13 @@ impl ViewPart {
     }
 }
 
+/// The export the build calls once in a fresh instance and then removes
+/// (`aoxide_build::preinit`): `aoxide_preinit()` builds what every process of the module
+/// would otherwise build at its spawn (the Lua layer's VM with the AOS environment), and
+/// the memory it leaves becomes the module's data. Any module may have it; it must not
+/// depend on a message, an env or a clock.
+pub const PREINIT_EXPORT: &str = "aoxide_preinit";
+
 /// Exports the linker adds that hosts ignore (immutable globals); any other extra export is
 /// worth a warning.
 pub const TOLERATED_EXPORTS: &[&str] = &["__heap_base", "__data_end"];

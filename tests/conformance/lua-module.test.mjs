@@ -34,11 +34,15 @@ const luaAos = () => readModule("lua-aos", { crate: "example-lua-aos" })
 const luaToken = () => readModule("lua-token", { crate: "example-lua-token" })
 const stripAnsi = s => s.replace(/\x1b\[[0-9;]*m/g, "")
 
-test("the Lua modules import only env.emscripten_resize_heap and use legacy exception handling", () => {
+test("the Lua modules import only env.emscripten_resize_heap, use legacy exception handling and are pre-initialised", () => {
   for (const [name, crate] of [["lua-aos", "example-lua-aos"], ["lua-token", "example-lua-token"], ["mixed", "example-mixed"]]) {
     const module = new WebAssembly.Module(readModule(name, { crate }))
     const imports = WebAssembly.Module.imports(module).map(i => `${i.module}.${i.name}`)
     assert.deepEqual(imports, ["env.emscripten_resize_heap"], name)
+    // The build ran the Lua layer's aoxide_preinit (the VM with the AOS environment built
+    // ahead of any spawn), baked the memory into the data and removed the export.
+    const exports = WebAssembly.Module.exports(module).map(e => e.name)
+    assert.ok(!exports.includes("aoxide_preinit"), `${name} was not pre-initialised: ${exports}`)
   }
 })
 

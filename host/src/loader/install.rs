@@ -21,14 +21,11 @@ pub const AO_LOADER_VERSION: &str = "0.0.49";
 /// cache (for example a checkout's `tests/conformance`); nothing is installed there.
 pub const AO_LOADER_DIR_VAR: &str = "AOXIDE_AO_LOADER_DIR";
 
-/// Names the node executable (default: `node` on `PATH`).
-pub const NODE_VAR: &str = "AOXIDE_NODE";
+pub use aoxide_build::node::NODE_VAR;
 
-/// The node executable to start.
+/// The node executable to start ([`aoxide_build::node::program`]).
 pub(super) fn node() -> PathBuf {
-    std::env::var_os(NODE_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("node"))
+    aoxide_build::node::program()
 }
 
 /// True when `dir` holds an installed ao-loader.

@@ -14,17 +14,19 @@ use mlua::{Lua, Table};
 /// Builds a library's table.
 type Builder = fn(&Lua) -> mlua::Result<Table>;
 
+/// The libraries, by their undotted names.
+const MODULES: [(&str, Builder); 4] = [
+    ("json", json::module),
+    ("bint", bint::module),
+    ("base64", base64::module),
+    ("crypto", crypto::module),
+];
+
 /// Puts `json`, `.bint`, `.base64` and `.crypto` into `package.preload` (also under the
 /// dotted and undotted names AOS code uses). Each is built the first time it is required
 /// (a spawn pays only for the libraries its Lua uses), once for both names.
 pub(crate) fn install(lua: &Lua, preload: &Table) -> mlua::Result<()> {
-    let modules: [(&str, Builder); 4] = [
-        ("json", json::module),
-        ("bint", bint::module),
-        ("base64", base64::module),
-        ("crypto", crypto::module),
-    ];
-    for (name, build) in modules {
+    for (name, build) in MODULES {
         let built: Rc<RefCell<Option<Table>>> = Rc::default();
         let loader = lua.create_function(move |lua, _: mlua::MultiValue| {
             if let Some(module) = &*built.borrow() {
@@ -36,6 +38,16 @@ pub(crate) fn install(lua: &Lua, preload: &Table) -> mlua::Result<()> {
         })?;
         preload.set(name, loader.clone())?;
         preload.set(format!(".{name}"), loader)?;
+    }
+    Ok(())
+}
+
+/// Builds every library now, as its first `require` would (its loader keeps the table), but
+/// without `require`: `package.loaded` stays as it was. What a prebuilt VM does
+/// ([`crate::prebuilt`]), so that no spawn pays for building a library.
+pub(crate) fn build_all(preload: &Table) -> mlua::Result<()> {
+    for (name, _) in MODULES {
+        preload.get::<mlua::Function>(name)?.call::<Table>(())?;
     }
     Ok(())
 }
