@@ -291,6 +291,16 @@ impl Vm {
                 Ok(VmState::Continue)
             },
         )?;
+        // Below what the environment already holds, every later allocation would fail,
+        // even the ones dropping the VM needs (an abort outside a protected call).
+        let needed = lua.used_memory();
+        if needed > limits.memory {
+            return Err(mlua::Error::runtime(format!(
+                "the Lua heap limit ({} bytes) is below what the AOS environment alone takes \
+                 ({needed} bytes)",
+                limits.memory
+            )));
+        }
         lua.set_memory_limit(limits.memory)?;
 
         Ok(Vm {
@@ -619,6 +629,21 @@ impl Vm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heap_limit_below_the_environment_is_a_setup_error_not_an_abort() {
+        let e = match Vm::new(Limits {
+            instructions: 1_000,
+            memory: 1024,
+        }) {
+            Err(e) => e,
+            Ok(_) => panic!("a 1 KiB heap cannot hold the environment"),
+        };
+        assert!(
+            matches!(&e, LuaError::Setup(text) if text.contains("(1024 bytes) is below")),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn budget_reaches_coroutines() {

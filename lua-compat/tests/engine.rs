@@ -1,6 +1,7 @@
 //! The engine: deterministic, sandboxed, bounded.
 mod common;
 use aoxide::{Env, Message, Runtime};
+use aoxide_lua::{Limits, LuaFiles, LuaProcess, LuaSource};
 use common::*;
 
 #[test]
@@ -165,4 +166,30 @@ fn huge_strings_in_messages_are_handled() {
         None,
     );
     assert_eq!(out.messages[0].data.as_deref(), Some("4194304"));
+}
+
+/// A heap limit the AOS environment does not fit in.
+struct Tiny;
+impl LuaFiles for Tiny {
+    const SOURCES: &'static [LuaSource] = &[];
+    fn limits() -> Limits {
+        Limits {
+            instructions: 1_000_000,
+            memory: 16 * 1024,
+        }
+    }
+}
+
+#[test]
+fn a_heap_limit_the_environment_does_not_fit_in_fails_the_spawn_with_a_clear_error() {
+    let mut rt: Runtime<LuaProcess<Tiny>> = Runtime::new();
+    let out = rt.handle(
+        Message::new(OWNER).with_id(PID).with_tag("Type", "Process"),
+        Some(&Env::new(PID, OWNER)),
+    );
+    let error = out.error.expect("the spawn must fail").to_string();
+    assert!(
+        error.contains("(16384 bytes) is below what the AOS environment alone takes"),
+        "{error}"
+    );
 }
