@@ -110,6 +110,8 @@ fs.writeFileSync(output, new Uint8Array(exports.memory.buffer));
 "#;
 
 fn run_under_node(bytes: &[u8], scratch: &Path) -> Result<Vec<u8>, PreinitError> {
+    // A first build's output directory may not exist yet.
+    std::fs::create_dir_all(scratch).map_err(PreinitError::Io)?;
     let dir = tempfile::Builder::new()
         .prefix("aoxide-preinit")
         .tempdir_in(scratch)

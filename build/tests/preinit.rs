@@ -112,6 +112,15 @@ fn the_hook_runs_under_node_and_its_memory_becomes_the_modules_data() {
 }
 
 #[test]
+fn the_scratch_directory_is_made_when_missing() {
+    let bytes = wat::parse_str(MODULE).unwrap();
+    let root = scratch();
+    let missing = root.path().join("target/ao");
+    preinitialize(&bytes, &missing).expect("pre-initialised into a new directory");
+    assert!(missing.is_dir());
+}
+
+#[test]
 fn a_module_without_the_hook_is_left_as_it_is() {
     let bytes = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "handle")))"#)
         .unwrap();
