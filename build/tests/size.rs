@@ -32,7 +32,7 @@ const CEILINGS: &[(&str, Option<usize>)] = &[
     ("kv-store", Some(275_600)),
     ("game", Some(195_000)),
     ("token", Some(147_900)),
-    ("chat", Some(116_900)),
+    ("chat", None),
     ("counter-blueprint", None),
     ("auction", Some(125_300)),
 ];
