@@ -60,6 +60,13 @@ impl Ping {
     }
 }
 
+/// Replies `Action=action`, `Data=data` to the message being handled (one copy of the
+/// builder in the module for every handler that replies).
+#[inline(never)]
+fn reply(ctx: &mut Ctx, action: &str, data: String) {
+    ctx.respond(OutMessage::untargeted().action(action).data(data));
+}
+
 /// The checksum [`Ping::checksum`] computes, for a list of items (used by tests).
 pub fn checksum_of<'a>(items: impl IntoIterator<Item = &'a str>) -> u64 {
     let mut state = Ping::default();
@@ -82,7 +89,7 @@ impl Ping {
     #[handler(action = "Ping", name = "Ping")]
     fn ping(&mut self, ctx: &mut Ctx) {
         self.pings += 1;
-        ctx.respond(OutMessage::untargeted().action("Pong").data("pong"));
+        reply(ctx, "Pong", "pong".to_owned());
     }
 
     /// Adds `By` (default 1) and replies with the count.
@@ -93,32 +100,20 @@ impl Ping {
             fail!("Increment by {by} overflows the counter ({})", self.count);
         };
         self.count = count;
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Incremented")
-                .data(count.to_string()),
-        );
+        reply(ctx, "Incremented", count.to_string());
         Ok(())
     }
 
     /// Replies with the count.
     #[handler(action = "Count", name = "Count")]
     fn count(&self, ctx: &mut Ctx) {
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Count")
-                .data(self.count.to_string()),
-        );
+        reply(ctx, "Count", self.count.to_string());
     }
 
     /// Replies with the data.
     #[handler(action = "Echo", name = "Echo")]
     fn echo(&self, ctx: &mut Ctx, msg: &Message) {
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Echo")
-                .data(msg.data.clone()),
-        );
+        reply(ctx, "Echo", msg.data.clone());
     }
 
     /// Changes everything it can, then fails: all of it is rolled back.
@@ -144,11 +139,7 @@ impl Ping {
     #[handler(action = "Store", name = "Store")]
     fn store(&mut self, ctx: &mut Ctx, msg: &Message) {
         self.stored.push(msg.data.clone());
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Stored")
-                .data(self.stored.len().to_string()),
-        );
+        reply(ctx, "Stored", self.stored.len().to_string());
     }
 
     /// Replies with the item stored at `Index`.
@@ -157,11 +148,7 @@ impl Ping {
         let Some(item) = self.stored.as_slice().get(index) else {
             fail!("no stored item {index} ({} stored)", self.stored.len());
         };
-        ctx.respond(
-            OutMessage::untargeted()
-                .action("Stored-Item")
-                .data(item.clone()),
-        );
+        reply(ctx, "Stored-Item", item.clone());
         Ok(())
     }
 
