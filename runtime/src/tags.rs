@@ -252,6 +252,13 @@ impl Tags {
         self.position(name).map(|at| &self.list[at].value)
     }
 
+    /// [`Tags::find`] as one function: what every handler's tag parameter reads through
+    /// (`Message::tag`), so that each does not carry its own copy of the lookup.
+    #[inline(never)]
+    pub(crate) fn find_out_of_line(&self, name: &str) -> Option<&TagValue> {
+        self.find(name)
+    }
+
     /// The first value of the tag whose name equals `name` ignoring ASCII case (a scan).
     pub fn find_ignore_case(&self, name: &str) -> Option<&TagValue> {
         self.list
