@@ -310,8 +310,7 @@ pub(crate) fn env(out: &mut Vec<u8>, e: &Env) {
 pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => put(out, b"null"),
-        Value::Bool(true) => put(out, b"true"),
-        Value::Bool(false) => put(out, b"false"),
+        Value::Bool(b) => put(out, if *b { b"true" } else { b"false" }),
         Value::String(s) => string(out, s),
         Value::Array(items) => {
             out.push(b'[');
