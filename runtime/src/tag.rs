@@ -47,7 +47,7 @@ fn quoted(value: &str) -> String {
 impl TagError {
     /// An `Invalid` error for `value`, cutting long values.
     pub fn invalid(name: &str, value: &TagValue, expected: &'static str) -> Self {
-        let mut value = value.to_string();
+        let mut value = number_text(value).into_owned();
         if value.len() > 80 {
             let mut cut = 77;
             while !value.is_char_boundary(cut) {
@@ -140,8 +140,9 @@ pub(crate) fn canonical_decimal(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
 }
 
-/// The text a number is read from: a text value as it is, any other JSON value as its JSON
-/// text (what `Display` writes, without the formatting machinery or a copy of text).
+/// The text of a tag value as `Display` writes it (a text value as it is, any other JSON
+/// value as its JSON text), without the formatting machinery or a copy of text: what
+/// numbers are read from and errors quote.
 fn number_text(value: &TagValue) -> Cow<'_, str> {
     match value {
         TagValue::Text(s) => Cow::Borrowed(s),
@@ -240,7 +241,7 @@ impl FromTag for f64 {
 impl FromTag for U256 {
     const EXPECTED: &'static str = "an unsigned decimal integer below 2^256";
     fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-        let text = value.to_string();
+        let text = number_text(value);
         if !canonical_decimal(&text) {
             return Err(TagError::invalid(name, value, Self::EXPECTED));
         }
@@ -391,6 +392,19 @@ mod tests {
         assert_eq!(
             msg,
             "tag `N` has value \"x\\\"y\\n\\u001b\", expected an unsigned 8-bit integer"
+        );
+        // A JSON value is quoted as the JSON text `Display` writes for it.
+        let value = TagValue::Json(serde_json::json!({"a": [1, 2.5]}));
+        assert_eq!(
+            TagError::invalid("N", &value, "x").to_string(),
+            format!(
+                "tag `N` has value {}, expected x",
+                quoted(&value.to_string())
+            )
+        );
+        assert_eq!(
+            u64::parse_tag("N", &value).unwrap_err().to_string(),
+            "tag `N` has value \"{\\\"a\\\":[1,2.5]}\", expected an unsigned 64-bit integer"
         );
     }
 }
