@@ -110,7 +110,7 @@ impl<T: FromTag> FromTag for Option<T> {
 impl FromTag for String {
     const EXPECTED: &'static str = "a string";
     fn parse_tag(_name: &str, value: &TagValue) -> Result<Self, TagError> {
-        Ok(value.to_string())
+        Ok(number_text(value).into_owned())
     }
 }
 
@@ -207,7 +207,7 @@ macro_rules! from_tag_signed {
         impl FromTag for $t {
             const EXPECTED: &'static str = $desc;
             fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-                let text = value.to_string();
+                let text = number_text(value);
                 let digits = text.strip_prefix('-').unwrap_or(&text);
                 if !canonical_decimal(digits) {
                     return Err(TagError::invalid(name, value, Self::EXPECTED));
@@ -229,8 +229,7 @@ from_tag_signed!(
 impl FromTag for f64 {
     const EXPECTED: &'static str = "a number";
     fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-        value
-            .to_string()
+        number_text(value)
             .parse::<f64>()
             .ok()
             .filter(|f| f.is_finite())
