@@ -30,11 +30,11 @@ const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
     ("kv-store", Some(275_600)),
-    ("game", Some(190_900)),
-    ("token", Some(143_900)),
+    ("game", Some(190_600)),
+    ("token", Some(143_600)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(121_800)),
+    ("auction", Some(121_500)),
 ];
 
 fn modules() -> Vec<String> {
