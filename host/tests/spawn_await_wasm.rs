@@ -1,4 +1,4 @@
-//! Issue 9 item 1 (spawn-and-await) on the wasm backend: the built ping module's
+//! Issue 9 item 1 (spawn-and-await) on the wasm backend: the built kv-store module's
 //! `Spawn-Child` spawns a process and awaits its `Spawned` notice with a continuation kept
 //! in linear memory. On a network the messenger's notice resumes it; on a bare instance a
 //! fresh instance restored from the memory snapshot resumes it, and a forged notice does not.
@@ -22,10 +22,11 @@ const AUTH: &str = "FCx6rh_Yoa_LkN1bqrYVP1oXj-bHecjjSBPw3UHu2VI";
 const CHILD: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
 const MALLORY: &str = "Mq2y5YQW0Jk2kS0vLmTLdyWhVbYdjFhu9RgVxTHLjtU";
 
-/// The built ping module, built once for the tests of this file (they run in parallel).
-fn ping_bytes() -> &'static [u8] {
+/// The built kv-store module (the example that spawns), built once for the tests of this
+/// file (they run in parallel).
+fn kv_bytes() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| built::module_bytes("example-ping"))
+    BYTES.get_or_init(|| built::module_bytes("example-kv-store"))
 }
 
 fn env() -> Env {
@@ -51,7 +52,7 @@ fn child_spawned(out: &Outcome) -> Option<&str> {
 
 #[test]
 fn the_spawned_notice_resumes_a_fresh_instance_restored_from_memory() {
-    let module = WasmModule::new(ping_bytes()).unwrap();
+    let module = WasmModule::new(kv_bytes()).unwrap();
     let env = env();
     let mut wasm = module.instantiate().unwrap();
     ok(wasm.handle(
@@ -94,7 +95,7 @@ fn the_spawned_notice_resumes_a_fresh_instance_restored_from_memory() {
 #[test]
 fn on_a_net_the_messengers_notice_resumes_the_wasm_parent() {
     let mut net = Net::new();
-    let module = net.register_wasm("ping", ping_bytes()).unwrap();
+    let module = net.register_wasm("kv-store", kv_bytes()).unwrap();
     let alice = net.wallet("alice");
     let parent = net
         .spawn_module(&alice, &module, SpawnOptions::new())

@@ -99,10 +99,7 @@ impl Message {
     /// Reads tag `name` as a `T`; a missing tag or a value that does not parse is an error
     /// naming the tag, the value and the expected type.
     pub fn tag<T: FromTag>(&self, name: &str) -> Result<T, TagError> {
-        match self.tags.find(name) {
-            Some(value) => T::from_tag(name, Some(value)),
-            None => T::from_tag(name, None),
-        }
+        T::from_tag(name, self.tags.find_out_of_line(name))
     }
 
     /// The data parsed as JSON into `T`.

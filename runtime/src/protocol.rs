@@ -119,9 +119,10 @@ pub const MAX_TAG_VALUE_BYTES: usize = 3072;
 
 /// Pushes `Data-Protocol`, `Variant` and `Type = kind`.
 pub fn push_protocol_tags(tags: &mut Tags, kind: &str) {
-    tags.push(Tag::new(DATA_PROTOCOL, AO));
-    tags.push(Tag::new(VARIANT, AO_VARIANT));
-    tags.push(Tag::new(TYPE, kind));
+    // A loop, not three pushes: one copy of the push and the name and value copies.
+    for (name, value) in [(DATA_PROTOCOL, AO), (VARIANT, AO_VARIANT), (TYPE, kind)] {
+        tags.push(Tag::new(name, value));
+    }
 }
 
 /// Adds whichever of `Data-Protocol`, `Variant` and `Type = kind` `tags` lacks, at the

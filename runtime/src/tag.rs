@@ -1,5 +1,7 @@
 //! Reading typed values out of tags: the [`FromTag`] trait.
 
+use std::borrow::Cow;
+
 use crate::tags::TagValue;
 use crate::U256;
 
@@ -45,7 +47,7 @@ fn quoted(value: &str) -> String {
 impl TagError {
     /// An `Invalid` error for `value`, cutting long values.
     pub fn invalid(name: &str, value: &TagValue, expected: &'static str) -> Self {
-        let mut value = value.to_string();
+        let mut value = number_text(value).into_owned();
         if value.len() > 80 {
             let mut cut = 77;
             while !value.is_char_boundary(cut) {
@@ -108,7 +110,7 @@ impl<T: FromTag> FromTag for Option<T> {
 impl FromTag for String {
     const EXPECTED: &'static str = "a string";
     fn parse_tag(_name: &str, value: &TagValue) -> Result<Self, TagError> {
-        Ok(value.to_string())
+        Ok(number_text(value).into_owned())
     }
 }
 
@@ -138,16 +140,44 @@ pub(crate) fn canonical_decimal(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
 }
 
+/// The text of a tag value as `Display` writes it (a text value as it is, any other JSON
+/// value as its JSON text), without the formatting machinery or a copy of text: what
+/// numbers are read from and errors quote.
+fn number_text(value: &TagValue) -> Cow<'_, str> {
+    match value {
+        TagValue::Text(s) => Cow::Borrowed(s),
+        TagValue::Json(v) => Cow::Owned(crate::json::write::value_text(v)),
+    }
+}
+
+/// A canonical unsigned decimal (see [`canonical_decimal`]) up to `u64::MAX`: the reader
+/// every unsigned type up to 64 bits shares, out of line so that it is in a module once.
+#[inline(never)]
+fn parse_u64(name: &str, value: &TagValue, expected: &'static str) -> Result<u64, TagError> {
+    let text = number_text(value);
+    if canonical_decimal(&text) {
+        let mut n: u64 = 0;
+        for b in text.bytes() {
+            match n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            {
+                Some(next) => n = next,
+                None => return Err(TagError::invalid(name, value, expected)),
+            }
+        }
+        return Ok(n);
+    }
+    Err(TagError::invalid(name, value, expected))
+}
+
 macro_rules! from_tag_unsigned {
     ($($t:ty => $desc:literal),*) => {$(
         impl FromTag for $t {
             const EXPECTED: &'static str = $desc;
             fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-                let text = value.to_string();
-                if !canonical_decimal(&text) {
-                    return Err(TagError::invalid(name, value, Self::EXPECTED));
-                }
-                text.parse().map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+                let n = parse_u64(name, value, Self::EXPECTED)?;
+                <$t>::try_from(n).map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
             }
         }
     )*};
@@ -157,16 +187,27 @@ from_tag_unsigned!(
     u16 => "an unsigned 16-bit integer",
     u32 => "an unsigned 32-bit integer",
     u64 => "an unsigned 64-bit integer",
-    u128 => "an unsigned 128-bit integer",
     usize => "an unsigned integer"
 );
+
+impl FromTag for u128 {
+    const EXPECTED: &'static str = "an unsigned 128-bit integer";
+    fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
+        let text = number_text(value);
+        if !canonical_decimal(&text) {
+            return Err(TagError::invalid(name, value, Self::EXPECTED));
+        }
+        text.parse()
+            .map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+    }
+}
 
 macro_rules! from_tag_signed {
     ($($t:ty => $desc:literal),*) => {$(
         impl FromTag for $t {
             const EXPECTED: &'static str = $desc;
             fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-                let text = value.to_string();
+                let text = number_text(value);
                 let digits = text.strip_prefix('-').unwrap_or(&text);
                 if !canonical_decimal(digits) {
                     return Err(TagError::invalid(name, value, Self::EXPECTED));
@@ -188,8 +229,7 @@ from_tag_signed!(
 impl FromTag for f64 {
     const EXPECTED: &'static str = "a number";
     fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-        value
-            .to_string()
+        number_text(value)
             .parse::<f64>()
             .ok()
             .filter(|f| f.is_finite())
@@ -200,7 +240,7 @@ impl FromTag for f64 {
 impl FromTag for U256 {
     const EXPECTED: &'static str = "an unsigned decimal integer below 2^256";
     fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
-        let text = value.to_string();
+        let text = number_text(value);
         if !canonical_decimal(&text) {
             return Err(TagError::invalid(name, value, Self::EXPECTED));
         }
@@ -282,6 +322,30 @@ mod tests {
     }
 
     #[test]
+    fn unsigned_bounds_and_json_values() {
+        assert_eq!(
+            u64::parse_tag("N", &t("18446744073709551615")).unwrap(),
+            u64::MAX
+        );
+        let err = u64::parse_tag("N", &t("18446744073709551616")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tag `N` has value \"18446744073709551616\", expected an unsigned 64-bit integer"
+        );
+        assert_eq!(u32::parse_tag("N", &t("4294967295")).unwrap(), u32::MAX);
+        assert!(u32::parse_tag("N", &t("4294967296")).is_err());
+        assert_eq!(usize::parse_tag("N", &t("0")).unwrap(), 0);
+        let max = u128::MAX.to_string();
+        assert_eq!(u128::parse_tag("N", &t(&max)).unwrap(), u128::MAX);
+        // A JSON value is read as its JSON text: a number parses, a JSON string does not.
+        let json = |v: serde_json::Value| TagValue::Json(v);
+        assert_eq!(u64::parse_tag("N", &json(serde_json::json!(7))).unwrap(), 7);
+        assert_eq!(u8::parse_tag("N", &json(serde_json::json!(7))).unwrap(), 7);
+        assert!(u64::parse_tag("N", &json(serde_json::json!("7"))).is_err());
+        assert!(u64::parse_tag("N", &json(serde_json::json!(-7))).is_err());
+    }
+
+    #[test]
     fn missing_and_optional() {
         let err = u64::from_tag("Quantity", None).unwrap_err();
         assert_eq!(
@@ -327,6 +391,19 @@ mod tests {
         assert_eq!(
             msg,
             "tag `N` has value \"x\\\"y\\n\\u001b\", expected an unsigned 8-bit integer"
+        );
+        // A JSON value is quoted as the JSON text `Display` writes for it.
+        let value = TagValue::Json(serde_json::json!({"a": [1, 2.5]}));
+        assert_eq!(
+            TagError::invalid("N", &value, "x").to_string(),
+            format!(
+                "tag `N` has value {}, expected x",
+                quoted(&value.to_string())
+            )
+        );
+        assert_eq!(
+            u64::parse_tag("N", &value).unwrap_err().to_string(),
+            "tag `N` has value \"{\\\"a\\\":[1,2.5]}\", expected an unsigned 64-bit integer"
         );
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 /// A tag value: text on every host, or a JSON value (HyperBEAM `patch@1.0` messages carry
 /// objects).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TagValue {
     /// A plain string.
@@ -118,7 +118,7 @@ impl Tag {
 /// position (a `BTreeMap`: no hashing, so no input can make it slow and nothing depends on
 /// a hash seed). A message with 100,000 tags that a handler walks, looking each name up,
 /// therefore costs O(n log n), not O(n^2).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Tags {
     list: Vec<Tag>,
     /// First position of every name; `Some` exactly when `list.len() > INDEX_FROM`.
@@ -131,8 +131,53 @@ pub struct Tags {
 /// not a `BTreeMap<String, usize>`: the reader builds JSON objects with the same map, so
 /// every module already carries its code, and a second instantiation of the B-tree would
 /// add about 3 KB to each.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Index(serde_json::Map<String, serde_json::Value>);
+
+/// A copy indexes the copied list again (the B-tree's own clone would be one more copy of
+/// B-tree code in every module; the index holds first positions, so it is the same).
+impl Clone for Tags {
+    fn clone(&self) -> Self {
+        Tags::from(self.list.clone())
+    }
+}
+
+impl Clone for TagValue {
+    fn clone(&self) -> Self {
+        match self {
+            TagValue::Text(s) => TagValue::Text(s.clone()),
+            TagValue::Json(v) => TagValue::Json(clone_json(v)),
+        }
+    }
+}
+
+/// A copy of `v` built with the map insertion the reader uses, not `Value`'s derived
+/// `Clone`: that one brings the B-tree's own clone (`clone_subtree`) and a `Vec<Value>`
+/// clone into every module (about 1 KB after `-Oz`), for values copied only when a
+/// message's or the env's tags are.
+pub(crate) fn clone_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Null => Value::Null,
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Number(n) => Value::Number(n.clone()),
+        Value::String(s) => Value::String(s.clone()),
+        Value::Array(items) => {
+            let mut copy = Vec::with_capacity(items.len());
+            for item in items {
+                copy.push(clone_json(item));
+            }
+            Value::Array(copy)
+        }
+        Value::Object(map) => {
+            let mut copy = serde_json::Map::new();
+            for (k, item) in map {
+                copy.insert(k.clone(), clone_json(item));
+            }
+            Value::Object(copy)
+        }
+    }
+}
 
 impl Index {
     /// Records `at` as the first position of `name` unless it has one.
@@ -252,6 +297,13 @@ impl Tags {
         self.position(name).map(|at| &self.list[at].value)
     }
 
+    /// [`Tags::find`] as one function: what every handler's tag parameter reads through
+    /// (`Message::tag`), so that each does not carry its own copy of the lookup.
+    #[inline(never)]
+    pub(crate) fn find_out_of_line(&self, name: &str) -> Option<&TagValue> {
+        self.find(name)
+    }
+
     /// The first value of the tag whose name equals `name` ignoring ASCII case (a scan).
     pub fn find_ignore_case(&self, name: &str) -> Option<&TagValue> {
         self.list
@@ -362,6 +414,33 @@ impl Extend<Tag> for Tags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A copy is equal, JSON values included, and a long list's copy finds every name
+    /// where the original does.
+    #[test]
+    fn clones_are_equal_and_indexed() {
+        let nested = serde_json::json!({
+            "b": [1, -2, 2.5, 1e300, -0.0, null, true, false, "x", {"c": {}}],
+            "a": {"d": [], "e": u64::MAX, "f": i64::MIN},
+        });
+        for len in [0, 3, INDEX_FROM, INDEX_FROM + 1, 40] {
+            let mut tags = Tags::new();
+            for i in 0..len {
+                tags.add(format!("T{}", i % 7), format!("v{i}"));
+            }
+            tags.add("Json", TagValue::Json(nested.clone()));
+            let copy = tags.clone();
+            assert_eq!(copy, tags);
+            assert_eq!(copy.index.is_some(), tags.list.len() > INDEX_FROM);
+            for name in ["T0", "T3", "T6", "Json", "absent"] {
+                assert_eq!(copy.find(name), tags.find(name), "{name} at {len}");
+            }
+            match copy.find("Json") {
+                Some(TagValue::Json(v)) => assert_eq!(v, &nested),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     /// The same answers as a plain scan of the list, at every length and after every kind
     /// of change (the index is only a cache of the list).

@@ -1,4 +1,4 @@
-// Spawn-and-await (issue 9 item 1) under the real @permaweb/ao-loader: ping's Spawn-Child
+// Spawn-and-await (issue 9 item 1) under the real @permaweb/ao-loader: kv-store's Spawn-Child
 // spawns a process and awaits its `Spawned` notice with a continuation kept in linear
 // memory, so a FRESH ao-loader instance restored from the memory resumes it. The notice
 // counts only from the process itself, signed by an authority; a forged one resumes
@@ -16,8 +16,8 @@ const ALICE = id("ALICE")
 const childSpawned = res => (res.Messages ?? []).filter(m => tagValue(m, "Action") === "Child-Spawned")
 
 for (const unsafeMemory of [false, true]) {
-  test(`ping awaits the Spawned notice across a restored instance (${unsafeMemory ? "UNSAFE_MEMORY" : "copying"})`, async () => {
-    const p = await AoProcess.load(readModule("ping"), { unsafeMemory })
+  test(`kv-store awaits the Spawned notice across a restored instance (${unsafeMemory ? "UNSAFE_MEMORY" : "copying"})`, async () => {
+    const p = await AoProcess.load(readModule("kv-store"), { unsafeMemory })
     p.env = makeEnv({ process: p.process, owner: p.owner, module: p.module, processTags: { Authority: MU } })
     let res = await p.deliver(spawnMessage({ process: p.process, owner: p.owner, module: p.module }))
     assert.equal(res.Error, undefined, res.Error)

@@ -1,5 +1,6 @@
 // The ping module under wao 0.35.7's in-memory AO (its own ao-loader 0.0.44 underneath):
-// postModule with the Module-Format tag, spawn, messages, dry-runs. wao keeps the memory of a
+// postModule with the Module-Format tag, spawn, messages, dry-runs; spawns from a process by
+// the kv-store module (ping does not spawn). wao keeps the memory of a
 // result even when it is an Error, so rollback must happen inside the module.
 import assert from "node:assert/strict"
 import { describe, it, before } from "node:test"
@@ -83,13 +84,26 @@ describe("wao in-memory AO", () => {
     assertReply(await msg("Count"), "Count", "10")
   })
 
-  it("reports spawns in the result", async () => {
-    const spawned = await msg("Spawn-Child", { "Child-Module": module })
+  it("reports spawns in the result (the kv-store example spawns)", async () => {
+    const { id: kvModule } = await ao.postModule({
+      data: readModule("kv-store"),
+      tags: {
+        "Module-Format": "wasm32-unknown-emscripten4",
+        "Memory-Limit": "1-gb",
+        "Compute-Limit": "9000000000000",
+      },
+    })
+    assert.ok(kvModule)
+    const { pid: kv, err } = await ao.spwn({ module: kvModule, tags: { Name: "kv-store" } })
+    assert.equal(err, null)
+    const sent = await ao.msg({ pid: kv, act: "Spawn-Child", tags: { "Child-Module": module } })
+    assert.equal(sent.err, null, `wao error: ${sent.err}`)
+    const spawned = sent.res
     assert.equal(spawned.Error, undefined)
     assert.equal(spawned.Spawns.length, 1)
     const tags = Object.fromEntries(spawned.Spawns[0].Tags.map(t => [t.name, t.value]))
     assert.equal(tags.Module, module)
-    assert.equal(tags["From-Process"], pid)
+    assert.equal(tags["From-Process"], kv)
     assert.equal(tags.Type, "Process")
   })
 })

@@ -19,21 +19,23 @@
 
 #![warn(missing_docs)]
 
-use aoxide::state::{Log, Map};
+use aoxide::state::Log;
 use aoxide::{Ctx, Message, OutMessage};
 use serde::{Deserialize, Serialize};
 
 /// A chatroom: an ordered list of members.
 ///
 /// Serde form (the built module's state view, read back by `aoxide-host`'s `Net::state`):
-/// `{"members": ["<address>", ...], "index": {"<address>": null, ...}}`.
+/// `{"members": ["<address>", ...]}`.
+///
+/// Membership is looked up in the list itself, in O(members) as leaving already was: an
+/// index beside it was a second B-tree in the module, 11.5 KB of a 111 KB one
+/// (`docs/size.md`).
 #[aoxide::process]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Chat {
     /// Members in the order they registered.
     members: Log<String>,
-    /// The same members, for lookups.
-    index: Map<String, ()>,
 }
 
 /// A process that is only a chatroom.
@@ -52,7 +54,7 @@ impl Chat {
 
     /// True if `address` is a member.
     pub fn is_member(&self, address: &str) -> bool {
-        self.index.contains_key(address)
+        self.members.iter().any(|m| m == address)
     }
 
     /// Adds `address`; false when it was already a member.
@@ -60,19 +62,16 @@ impl Chat {
         if self.is_member(address) {
             return false;
         }
-        self.index.insert(address.to_owned(), ());
         self.members.push(address.to_owned());
         true
     }
 
     /// Removes `address`; false when it was not a member.
     pub fn leave(&mut self, address: &str) -> bool {
-        if self.index.remove(address).is_none() {
+        let Some(i) = self.members.iter().position(|m| m == address) else {
             return false;
-        }
-        if let Some(i) = self.members.iter().position(|m| m == address) {
-            self.members.remove(i);
-        }
+        };
+        self.members.remove(i);
         true
     }
 

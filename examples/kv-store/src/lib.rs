@@ -15,6 +15,8 @@
 //! | `Seed` | | JSON object | owner, once | initial contents |
 //! | `Snapshot` | | | owner | replies the JSON view of the state |
 //! | `Restore` | | a JSON view | owner | replaces the state (migrating older versions) |
+//! | `Spawn-Child` | `Child-Module` | | anyone | spawns a process from that module and awaits its `Spawned` notice, then sends `Action=Child-Spawned`, `Process=<child id>` to whoever asked |
+//! | `Assign` | `Message`, `Processes` (comma-separated) | | anyone | assigns the message |
 //!
 //! Every `Set` and `Set-Many` is counted in `writes` by an observer handler that runs first
 //! and lets the walk go on; `Delete` counts itself (only once it is known to be allowed). A
@@ -28,9 +30,10 @@
 use std::collections::BTreeMap;
 
 use aoxide::interface::Json;
+use aoxide::pending::spawned_process;
 use aoxide::snapshot::{self, Payload, SnapshotError};
 use aoxide::state::Map;
-use aoxide::{fail, Message, OutMessage, Result};
+use aoxide::{fail, Ctx, Message, OutMessage, Result, Spawn};
 use serde::{Deserialize, Serialize};
 
 /// The largest value `Set` accepts, in bytes.
@@ -186,6 +189,40 @@ impl KvStore {
     fn restore(&mut self, #[data] view: serde_json::Value) -> Result<()> {
         *self = snapshot::from_json(&view)?;
         Ok(())
+    }
+
+    /// Spawns a child from `Child-Module` and awaits its `Spawned` notice, then tells whoever
+    /// asked with `Action=Child-Spawned`, `Process=<child id>`.
+    #[handler(action = "Spawn-Child")]
+    fn spawn_child(&mut self, ctx: &mut Ctx, msg: &Message, child_module: String) -> Result<()> {
+        // The continuation (a closure keeping who asked) lives in the process, so a memory
+        // snapshot carries it.
+        let requester = msg.from.clone();
+        ctx.spawn(
+            child_module,
+            Spawn::new().tag("Name", "child").data("hello child"),
+        )
+        .on_reply(
+            move |_: &mut KvStore, ctx: &mut Ctx<'_>, notice: &Message| {
+                let child = spawned_process(notice).unwrap_or_default();
+                ctx.send(
+                    OutMessage::to(requester.as_str())
+                        .action("Child-Spawned")
+                        .tag("Process", child),
+                );
+                Ok(())
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Assigns `Message` to the comma-separated `Processes`.
+    #[handler(action = "Assign")]
+    fn assign(&mut self, ctx: &mut Ctx, message: String, processes: String) {
+        ctx.assign(
+            processes.split(',').map(|p| p.trim().to_owned()).collect(),
+            message,
+        );
     }
 }
 

@@ -26,6 +26,48 @@ pub(crate) fn put(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// The bytes of `parts` one after the other, at compile time (see [`joined!`]).
+const fn join<const N: usize>(parts: &[&[u8]]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let part = parts[p];
+        let mut i = 0;
+        while i < part.len() {
+            out[at] = part[i];
+            at += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(at == N, "the parts fill the array");
+    out
+}
+
+/// How many bytes `parts` hold together.
+const fn joined_len(parts: &[&[u8]]) -> usize {
+    let mut n = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        n += parts[p].len();
+        p += 1;
+    }
+    n
+}
+
+/// Constant pieces of the result (keys from [`super::fields`], brackets, commas) joined
+/// into one constant at compile time, so that a run of them is one copy into the buffer,
+/// not one bounds check and copy each.
+macro_rules! joined {
+    ($($part:expr),+ $(,)?) => {{
+        const PARTS: &[&[u8]] = &[$($part),+];
+        const N: usize = joined_len(PARTS);
+        const BYTES: [u8; N] = join::<N>(PARTS);
+        &BYTES
+    }};
+}
+
 /// `[{"name":...,"value":...},...]`.
 pub(crate) fn tags(out: &mut Vec<u8>, tags: &Tags) {
     out.push(b'[');
@@ -33,11 +75,9 @@ pub(crate) fn tags(out: &mut Vec<u8>, tags: &Tags) {
         if i > 0 {
             out.push(b',');
         }
-        out.push(b'{');
-        put(out, TagField::Name.key());
+        put(out, joined!(b"{", TagField::Name.key()));
         string(out, &tag.name);
-        out.push(b',');
-        put(out, TagField::Value.key());
+        put(out, joined!(b",", TagField::Value.key()));
         match &tag.value {
             TagValue::Text(s) => string(out, s),
             TagValue::Json(v) => value(out, v),
@@ -51,8 +91,7 @@ pub(crate) fn tags(out: &mut Vec<u8>, tags: &Tags) {
 fn anchor_and_tags(out: &mut Vec<u8>, anchor: &str, tag_list: &Tags) {
     put(out, OutField::Anchor.key());
     string(out, anchor);
-    out.push(b',');
-    put(out, OutField::Tags.key());
+    put(out, joined!(b",", OutField::Tags.key()));
     tags(out, tag_list);
     out.push(b'}');
 }
@@ -87,30 +126,42 @@ fn estimate(o: &Outcome) -> usize {
 /// The JSON-1 result: `{"ok":true,"response":{"Output":...,"Messages":...,...}}`.
 pub(crate) fn result(o: &Outcome) -> Vec<u8> {
     let mut out = Vec::with_capacity(estimate(o));
-    out.push(b'{');
-    put(&mut out, EnvelopeField::Ok.key());
-    put(&mut out, b"true,");
-    put(&mut out, EnvelopeField::Response.key());
-    out.push(b'{');
-    put(&mut out, ResultField::Output.key());
-    out.push(b'{');
-    put(&mut out, OutputField::Data.key());
+    put(
+        &mut out,
+        joined!(
+            b"{",
+            EnvelopeField::Ok.key(),
+            b"true,",
+            EnvelopeField::Response.key(),
+            b"{",
+            ResultField::Output.key(),
+            b"{",
+            OutputField::Data.key(),
+        ),
+    );
     string(&mut out, &o.output.data);
-    out.push(b',');
-    put(&mut out, OutputField::Prompt.key());
+    put(&mut out, joined!(b",", OutputField::Prompt.key()));
     string(&mut out, &o.output.prompt);
-    out.push(b',');
-    put(&mut out, OutputField::Print.key());
     put(
         &mut out,
         if o.output.print {
-            b"true},"
+            joined!(
+                b",",
+                OutputField::Print.key(),
+                b"true},",
+                ResultField::Messages.key(),
+                b"["
+            )
         } else {
-            b"false},"
+            joined!(
+                b",",
+                OutputField::Print.key(),
+                b"false},",
+                ResultField::Messages.key(),
+                b"["
+            )
         },
     );
-    put(&mut out, ResultField::Messages.key());
-    out.push(b'[');
     for (i, m) in o.messages.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -128,9 +179,7 @@ pub(crate) fn result(o: &Outcome) -> Vec<u8> {
         }
         anchor_and_tags(&mut out, &m.anchor, &m.tags);
     }
-    put(&mut out, b"],");
-    put(&mut out, ResultField::Spawns.key());
-    out.push(b'[');
+    put(&mut out, joined!(b"],", ResultField::Spawns.key(), b"["));
     for (i, s) in o.spawns.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -143,31 +192,31 @@ pub(crate) fn result(o: &Outcome) -> Vec<u8> {
         }
         anchor_and_tags(&mut out, &s.anchor, &s.tags);
     }
-    put(&mut out, b"],");
-    put(&mut out, ResultField::Assignments.key());
-    out.push(b'[');
+    put(
+        &mut out,
+        joined!(b"],", ResultField::Assignments.key(), b"["),
+    );
     for (i, a) in o.assignments.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.push(b'{');
-        put(&mut out, AssignmentField::Processes.key());
-        out.push(b'[');
+        put(
+            &mut out,
+            joined!(b"{", AssignmentField::Processes.key(), b"["),
+        );
         for (j, p) in a.processes.iter().enumerate() {
             if j > 0 {
                 out.push(b',');
             }
             string(&mut out, p);
         }
-        put(&mut out, b"],");
-        put(&mut out, AssignmentField::Message.key());
+        put(&mut out, joined!(b"],", AssignmentField::Message.key()));
         string(&mut out, &a.message);
         out.push(b'}');
     }
     out.push(b']');
     if let Some(error) = &o.error {
-        out.push(b',');
-        put(&mut out, ResultField::Error.key());
+        put(&mut out, joined!(b",", ResultField::Error.key()));
         string(&mut out, error.text());
     }
     put(&mut out, b"}}");
@@ -261,8 +310,7 @@ pub(crate) fn env(out: &mut Vec<u8>, e: &Env) {
 pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => put(out, b"null"),
-        Value::Bool(true) => put(out, b"true"),
-        Value::Bool(false) => put(out, b"false"),
+        Value::Bool(b) => put(out, if *b { b"true" } else { b"false" }),
         Value::String(s) => string(out, s),
         Value::Array(items) => {
             out.push(b'[');
