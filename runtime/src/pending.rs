@@ -61,7 +61,11 @@ use std::rc::Rc;
 
 use crate::context::Ctx;
 use crate::error::Error;
+use crate::failure::{Failure, Stage};
 use crate::message::Message;
+use crate::outbox::Outbox;
+use crate::runtime::Lent;
+use crate::trust::ProcessInfo;
 
 /// A continuation: what runs when the awaited message arrives.
 pub type Continuation<P> = Rc<dyn Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error>>;
@@ -202,8 +206,8 @@ pub struct Pending<P> {
 /// [`Sending::then`](crate::context::Sending::then), so a module that never awaits carries
 /// none of it (measured: about 3 KB of the token module).
 pub(crate) struct Engine<P> {
-    /// Expires and resumes waits for one message (`crate::process::resume`).
-    pub(crate) resume: crate::process::ResumeFn<P>,
+    /// Expires and resumes waits for one message ([`resume`]).
+    pub(crate) resume: ResumeFn<P>,
     cancel: fn(&mut Pending<P>, u64) -> bool,
 }
 
@@ -313,7 +317,7 @@ impl<P> Pending<P> {
         P: 'static,
     {
         self.engine.get_or_insert(Engine {
-            resume: crate::process::resume::<P>,
+            resume: resume::<P>,
             cancel: Pending::<P>::remove_reference,
         });
         if self.list.len() >= self.limit {
@@ -428,4 +432,63 @@ pub fn spawned_process(notice: &Message) -> Option<&str> {
     notice
         .get("Process")
         .or_else(|| notice.get("AO-Spawn-Success"))
+}
+
+/// Expires and resumes the waits for one message; see [`resume`].
+pub(crate) type ResumeFn<P> = fn(
+    &mut Lent<'_, P>,
+    &mut P,
+    &ProcessInfo,
+    &Message,
+    &mut Outbox,
+    &mut u64,
+) -> Result<Resumed, Failure>;
+
+/// What the pending waits did with a message.
+pub(crate) struct Resumed {
+    /// The message answered a wait, whose continuation ran: no handler sees it.
+    pub(crate) answered: bool,
+    /// A continuation (of a timeout) ran.
+    pub(crate) changed: bool,
+}
+
+/// Expires the waits whose deadline the message's timestamp has reached (running their
+/// timeout continuations), then resumes the wait the message answers, if any.
+pub(crate) fn resume<P: 'static>(
+    lent: &mut Lent<'_, P>,
+    state: &mut P,
+    info: &ProcessInfo,
+    msg: &Message,
+    outbox: &mut Outbox,
+    reference: &mut u64,
+) -> Result<Resumed, Failure> {
+    let mut resumed = Resumed {
+        answered: false,
+        changed: false,
+    };
+    if lent.pending.is_empty() {
+        return Ok(resumed);
+    }
+    if let Some(now) = msg.timestamp {
+        while let Some(wait) = lent.pending.take_expired(now) {
+            let mut ctx = lent.ctx(info, msg, outbox, reference);
+            wait.expire(state, &mut ctx, msg).map_err(|e| {
+                Failure::handling(msg.action(), Stage::Timeout(wait.info().reference), &e)
+            })?;
+            resumed.changed = true;
+        }
+    }
+    if let Some(wait) = lent.pending.take_answered(&info.id, msg) {
+        let mut ctx = lent.ctx(info, msg, outbox, reference);
+        wait.resume(state, &mut ctx, msg).map_err(|e| {
+            let stage = Stage::Continuation {
+                name: &wait.info().continuation,
+                reference: wait.info().reference,
+            };
+            Failure::handling(msg.action(), stage, &e)
+        })?;
+        resumed.answered = true;
+        resumed.changed = true;
+    }
+    Ok(resumed)
 }

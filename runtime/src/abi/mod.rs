@@ -38,7 +38,8 @@ use core::cell::UnsafeCell;
 
 use crate::failure::Failure;
 use crate::outcome::Outcome;
-use crate::process::{Process, Runtime};
+use crate::process::Process;
+use crate::runtime::Runtime;
 
 pub mod heap;
 pub mod panic;
