@@ -305,7 +305,7 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
 
 /// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns where its
 /// first digit is. Spares the hot path `core::fmt` and its padding logic.
-fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
+pub(crate) fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
     let mut at = buf.len();
     loop {
         at -= 1;

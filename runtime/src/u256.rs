@@ -214,6 +214,23 @@ fn decimal_digits(limbs: [u64; 4], buf: &mut [u8; MAX_DIGITS]) -> &str {
     core::str::from_utf8(&buf[at..]).unwrap_or("0")
 }
 
+impl U256 {
+    /// The decimal string AO writes amounts as: what `Display` writes, without
+    /// `core::fmt` (values below 2^64, nearly all, by the writer of the result's numbers).
+    pub fn to_decimal(&self) -> String {
+        if let Ok(small) = u64::try_from(&self.0) {
+            let mut digits = [0u8; 20];
+            let start = crate::outbox::write_decimal(&mut digits, small);
+            // ASCII digits only.
+            return core::str::from_utf8(&digits[start..])
+                .unwrap_or("0")
+                .to_owned();
+        }
+        let mut buf = [0u8; MAX_DIGITS];
+        decimal_digits(*self.0.as_limbs(), &mut buf).to_owned()
+    }
+}
+
 /// Decimal; width, fill and `+` as for the primitive integers (`ruint`'s behaviour).
 impl fmt::Display for U256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -244,7 +261,7 @@ impl FromStr for U256 {
 /// A decimal string, for every format.
 impl Serialize for U256 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(&self.to_decimal())
     }
 }
 
@@ -291,7 +308,8 @@ mod tests {
         assert_eq!(format!("{v:?}"), "200");
     }
 
-    /// The decimal writer against `ruint`'s `Display`, flags included.
+    /// The decimal writers (`Display`, `to_decimal`) against `ruint`'s `Display`, flags
+    /// included.
     #[test]
     fn display_is_ruints() {
         let mut values = vec![U256::ZERO, U256::ONE, U256::MAX];
@@ -318,6 +336,7 @@ mod tests {
         for v in values {
             let r = v.as_ruint();
             assert_eq!(v.to_string(), r.to_string());
+            assert_eq!(v.to_decimal(), r.to_string());
             assert_eq!(format!("{v:?}"), r.to_string());
             assert_eq!(
                 format!("{v:>90}|{v:<3}|{v:+}|{v:080}"),

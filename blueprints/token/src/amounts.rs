@@ -6,28 +6,6 @@ use serde_json::Value;
 
 use crate::Token;
 
-/// `amount` in decimal, as its `Display` writes it; amounts below 2^64 (nearly all) are
-/// written without `core::fmt`.
-pub(crate) fn decimal(amount: &U256) -> String {
-    let Ok(mut n) = u64::try_from(amount) else {
-        return amount.to_string();
-    };
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // ASCII digits: always UTF-8.
-    std::str::from_utf8(&digits[at..])
-        .map(str::to_owned)
-        .unwrap_or_default()
-}
-
 /// `{"<address>": "<amount>", ...}`: every address valid, every amount a canonical decimal.
 /// Read by aoxide's JSON reader ([`aoxide::json_value`]), so the module carries no
 /// serde_json deserializer.
@@ -65,7 +43,7 @@ pub(crate) fn parse_allocations(text: &str) -> Result<Vec<(String, U256)>, Error
 
 /// An amount as the decimal string AO uses.
 pub(crate) fn amount_json(amount: &U256) -> Value {
-    Value::String(decimal(amount))
+    Value::String(amount.to_decimal())
 }
 
 impl Token {
@@ -80,7 +58,7 @@ impl Token {
             }
             aoxide::push_json_string(&mut out, k);
             out.push_str(":\"");
-            out.push_str(&decimal(v));
+            out.push_str(&v.to_decimal());
             out.push('"');
         }
         out.push('}');
@@ -95,9 +73,12 @@ impl Token {
         object.insert("logo".into(), Value::String(self.logo.clone()));
         object.insert(
             "denomination".into(),
-            Value::String(decimal(&U256::from(self.denomination))),
+            Value::String(U256::from(self.denomination).to_decimal()),
         );
-        object.insert("supply".into(), Value::String(decimal(&self.total_supply)));
+        object.insert(
+            "supply".into(),
+            Value::String(self.total_supply.to_decimal()),
+        );
         Value::Object(object)
     }
 }
@@ -105,27 +86,6 @@ impl Token {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decimal_is_display() {
-        for n in [
-            0u64,
-            1,
-            9,
-            10,
-            12,
-            999,
-            1000,
-            10u64.pow(16),
-            u64::MAX - 1,
-            u64::MAX,
-        ] {
-            assert_eq!(decimal(&U256::from(n)), n.to_string());
-        }
-        for v in [U256::from(u64::MAX) + U256::from(1u8), U256::MAX] {
-            assert_eq!(decimal(&v), v.to_string());
-        }
-    }
 
     #[test]
     fn balances_json_is_the_object_serde_json_writes() {

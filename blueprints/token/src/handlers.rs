@@ -2,7 +2,6 @@
 
 use aoxide::{Address, Ctx, Error, FromTag, Message, OutMessage, TagValue, U256};
 
-use crate::amounts::decimal;
 use crate::{colors, Token, TokenError};
 
 /// The only value of tag `name`; a tag given twice is refused so that no reader can
@@ -61,7 +60,7 @@ pub fn total_supply(token: &Token, ctx: &mut Ctx<'_>, msg: &Message) -> Result<(
         OutMessage::untargeted()
             .action("Total-Supply")
             .tag("Ticker", token.ticker.as_str())
-            .data(token.total_supply.to_string()),
+            .data(token.total_supply.to_decimal()),
     );
     Ok(())
 }
@@ -77,7 +76,7 @@ pub fn balance(token: &Token, ctx: &mut Ctx<'_>, msg: &Message) {
             _ => msg.from.as_str(),
         },
     };
-    let balance = decimal(&token.balance_of(account));
+    let balance = token.balance_of(account).to_decimal();
     ctx.respond(
         OutMessage::untargeted()
             .tag("Balance", balance.as_str())
@@ -129,7 +128,7 @@ pub fn transfer(
         Err(e) => return Err(Error::coded(e)),
     }
     if !msg.tags.contains("Cast") {
-        let q = decimal(&quantity);
+        let q = quantity.to_decimal();
         let debit = OutMessage::untargeted()
             .action("Debit-Notice")
             .tag("Recipient", recipient.as_str())
@@ -254,7 +253,7 @@ pub fn allocate(
     token
         .transfer(&treasury, recipient.as_str(), quantity)
         .map_err(Error::coded)?;
-    let q = decimal(&quantity);
+    let q = quantity.to_decimal();
     ctx.respond(
         OutMessage::untargeted()
             .action("Allocate-Notice")

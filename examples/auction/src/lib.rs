@@ -129,7 +129,7 @@ impl Auction {
         ctx.send(
             OutMessage::to(sender)
                 .action("Bid-Accepted")
-                .tag("Quantity", quantity.to_string()),
+                .tag("Quantity", quantity.to_decimal()),
         );
         Ok(())
     }
@@ -170,7 +170,7 @@ impl Auction {
         let payout = OutMessage::to(self.token.as_str())
             .action("Transfer")
             .tag("Recipient", self.seller.as_str())
-            .tag("Quantity", best.amount.to_string());
+            .tag("Quantity", best.amount.to_decimal());
         let wait = Await::new(Auction::paid)
             .within(PAYOUT_TIMEOUT_MS)
             .on_timeout(|a: &mut Auction, _: &mut Ctx<'_>, _: &Message| {
@@ -195,7 +195,7 @@ impl Auction {
         self.phase = Phase::Paid;
         if let Some(best) = &self.best {
             let won = OutMessage::to(best.bidder.as_str()).action("Auction-Won");
-            ctx.send(won.tag("Quantity", best.amount.to_string()));
+            ctx.send(won.tag("Quantity", best.amount.to_decimal()));
         }
         Ok(())
     }
@@ -214,7 +214,7 @@ impl Auction {
         let refund = OutMessage::to(self.token.as_str())
             .action("Transfer")
             .tag("Recipient", to)
-            .tag("Quantity", amount.to_string())
+            .tag("Quantity", amount.to_decimal())
             .tag("X-Refund-Reason", reason);
         ctx.send(refund);
         Ok(())
