@@ -11,7 +11,8 @@ use crate::{ao, DeployError};
 /// Evaluate a message on the CU without scheduling it (nothing changes).
 #[derive(Debug, Clone, Args)]
 pub struct DryRunArgs {
-    /// The process id.
+    /// The process id (ids may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub process: String,
     /// The `Action` tag.
     pub action: String,
@@ -22,7 +23,7 @@ pub struct DryRunArgs {
     #[arg(long)]
     pub data: Option<String>,
     /// The sender's address (default: the `--wallet`'s, else `1234`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub from: Option<String>,
     /// A wallet whose address is the sender (nothing is signed).
     #[arg(long, short = 'w', env = "AO_WALLET", value_name = "JWK")]

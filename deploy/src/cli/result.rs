@@ -10,10 +10,11 @@ use crate::DeployError;
 /// Read a message's result from the CU.
 #[derive(Debug, Clone, Args)]
 pub struct ResultArgs {
-    /// The message id.
+    /// The message id (ids may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub message: String,
     /// The process the message went to.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub process: String,
     /// The units.
     #[command(flatten)]

@@ -17,7 +17,8 @@ use crate::{ao, DeployError};
 /// Send a signed message to a process.
 #[derive(Debug, Clone, Args)]
 pub struct SendArgs {
-    /// The process id.
+    /// The process id (ids may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub process: String,
     /// The `Action` tag.
     pub action: String,

@@ -21,13 +21,13 @@ pub const DEFAULT_AUTHORITY: &str = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY
 #[derive(Debug, Clone, Args)]
 pub struct SpawnArgs {
     /// The module id (looked up at the gateway first).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub module: String,
     /// The scheduler's address.
-    #[arg(long, default_value = DEFAULT_SCHEDULER)]
+    #[arg(long, default_value = DEFAULT_SCHEDULER, allow_hyphen_values = true)]
     pub scheduler: String,
     /// `Authority` tags: addresses the process trusts to forward messages (repeatable).
-    #[arg(long = "authority", default_value = DEFAULT_AUTHORITY)]
+    #[arg(long = "authority", default_value = DEFAULT_AUTHORITY, allow_hyphen_values = true)]
     pub authorities: Vec<String>,
     /// Spawn tags, `NAME=VALUE` (the process's `#[init]` reads them).
     #[arg(long = "tag", value_parser = parse_tag, value_name = "NAME=VALUE")]
