@@ -6,8 +6,8 @@ use aoxide_build::preinit::{bake, has_preinit, preinitialize, PreinitError};
 use wasmparser::{Parser, Payload};
 
 /// One page of memory, the stack below 1024 (the one mutable global), "abc" at 1100. The
-/// hook writes at 2000 and 2016 (12 zero bytes apart: one segment) and 4000 (another),
-/// leaves garbage on the stack at 100, grows memory by a page and writes at 70000;
+/// hook writes at 2000 and 2008 (4 zero bytes apart: one segment), 4000 and 4009 (8 apart:
+/// two), leaves garbage on the stack at 100, grows memory by a page and writes at 70000;
 /// `__wasm_call_ctors` (which hosts run first) writes at 3000 what the hook copies to 3004.
 const MODULE: &str = r#"
 (module
@@ -20,8 +20,9 @@ const MODULE: &str = r#"
     (drop (call $resize (i32.const 131072)))
     (i32.store (i32.const 100) (i32.const -1))
     (i32.store (i32.const 2000) (i32.const 0x01020304))
-    (i32.store (i32.const 2016) (i32.const 5))
+    (i32.store (i32.const 2008) (i32.const 5))
     (i32.store (i32.const 4000) (i32.const 9))
+    (i32.store8 (i32.const 4009) (i32.const 1))
     (i32.store (i32.const 3004) (i32.load (i32.const 3000)))
     (drop (memory.grow (i32.const 1)))
     (i32.store (i32.const 70000) (i32.const 42)))
@@ -90,7 +91,7 @@ fn the_hook_runs_under_node_and_its_memory_becomes_the_modules_data() {
     );
     assert_eq!(&memory[1100..1103], b"abc", "the module's own data stays");
     assert_eq!(word(&memory, 2000), 0x0102_0304);
-    assert_eq!(word(&memory, 2016), 5);
+    assert_eq!(word(&memory, 2008), 5);
     assert_eq!(word(&memory, 4000), 9);
     assert_eq!(word(&memory, 70000), 42);
     assert_eq!(
@@ -103,10 +104,18 @@ fn the_hook_runs_under_node_and_its_memory_becomes_the_modules_data() {
         0,
         "what the call left on the stack is dropped"
     );
-    // Runs less than 16 zero bytes apart share a segment (2000 and 2016, 3000 and 3004).
+    // Runs less than 8 zero bytes apart share a segment (2000 and 2008, 3000 and 3004);
+    // 4000 and 4009 are 8 apart.
     assert_eq!(
         data_segments(&baked),
-        vec![(1100, 3), (2000, 17), (3000, 5), (4000, 1), (70000, 1)]
+        vec![
+            (1100, 3),
+            (2000, 9),
+            (3000, 5),
+            (4000, 1),
+            (4009, 1),
+            (70000, 1)
+        ]
     );
     assert!(!has_preinit(&baked).unwrap());
 }
