@@ -270,7 +270,8 @@ pub fn allocate(
     Ok(())
 }
 
-/// The pieces joined, in one allocation.
+/// The pieces joined, in one allocation. Not std's `[&str]::concat`: its generic `Join`
+/// makes `token.wasm` 280 bytes larger (136,473 -> 136,753, measured).
 fn concat(pieces: &[&str]) -> String {
     let mut text = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
     for piece in pieces {
