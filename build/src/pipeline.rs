@@ -13,7 +13,7 @@ use crate::dev::dev_module;
 use crate::link::{link, LinkError};
 use crate::lower::lower_for_metering;
 use crate::optimize::{optimize, OptimizeError, Optimizer};
-use crate::preinit::{has_preinit, preinitialize, PreinitError};
+use crate::preinit::{has_preinit, run_hook, PreinitError};
 use crate::profile::Profile;
 use crate::rewrite::RewriteError;
 
@@ -148,16 +148,6 @@ impl LinkedWasm {
 }
 
 impl OptimizedWasm {
-    /// Pre-initialised ([`crate::preinit`]) when it exports
-    /// [`PREINIT_EXPORT`](aoxide::module_abi::PREINIT_EXPORT), with `scratch` for node's
-    /// files; unchanged otherwise.
-    pub fn preinitialize(self, scratch: &Path) -> Result<OptimizedWasm, PreinitError> {
-        Ok(OptimizedWasm {
-            bytes: preinitialize(&self.bytes, scratch)?,
-            ..self
-        })
-    }
-
     /// The metering variant: bulk memory and non-trapping float-to-int lowered.
     pub fn lower_for_metering(&self) -> Result<OptimizedWasm, RewriteError> {
         Ok(OptimizedWasm {
@@ -549,7 +539,10 @@ fn preinitialized(
     }
     progress(spec, Step::Preinit);
     let start = Instant::now();
-    let module = module.preinitialize(scratch)?;
+    let module = OptimizedWasm {
+        bytes: run_hook(&module.bytes, scratch)?,
+        ..module
+    };
     time(Step::Preinit, start);
     Ok(module)
 }

@@ -83,12 +83,18 @@ pub fn has_preinit(bytes: &[u8]) -> Result<bool, wasmparser::BinaryReaderError> 
     Ok(false)
 }
 
-/// `bytes` pre-initialised when it exports [`PREINIT_EXPORT`] (else unchanged): the export
-/// run under node with `scratch` for the files, then [`bake`]d.
+/// `bytes` pre-initialised when it exports [`PREINIT_EXPORT`] (else unchanged): see
+/// [`run_hook`].
 pub fn preinitialize(bytes: &[u8], scratch: &Path) -> Result<Vec<u8>, PreinitError> {
     if !has_preinit(bytes)? {
         return Ok(bytes.to_vec());
     }
+    run_hook(bytes, scratch)
+}
+
+/// `bytes`, which exports [`PREINIT_EXPORT`], with the hook run under node (`scratch` for
+/// the files) and [`bake`]d.
+pub fn run_hook(bytes: &[u8], scratch: &Path) -> Result<Vec<u8>, PreinitError> {
     let memory = run_under_node(bytes, scratch)?;
     bake(bytes, &memory)
 }
