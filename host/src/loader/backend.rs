@@ -13,7 +13,7 @@ use std::time::Duration;
 use aoxide::view::ViewPart;
 use aoxide::{Env, Message, Outcome};
 
-use super::{install, LoaderError, LoaderModule};
+use super::{LoaderError, LoaderModule};
 use crate::backend::{Backend, BackendViewError};
 
 /// The driver the child runs (see its header for the protocol).
@@ -83,7 +83,7 @@ fn read_answer(out: &mut impl BufRead) -> std::io::Result<Option<Answer>> {
 impl LoaderBackend {
     /// Starts a child for `module` and hands it the module (compiled there once).
     pub(super) fn start(module: &LoaderModule) -> Result<LoaderBackend, LoaderError> {
-        let node = install::node();
+        let node = aoxide_build::node::program();
         let mut child = Command::new(&node)
             .arg("--input-type=module")
             .arg("--eval")

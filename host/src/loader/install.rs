@@ -23,11 +23,6 @@ pub const AO_LOADER_DIR_VAR: &str = "AOXIDE_AO_LOADER_DIR";
 
 pub use aoxide_build::node::NODE_VAR;
 
-/// The node executable to start ([`aoxide_build::node::program`]).
-pub(super) fn node() -> PathBuf {
-    aoxide_build::node::program()
-}
-
 /// True when `dir` holds an installed ao-loader.
 fn installed(dir: &Path) -> bool {
     dir.join("node_modules/@permaweb/ao-loader/package.json")
