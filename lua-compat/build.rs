@@ -25,6 +25,10 @@ const DEFINES: &[&str] = &[
     "-DLUA_COMPAT_5_2",
 ];
 
+/// What only the module's build adds: Lua's `snprintf` calls go to `csrc/fmt.c`, which
+/// writes integers itself (see there).
+const WASM32_DEFINES: &[&str] = &["-Dsnprintf=aoxide_snprintf"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(aoxide_lua_bytecode)");
@@ -73,7 +77,8 @@ fn chunks() {
 /// - `csrc/wasi.c`: the WASI calls wasi-libc leaves behind, answered inside the module;
 /// - `csrc/alloc.c`: the C allocator over the module's `malloc`/`free` (aoxide's exports);
 /// - `csrc/nolibs.c`: `luaopen_io`/`luaopen_os` that keep Lua's io and os libraries (and
-///   the parts of libc they pull in) out of the module.
+///   the parts of libc they pull in) out of the module;
+/// - `csrc/fmt.c`: integers as text without libc's printf engine (`WASM32_DEFINES`).
 ///
 /// `lua-src` only builds for `wasm32-wasip1`, so it is driven with that target and a
 /// compiler wrapper (`CC_wasm32_wasip1`) that targets `wasm32-wasi`, drops what wasi-libc
@@ -153,6 +158,7 @@ mod wasm32 {
             .file("csrc/wasi.c")
             .file("csrc/alloc.c")
             .file("csrc/nolibs.c")
+            .file("csrc/fmt.c")
             .include(lua.include_dir())
             .out_dir(out.join("shim"))
             .cargo_metadata(false)
@@ -195,6 +201,7 @@ mod wasm32 {
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
         let defines = DEFINES
             .iter()
+            .chain(WASM32_DEFINES)
             .map(|d| format!("'{d}'"))
             .collect::<Vec<_>>()
             .join(" ");
