@@ -6,6 +6,11 @@
 use mlua::{Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
 use ruint::aliases::U256;
 
+/// Unsigned decimal, by aoxide's amount writer (without `core::fmt`, unlike `Display`).
+fn decimal(x: U256) -> String {
+    aoxide::U256::from_limbs(*x.as_limbs()).to_decimal()
+}
+
 /// One 256-bit integer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Bint(U256);
@@ -21,11 +26,14 @@ impl Bint {
         (self.0 ^ SIGN) < (other.0 ^ SIGN)
     }
 
+    /// Signed decimal.
     fn text(self) -> String {
         if self.negative() {
-            format!("-{}", self.0.wrapping_neg())
+            let mut text = String::from("-");
+            text.push_str(&decimal(self.0.wrapping_neg()));
+            text
         } else {
-            self.0.to_string()
+            decimal(self.0)
         }
     }
 
@@ -200,7 +208,7 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
             } else {
                 x.0
             };
-            let f: f64 = magnitude.to_string().parse().unwrap_or(f64::INFINITY);
+            let f: f64 = decimal(magnitude).parse().unwrap_or(f64::INFINITY);
             Ok(if x.negative() { -f } else { f })
         })?,
     )?;
