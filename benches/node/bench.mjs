@@ -54,7 +54,7 @@ const AOXIDE_CANDIDATES = ['target/ao/token.wasm', 'target/ao/aoxide-token.wasm'
 // loads it with Eval, examples/lua-token embeds it (C Lua compiled into the module).
 const LUA_TOKEN_MODULE = resolve(REPO, 'target/ao/lua-token.wasm');
 const LUA_TOKEN_FILE = resolve(REPO, 'blueprints/lua/token.lua');
-const LUA_COUNTS = { coldReps: 7, aoxTransfers: 1000, aoxBalances: 1000, aoxUnsafeTransfers: 3000, aoxUnsafeBalances: 3000, aoxUnsafeWarmup: 500 };
+const LUA_COUNTS = { coldReps: 15, aoxTransfers: 1000, aoxBalances: 1000, aoxUnsafeTransfers: 3000, aoxUnsafeBalances: 3000, aoxUnsafeWarmup: 500 };
 const LUA_QUICK_COUNTS = { aoxTransfers: 100, aoxBalances: 100, aoxUnsafeTransfers: 300, aoxUnsafeBalances: 300, aoxUnsafeWarmup: 50 };
 const QUICK = {
   coldReps: 1, aosWarmup: 3, aosTransfers: 20, aosBalances: 20,
