@@ -278,6 +278,10 @@ fn bint_library() {
         ("tostring(bint('0x10') * 2) .. ' ' .. bint.tostring(bint.zero()) .. ' ' .. tostring(bint.iszero(bint(0)))", "32 0 true"),
         ("'n=' .. bint(5) .. ' ' .. bint.tonumber(bint(12)) .. ' ' .. math.type(bint.tointeger(bint(-3)))", "n=5 12.0 integer"),
         ("tostring(bint.isbint(bint(1))) .. tostring(bint.isbint(1))", "truefalse"),
+        // As in AOS: a table of eight 32-bit limbs, least significant first.
+        ("type(bint(5)) .. ' ' .. #bint(5) .. ' ' .. require('json').encode(bint(5))", "table 8 [5,0,0,0,0,0,0,0]"),
+        ("require('json').encode(bint(2) ^ 32 + 7) .. ' ' .. require('json').encode(-bint(1))", "[7,1,0,0,0,0,0,0] [4294967295,4294967295,4294967295,4294967295,4294967295,4294967295,4294967295,4294967295]"),
+        ("tostring(bint.isbint({})) .. tostring(bint.isbint(setmetatable({}, getmetatable(bint(1)))))", "falsefalse"),
     ];
     for (expr, want) in cases {
         let code = format!("local bint = require('.bint')(256) return {expr}");
@@ -288,6 +292,8 @@ fn bint_library() {
         "require('.bint')(256)('1.5')",
         "require('.bint')(256)(1) // 0",
         "require('.bint')(128)",
+        "require('.bint')(256)({}) ",
+        "local b = require('.bint')(256)(1) b[1] = 2 ^ 40 return b + 1",
     ] {
         let out = rt.handle(msg(OWNER, "Eval", &[]).with_data(code), None);
         assert!(out.error.is_some(), "{code}");

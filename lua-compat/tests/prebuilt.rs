@@ -44,7 +44,7 @@ fn run(prebuilt: bool) -> Vec<Outcome> {
             msg(OWNER, "Eval", &[]).with_data(
                 "local names = {} for k in pairs(package.loaded) do names[#names + 1] = k end \
                  table.sort(names) print(table.concat(names, ',')) \
-                 print(require('.bint')(256)('12345678901234567890') * 3) \
+                 print(tostring(require('.bint')(256)('12345678901234567890') * 3)) \
                  print(require('json').encode({ a = { 1, 2 } }), require('.base64').encode('ao'))",
             ),
             msg(ALICE, "Unknown", &[]),

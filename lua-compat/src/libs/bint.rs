@@ -1,9 +1,16 @@
 //! `.bint`: 256-bit two's-complement integers (AOS `require('.bint')(256)`), backed by
 //! aoxide's `U256`. Arithmetic wraps; comparisons and text are signed; `ult`/`ule` are
 //! unsigned.
+//!
+//! A bint is, as in AOS, a Lua table: its eight 32-bit limbs (least significant first) at
+//! 1 to 8, and the bints' metatable (kept in the registry under [`META`]), whose
+//! metamethods are written in Rust. A table, not userdata: making a userdata runs mlua's
+//! generic userdata code, which V8 compiles the first time a process makes a bint (30 KB of
+//! the Lua token's spawn, measured), while a table with a metatable is what every message
+//! already makes.
 
 // ruint's U256 (what `aoxide::U256` wraps): bint needs its wrapping and bitwise arithmetic.
-use mlua::{Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
+use mlua::{IntoLua, Lua, Table, Value};
 use ruint::aliases::U256;
 
 /// Unsigned decimal, by aoxide's amount writer (without `core::fmt`, unlike `Display`).
@@ -71,51 +78,109 @@ impl Bint {
     }
 }
 
-impl UserData for Bint {
-    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
-        methods.add_meta_method(MetaMethod::ToString, |_, this, ()| Ok(this.text()));
-        methods.add_meta_function(MetaMethod::Add, |_, (a, b): (Value, Value)| {
-            Ok(Bint(arg(&a)?.0.wrapping_add(arg(&b)?.0)))
-        });
-        methods.add_meta_function(MetaMethod::Sub, |_, (a, b): (Value, Value)| {
-            Ok(Bint(arg(&a)?.0.wrapping_sub(arg(&b)?.0)))
-        });
-        methods.add_meta_function(MetaMethod::Mul, |_, (a, b): (Value, Value)| {
-            Ok(Bint(arg(&a)?.0.wrapping_mul(arg(&b)?.0)))
-        });
-        methods.add_meta_function(MetaMethod::IDiv, |_, (a, b): (Value, Value)| {
-            divide(arg(&a)?, arg(&b)?).map(|(q, _)| q)
-        });
-        methods.add_meta_function(MetaMethod::Div, |_, (a, b): (Value, Value)| {
-            divide(arg(&a)?, arg(&b)?).map(|(q, _)| q)
-        });
-        methods.add_meta_function(MetaMethod::Mod, |_, (a, b): (Value, Value)| {
-            divide(arg(&a)?, arg(&b)?).map(|(_, r)| r)
-        });
-        methods.add_meta_function(MetaMethod::Pow, |_, (a, b): (Value, Value)| {
-            Ok(Bint(arg(&a)?.0.wrapping_pow(arg(&b)?.0)))
-        });
-        methods.add_meta_function(MetaMethod::Unm, |_, (a, _): (Value, Value)| {
-            Ok(Bint(arg(&a)?.0.wrapping_neg()))
-        });
-        methods.add_meta_function(MetaMethod::Eq, |_, (a, b): (Value, Value)| {
-            Ok(arg(&a)? == arg(&b)?)
-        });
-        methods.add_meta_function(MetaMethod::Lt, |_, (a, b): (Value, Value)| {
-            Ok(arg(&a)?.signed_lt(arg(&b)?))
-        });
-        methods.add_meta_function(MetaMethod::Le, |_, (a, b): (Value, Value)| {
-            Ok(!arg(&b)?.signed_lt(arg(&a)?))
-        });
-        methods.add_meta_function(MetaMethod::Concat, |_, (a, b): (Value, Value)| {
-            Ok(format!("{}{}", text_of(&a)?, text_of(&b)?))
-        });
+/// The registry key of the bints' metatable.
+const META: &str = "aoxide.bint";
+
+/// A bint's limbs: 32 bits each, as AOS's 256-bit bints (`json.encode` of one is the same
+/// array of eight numbers).
+const LIMBS: usize = 8;
+
+/// A bint reaches Lua as a table of its limbs with the bints' metatable.
+impl IntoLua for Bint {
+    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
+        let table = lua.create_table_with_capacity(LIMBS, 0)?;
+        for (at, limb) in self.0.as_limbs().iter().enumerate() {
+            table.raw_set(2 * at + 1, limb & u64::from(u32::MAX))?;
+            table.raw_set(2 * at + 2, limb >> 32)?;
+        }
+        table.set_metatable(Some(lua.named_registry_value::<Table>(META)?))?;
+        Ok(Value::Table(table))
     }
 }
 
-fn text_of(v: &Value) -> mlua::Result<String> {
+/// The bint a table holds, if it has the bints' metatable (and 32-bit limbs).
+fn of_table(lua: &Lua, table: &Table) -> mlua::Result<Option<Bint>> {
+    let Some(meta) = table.metatable() else {
+        return Ok(None);
+    };
+    if meta != lua.named_registry_value::<Table>(META)? {
+        return Ok(None);
+    }
+    // Each limb an integer in 0..2^32, or the table is no bint.
+    let half = |at: usize| -> mlua::Result<Option<u64>> {
+        Ok(match table.raw_get::<Value>(at)? {
+            Value::Integer(i) => u32::try_from(i).ok().map(u64::from),
+            _ => None,
+        })
+    };
+    let mut limbs = [0u64; 4];
+    for (at, limb) in limbs.iter_mut().enumerate() {
+        let (Some(low), Some(high)) = (half(2 * at + 1)?, half(2 * at + 2)?) else {
+            return Ok(None);
+        };
+        *limb = low | high << 32;
+    }
+    Ok(Some(Bint(U256::from_limbs(limbs))))
+}
+
+/// A binary metamethod over two operands of any kind [`arg`] reads.
+fn binary<R: IntoLua>(
+    lua: &Lua,
+    f: impl Fn(Bint, Bint) -> mlua::Result<R> + 'static,
+) -> mlua::Result<mlua::Function> {
+    lua.create_function(move |lua, (a, b): (Value, Value)| f(arg(lua, &a)?, arg(lua, &b)?))
+}
+
+/// The bints' metatable, registered under [`META`].
+fn metatable(lua: &Lua) -> mlua::Result<Table> {
+    let meta = lua.create_table()?;
+    meta.set(
+        "__tostring",
+        lua.create_function(|lua, a: Value| Ok(arg(lua, &a)?.text()))?,
+    )?;
+    meta.set(
+        "__add",
+        binary(lua, |a, b| Ok(Bint(a.0.wrapping_add(b.0))))?,
+    )?;
+    meta.set(
+        "__sub",
+        binary(lua, |a, b| Ok(Bint(a.0.wrapping_sub(b.0))))?,
+    )?;
+    meta.set(
+        "__mul",
+        binary(lua, |a, b| Ok(Bint(a.0.wrapping_mul(b.0))))?,
+    )?;
+    meta.set("__idiv", binary(lua, |a, b| divide(a, b).map(|(q, _)| q))?)?;
+    meta.set("__div", binary(lua, |a, b| divide(a, b).map(|(q, _)| q))?)?;
+    meta.set("__mod", binary(lua, |a, b| divide(a, b).map(|(_, r)| r))?)?;
+    meta.set(
+        "__pow",
+        binary(lua, |a, b| Ok(Bint(a.0.wrapping_pow(b.0))))?,
+    )?;
+    meta.set(
+        "__unm",
+        lua.create_function(|lua, (a, _): (Value, Value)| {
+            Ok(Bint(arg(lua, &a)?.0.wrapping_neg()))
+        })?,
+    )?;
+    meta.set("__eq", binary(lua, |a, b| Ok(a == b))?)?;
+    meta.set("__lt", binary(lua, |a, b| Ok(a.signed_lt(b)))?)?;
+    meta.set("__le", binary(lua, |a, b| Ok(!b.signed_lt(a)))?)?;
+    meta.set(
+        "__concat",
+        lua.create_function(|lua, (a, b): (Value, Value)| {
+            let mut text = text_of(lua, &a)?;
+            text.push_str(&text_of(lua, &b)?);
+            Ok(text)
+        })?,
+    )?;
+    lua.set_named_registry_value(META, &meta)?;
+    Ok(meta)
+}
+
+fn text_of(lua: &Lua, v: &Value) -> mlua::Result<String> {
     match v {
-        Value::UserData(_) => Ok(arg(v)?.text()),
+        Value::Table(_) => Ok(arg(lua, v)?.text()),
         Value::String(s) => Ok(s.to_string_lossy()),
         Value::Integer(i) => Ok(i.to_string()),
         Value::Number(n) => Ok(n.to_string()),
@@ -154,12 +219,11 @@ fn divide(a: Bint, b: Bint) -> mlua::Result<(Bint, Bint)> {
 }
 
 /// A bint from a bint, an integer, an integral float or a decimal/hex string.
-fn arg(v: &Value) -> mlua::Result<Bint> {
+fn arg(lua: &Lua, v: &Value) -> mlua::Result<Bint> {
     match v {
-        Value::UserData(ud) => match ud.borrow::<Bint>() {
-            Ok(b) => Ok(*b),
-            Err(_) => Err(mlua::Error::runtime("value is not a bint")),
-        },
+        Value::Table(table) => {
+            of_table(lua, table)?.ok_or_else(|| mlua::Error::runtime("value is not a bint"))
+        }
         Value::Integer(i) => Ok(Bint::from_i64(*i)),
         Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Ok(Bint::from_i64(*n as i64)),
         Value::String(s) => Bint::parse(&s.to_string_lossy()).ok_or_else(|| {
@@ -177,12 +241,18 @@ fn arg(v: &Value) -> mlua::Result<Bint> {
 
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let b = lua.create_table()?;
-    b.set("new", lua.create_function(|_, v: Value| arg(&v))?)?;
-    b.set("fromstring", lua.create_function(|_, v: Value| arg(&v))?)?;
-    b.set("frominteger", lua.create_function(|_, v: Value| arg(&v))?)?;
+    b.set("new", lua.create_function(|lua, v: Value| arg(lua, &v))?)?;
+    b.set(
+        "fromstring",
+        lua.create_function(|lua, v: Value| arg(lua, &v))?,
+    )?;
+    b.set(
+        "frominteger",
+        lua.create_function(|lua, v: Value| arg(lua, &v))?,
+    )?;
     b.set(
         "tobint",
-        lua.create_function(|_, v: Value| Ok(arg(&v).ok()))?,
+        lua.create_function(|lua, v: Value| Ok(arg(lua, &v).ok()))?,
     )?;
     b.set("zero", lua.create_function(|_, ()| Ok(Bint(U256::ZERO)))?)?;
     b.set(
@@ -191,18 +261,18 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     b.set(
         "isbint",
-        lua.create_function(|_, v: Value| {
-            Ok(matches!(&v, Value::UserData(ud) if ud.is::<Bint>()))
+        lua.create_function(|lua, v: Value| {
+            Ok(matches!(&v, Value::Table(t) if of_table(lua, t)?.is_some()))
         })?,
     )?;
     b.set(
         "tostring",
-        lua.create_function(|_, v: Value| Ok(arg(&v)?.text()))?,
+        lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.text()))?,
     )?;
     b.set(
         "tonumber",
-        lua.create_function(|_, v: Value| {
-            let x = arg(&v)?;
+        lua.create_function(|lua, v: Value| {
+            let x = arg(lua, &v)?;
             let magnitude = if x.negative() {
                 x.0.wrapping_neg()
             } else {
@@ -214,8 +284,8 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     b.set(
         "tointeger",
-        lua.create_function(|_, v: Value| {
-            let x = arg(&v)?;
+        lua.create_function(|lua, v: Value| {
+            let x = arg(lua, &v)?;
             Ok(i64::try_from(x.0).ok().or_else(|| {
                 i64::try_from(x.0.wrapping_neg())
                     .ok()
@@ -225,50 +295,26 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     b.set(
         "iszero",
-        lua.create_function(|_, v: Value| Ok(arg(&v)?.0 == U256::ZERO))?,
+        lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.0 == U256::ZERO))?,
     )?;
     b.set(
         "isneg",
-        lua.create_function(|_, v: Value| Ok(arg(&v)?.negative()))?,
+        lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.negative()))?,
     )?;
-    b.set(
-        "eq",
-        lua.create_function(|_, (a, c): (Value, Value)| Ok(arg(&a)? == arg(&c)?))?,
-    )?;
-    b.set(
-        "lt",
-        lua.create_function(|_, (a, c): (Value, Value)| Ok(arg(&a)?.signed_lt(arg(&c)?)))?,
-    )?;
-    b.set(
-        "le",
-        lua.create_function(|_, (a, c): (Value, Value)| Ok(!arg(&c)?.signed_lt(arg(&a)?)))?,
-    )?;
-    b.set(
-        "ult",
-        lua.create_function(|_, (a, c): (Value, Value)| Ok(arg(&a)?.0 < arg(&c)?.0))?,
-    )?;
-    b.set(
-        "ule",
-        lua.create_function(|_, (a, c): (Value, Value)| Ok(arg(&a)?.0 <= arg(&c)?.0))?,
-    )?;
+    b.set("ult", binary(lua, |a, c| Ok(a.0 < c.0))?)?;
+    b.set("ule", binary(lua, |a, c| Ok(a.0 <= c.0))?)?;
     b.set(
         "max",
-        lua.create_function(|_, (a, c): (Value, Value)| {
-            let (a, c) = (arg(&a)?, arg(&c)?);
-            Ok(if a.signed_lt(c) { c } else { a })
-        })?,
+        binary(lua, |a, c| Ok(if a.signed_lt(c) { c } else { a }))?,
     )?;
     b.set(
         "min",
-        lua.create_function(|_, (a, c): (Value, Value)| {
-            let (a, c) = (arg(&a)?, arg(&c)?);
-            Ok(if c.signed_lt(a) { c } else { a })
-        })?,
+        binary(lua, |a, c| Ok(if c.signed_lt(a) { c } else { a }))?,
     )?;
     b.set(
         "abs",
-        lua.create_function(|_, v: Value| {
-            let x = arg(&v)?;
+        lua.create_function(|lua, v: Value| {
+            let x = arg(lua, &v)?;
             Ok(if x.negative() {
                 Bint(x.0.wrapping_neg())
             } else {
@@ -277,8 +323,7 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         })?,
     )?;
     // The metamethods, callable as functions (`bint.__lt(a, b)`), taking any operand kind.
-    let probe = lua.create_userdata(Bint(U256::ZERO))?;
-    let meta = probe.metatable()?;
+    let meta = metatable(lua)?;
     for name in [
         "__add",
         "__sub",
@@ -297,11 +342,15 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         let f: Value = meta.get(name)?;
         b.set(name, f)?;
     }
-    drop(probe);
+    // `bint.eq(a, b)`, `bint.lt`, `bint.le` are the comparison metamethods.
+    for (name, meta_name) in [("eq", "__eq"), ("lt", "__lt"), ("le", "__le")] {
+        let f: Value = meta.get(meta_name)?;
+        b.set(name, f)?;
+    }
     let bt = lua.create_table()?;
     bt.set(
         "__call",
-        lua.create_function(|_, (_, v): (Table, Value)| arg(&v))?,
+        lua.create_function(|lua, (_, v): (Table, Value)| arg(lua, &v))?,
     )?;
     b.set_metatable(Some(bt))?;
     // The module is `require('.bint')(bits)`; only 256 bits are offered.
