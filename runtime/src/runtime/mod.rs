@@ -4,23 +4,34 @@
 //! job), checks trust, takes a savepoint of the state, the registry, the inbox and the
 //! reference counter, walks the registry, and then commits, or rolls everything back when
 //! a handler failed, panicked (natively), or the message was a dry-run.
+//!
+//! Beside it: `walk` (the walk of the registry, and the parts a handler's context reaches),
+//! `spawn` (which message is the spawn) and `trapped` (freeing the message of a call that
+//! never returned).
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use crate::context::{Ctx, Parts};
 use crate::error::{Error, InputError};
 use crate::failure::{Failure, Stage};
 use crate::message::{Env, Message};
 use crate::outbox::Outbox;
 use crate::outcome::Outcome;
-use crate::pattern::Match;
 use crate::pending::Pending;
 use crate::pending::Resumed;
 use crate::process::{parse_memory_limit, Config, Process};
 use crate::registry::Registry;
 use crate::trust::ProcessInfo;
+
+mod spawn;
+mod trapped;
+mod walk;
+
+use self::spawn::{is_spawn, spawn_from_env};
+use self::trapped::release_trapped;
+pub(crate) use self::walk::Lent;
+use self::walk::{walk, Walked};
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
 /// in wasm it lives in linear memory, so the host's memory snapshot carries it.
@@ -150,8 +161,8 @@ impl<P: Process> Runtime<P> {
         &self.pending
     }
 
-    /// The latest `Timestamp` of a message the process handled (what [`Ctx::now`] falls
-    /// back to).
+    /// The latest `Timestamp` of a message the process handled (what
+    /// [`Ctx::now`](crate::Ctx::now) falls back to).
     pub fn clock(&self) -> Option<u64> {
         self.clock
     }
@@ -376,7 +387,8 @@ impl<P: Process> Runtime<P> {
         }
     }
 
-    /// Remembers the message's time, for [`Ctx::now`] on later messages without one.
+    /// Remembers the message's time, for [`Ctx::now`](crate::Ctx::now) on later messages
+    /// without one.
     fn observe_time(&mut self, msg: &Message) {
         if let Some(t) = msg.timestamp {
             self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
@@ -532,75 +544,6 @@ impl<P: Process> Runtime<P> {
     }
 }
 
-struct Walked {
-    handled: bool,
-    ran_any: bool,
-    changed: bool,
-}
-
-/// Walks the registry in order: AOS semantics for break/continue/skip and run counts.
-fn walk<P: Process>(
-    lent: &mut Lent<'_, P>,
-    state: &mut P,
-    info: &ProcessInfo,
-    msg: &Message,
-    outbox: &mut Outbox,
-    reference: &mut u64,
-) -> Result<Walked, Failure> {
-    let mut walked = Walked {
-        handled: false,
-        ran_any: false,
-        changed: false,
-    };
-    // A handler still waiting for the one it is placed next to cannot take the message.
-    if let Some((handler, position)) = lent.registry.waiting_for(state, info, msg) {
-        let error = Error::msg(format!(
-            "it is placed {position} and would take this message, but the process has no handler `{}` (yet): it goes in when one is added",
-            position.target()
-        ));
-        return Err(Failure::handling(
-            msg.action(),
-            Stage::Handler(&handler.name),
-            &error,
-        ));
-    }
-    // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
-    // shared copy: free unless the list changes).
-    let snapshot = lent.registry.shared_list();
-    for handler in snapshot.iter() {
-        let decision = handler.evaluate_on(state, info, msg);
-        if decision == Match::Skip {
-            continue;
-        }
-        let mut ctx = lent.ctx(info, msg, outbox, reference);
-        handler
-            .call(state, &mut ctx, msg)
-            .map_err(|e| Failure::handling(msg.action(), Stage::Handler(&handler.name), &e))?;
-        walked.ran_any = true;
-        walked.changed |= !handler.read_only;
-        lent.registry.count_run(&handler.name);
-        lent.registry.sync(state);
-        if decision == Match::Break {
-            walked.handled = true;
-            break;
-        }
-    }
-    Ok(walked)
-}
-
-/// Frees the message of a call that never returned. Its other handles belonged to that
-/// call's frames, which will never run again (in wasm a trap ends the call for good; a
-/// native panic that unwound dropped them already, so there are none).
-fn release_trapped(msg: Rc<Message>, kept: usize) {
-    let ptr = Rc::as_ptr(&msg);
-    for _ in 1 + kept..Rc::strong_count(&msg) {
-        // SAFETY: each handle counted here was held by a frame of the trapped call, which
-        // is gone without having dropped it; `msg` itself keeps the count above zero.
-        unsafe { Rc::decrement_strong_count(ptr) };
-    }
-    drop(msg);
-}
-
 /// The bytes a message takes in the inbox: its data and tags.
 fn inbox_size(msg: &Message) -> usize {
     msg.data.len()
@@ -609,55 +552,6 @@ fn inbox_size(msg: &Message) -> usize {
             .iter()
             .map(|t| t.name.len() + t.value.as_str().map_or(16, str::len))
             .sum::<usize>()
-}
-
-/// The spawn message as the env describes it (`env.Process`: id, owner, the spawn's tags),
-/// for a process whose host never delivered the spawn itself. Without an env (a later
-/// call, after an `init` that failed) it has the identity and no tags. Time and height are
-/// the current message's.
-fn spawn_from_env(info: &ProcessInfo, env: Option<&Env>, msg: &Message) -> Message {
-    Message {
-        id: Some(info.id.clone()),
-        owner: info.owner.clone(),
-        from: info.owner.clone(),
-        tags: env.map(|e| e.process.tags.clone()).unwrap_or_default(),
-        timestamp: msg.timestamp,
-        block_height: msg.block_height,
-        module: info.module.clone(),
-        ..Message::default()
-    }
-}
-
-/// True when `msg` is the spawn of the process: its id is the process id (AO gives the
-/// spawn message the process' id). Tags are not looked at: anyone can send `Type=Process`.
-fn is_spawn(msg: &Message, info: &ProcessInfo) -> bool {
-    !info.id.is_empty() && msg.id.as_deref() == Some(info.id.as_str())
-}
-
-/// The runtime's parts a handler's [`Ctx`] may reach while a message is handled.
-pub(crate) struct Lent<'s, P> {
-    registry: &'s mut Registry<P>,
-    pub(crate) pending: &'s mut Pending<P>,
-    inbox: &'s VecDeque<Rc<Message>>,
-    clock: Option<u64>,
-}
-
-impl<P: 'static> Lent<'_, P> {
-    pub(crate) fn ctx<'c>(
-        &'c mut self,
-        info: &'c ProcessInfo,
-        msg: &'c Message,
-        outbox: &'c mut Outbox,
-        reference: &'c mut u64,
-    ) -> Ctx<'c> {
-        Ctx::new(info, msg, outbox, reference).with_parts(Parts {
-            clock: self.clock,
-            registry: Some(&mut *self.registry),
-            pending: Some(&mut *self.pending),
-            inbox: Some(self.inbox),
-            state_type: std::any::type_name::<P>(),
-        })
-    }
 }
 
 fn short(address: &str) -> String {
@@ -675,22 +569,5 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "unknown panic".to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_trapped_call_frees_its_own_handles_of_the_message_and_not_the_inbox_s() {
-        let current = Rc::new(Message::new("SENDER"));
-        // What the trapped call left: its own handle (never dropped), and the inbox's.
-        std::mem::forget(Rc::clone(&current));
-        let inbox = Rc::clone(&current);
-        assert_eq!(Rc::strong_count(&current), 3);
-        release_trapped(current, 1);
-        assert_eq!(Rc::strong_count(&inbox), 1);
-        assert_eq!(inbox.from, "SENDER");
     }
 }
