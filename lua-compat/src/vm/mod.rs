@@ -1,0 +1,249 @@
+//! The Lua VM: C Lua 5.3 made deterministic and bounded, with the AOS environment loaded.
+//!
+//! [`Vm`] and its per-message life cycle are here; the rest by concept: `limits` (the
+//! bounds and how an mlua error becomes a [`LuaError`]), `build` (the sandboxed state with
+//! the AOS environment), `message` (a message's view, pattern decisions, the host
+//! functions and handler runs) and `eval` (chunks run in the globals: sources, `Eval`).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use aoxide::Ctx;
+use mlua::{Function, Lua, Table};
+
+use crate::error::LuaError;
+use crate::libs::{self, random::Random};
+
+mod build;
+mod eval;
+mod limits;
+mod message;
+
+pub(crate) use limits::lua_error;
+pub use limits::Limits;
+
+/// Memory (bytes) kept free of the Lua heap in the module, for the rest of a message.
+#[cfg(target_arch = "wasm32")]
+const WASM_RESERVE: usize = 8 * 1024 * 1024;
+
+/// Where a registry edit asked from Lua puts a handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// At the end, or in place.
+    Add,
+    /// At the front, or in place.
+    Prepend,
+    /// Before the named handler.
+    Before(String),
+    /// After the named handler.
+    After(String),
+    /// Remove it.
+    Remove,
+}
+
+/// A change to the handler list that Lua asked for (`Handlers.add`, ...), applied to the
+/// process registry after the call that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub(crate) place: Place,
+    pub(crate) name: String,
+    /// 0 = unlimited.
+    pub(crate) runs: u32,
+}
+
+struct Api {
+    prepare: Function,
+    matcher: Function,
+    run: Function,
+    eval: Function,
+    commit: Function,
+    rollback: Function,
+    identity: Function,
+    inbox: Function,
+}
+
+struct Current {
+    ptr: usize,
+    id: Option<String>,
+    table: Table,
+}
+
+/// One Lua state with the AOS environment.
+pub(crate) struct Vm {
+    pub(crate) lua: Lua,
+    host: Table,
+    rust: Table,
+    api: Api,
+    limits: Limits,
+    budget: Rc<Cell<u64>>,
+    now: Rc<Cell<i64>>,
+    random: Random,
+    edits: Rc<RefCell<Vec<Edit>>>,
+    current: RefCell<Option<Current>>,
+    pattern_error: RefCell<Option<LuaError>>,
+}
+
+impl Vm {
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The VM with other limits (a prebuilt VM taken by a part, see [`crate::prebuilt`]).
+    /// Fails when the heap already holds more than `limits.memory`: the part then builds
+    /// its own VM, which fails as it always did.
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Result<Vm, LuaError> {
+        if self.lua.used_memory() > limits.memory {
+            return Err(LuaError::Memory {
+                limit: limits.memory,
+            });
+        }
+        self.lua
+            .set_memory_limit(limits.memory)
+            .map_err(|e| lua_error(e, &limits))?;
+        self.budget.set(limits.instructions);
+        self.limits = limits;
+        Ok(self)
+    }
+
+    /// Builds every library `require` offers ahead of its first `require`.
+    pub(crate) fn build_libraries(&self) -> Result<(), LuaError> {
+        let package: Table = self
+            .lua
+            .globals()
+            .get("package")
+            .map_err(|e| self.error(e))?;
+        let preload: Table = package.get("preload").map_err(|e| self.error(e))?;
+        libs::build_all(&preload).map_err(|e| self.error(e))
+    }
+
+    /// A full collection (twice: finalised objects go on the second).
+    pub(crate) fn collect(&self) {
+        let _ = self.lua.gc_collect();
+        let _ = self.lua.gc_collect();
+    }
+
+    fn error(&self, e: mlua::Error) -> LuaError {
+        lua_error(e, &self.limits)
+    }
+
+    /// Starts a message: a fresh instruction budget, no cached message table, and (in the
+    /// module) a Lua heap limit the linear memory can still honour.
+    pub(crate) fn begin(&self) {
+        self.budget.set(self.limits.instructions);
+        #[cfg(target_arch = "wasm32")]
+        {
+            // mlua aborts (a trap) when Rust's allocator cannot give it memory below its
+            // limit, so the limit must never promise more than the memory the process may
+            // still grow to. Best effort: without room the limit stays as it was.
+            let _ = self.lua.set_memory_limit(self.memory_cap());
+        }
+        self.current.replace(None);
+        self.pattern_error.replace(None);
+    }
+
+    /// The Lua heap limit for the next message in the module: [`Limits::memory`], lowered
+    /// to what linear memory can still hold under the process' memory limit, after the
+    /// rest of the heap (a quarter more for what the allocator cannot reuse) and
+    /// [`WASM_RESERVE`] for the rest of the message (its result, Rust handlers).
+    #[cfg(target_arch = "wasm32")]
+    fn memory_cap(&self) -> usize {
+        use aoxide::abi::heap;
+        let lua = self.lua.used_memory();
+        let others = heap::HEAP.in_use().saturating_sub(lua);
+        let taken = heap::heap_base()
+            .saturating_add(others.saturating_mul(5) / 4)
+            .saturating_add(WASM_RESERVE);
+        let room = heap::memory_limit().saturating_sub(taken);
+        // Lua's own blocks need room for the allocator's overhead too.
+        self.limits.memory.min(room / 5 * 4).max(lua)
+    }
+
+    /// Ends a message. A failed one also restores `Handlers.list` and drops the edits it
+    /// had queued (the registry itself is restored by the runtime).
+    pub(crate) fn end(&self, committed: bool) {
+        self.current.replace(None);
+        self.pattern_error.replace(None);
+        let f = if committed {
+            &self.api.commit
+        } else {
+            self.edits.borrow_mut().clear();
+            // What a failed message allocated (a runaway loop's tables) goes now, not
+            // when the collector next gets round to it.
+            let _ = self.lua.gc_collect();
+            &self.api.rollback
+        };
+        // Restoring a Lua table cannot fail short of memory; if it does, the next
+        // message still runs on a consistent registry.
+        let _ = f.call::<()>(());
+    }
+
+    /// Takes the registry edits queued since the last call.
+    pub(crate) fn take_edits(&self) -> Vec<Edit> {
+        std::mem::take(&mut *self.edits.borrow_mut())
+    }
+
+    /// True when Lua queued registry edits.
+    pub(crate) fn has_edits(&self) -> bool {
+        !self.edits.borrow().is_empty()
+    }
+
+    /// Sets `ao.id`, `ao.env`, `Owner`, `Name`, the authorities and the random seed.
+    pub(crate) fn identity(&self, ctx: &Ctx<'_>) -> Result<(), LuaError> {
+        let p = ctx.process();
+        self.random.seed_text(&p.id);
+        let authorities = self
+            .lua
+            .create_sequence_from(p.authorities.iter().map(String::as_str))
+            .map_err(|e| self.error(e))?;
+        self.api
+            .identity
+            .call::<()>((
+                p.id.as_str(),
+                p.owner.as_str(),
+                p.name.as_str(),
+                p.module.as_deref(),
+                authorities,
+            ))
+            .map_err(|e| self.error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::BUDGET_MARK;
+
+    #[test]
+    fn a_heap_limit_below_the_environment_is_a_setup_error_not_an_abort() {
+        let e = match Vm::new(Limits {
+            instructions: 1_000,
+            memory: 1024,
+        }) {
+            Err(e) => e,
+            Ok(_) => panic!("a 1 KiB heap cannot hold the environment"),
+        };
+        assert!(
+            matches!(&e, LuaError::Setup(text) if text.contains("(1024 bytes) is below")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn budget_reaches_coroutines() {
+        let vm = Vm::new(Limits {
+            instructions: 100_000,
+            memory: 1 << 24,
+        })
+        .unwrap();
+        vm.begin();
+        let r: mlua::Result<()> = vm.lua.load("while true do end").exec();
+        assert!(r.unwrap_err().to_string().contains(BUDGET_MARK));
+        vm.begin();
+        // Spent: coroutine.resume (like pcall) passes the error on.
+        let r = vm
+            .lua
+            .load("coroutine.resume(coroutine.create(function() while true do end end)) return 1")
+            .exec();
+        assert!(r.unwrap_err().to_string().contains(BUDGET_MARK));
+    }
+}
