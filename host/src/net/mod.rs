@@ -1,26 +1,29 @@
 //! The network: the owned value that ties the rooms together. It holds the module registry
 //! (`modules`), the process table (`processes`), the clock (`clock`), the scheduler's queue
 //! and the journal ([`crate::journal`]), and does what the scheduler does: stamp and
-//! deliver. The messenger (routing what a delivery produced) is `messenger`; what tests
-//! read back is in `inspect`.
+//! deliver. Spawning is `spawn`, delivering the queue and ticking the clock `run`; the
+//! messenger (routing what a delivery produced) is `messenger`; what tests read back is in
+//! `inspect`.
 
-use std::any::{type_name, TypeId};
+use std::any::TypeId;
 use std::collections::VecDeque;
 use std::fmt;
 
-use aoxide::protocol::{self, AUTHORITY, SCHEDULER};
-use aoxide::{Env, EnvEntry, Message, Outcome, Process, Tag, Tags};
+use aoxide::protocol;
+use aoxide::{Message, Outcome, Process};
 
 use crate::backend::{Backend, Native};
 use crate::clock::Clock;
 use crate::config::NetConfig;
-use crate::cron::parse_interval;
 use crate::error::NetError;
 use crate::ids::{derive, MessageId, ModuleId, ProcessId, Wallet};
-use crate::journal::{Delivery, Failure, Journal, Origin, Reason, Run, Status, Undelivered};
+use crate::journal::{Journal, Origin, Reason, Status, Undelivered};
 use crate::modules::{Factory, Modules};
-use crate::msg::{Msg, SpawnOptions};
-use crate::processes::{CronSchedule, Proc, Processes};
+use crate::msg::Msg;
+use crate::processes::Processes;
+
+mod run;
+mod spawn;
 
 /// A message on the scheduler's queue.
 pub(crate) struct Queued {
@@ -211,157 +214,6 @@ impl Net {
             .map(|i| self.modules.get(i).id.clone())
     }
 
-    // ----- spawning -----
-
-    /// Spawns a process of type `P` owned by `owner`, registering `P` (under its type name)
-    /// first if needed. The spawn message (`Type: Process`, `Module`, `Scheduler`,
-    /// `Authority`, then the options' tags; its id is the process id) is delivered at once
-    /// through the runtime; what `init` sends is queued.
-    pub fn spawn<P: Process>(
-        &mut self,
-        owner: &Wallet,
-        options: SpawnOptions,
-    ) -> Result<ProcessId, NetError> {
-        let module = match self.module_of::<P>() {
-            Some(m) => m,
-            None => self.register_module::<P>(type_name::<P>()),
-        };
-        self.spawn_module(owner, &module, options)
-    }
-
-    /// Spawns a process from a registered module id.
-    pub fn spawn_module(
-        &mut self,
-        owner: &Wallet,
-        module: &ModuleId,
-        options: SpawnOptions,
-    ) -> Result<ProcessId, NetError> {
-        let Some(module_idx) = self.modules.by_id(module.as_str()) else {
-            return Err(NetError::UnknownModule {
-                module: module.to_string(),
-                spawner: self.describe_address(owner.address()),
-            });
-        };
-        let (user_tags, data) = options.into_parts();
-        let pid = self.next_id("process");
-        let mut tags = Tags::with_capacity(user_tags.len() + 6);
-        protocol::push_protocol_tags(&mut tags, protocol::TYPE_PROCESS);
-        tags.add(protocol::MODULE, module.as_str());
-        tags.add(SCHEDULER, self.scheduler.clone());
-        // What a wallet's spawn may not set: the protocol tags, the module and scheduler.
-        const SET_BY_THE_NETWORK: &[&str] = &[
-            protocol::DATA_PROTOCOL,
-            protocol::VARIANT,
-            protocol::TYPE,
-            protocol::MODULE,
-            SCHEDULER,
-        ];
-        tags.extend(
-            user_tags
-                .into_iter()
-                .filter(|t| !protocol::is_reserved(&t.name, SET_BY_THE_NETWORK)),
-        );
-        self.add_authority(&mut tags);
-        let msg = Message {
-            id: Some(pid.clone()),
-            owner: owner.address().to_owned(),
-            from: owner.address().to_owned(),
-            tags,
-            data,
-            ..Message::default()
-        };
-        self.check_limits(&msg, || format!("the spawn message of {}", owner.name()))?;
-        let cron = self.parse_cron(&pid, &msg.tags)?;
-        let sent = self.journal.record(
-            msg.clone(),
-            Origin::Wallet(owner.address().to_owned()),
-            None,
-        );
-        let pid = ProcessId::new(pid);
-        let idx = self.create_process(&pid, owner.address(), module_idx, &msg.tags, None, cron);
-        let queued = self.stamp(idx, msg, Some(sent));
-        let d = self.deliver(queued)?;
-        match &self.journal.delivery(d).outcome.error {
-            Some(error) => Err(NetError::SpawnFailed {
-                process: pid,
-                error: error.clone(),
-            }),
-            None => Ok(pid),
-        }
-    }
-
-    pub(crate) fn add_authority(&self, tags: &mut Tags) {
-        let listed = tags
-            .get_all(AUTHORITY)
-            .flat_map(|v| v.split(','))
-            .any(|a| a.trim() == self.authority);
-        if !listed {
-            tags.add(AUTHORITY, self.authority.clone());
-        }
-    }
-
-    /// Reads the cron schedule from a spawn's tags (before anything is recorded).
-    pub(crate) fn parse_cron(
-        &self,
-        pid: &str,
-        tags: &Tags,
-    ) -> Result<Option<CronSchedule>, NetError> {
-        let Some(text) = tags.get("Cron-Interval") else {
-            return Ok(None);
-        };
-        let interval_ms = parse_interval(text, self.config.block_time_ms)
-            .map_err(|e| NetError::InvalidCron(format!("process {pid}: {e}")))?;
-        let cron_tags = tags
-            .iter()
-            .filter_map(|t| {
-                t.name
-                    .strip_prefix("Cron-Tag-")
-                    .filter(|n| !n.is_empty())
-                    .map(|n| Tag::new(n, t.value.clone()))
-            })
-            .collect();
-        Ok(Some(CronSchedule {
-            interval_ms,
-            tags: cron_tags,
-            next_due: self.clock.now().saturating_add(interval_ms),
-        }))
-    }
-
-    pub(crate) fn create_process(
-        &mut self,
-        pid: &ProcessId,
-        owner: &str,
-        module: usize,
-        tags: &Tags,
-        parent: Option<ProcessId>,
-        cron: Option<CronSchedule>,
-    ) -> usize {
-        let entry = self.modules.get(module);
-        let env = Env {
-            process: EnvEntry {
-                id: pid.to_string(),
-                owner: owner.to_owned(),
-                tags: tags.clone(),
-            },
-            module: Some(EnvEntry {
-                id: entry.id.to_string(),
-                owner: entry.owner.clone(),
-                tags: entry.tags.clone(),
-            }),
-        };
-        let backend = (entry.factory)();
-        self.procs.add(Proc {
-            id: pid.clone(),
-            owner: owner.to_owned(),
-            module,
-            parent,
-            env,
-            backend,
-            nonce: 0,
-            cron,
-        })
-    }
-
     // ----- sending -----
 
     fn wallet_message(&self, from: &Wallet, target: &ProcessId, msg: Msg, id: String) -> Message {
@@ -501,115 +353,7 @@ impl Net {
         }
     }
 
-    // ----- running -----
-
-    /// Delivers queued messages in scheduler order (first assigned, first delivered), and
-    /// everything they cause, until nothing is queued.
-    ///
-    /// Stops with [`NetError::TooManyMessages`] after
-    /// [`NetConfig::max_messages_per_run`] deliveries (the rest stays queued), and with
-    /// [`NetError::Limit`] when a process sends a message the network would reject.
-    pub fn run_until_idle(&mut self) -> Result<Run, NetError> {
-        let mut run = Run::default();
-        let mut budget = self.config.max_messages_per_run;
-        self.drain(&mut run, &mut budget)?;
-        Ok(run)
-    }
-
-    fn drain(&mut self, run: &mut Run, budget: &mut usize) -> Result<(), NetError> {
-        while let Some(queued) = self.queue.pop_front() {
-            if *budget == 0 {
-                self.queue.push_front(queued);
-                let count = self.journal.delivery_count();
-                return Err(NetError::TooManyMessages {
-                    limit: self.config.max_messages_per_run,
-                    pending: self.queue.len(),
-                    recent: (count.saturating_sub(6)..count)
-                        .map(|d| self.describe_delivery(d))
-                        .collect(),
-                });
-            }
-            *budget -= 1;
-            let d = self.deliver(queued)?;
-            run.delivered += 1;
-            let delivery = self.journal.delivery(d);
-            if let Some(error) = &delivery.outcome.error {
-                run.failed.push(Failure {
-                    process: delivery.process.clone(),
-                    message: delivery.message.id.clone().map(MessageId::new),
-                    action: delivery.message.action().map(str::to_owned),
-                    error: error.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Hands one message to its process and routes what came out. Returns the delivery.
-    fn deliver(&mut self, queued: Queued) -> Result<usize, NetError> {
-        let proc = self.procs.get_mut(queued.process);
-        let outcome = proc.backend.handle(queued.message.clone(), &proc.env);
-        let process = proc.id.clone();
-        if let Some(s) = queued.sent {
-            self.journal.set_status(s, Status::Delivered);
-        }
-        let ok = outcome.error.is_none();
-        let d = self.journal.deliver(Delivery {
-            process,
-            message: queued.message,
-            outcome,
-            produced: Vec::new(),
-        });
-        if ok {
-            self.route(queued.process, d)?;
-        }
-        Ok(d)
-    }
-
-    /// Runs what is queued, then moves the clock `ms` forward, delivering a cron message to
-    /// every process with a `Cron-Interval` each time its interval comes round (earliest
-    /// first; ties in spawn order), each followed by everything it causes.
-    ///
-    /// A cron message has `Cron: true`, no `Id`, comes from the process owner, and carries
-    /// the process' `Cron-Tag-<name>` tags as `<name>`. Cron messages are only delivered
-    /// during `tick`.
-    pub fn tick(&mut self, ms: u64) -> Result<Run, NetError> {
-        let mut run = Run::default();
-        let mut budget = self.config.max_messages_per_run;
-        self.drain(&mut run, &mut budget)?;
-        let until = self.clock.now().saturating_add(ms);
-        while let Some((due, idx)) = self.procs.next_cron(until) {
-            self.clock.advance_to(due);
-            let height = self.clock.block_height();
-            let now = self.clock.now();
-            let p = self.procs.get_mut(idx);
-            let module = p.module;
-            let cron = p
-                .cron
-                .as_mut()
-                .expect("next_cron picks processes with cron");
-            cron.next_due = cron.next_due.saturating_add(cron.interval_ms);
-            let msg = Message {
-                owner: p.owner.clone(),
-                from: p.owner.clone(),
-                target: Some(p.id.to_string()),
-                tags: cron.tags.clone(),
-                timestamp: Some(now),
-                block_height: Some(height),
-                module: Some(self.modules.get(module).id.to_string()),
-                cron: true,
-                ..Message::default()
-            };
-            self.queue.push_back(Queued {
-                process: idx,
-                message: msg,
-                sent: None,
-            });
-            self.drain(&mut run, &mut budget)?;
-        }
-        self.clock.advance_to(until);
-        Ok(run)
-    }
+    // ----- dry-runs -----
 
     /// Evaluates `msg` against `process` as a dry-run (`Read-Only: true`), from an
     /// anonymous wallet. Nothing persists: the runtime rolls the state back, nothing is
