@@ -126,26 +126,23 @@ fn of_table(lua: &Lua, table: &Table) -> mlua::Result<Option<Bint>> {
     // return to the protected call past this closure, which owns nothing to drop.
     unsafe {
         lua.exec_raw::<()>(table, |state| {
-            whole = ffi::lua_getmetatable(state, 1) != 0 && {
+            let ours = ffi::lua_getmetatable(state, 1) != 0 && {
                 ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, META.as_ptr());
                 ffi::lua_rawequal(state, -1, -2) != 0
             };
             ffi::lua_settop(state, 1);
-            for at in 0..LIMBS {
-                if !whole {
-                    break;
-                }
-                ffi::lua_rawgeti(state, 1, at as ffi::lua_Integer + 1);
-                let half = match ffi::lua_isinteger(state, -1) {
-                    0 => None,
-                    _ => u32::try_from(ffi::lua_tointegerx(state, -1, std::ptr::null_mut())).ok(),
-                };
-                ffi::lua_settop(state, 1);
-                match half {
-                    Some(half) => limbs[at / 2] |= u64::from(half) << (32 * (at % 2)),
-                    None => whole = false,
-                }
-            }
+            whole = ours
+                && (0..LIMBS).all(|at| {
+                    ffi::lua_rawgeti(state, 1, at as ffi::lua_Integer + 1);
+                    let half = (ffi::lua_isinteger(state, -1) != 0)
+                        .then(|| ffi::lua_tointegerx(state, -1, std::ptr::null_mut()))
+                        .and_then(|i| u32::try_from(i).ok());
+                    ffi::lua_settop(state, 1);
+                    if let Some(half) = half {
+                        limbs[at / 2] |= u64::from(half) << (32 * (at % 2));
+                    }
+                    half.is_some()
+                });
             ffi::lua_settop(state, 0);
         })?;
     }
@@ -351,24 +348,11 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
             })
         })?,
     )?;
-    // The metamethods, callable as functions (`bint.__lt(a, b)`), taking any operand kind.
+    // The metamethods, callable as functions (`bint.__lt(a, b)`), taking any operand kind:
+    // every entry of the metatable.
     let meta = metatable(lua)?;
-    for name in [
-        "__add",
-        "__sub",
-        "__mul",
-        "__idiv",
-        "__div",
-        "__mod",
-        "__pow",
-        "__unm",
-        "__eq",
-        "__lt",
-        "__le",
-        "__tostring",
-        "__concat",
-    ] {
-        let f: Value = meta.get(name)?;
+    for entry in meta.pairs::<Value, Value>() {
+        let (name, f) = entry?;
         b.set(name, f)?;
     }
     // `bint.eq(a, b)`, `bint.lt`, `bint.le` are the comparison metamethods.
