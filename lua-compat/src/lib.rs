@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod lent;
 mod libs;
 mod mount;
 mod part;

@@ -1,12 +1,13 @@
 //! [`LuaMount`]: how a process mounts its [`LuaPart`] into the one registry.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use aoxide::{Caller, Ctx, Error, Handler, LiveMount, Message, Pattern, Registry};
 use mlua::{FromLuaMulti, IntoLuaMulti, Lua, MultiValue};
 
 use crate::error::LuaError;
+use crate::lent::Lent;
 use crate::part::{LuaPart, LuaSource};
 use crate::vm::{Limits, Place, Vm};
 
@@ -84,6 +85,11 @@ pub struct LuaMount<P> {
 struct Mounted<P> {
     part: fn(&mut P) -> &mut LuaPart,
     functions: Vec<(String, Exposed<P>)>,
+    /// The process state the exposed functions get: a `RefCell<&mut P>` lent by
+    /// [`Mounted::call`] while a Lua handler runs.
+    state: Rc<Lent>,
+    /// The VM the exposed functions were made in (once per VM, in its `Rust` table).
+    installed: RefCell<Weak<Vm>>,
 }
 
 /// A Lua error as a handler error: the message, then the Lua traceback.
@@ -151,6 +157,8 @@ impl<P: 'static> LiveMount<P> for LuaMount<P> {
         let mounted = Rc::new(Mounted {
             part,
             functions: self.functions.clone(),
+            state: Rc::new(Lent::new()),
+            installed: RefCell::new(Weak::new()),
         });
         mounted.register(registry);
         registry.add_sync(move |state: &mut P, registry: &mut Registry<P>| {
@@ -160,8 +168,8 @@ impl<P: 'static> LiveMount<P> for LuaMount<P> {
 }
 
 impl<P: 'static> Mounted<P> {
-    /// Runs `body` on the VM with the host functions bound to `ctx` and the exposed Rust
-    /// functions bound to `state`.
+    /// Runs `body` on the VM with the host functions writing to `ctx` and the exposed Rust
+    /// functions reaching `state`.
     fn call<R>(
         &self,
         state: &mut P,
@@ -169,29 +177,41 @@ impl<P: 'static> Mounted<P> {
         body: impl FnOnce(&Vm) -> Result<R, LuaError>,
     ) -> Result<R, LuaError> {
         let vm = (self.part)(state).vm.clone();
+        self.install(&vm)
+            .map_err(|e| crate::vm::lua_error(e, vm.limits()))?;
         let state = RefCell::new(state);
         let ctx = RefCell::new(ctx);
-        let state = &state;
-        let ran = vm.hosted(
-            &ctx,
-            |scope, table| {
-                for (name, f) in &self.functions {
-                    let f = f.clone();
-                    table.raw_set(
-                        name.as_str(),
-                        scope.create_function(move |lua, args: MultiValue| {
-                            let mut p = state.try_borrow_mut().map_err(|_| {
-                                mlua::Error::runtime("a Rust function may not call itself back")
-                            })?;
-                            f(&mut p, lua, args)
-                        })?,
-                    )?;
-                }
-                Ok(())
-            },
-            || Ok(body(&vm)),
-        );
+        let ran = self
+            .state
+            .lend(&state, || vm.hosted(&ctx, || Ok(body(&vm))));
         ran.map_err(|e| crate::vm::lua_error(e, vm.limits()))?
+    }
+
+    /// Makes the exposed functions into `vm`'s `Rust` table, once per VM.
+    fn install(&self, vm: &Rc<Vm>) -> mlua::Result<()> {
+        if self.installed.borrow().as_ptr() == Rc::as_ptr(vm) {
+            return Ok(());
+        }
+        for (name, f) in &self.functions {
+            let f = f.clone();
+            let lent = self.state.clone();
+            let function = vm.lua.create_function(move |lua, args: MultiValue| {
+                // SAFETY: only `Mounted::call` lends this slot, a `RefCell<&mut P>`; the
+                // reference is dropped before this call returns.
+                let Some(state) = (unsafe { lent.get::<RefCell<&mut P>>() }) else {
+                    return Err(mlua::Error::runtime(
+                        "Rust functions are only available while a handler runs",
+                    ));
+                };
+                let mut p = state.try_borrow_mut().map_err(|_| {
+                    mlua::Error::runtime("a Rust function may not call itself back")
+                })?;
+                f(&mut p, lua, args)
+            })?;
+            vm.rust_functions().raw_set(name.as_str(), function)?;
+        }
+        *self.installed.borrow_mut() = Rc::downgrade(vm);
+        Ok(())
     }
 
     /// Registers the owner-only `Eval` handler and the default handler.

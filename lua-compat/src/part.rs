@@ -128,22 +128,18 @@ impl LuaPart {
     ) -> Result<(), LuaError> {
         let vm = &self.vm;
         let cell = RefCell::new(ctx);
-        let ran = vm.hosted(
-            &cell,
-            |_, _| Ok(()),
-            || {
-                vm.message(msg)?;
-                for source in sources {
-                    if let Err(e) = vm.run_source(source) {
-                        return Ok(Err(e));
-                    }
+        let ran = vm.hosted(&cell, || {
+            vm.message(msg)?;
+            for source in sources {
+                if let Err(e) = vm.run_source(source) {
+                    return Ok(Err(e));
                 }
-                if msg.get("On-Boot") == Some("Data") && !msg.data.is_empty() {
-                    return Ok(vm.eval(&msg.data, "On-Boot"));
-                }
-                Ok(Ok(()))
-            },
-        );
+            }
+            if msg.get("On-Boot") == Some("Data") && !msg.data.is_empty() {
+                return Ok(vm.eval(&msg.data, "On-Boot"));
+            }
+            Ok(Ok(()))
+        });
         ran.map_err(|e| crate::vm::lua_error(e, vm.limits()))?
     }
 

@@ -206,6 +206,35 @@ fn a_failed_message_restores_the_handler_list() {
 }
 
 #[test]
+fn host_functions_outside_a_handler_fail_the_message_and_keep_working_after() {
+    let mut rt = spawn::<Bare_>();
+    // A pattern runs before any handler is chosen: there is no message context to print
+    // or send into yet.
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Loud", function(msg) print("deciding") return msg.Action == "Loud" end,
+          function() print("handled") end)
+        Handlers.add("Quiet", "Quiet", function() print("quiet") Send({ Target = "X", Data = "1" }) end)
+        "#,
+    );
+    let out = rt.handle(msg(ALICE, "Loud", &[]), None);
+    let err = out.error.expect("print in a pattern fails the message");
+    assert!(
+        err.contains("print is only available while a handler runs"),
+        "{err}"
+    );
+    assert!(out.messages.is_empty());
+    // The host functions still write to the next handled message.
+    eval(&mut rt, r#"Handlers.remove("Loud")"#);
+    let out = rt.handle(msg(ALICE, "Quiet", &[]), None);
+    assert_eq!(out.error, None);
+    assert_eq!(out.output.data, "quiet");
+    assert_eq!(out.messages.len(), 1);
+    assert_eq!(out.messages[0].data.as_deref(), Some("1"));
+}
+
+#[test]
 fn receive_waits_for_the_reply_in_a_coroutine() {
     let mut rt = spawn::<Bare_>();
     eval(

@@ -110,6 +110,37 @@ fn lua_reads_and_moves_the_rust_token() {
 }
 
 #[test]
+fn rust_functions_are_reachable_from_handlers_only() {
+    let mut rt = process();
+    // A pattern runs outside any handler: no process state is lent to Lua then.
+    ok(rt.handle(
+        msg(OWNER, "Eval", &[]).with_data(
+            r#"Handlers.prepend("Peek", function(msg)
+                   return msg.From ~= Owner and Rust.balance(msg.From) ~= "0" end,
+                 function() end)"#,
+        ),
+        None,
+    ));
+    let out = rt.handle(msg(ALICE, "Anything", &[]), None);
+    let err = out
+        .error
+        .expect("Rust.balance in a pattern fails the message");
+    assert!(
+        err.contains("Rust functions are only available while a handler runs"),
+        "{err}"
+    );
+    ok(rt.handle(
+        msg(OWNER, "Eval", &[]).with_data(r#"Handlers.remove("Peek")"#),
+        None,
+    ));
+    // In a handler they work, as many times as asked.
+    for _ in 0..2 {
+        let out = ok(rt.handle(msg(ALICE, "Rich-List", &[]), None));
+        assert!(out.messages[0].data.as_deref().unwrap().contains("1000"));
+    }
+}
+
+#[test]
 fn a_failing_lua_handler_rolls_back_the_rust_state_it_changed() {
     let mut rt = process();
     let out = rt.handle(

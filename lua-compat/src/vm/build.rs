@@ -140,6 +140,7 @@ impl Vm {
                 },
             )?,
         )?;
+        let hosting = super::host::install(&lua, &host)?;
         let rust = lua.create_table()?;
         globals.set("Rust", rust.clone())?;
         let budget = Rc::new(Cell::new(limits.instructions));
@@ -194,13 +195,13 @@ impl Vm {
 
         Ok(Vm {
             lua,
-            host,
             rust,
             api,
             limits,
             budget,
             now,
             random,
+            hosting,
             edits,
             current: RefCell::new(None),
             pattern_error: RefCell::new(None),

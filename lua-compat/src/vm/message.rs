@@ -1,15 +1,12 @@
-//! The message path: a message's AOS view, pattern decisions, the host functions Lua calls
-//! (`ao.send`, `print`, ...) and runs of Lua handlers.
+//! The message path: a message's AOS view, pattern decisions and runs of Lua handlers.
 
-use std::cell::RefCell;
-
-use aoxide::{Ctx, Match, Message, OutMessage, Spawn};
+use aoxide::{Match, Message};
 use mlua::{Table, Value};
 
 use super::limits::classify;
 use super::{Current, Vm};
 use crate::error::LuaError;
-use crate::value::{message_table, tags_from_lua};
+use crate::value::message_table;
 
 impl Vm {
     /// The AOS view of `msg`, built once per message.
@@ -55,79 +52,6 @@ impl Vm {
                 Match::Break
             }
         }
-    }
-
-    /// Runs `body` with the host functions (`ao.send`, `print`, ...) bound to `ctx`, and
-    /// whatever `more` binds into the `Rust` table.
-    pub(crate) fn hosted<'env, 'a: 'env, R>(
-        &self,
-        ctx: &'env RefCell<&'env mut Ctx<'a>>,
-        more: impl for<'s> FnOnce(&'s mlua::Scope<'s, 'env>, &Table) -> mlua::Result<()>,
-        body: impl FnOnce() -> mlua::Result<R>,
-    ) -> mlua::Result<R> {
-        self.lua.scope(|scope| {
-            let h = &self.host;
-            h.raw_set(
-                "send",
-                scope.create_function(
-                    move |_,
-                          (target, data, tags): (
-                        Option<String>,
-                        Option<mlua::LuaString>,
-                        Table,
-                    )| {
-                        let mut out = match target {
-                            Some(t) => OutMessage::to(t),
-                            None => OutMessage::untargeted(),
-                        };
-                        out.tags = tags_from_lua(&tags)?;
-                        out.data = data.map(|d| d.to_string_lossy());
-                        Ok(ctx.borrow_mut().send(out).reference() as i64)
-                    },
-                )?,
-            )?;
-            h.raw_set(
-                "spawn",
-                scope.create_function(
-                    move |_, (module, data, tags): (String, Option<mlua::LuaString>, Table)| {
-                        let mut spawn = Spawn::new();
-                        spawn.tags = tags_from_lua(&tags)?;
-                        spawn.data = data.map(|d| d.to_string_lossy());
-                        Ok(ctx.borrow_mut().spawn(module, spawn).reference() as i64)
-                    },
-                )?,
-            )?;
-            h.raw_set(
-                "assign",
-                scope.create_function(move |_, (processes, message): (Vec<String>, String)| {
-                    ctx.borrow_mut().assign(processes, message);
-                    Ok(())
-                })?,
-            )?;
-            h.raw_set(
-                "print",
-                scope.create_function(move |_, text: mlua::LuaString| {
-                    ctx.borrow_mut().print(text.to_string_lossy());
-                    Ok(())
-                })?,
-            )?;
-            h.raw_set(
-                "log",
-                scope.create_function(move |_, text: mlua::LuaString| {
-                    ctx.borrow_mut().log(text.to_string_lossy());
-                    Ok(())
-                })?,
-            )?;
-            h.raw_set(
-                "clear",
-                scope.create_function(move |_, ()| {
-                    ctx.borrow_mut().clear_outbox();
-                    Ok(())
-                })?,
-            )?;
-            more(scope, &self.rust)?;
-            body()
-        })
     }
 
     /// Runs the Lua handler `name` on `msg` (inside `hosted`).

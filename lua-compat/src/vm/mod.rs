@@ -2,8 +2,9 @@
 //!
 //! [`Vm`] and its per-message life cycle are here; the rest by concept: `limits` (the
 //! bounds and how an mlua error becomes a [`LuaError`]), `build` (the sandboxed state with
-//! the AOS environment), `message` (a message's view, pattern decisions, the host
-//! functions and handler runs) and `eval` (chunks run in the globals: sources, `Eval`).
+//! the AOS environment), `host` (the host functions Lua calls, `ao.send`, `print`, ...,
+//! and the message context they write to), `message` (a message's view, pattern decisions
+//! and handler runs) and `eval` (chunks run in the globals: sources, `Eval`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -16,6 +17,7 @@ use crate::libs::{self, random::Random};
 
 mod build;
 mod eval;
+mod host;
 mod limits;
 mod message;
 
@@ -71,13 +73,13 @@ struct Current {
 /// One Lua state with the AOS environment.
 pub(crate) struct Vm {
     pub(crate) lua: Lua,
-    host: Table,
     rust: Table,
     api: Api,
     limits: Limits,
     budget: Rc<Cell<u64>>,
     now: Rc<Cell<i64>>,
     random: Random,
+    hosting: Rc<host::Hosting>,
     edits: Rc<RefCell<Vec<Edit>>>,
     current: RefCell<Option<Current>>,
     pattern_error: RefCell<Option<LuaError>>,
@@ -86,6 +88,11 @@ pub(crate) struct Vm {
 impl Vm {
     pub(crate) fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The `Rust` table: the functions a mount exposes to Lua.
+    pub(crate) fn rust_functions(&self) -> &Table {
+        &self.rust
     }
 
     /// The VM with other limits (a prebuilt VM taken by a part, see [`crate::prebuilt`]).
