@@ -9,7 +9,6 @@
 // and UNSAFE_MEMORY (hands back the live buffer).
 //
 // Usage: node --expose-gc bench.mjs [--aoxide PATH] [--quick] [--help]
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +19,10 @@ import os from 'node:os';
 import { floorModule } from './floor.mjs';
 import { HERE, REPO } from './paths.mjs';
 import { DEFAULTS, parseArgs } from './cli-options.mjs';
+import { AoLoader, loaderOptions } from './loader-options.mjs';
 import { makeRng, PID, OWNER, FORMAT, INITIAL_SUPPLY, OWNER_FUNDS, ENV, Feed } from './feed.mjs';
 import { expectOk, checkTransfer, checkBalance, protocolCheck } from './checks.mjs';
 import { now, BATCHES, stats, median, round, gc, MiB, KiB, fmtBytes } from './stats.mjs';
-
-const require = createRequire(import.meta.url);
-const AoLoader = require('@permaweb/ao-loader');
 
 // The Lua token both sides run with --lua (AOS loads it with Eval).
 const LUA_TOKEN_FILE = resolve(REPO, 'blueprints/lua/token.lua');
@@ -79,14 +76,6 @@ function moduleSpecs(o) {
     },
   };
 }
-
-const loaderOptions = (mode) => ({
-  format: FORMAT,
-  memoryLimit: '1-gb',
-  computeLimit: 9000000000000,
-  extensions: [],
-  ...(mode === 'unsafe' ? { UNSAFE_MEMORY: true } : {}),
-});
 
 // One (module, mode) run: cold start, setup, warmup, timed Transfers, memory
 // snapshot, timed Balances. Returns the measurements and the live state so the
