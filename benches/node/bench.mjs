@@ -20,12 +20,10 @@ import { floorModule } from './floor.mjs';
 import { HERE, REPO } from './paths.mjs';
 import { DEFAULTS, parseArgs } from './cli-options.mjs';
 import { AoLoader, loaderOptions } from './loader-options.mjs';
+import { moduleSpecs } from './module-specs.mjs';
 import { makeRng, PID, OWNER, FORMAT, INITIAL_SUPPLY, OWNER_FUNDS, ENV, Feed } from './feed.mjs';
 import { expectOk, checkTransfer, checkBalance, protocolCheck } from './checks.mjs';
 import { now, BATCHES, stats, median, round, gc, MiB, KiB, fmtBytes } from './stats.mjs';
-
-// The Lua token both sides run with --lua (AOS loads it with Eval).
-const LUA_TOKEN_FILE = resolve(REPO, 'blueprints/lua/token.lua');
 
 // ---------------------------------------------------------------- memory facts
 function memoryFacts(mem) {
@@ -39,41 +37,6 @@ function memoryFacts(mem) {
     nonzero_high_water_bytes: hi,
     gzip1_bytes: gz,
     gzip_ms: round(now() - t0, 1),
-  };
-}
-
-// ---------------------------------------------------------------- the modules
-function moduleSpecs(o) {
-  const tokenFile = o.lua ? LUA_TOKEN_FILE : resolve(HERE, 'lua/token.lua');
-  const tokenLua = readFileSync(tokenFile, 'utf8');
-  return {
-    aos: {
-      key: 'aos', label: 'AOS 2.0.4 (wasm32) + Lua token', path: o.aos, tokenFile,
-      counts: {
-        copy: { warmup: o.aosWarmup, transfers: o.aosTransfers, balances: o.aosBalances },
-        unsafe: { warmup: o.aosUnsafeWarmup, transfers: o.aosUnsafeTransfers, balances: o.aosUnsafeBalances },
-      },
-      // AOS boots empty: the token is loaded with an Eval from the owner.
-      async setup(handle, r, feed) {
-        const t0 = now();
-        const out = await handle(r.Memory, feed.eval(tokenLua), ENV);
-        const ms = now() - t0;
-        expectOk(out, 'Eval of the Lua token');
-        const data = out.Output && (out.Output.data ?? out.Output);
-        if (!o.lua && !String(typeof data === 'object' ? JSON.stringify(data) : data).includes('token loaded')) {
-          throw new Error(`Eval of the Lua token: unexpected output ${JSON.stringify(out.Output).slice(0, 300)}`);
-        }
-        return { r: out, eval_ms: round(ms, 2), eval_source_bytes: Buffer.byteLength(tokenLua) };
-      },
-    },
-    aoxide: {
-      key: 'aoxide', label: o.lua ? 'aoxide Lua token (C Lua in the module)' : 'aoxide token (Rust, wasm32)', path: o.aoxide,
-      counts: {
-        copy: { warmup: o.aoxWarmup, transfers: o.aoxTransfers, balances: o.aoxBalances },
-        unsafe: { warmup: o.aoxUnsafeWarmup, transfers: o.aoxUnsafeTransfers, balances: o.aoxUnsafeBalances },
-      },
-      async setup(handle, r) { return { r }; },
-    },
   };
 }
 
