@@ -21,24 +21,10 @@ import { HERE, REPO } from './paths.mjs';
 import { DEFAULTS, parseArgs } from './cli-options.mjs';
 import { AoLoader, loaderOptions } from './loader-options.mjs';
 import { moduleSpecs } from './module-specs.mjs';
+import { accountsStep } from './memory-snapshot.mjs';
 import { makeRng, PID, OWNER, FORMAT, INITIAL_SUPPLY, OWNER_FUNDS, ENV, Feed } from './feed.mjs';
 import { expectOk, checkTransfer, checkBalance, protocolCheck } from './checks.mjs';
 import { now, BATCHES, stats, median, round, gc, MiB, KiB, fmtBytes } from './stats.mjs';
-
-// ---------------------------------------------------------------- memory facts
-function memoryFacts(mem) {
-  const buf = mem instanceof ArrayBuffer ? new Uint8Array(mem) : new Uint8Array(mem.buffer, mem.byteOffset, mem.byteLength);
-  let hi = buf.length;
-  while (hi > 0 && buf[hi - 1] === 0) hi--;
-  const t0 = now();
-  const gz = gzipSync(buf, { level: 1 }).length;
-  return {
-    snapshot_bytes: buf.length,
-    nonzero_high_water_bytes: hi,
-    gzip1_bytes: gz,
-    gzip_ms: round(now() - t0, 1),
-  };
-}
 
 // One (module, mode) run: cold start, setup, warmup, timed Transfers, memory
 // snapshot, timed Balances. Returns the measurements and the live state so the
@@ -145,38 +131,6 @@ async function runOne(spec, wasm, mode, o, log) {
     r = base; // back to the measured state (the next call restores this copy)
   }
   return { res, state: { handle, get r() { return r; }, set r(v) { r = v; }, feed, rng, ledger, recipients, newTransfer, applied } };
-}
-
-// Accounts step: transfer to new distinct recipients until `target` accounts
-// other than the process and the owner exist, then look at the snapshot.
-async function accountsStep(st, target, log, label) {
-  const { handle, feed } = st;
-  let r = st.r;
-  const start = st.recipients.length;
-  const t0 = now();
-  while (st.recipients.length < target) {
-    const t = st.newTransfer();
-    r = await handle(r.Memory, t.msg, ENV);
-    checkTransfer(r, t.to, t.qty); st.applied(t);
-  }
-  const ms = now() - t0;
-  const added = st.recipients.length - start;
-  const distinct = new Set(st.recipients).size;
-  // Spot-check a few balances after the growth.
-  for (const who of [st.recipients[0], st.recipients[Math.floor(target / 2)], st.recipients[target - 1]]) {
-    r = await handle(r.Memory, feed.balance(who), ENV);
-    checkBalance(r, who, st.ledger.get(who));
-  }
-  st.r = r;
-  const out = {
-    recipients: st.recipients.length,
-    distinct_recipients: distinct,
-    transfers_added: added,
-    transfers_added_per_s: added ? round((added * 1000) / ms, 1) : null,
-    ...memoryFacts(r.Memory),
-  };
-  log(`  ${label}: ${out.recipients} recipients -> snapshot ${out.snapshot_bytes} bytes (${round(out.snapshot_bytes / MiB, 3)} MiB), non-zero high water ${out.nonzero_high_water_bytes}, gzip ${out.gzip1_bytes}`);
-  return out;
 }
 
 // ---------------------------------------------------------------- loader floor
