@@ -24,9 +24,9 @@ function targetsFor(result, aos, ax, prefix) {
     : `median-of-batches ratio ${round(bratio(mode), 1)}x, p50-latency ratio ${round(p50ratio(mode), 1)}x`);
   const push = (name, value, goal, pass, unit, note) => t.push({ name: prefix + name, value: value === null ? null : round(value, 2), goal, unit,
     status: value === null ? 'N/A' : pass ? 'PASS' : 'FAIL', ...(note ? { note } : {}) });
-  const ru = ratio('unsafe'), pu = p50ratio('unsafe');
+  const ru = ratio('unsafe');
   push('Transfer throughput aoxide/AOS, UNSAFE_MEMORY', ru, '>= 25x', ru !== null && ru >= 25, 'x', note('unsafe'));
-  const rc = ratio('copy'), pc = p50ratio('copy');
+  const rc = ratio('copy');
   push('Transfer throughput aoxide/AOS, copying loader', rc, '>= 200x', rc !== null && rc >= 200, 'x', note('copy'));
   const snap = have(ax) && ax.accounts ? ax.accounts.snapshot_bytes : null;
   push(`aoxide memory snapshot after ${result.config.accounts} accounts`, snap === null ? null : snap / MiB, '< 2 MiB', snap !== null && snap < 2 * MiB, 'MiB');
