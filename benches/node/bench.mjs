@@ -8,6 +8,13 @@
 // measured: the default one (copies the whole memory in and out of every call)
 // and UNSAFE_MEMORY (hands back the live buffer).
 //
+// This file is the command-line entry: it parses the arguments, measures each
+// module in each mode, adds the ratios and targets, and prints and writes the
+// report. The parts, one concept a file (benches/README.md, "The harness's files"):
+// cli-options.mjs, feed.mjs, checks.mjs, module-specs.mjs, loader-options.mjs,
+// throughput.mjs, memory-snapshot.mjs, loader-floor.mjs, first-reply.mjs,
+// targets.mjs, report.mjs, stats.mjs, paths.mjs.
+//
 // Usage: node --expose-gc bench.mjs [--aoxide PATH] [--quick] [--help]
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, relative } from 'node:path';

@@ -1,6 +1,6 @@
 //! The fuel (wasmi's count of executed wasm instructions, about one unit each) of a token
-//! module's `Transfer` and `Balance`, the messages of the benchmark (`benches/node/bench.mjs`
-//! sends the same shapes). Unlike a timing, the machine's load does not change it, so it
+//! module's `Transfer` and `Balance`, the messages of the benchmark (`benches/node/feed.mjs`
+//! builds the same shapes). Unlike a timing, the machine's load does not change it, so it
 //! compares two builds of the module (a new allocator, a size cut) exactly.
 //!
 //! ```sh
