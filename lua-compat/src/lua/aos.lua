@@ -65,7 +65,11 @@ local forbidden = {
   Tags = true, ["Read-Only"] = true, Id = true,
 }
 
+-- Each run of letters and digits with its first letter upper-cased. Most tag names already
+-- are (no run starts with a lower-case letter): those are returned as they are, without
+-- the gsub and its callback per word.
 local function titleCase(name)
+  if not string.find(name, "%f[%w]%l") then return name end
   return (string.gsub(name, "(%w)(%w*)", function(first, rest) return string.upper(first) .. rest end))
 end
 
