@@ -50,6 +50,48 @@ fn ao_send_builds_aos_messages() {
 }
 
 #[test]
+fn tag_values_of_every_kind_cross_both_ways() {
+    let mut rt = spawn::<Bare_>();
+    let out = eval(
+        &mut rt,
+        r#"
+        Send({ Target = "T", Whole = 3, Ratio = 1.5, Flag = true, Nested = { a = 1 },
+               Bytes = "\255x", [7] = "not a tag" })
+        "#,
+    );
+    let sent = &out.messages[0];
+    assert_eq!(sent.get("Whole"), Some("3"));
+    assert_eq!(sent.get("Ratio"), Some("1.5"));
+    assert_eq!(sent.get("Flag"), Some("true"));
+    assert_eq!(sent.get("Bytes"), Some("\u{fffd}x"), "invalid UTF-8 replaced");
+    assert_eq!(sent.get("7"), None, "only text keys are tags");
+    match &sent.tags.iter().find(|t| t.name == "Nested").unwrap().value {
+        aoxide::TagValue::Json(v) => assert_eq!(v, &serde_json::json!({ "a": 1 })),
+        other => panic!("a table value is JSON: {other:?}"),
+    }
+    let out = rt.handle(
+        msg(OWNER, "Eval", &[])
+            .with_data(r#"Send({ Target = "T", Tags = { { name = "", value = "x" } } })"#),
+        None,
+    );
+    assert!(out.error.unwrap().contains("a tag name cannot be empty"));
+    // Incoming: a JSON-valued tag is a Lua table, next to text tags.
+    eval(
+        &mut rt,
+        r#"Handlers.add("Show", function(msg) print(type(msg.Patch), msg.Patch.k, msg.TagArray[2].value.k, msg.Plain) end)"#,
+    );
+    let mut m = msg(ALICE, "Show", &[]);
+    m.tags.push(aoxide::Tag::new(
+        "Patch",
+        aoxide::TagValue::Json(serde_json::json!({ "k": "v" })),
+    ));
+    m.tags.push(aoxide::Tag::new("Plain", "text"));
+    let out = rt.handle(m, None);
+    assert_eq!(out.error, None);
+    assert_eq!(out.output.data, "table\tv\tv\ttext");
+}
+
+#[test]
 fn spawn_assign_and_log() {
     let mut rt = spawn::<Bare_>();
     let out = eval(

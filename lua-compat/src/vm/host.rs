@@ -47,12 +47,12 @@ pub(super) fn install(lua: &Lua, host: &Table) -> mlua::Result<Rc<Hosting>> {
     host.raw_set(
         "send",
         lua.create_function(
-            move |_, (target, data, tags): (Option<String>, Option<mlua::LuaString>, Table)| {
+            move |lua, (target, data, tags): (Option<String>, Option<mlua::LuaString>, Table)| {
                 let mut out = match target {
                     Some(t) => OutMessage::to(t),
                     None => OutMessage::untargeted(),
                 };
-                out.tags = tags_from_lua(&tags)?;
+                out.tags = tags_from_lua(lua, &tags)?;
                 out.data = data.map(|d| d.to_string_lossy());
                 with_ctx(&h, "ao.send", |ctx| ctx.send(out).reference() as i64)
             },
@@ -62,9 +62,9 @@ pub(super) fn install(lua: &Lua, host: &Table) -> mlua::Result<Rc<Hosting>> {
     host.raw_set(
         "spawn",
         lua.create_function(
-            move |_, (module, data, tags): (String, Option<mlua::LuaString>, Table)| {
+            move |lua, (module, data, tags): (String, Option<mlua::LuaString>, Table)| {
                 let mut spawn = Spawn::new();
-                spawn.tags = tags_from_lua(&tags)?;
+                spawn.tags = tags_from_lua(lua, &tags)?;
                 spawn.data = data.map(|d| d.to_string_lossy());
                 with_ctx(&h, "ao.spawn", |ctx| {
                     ctx.spawn(module, spawn).reference() as i64

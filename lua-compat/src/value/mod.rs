@@ -1,6 +1,11 @@
-//! Conversions between Lua values, JSON and aoxide messages.
+//! Conversions between Lua values, JSON and aoxide messages: JSON here, a message's Lua
+//! view and the tag lists Lua sends in `message`.
 
-use aoxide::{Message, Tag, TagValue, Tags};
+mod message;
+
+pub(crate) use message::{message_table, tags_from_lua};
+
+use aoxide::TagValue;
 use mlua::{Lua, Table, Value};
 use serde_json::{Map, Number, Value as Json};
 
@@ -109,7 +114,7 @@ pub(crate) fn from_json(lua: &Lua, json: &Json) -> mlua::Result<Value> {
 }
 
 /// A Lua value as a tag value: strings stay text, tables become JSON.
-fn tag_value(value: Value) -> mlua::Result<TagValue> {
+pub(super) fn tag_value(value: Value) -> mlua::Result<TagValue> {
     Ok(match value {
         Value::String(s) => TagValue::Text(s.to_string_lossy()),
         Value::Integer(i) => TagValue::Text(i.to_string()),
@@ -123,69 +128,4 @@ fn tag_value(value: Value) -> mlua::Result<TagValue> {
             )))
         }
     })
-}
-
-/// A Lua list of `{ name = ..., value = ... }` as tags.
-pub(crate) fn tags_from_lua(list: &Table) -> mlua::Result<Tags> {
-    let mut tags = Tags::with_capacity(list.raw_len());
-    for entry in list.sequence_values::<Table>() {
-        let entry = entry?;
-        let name: mlua::LuaString = entry.get("name")?;
-        let name = name.to_string_lossy();
-        if name.is_empty() {
-            return Err(mlua::Error::runtime("a tag name cannot be empty"));
-        }
-        tags.push(Tag::new(name, tag_value(entry.get("value")?)?));
-    }
-    Ok(tags)
-}
-
-fn set_opt(t: &Table, key: &str, value: Option<&str>) -> mlua::Result<()> {
-    match value {
-        Some(v) => t.raw_set(key, v),
-        None => Ok(()),
-    }
-}
-
-/// The raw Lua view of a message: its fields, and `TagArray` (the Lua side adds `Tags`,
-/// the Title-Case fields and `reply`/`forward`).
-pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(0, 16 + msg.tags.len())?;
-    set_opt(&t, "Id", msg.id.as_deref())?;
-    t.raw_set("From", msg.from.as_str())?;
-    t.raw_set("Owner", msg.owner.as_str())?;
-    set_opt(&t, "Target", msg.target.as_deref())?;
-    set_opt(&t, "Anchor", msg.anchor.as_deref())?;
-    set_opt(&t, "Module", msg.module.as_deref())?;
-    set_opt(&t, "Hash-Chain", msg.hash_chain.as_deref())?;
-    set_opt(&t, "Forwarded-By", msg.forwarded_by.as_deref())?;
-    t.raw_set("Data", msg.data.as_str())?;
-    if let Some(ts) = msg.timestamp {
-        t.raw_set("Timestamp", ts as i64)?;
-    }
-    if let Some(h) = msg.block_height {
-        t.raw_set("Block-Height", h as i64)?;
-    }
-    if let Some(e) = msg.epoch {
-        t.raw_set("Epoch", e as i64)?;
-    }
-    if let Some(n) = msg.nonce {
-        t.raw_set("Nonce", n as i64)?;
-    }
-    t.raw_set("Cron", msg.cron)?;
-    if msg.read_only {
-        t.raw_set("Read-Only", true)?;
-    }
-    let array = lua.create_table_with_capacity(msg.tags.len(), 0)?;
-    for (i, tag) in msg.tags.iter().enumerate() {
-        let entry = lua.create_table_with_capacity(0, 2)?;
-        entry.raw_set("name", tag.name.as_str())?;
-        match &tag.value {
-            TagValue::Text(s) => entry.raw_set("value", s.as_str())?,
-            TagValue::Json(v) => entry.raw_set("value", from_json(lua, v)?)?,
-        }
-        array.raw_set(i + 1, entry)?;
-    }
-    t.raw_set("TagArray", array)?;
-    Ok(t)
 }

@@ -1,0 +1,292 @@
+//! A message's raw Lua view ([`message_table`]) and the tag lists Lua sends
+//! ([`tags_from_lua`]). Both are on every message's path, so they are written with Lua's
+//! C API in one protected call each, not an mlua call (a protected call of its own, and a
+//! Lua string made through mlua) per field.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::ptr;
+
+use aoxide::{Message, Tag, TagValue, Tags};
+use mlua::{ffi, Lua, Table};
+
+use super::{from_json, tag_value};
+
+/// Pushes `text` as a Lua string.
+///
+/// # Safety
+/// A Lua C function's context with a free stack slot; it may raise a memory error.
+unsafe fn push_text(state: *mut ffi::lua_State, text: &str) {
+    // SAFETY: the caller's context; the bytes are read for `text.len()`.
+    unsafe { ffi::lua_pushlstring(state, text.as_ptr().cast::<c_char>(), text.len()) };
+}
+
+/// `t[key] = text`, `t` on top of the stack (a new table: no metamethods run).
+///
+/// # Safety
+/// As [`push_text`], with the table on top.
+unsafe fn set_text(state: *mut ffi::lua_State, key: &CStr, text: &str) {
+    // SAFETY: the caller's context.
+    unsafe {
+        push_text(state, text);
+        ffi::lua_setfield(state, -2, key.as_ptr());
+    }
+}
+
+/// [`set_text`] when there is a text.
+///
+/// # Safety
+/// As [`set_text`].
+unsafe fn set_opt(state: *mut ffi::lua_State, key: &CStr, text: Option<&str>) {
+    if let Some(text) = text {
+        // SAFETY: the caller's context.
+        unsafe { set_text(state, key, text) };
+    }
+}
+
+/// `t[key] = n` when there is a number, `t` on top of the stack.
+///
+/// # Safety
+/// As [`set_text`].
+unsafe fn set_integer(state: *mut ffi::lua_State, key: &CStr, n: Option<u64>) {
+    if let Some(n) = n {
+        // SAFETY: the caller's context.
+        unsafe {
+            ffi::lua_pushinteger(state, n as ffi::lua_Integer);
+            ffi::lua_setfield(state, -2, key.as_ptr());
+        }
+    }
+}
+
+/// `t[key] = true`, `t` on top of the stack.
+///
+/// # Safety
+/// As [`set_text`].
+unsafe fn set_bool(state: *mut ffi::lua_State, key: &CStr, b: bool) {
+    // SAFETY: the caller's context.
+    unsafe {
+        ffi::lua_pushboolean(state, c_int::from(b));
+        ffi::lua_setfield(state, -2, key.as_ptr());
+    }
+}
+
+/// A size hint for `lua_createtable` (a hint only: capped, never wrong).
+fn hint(n: usize) -> c_int {
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// The raw Lua view of a message: its fields, and `TagArray` (the Lua side adds `Tags`,
+/// the Title-Case fields and `reply`/`forward`).
+pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
+    // SAFETY: `exec_raw` runs the closure as a protected C function with at least
+    // LUA_MINSTACK (20) free slots; it uses four (the message, `TagArray`, an entry, a
+    // value) and leaves the message as its one result. Only new tables are written, so no
+    // metamethod (no Lua code) runs. A memory error returns to `exec_raw`'s protected call
+    // past the closure, whose frame owns nothing to drop (it only borrows `msg`).
+    let table: Table = unsafe {
+        lua.exec_raw((), |state| {
+            ffi::lua_createtable(state, 0, hint(16 + msg.tags.len()));
+            set_opt(state, c"Id", msg.id.as_deref());
+            set_text(state, c"From", &msg.from);
+            set_text(state, c"Owner", &msg.owner);
+            set_opt(state, c"Target", msg.target.as_deref());
+            set_opt(state, c"Anchor", msg.anchor.as_deref());
+            set_opt(state, c"Module", msg.module.as_deref());
+            set_opt(state, c"Hash-Chain", msg.hash_chain.as_deref());
+            set_opt(state, c"Forwarded-By", msg.forwarded_by.as_deref());
+            set_text(state, c"Data", &msg.data);
+            set_integer(state, c"Timestamp", msg.timestamp);
+            set_integer(state, c"Block-Height", msg.block_height);
+            set_integer(state, c"Epoch", msg.epoch);
+            set_integer(state, c"Nonce", msg.nonce);
+            set_bool(state, c"Cron", msg.cron);
+            if msg.read_only {
+                set_bool(state, c"Read-Only", true);
+            }
+            ffi::lua_createtable(state, hint(msg.tags.len()), 0);
+            for (at, tag) in msg.tags.iter().enumerate() {
+                ffi::lua_createtable(state, 0, 2);
+                set_text(state, c"name", &tag.name);
+                if let TagValue::Text(text) = &tag.value {
+                    set_text(state, c"value", text);
+                }
+                ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
+            }
+            ffi::lua_setfield(state, -2, c"TagArray".as_ptr());
+        })?
+    };
+    // JSON-valued tags (patch@1.0; rare) get their values through mlua.
+    if msg
+        .tags
+        .iter()
+        .any(|t| matches!(t.value, TagValue::Json(_)))
+    {
+        let array: Table = table.raw_get("TagArray")?;
+        for (at, tag) in msg.tags.iter().enumerate() {
+            if let TagValue::Json(value) = &tag.value {
+                let entry: Table = array.raw_get(at + 1)?;
+                entry.raw_set("value", from_json(lua, value)?)?;
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Bytes of a Lua string the tag list keeps alive.
+#[derive(Clone, Copy)]
+struct Bytes {
+    at: *const u8,
+    len: usize,
+}
+
+impl Bytes {
+    /// The string at `index` (a string there: nothing is converted or allocated).
+    ///
+    /// # Safety
+    /// A Lua C function's context with a string at `index`.
+    unsafe fn at(state: *mut ffi::lua_State, index: c_int) -> Bytes {
+        let mut len = 0;
+        // SAFETY: the caller's context.
+        let at = unsafe { ffi::lua_tolstring(state, index, &mut len) };
+        Bytes {
+            at: at.cast::<u8>(),
+            len,
+        }
+    }
+
+    /// The bytes as text, invalid UTF-8 replaced (as mlua's `to_string_lossy`).
+    ///
+    /// # Safety
+    /// The string must still be alive: no Lua code ran since it was read.
+    unsafe fn text(self) -> String {
+        // SAFETY: the caller's contract; Lua strings do not move.
+        let bytes = unsafe { std::slice::from_raw_parts(self.at, self.len) };
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// A tag value read in place.
+#[derive(Clone, Copy)]
+enum ReadValue {
+    Text(Bytes),
+    Integer(i64),
+    Number(f64),
+    Boolean(bool),
+}
+
+/// An entry of a tag list as read in place: a text name and a scalar value, or anything
+/// else (read again through mlua, with the rules and errors of [`tag_value`]).
+#[derive(Clone, Copy)]
+enum Read {
+    Tag(Bytes, ReadValue),
+    Other,
+}
+
+/// Reads the entry table at index 4 with the keys `"name"` at 2 and `"value"` at 3.
+///
+/// # Safety
+/// A Lua C function's context with two free slots and that stack.
+unsafe fn read_entry(state: *mut ffi::lua_State) -> Read {
+    // SAFETY: the caller's context; raw gets run no metamethods and cannot raise.
+    unsafe {
+        ffi::lua_pushvalue(state, 2);
+        ffi::lua_rawget(state, 4);
+        ffi::lua_pushvalue(state, 3);
+        ffi::lua_rawget(state, 4);
+        if ffi::lua_type(state, 5) != ffi::LUA_TSTRING {
+            return Read::Other;
+        }
+        let value = match ffi::lua_type(state, 6) {
+            ffi::LUA_TSTRING => ReadValue::Text(Bytes::at(state, 6)),
+            ffi::LUA_TNUMBER if ffi::lua_isinteger(state, 6) != 0 => {
+                ReadValue::Integer(ffi::lua_tointegerx(state, 6, ptr::null_mut()))
+            }
+            ffi::LUA_TNUMBER => ReadValue::Number(ffi::lua_tonumberx(state, 6, ptr::null_mut())),
+            ffi::LUA_TBOOLEAN => ReadValue::Boolean(ffi::lua_toboolean(state, 6) != 0),
+            _ => return Read::Other,
+        };
+        Read::Tag(Bytes::at(state, 5), value)
+    }
+}
+
+/// A Lua list of `{ name = ..., value = ... }` as tags.
+pub(crate) fn tags_from_lua(lua: &Lua, list: &Table) -> mlua::Result<Tags> {
+    let mut read: Vec<Read> = Vec::with_capacity(list.raw_len());
+    // SAFETY: `exec_raw` runs the closure as a protected C function with the list at
+    // index 1 and at least LUA_MINSTACK (20) free slots; it uses six. Only raw gets run
+    // (no metamethods, no Lua code); pushing the two key strings may raise a memory
+    // error, which returns to `exec_raw` past the closure, whose frame owns nothing to
+    // drop (`read` is owned outside). The stack is emptied, so the call returns nothing.
+    // Like mlua's `sequence_values`: entries 1..=#list, then on while not nil.
+    unsafe {
+        lua.exec_raw::<()>(list, |state| {
+            let len = ffi::lua_rawlen(state, 1) as ffi::lua_Integer;
+            ffi::lua_pushstring(state, c"name".as_ptr());
+            ffi::lua_pushstring(state, c"value".as_ptr());
+            let mut at = 1;
+            loop {
+                let kind = ffi::lua_rawgeti(state, 1, at);
+                if kind == ffi::LUA_TNIL && at > len {
+                    break;
+                }
+                read.push(if kind == ffi::LUA_TTABLE {
+                    read_entry(state)
+                } else {
+                    Read::Other
+                });
+                ffi::lua_settop(state, 3);
+                at += 1;
+            }
+            ffi::lua_settop(state, 0);
+        })?;
+    }
+    // Copies first, while no Lua code has run since the strings were read (the list keeps
+    // them alive); the other entries after, in order (their reads may run metamethods).
+    let copied: Vec<Option<(String, TagValue)>> = read
+        .iter()
+        .map(|entry| match *entry {
+            // SAFETY: nothing ran since the read.
+            Read::Tag(name, value) => Some(unsafe { (name.text(), copy_value(value)) }),
+            Read::Other => None,
+        })
+        .collect();
+    let mut tags = Tags::with_capacity(copied.len());
+    for (at, entry) in copied.into_iter().enumerate() {
+        let (name, value) = match entry {
+            Some(tag) => tag,
+            None => other_entry(list, at + 1)?,
+        };
+        if name.is_empty() {
+            return Err(empty_name());
+        }
+        tags.push(Tag::new(name, value));
+    }
+    Ok(tags)
+}
+
+/// A value read in place as a tag value (what [`tag_value`] makes of it).
+///
+/// # Safety
+/// As [`Bytes::text`].
+unsafe fn copy_value(value: ReadValue) -> TagValue {
+    TagValue::Text(match value {
+        // SAFETY: the caller's contract.
+        ReadValue::Text(bytes) => unsafe { bytes.text() },
+        ReadValue::Integer(i) => i.to_string(),
+        ReadValue::Number(n) => n.to_string(),
+        ReadValue::Boolean(b) => b.to_string(),
+    })
+}
+
+/// An entry that is not a text name with a scalar value, read through mlua.
+fn other_entry(list: &Table, at: usize) -> mlua::Result<(String, TagValue)> {
+    let entry: Table = list.raw_get(at)?;
+    let name = entry.get::<mlua::LuaString>("name")?.to_string_lossy();
+    if name.is_empty() {
+        return Err(empty_name());
+    }
+    Ok((name, tag_value(entry.get("value")?)?))
+}
+
+fn empty_name() -> mlua::Error {
+    mlua::Error::runtime("a tag name cannot be empty")
+}
