@@ -63,7 +63,11 @@ fn tag_values_of_every_kind_cross_both_ways() {
     assert_eq!(sent.get("Whole"), Some("3"));
     assert_eq!(sent.get("Ratio"), Some("1.5"));
     assert_eq!(sent.get("Flag"), Some("true"));
-    assert_eq!(sent.get("Bytes"), Some("\u{fffd}x"), "invalid UTF-8 replaced");
+    assert_eq!(
+        sent.get("Bytes"),
+        Some("\u{fffd}x"),
+        "invalid UTF-8 replaced"
+    );
     assert_eq!(sent.get("7"), None, "only text keys are tags");
     match &sent.tags.iter().find(|t| t.name == "Nested").unwrap().value {
         aoxide::TagValue::Json(v) => assert_eq!(v, &serde_json::json!({ "a": 1 })),

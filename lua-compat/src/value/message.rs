@@ -290,3 +290,121 @@ fn other_entry(list: &Table, at: usize) -> mlua::Result<(String, TagValue)> {
 fn empty_name() -> mlua::Error {
     mlua::Error::runtime("a tag name cannot be empty")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlua::Value;
+
+    /// A small deterministic generator (xorshift), so the cases are the same every run.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// A Lua value a tag list entry may hold: every kind the fast path reads, and the
+    /// ones it leaves to mlua.
+    fn value(lua: &Lua, rng: &mut Rng) -> Value {
+        match rng.below(9) {
+            0 => Value::String(lua.create_string("").unwrap()),
+            1 => Value::String(lua.create_string(b"\xff\xfe ok \xc3").unwrap()),
+            2 => Value::String(lua.create_string(format!("text {}", rng.next())).unwrap()),
+            3 => Value::Integer(rng.next() as i64),
+            4 => Value::Number(f64::from_bits(rng.next())),
+            5 => Value::Boolean(rng.below(2) == 0),
+            6 => {
+                let t = lua.create_table().unwrap();
+                t.raw_set("k", rng.below(100)).unwrap();
+                Value::Table(t)
+            }
+            7 => Value::Nil,
+            _ => Value::Function(lua.create_function(|_, ()| Ok(())).unwrap()),
+        }
+    }
+
+    /// What reading entry by entry through mlua (the rules the fast path must keep) gives.
+    fn by_entry(list: &Table) -> mlua::Result<Tags> {
+        let mut tags = Tags::with_capacity(list.raw_len());
+        for at in 1..=list.raw_len() {
+            let (name, value) = other_entry(list, at)?;
+            tags.push(Tag::new(name, value));
+        }
+        Ok(tags)
+    }
+
+    #[test]
+    fn tag_lists_read_in_place_as_entry_by_entry_through_mlua() {
+        let lua = Lua::new();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut failures = 0;
+        for _ in 0..2_000 {
+            let list = lua.create_table().unwrap();
+            for at in 1..=rng.below(6) {
+                let entry = lua.create_table().unwrap();
+                match rng.below(8) {
+                    0 => {}                                             // no name
+                    1 => entry.raw_set("name", rng.below(10)).unwrap(), // a number
+                    2 => entry.raw_set("name", "").unwrap(),
+                    _ => entry.raw_set("name", format!("N{}", rng.below(4))).unwrap(),
+                }
+                entry.raw_set("value", value(&lua, &mut rng)).unwrap();
+                list.raw_set(at, entry).unwrap();
+            }
+            let fast = tags_from_lua(&lua, &list);
+            let slow = by_entry(&list);
+            match (&fast, &slow) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                _ => panic!("fast {fast:?} against entry by entry {slow:?}"),
+            }
+            failures += usize::from(fast.is_err());
+        }
+        assert!(
+            (100..1_900).contains(&failures),
+            "both outcomes are exercised: {failures} of 2,000 lists fail"
+        );
+    }
+
+    #[test]
+    fn a_message_view_holds_every_field_and_tag() {
+        let lua = Lua::new();
+        let mut msg = Message::new("FROM")
+            .with_id("ID")
+            .with_action("Act")
+            .with_tag("Dup", "1")
+            .with_tag("Dup", "2");
+        msg.tags.push(Tag::new(
+            "Json",
+            TagValue::Json(serde_json::json!({ "a": [1, 2] })),
+        ));
+        msg.timestamp = Some(7);
+        msg.read_only = true;
+        let t = message_table(&lua, &msg).unwrap();
+        assert_eq!(t.raw_get::<String>("Id").unwrap(), "ID");
+        assert_eq!(t.raw_get::<String>("From").unwrap(), "FROM");
+        assert_eq!(t.raw_get::<i64>("Timestamp").unwrap(), 7);
+        assert!(t.raw_get::<bool>("Read-Only").unwrap());
+        assert!(!t.raw_get::<bool>("Cron").unwrap());
+        assert_eq!(t.raw_get::<Value>("Target").unwrap(), Value::Nil);
+        let array: Table = t.raw_get("TagArray").unwrap();
+        assert_eq!(array.raw_len(), 4);
+        let names: Vec<String> = (1..=4)
+            .map(|at| array.raw_get::<Table>(at).unwrap().raw_get("name").unwrap())
+            .collect();
+        assert_eq!(names, ["Action", "Dup", "Dup", "Json"]);
+        let json: Table = array.raw_get::<Table>(4).unwrap().raw_get("value").unwrap();
+        let items: Table = json.raw_get("a").unwrap();
+        assert_eq!(items.raw_get::<i64>(2).unwrap(), 2);
+        // The same list read back as tags.
+        let back = tags_from_lua(&lua, &array).unwrap();
+        assert_eq!(back, msg.tags);
+    }
+}
