@@ -347,6 +347,73 @@ fn bint_library() {
 }
 
 #[test]
+fn bint_errors_read_the_same_from_every_function() {
+    let mut rt = spawn::<Bare_>();
+    // The operators and `bint(x)` are C functions, `bint.tostring` and `bint.max` go
+    // through mlua: one rule, one text, and a Lua error a handler may catch.
+    let cases = [
+        ("bint('abc')", "value 'abc' cannot be represented by a bint"),
+        (
+            "bint.tostring('abc')",
+            "value 'abc' cannot be represented by a bint",
+        ),
+        (
+            "bint(1) + '1.5'",
+            "value '1.5' cannot be represented by a bint",
+        ),
+        (
+            "bint(1.5)",
+            "value of type number cannot be represented by a bint",
+        ),
+        (
+            "bint.max(1, 1.5)",
+            "value of type number cannot be represented by a bint",
+        ),
+        (
+            "bint(1) < print",
+            "value of type function cannot be represented by a bint",
+        ),
+        (
+            "bint.tostring(nil)",
+            "value of type nil cannot be represented by a bint",
+        ),
+        (
+            "bint()",
+            "value of type nil cannot be represented by a bint",
+        ),
+        ("bint(1) * {}", "value is not a bint"),
+        ("bint.tostring({ 1, 2 })", "value is not a bint"),
+        ("bint(7) // 0", "attempt to divide by zero"),
+        ("bint(7) % bint(0)", "attempt to divide by zero"),
+    ];
+    for (expr, want) in cases {
+        let code = format!(
+            "local bint = require('.bint')(256) local ok, e = pcall(function() return {expr} end) \
+             return tostring(ok) .. ' ' .. tostring(e)"
+        );
+        let got = printed(&mut rt, &code);
+        assert!(got.starts_with("false "), "{expr}: {got}");
+        assert!(got.contains(want), "{expr}: {got}");
+        // Uncaught, it fails the message with the same text.
+        let out = rt.handle(
+            msg(OWNER, "Eval", &[])
+                .with_data(format!("local bint = require('.bint')(256) return {expr}")),
+            None,
+        );
+        let err = out.error.expect(expr);
+        assert!(err.contains(want), "{expr}: {err}");
+    }
+    // The process keeps working, and a good operation after the errors is exact.
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local bint = require('.bint')(256) return tostring(bint('12') - 13)"
+        ),
+        "-1"
+    );
+}
+
+#[test]
 fn base64_crypto_and_utils() {
     let mut rt = spawn::<Bare_>();
     assert_eq!(

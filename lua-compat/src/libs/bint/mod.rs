@@ -9,11 +9,15 @@
 //! V8 compiles the first time a process makes a bint, while a table with a metatable is what
 //! every message already makes.
 
-use std::ffi::{c_int, CStr};
+use std::ffi::CStr;
 
-use mlua::{ffi, IntoLua, Lua, Table, Value};
+use mlua::{IntoLua, Lua, Table, Value};
 // ruint's U256 (what `aoxide::U256` wraps): bint needs its wrapping and bitwise arithmetic.
 use ruint::aliases::U256;
+
+mod stack;
+
+use stack::arg;
 
 /// Unsigned decimal, by aoxide's amount writer (without `core::fmt`, unlike `Display`).
 fn decimal(x: U256) -> String {
@@ -89,109 +93,40 @@ const META: &CStr = c"aoxide.bint";
 /// array of eight numbers).
 const LIMBS: usize = 8;
 
-/// A bint reaches Lua as a table of its limbs with the bints' metatable. Built with Lua's
-/// C API in one protected call: through mlua's table methods (a call each for the table, the
-/// eight limbs and the metatable) a token's Transfer took 9% longer than with userdata.
-impl IntoLua for Bint {
-    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
-        let limbs = self.0.as_limbs();
-        // SAFETY: `exec_raw` runs the closure as a protected C function with LUA_MINSTACK
-        // (20) free slots; it uses at most two (the table, then a limb or the metatable)
-        // and leaves the table as its one result. A memory error in `lua_createtable`
-        // returns to `exec_raw`'s protected call past this closure, which owns nothing to
-        // drop (only copies of integers).
-        unsafe {
-            lua.exec_raw::<Value>((), |state| {
-                ffi::lua_createtable(state, LIMBS as c_int, 0);
-                for at in 0..LIMBS {
-                    let half = limbs[at / 2] >> (32 * (at % 2)) & u64::from(u32::MAX);
-                    ffi::lua_pushinteger(state, half as ffi::lua_Integer);
-                    ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
-                }
-                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, META.as_ptr());
-                ffi::lua_setmetatable(state, -2);
-            })
-        }
-    }
-}
-
-/// The bint a table holds, if it has the bints' metatable and eight integer limbs in
-/// 0..2^32 (read with Lua's C API in one protected call, as [`Bint::into_lua`] writes).
-fn of_table(lua: &Lua, table: &Table) -> mlua::Result<Option<Bint>> {
-    let mut limbs = [0u64; 4];
-    let mut whole = false;
-    // SAFETY: as in `into_lua`: a protected call with the table at index 1; each step
-    // pushes at most two values and drops them; the stack is emptied at the end, so the
-    // call returns nothing. A Lua error (a memory error making the key string) would
-    // return to the protected call past this closure, which owns nothing to drop.
-    unsafe {
-        lua.exec_raw::<()>(table, |state| {
-            let ours = ffi::lua_getmetatable(state, 1) != 0 && {
-                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, META.as_ptr());
-                ffi::lua_rawequal(state, -1, -2) != 0
-            };
-            ffi::lua_settop(state, 1);
-            whole = ours
-                && (0..LIMBS).all(|at| {
-                    ffi::lua_rawgeti(state, 1, at as ffi::lua_Integer + 1);
-                    let half = (ffi::lua_isinteger(state, -1) != 0)
-                        .then(|| ffi::lua_tointegerx(state, -1, std::ptr::null_mut()))
-                        .and_then(|i| u32::try_from(i).ok());
-                    ffi::lua_settop(state, 1);
-                    if let Some(half) = half {
-                        limbs[at / 2] |= u64::from(half) << (32 * (at % 2));
-                    }
-                    half.is_some()
-                });
-            ffi::lua_settop(state, 0);
-        })?;
-    }
-    Ok(whole.then(|| Bint(U256::from_limbs(limbs))))
-}
-
-/// A binary metamethod over two operands of any kind [`arg`] reads.
+/// A binary function over two operands of any kind [`arg`] reads (through mlua: the
+/// functions messages rarely run).
 fn binary<R: IntoLua>(
     lua: &Lua,
-    f: impl Fn(Bint, Bint) -> mlua::Result<R> + 'static,
+    f: impl Fn(Bint, Bint) -> R + 'static,
 ) -> mlua::Result<mlua::Function> {
-    lua.create_function(move |lua, (a, b): (Value, Value)| f(arg(lua, &a)?, arg(lua, &b)?))
+    lua.create_function(move |lua, (a, b): (Value, Value)| Ok(f(arg(lua, &a)?, arg(lua, &b)?)))
 }
 
-/// The bints' metatable, registered under [`META`].
+/// The bints' metatable, registered under [`META`]: the arithmetic and comparisons are C
+/// functions (`stack`), text goes through mlua.
 fn metatable(lua: &Lua) -> mlua::Result<Table> {
     let meta = lua.create_table()?;
     meta.set(
         "__tostring",
         lua.create_function(|lua, a: Value| Ok(arg(lua, &a)?.text()))?,
     )?;
-    meta.set(
-        "__add",
-        binary(lua, |a, b| Ok(Bint(a.0.wrapping_add(b.0))))?,
-    )?;
-    meta.set(
-        "__sub",
-        binary(lua, |a, b| Ok(Bint(a.0.wrapping_sub(b.0))))?,
-    )?;
-    meta.set(
-        "__mul",
-        binary(lua, |a, b| Ok(Bint(a.0.wrapping_mul(b.0))))?,
-    )?;
-    meta.set("__idiv", binary(lua, |a, b| divide(a, b).map(|(q, _)| q))?)?;
-    meta.set("__div", binary(lua, |a, b| divide(a, b).map(|(q, _)| q))?)?;
-    meta.set("__mod", binary(lua, |a, b| divide(a, b).map(|(_, r)| r))?)?;
-    meta.set(
-        "__pow",
-        binary(lua, |a, b| Ok(Bint(a.0.wrapping_pow(b.0))))?,
-    )?;
-    meta.set(
-        "__unm",
-        lua.create_function(|lua, (a, _): (Value, Value)| {
-            Ok(Bint(arg(lua, &a)?.0.wrapping_neg()))
-        })?,
-    )?;
-    meta.set("__eq", binary(lua, |a, b| Ok(a == b))?)?;
-    meta.set("__lt", binary(lua, |a, b| Ok(a.signed_lt(b)))?)?;
-    meta.set("__le", binary(lua, |a, b| Ok(!b.signed_lt(a)))?)?;
+    let operators: [(&str, mlua::ffi::lua_CFunction); 11] = [
+        ("__add", stack::add),
+        ("__sub", stack::sub),
+        ("__mul", stack::mul),
+        ("__idiv", stack::quotient),
+        ("__div", stack::quotient),
+        ("__mod", stack::remainder),
+        ("__pow", stack::pow),
+        ("__unm", stack::unm),
+        ("__eq", stack::eq),
+        ("__lt", stack::lt),
+        ("__le", stack::le),
+    ];
+    for (name, f) in operators {
+        // SAFETY: each is a C function over this VM's stack as Lua calls it (see `stack`).
+        meta.set(name, unsafe { lua.create_c_function(f)? })?;
+    }
     meta.set(
         "__concat",
         lua.create_function(|lua, (a, b): (Value, Value)| {
@@ -218,9 +153,10 @@ fn text_of(lua: &Lua, v: &Value) -> mlua::Result<String> {
 }
 
 /// Signed truncating division (Lua's `//` on bints floors; AOS's bint floors too).
-fn divide(a: Bint, b: Bint) -> mlua::Result<(Bint, Bint)> {
+/// `None` for a zero divisor.
+fn divide(a: Bint, b: Bint) -> Option<(Bint, Bint)> {
     if b.0 == U256::ZERO {
-        return Err(mlua::Error::runtime("attempt to divide by zero"));
+        return None;
     }
     let abs = |x: Bint| {
         if x.negative() {
@@ -241,41 +177,16 @@ fn divide(a: Bint, b: Bint) -> mlua::Result<(Bint, Bint)> {
         q = Bint(q.0.wrapping_sub(U256::from(1u8)));
         r = Bint(r.0.wrapping_add(b.0));
     }
-    Ok((q, r))
-}
-
-/// A bint from a bint, an integer, an integral float or a decimal/hex string.
-fn arg(lua: &Lua, v: &Value) -> mlua::Result<Bint> {
-    match v {
-        Value::Table(table) => {
-            of_table(lua, table)?.ok_or_else(|| mlua::Error::runtime("value is not a bint"))
-        }
-        Value::Integer(i) => Ok(Bint::from_i64(*i)),
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Ok(Bint::from_i64(*n as i64)),
-        Value::String(s) => Bint::parse(&s.to_string_lossy()).ok_or_else(|| {
-            mlua::Error::runtime(format!(
-                "value '{}' cannot be represented by a bint",
-                s.to_string_lossy()
-            ))
-        }),
-        other => Err(mlua::Error::runtime(format!(
-            "value of type {} cannot be represented by a bint",
-            other.type_name()
-        ))),
-    }
+    Some((q, r))
 }
 
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let b = lua.create_table()?;
-    b.set("new", lua.create_function(|lua, v: Value| arg(lua, &v))?)?;
-    b.set(
-        "fromstring",
-        lua.create_function(|lua, v: Value| arg(lua, &v))?,
-    )?;
-    b.set(
-        "frominteger",
-        lua.create_function(|lua, v: Value| arg(lua, &v))?,
-    )?;
+    // SAFETY: a C function over this VM's stack as Lua calls it (see `stack`).
+    let new = unsafe { lua.create_c_function(stack::new)? };
+    for name in ["new", "fromstring", "frominteger"] {
+        b.set(name, new.clone())?;
+    }
     b.set(
         "tobint",
         lua.create_function(|lua, v: Value| Ok(arg(lua, &v).ok()))?,
@@ -288,7 +199,7 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     b.set(
         "isbint",
         lua.create_function(|lua, v: Value| {
-            Ok(matches!(&v, Value::Table(t) if of_table(lua, t)?.is_some()))
+            Ok(matches!(v, Value::Table(_)) && arg(lua, &v).is_ok())
         })?,
     )?;
     b.set(
@@ -327,15 +238,15 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         "isneg",
         lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.negative()))?,
     )?;
-    b.set("ult", binary(lua, |a, c| Ok(a.0 < c.0))?)?;
-    b.set("ule", binary(lua, |a, c| Ok(a.0 <= c.0))?)?;
+    b.set("ult", binary(lua, |a, c| a.0 < c.0)?)?;
+    b.set("ule", binary(lua, |a, c| a.0 <= c.0)?)?;
     b.set(
         "max",
-        binary(lua, |a, c| Ok(if a.signed_lt(c) { c } else { a }))?,
+        binary(lua, |a, c| if a.signed_lt(c) { c } else { a })?,
     )?;
     b.set(
         "min",
-        binary(lua, |a, c| Ok(if c.signed_lt(a) { c } else { a }))?,
+        binary(lua, |a, c| if c.signed_lt(a) { c } else { a })?,
     )?;
     b.set(
         "abs",
@@ -361,10 +272,8 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         b.set(name, f)?;
     }
     let bt = lua.create_table()?;
-    bt.set(
-        "__call",
-        lua.create_function(|lua, (_, v): (Table, Value)| arg(lua, &v))?,
-    )?;
+    // SAFETY: a C function over this VM's stack as Lua calls it (see `stack`).
+    bt.set("__call", unsafe { lua.create_c_function(stack::call)? })?;
     b.set_metatable(Some(bt))?;
     // The module is `require('.bint')(bits)`; only 256 bits are offered.
     let factory = lua.create_table()?;
