@@ -8,8 +8,8 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.set(
         "encode",
-        lua.create_function(|_, value: Value| {
-            let json = to_json(&value)?;
+        lua.create_function(|lua, value: Value| {
+            let json = to_json(lua, &value)?;
             Ok(json.to_string())
         })?,
     )?;

@@ -253,7 +253,7 @@ pub(crate) fn tags_from_lua(lua: &Lua, list: &Table) -> mlua::Result<Tags> {
     for (at, entry) in copied.into_iter().enumerate() {
         let (name, value) = match entry {
             Some(tag) => tag,
-            None => other_entry(list, at + 1)?,
+            None => other_entry(lua, list, at + 1)?,
         };
         if name.is_empty() {
             return Err(empty_name());
@@ -278,13 +278,13 @@ unsafe fn copy_value(value: ReadValue) -> TagValue {
 }
 
 /// An entry that is not a text name with a scalar value, read through mlua.
-fn other_entry(list: &Table, at: usize) -> mlua::Result<(String, TagValue)> {
+fn other_entry(lua: &Lua, list: &Table, at: usize) -> mlua::Result<(String, TagValue)> {
     let entry: Table = list.raw_get(at)?;
     let name = entry.get::<mlua::LuaString>("name")?.to_string_lossy();
     if name.is_empty() {
         return Err(empty_name());
     }
-    Ok((name, tag_value(entry.get("value")?)?))
+    Ok((name, tag_value(lua, entry.get("value")?)?))
 }
 
 fn empty_name() -> mlua::Error {
@@ -331,10 +331,10 @@ mod tests {
     }
 
     /// What reading entry by entry through mlua (the rules the fast path must keep) gives.
-    fn by_entry(list: &Table) -> mlua::Result<Tags> {
+    fn by_entry(lua: &Lua, list: &Table) -> mlua::Result<Tags> {
         let mut tags = Tags::with_capacity(list.raw_len());
         for at in 1..=list.raw_len() {
-            let (name, value) = other_entry(list, at)?;
+            let (name, value) = other_entry(lua, list, at)?;
             tags.push(Tag::new(name, value));
         }
         Ok(tags)
@@ -359,7 +359,7 @@ mod tests {
                 list.raw_set(at, entry).unwrap();
             }
             let fast = tags_from_lua(&lua, &list);
-            let slow = by_entry(&list);
+            let slow = by_entry(&lua, &list);
             match (&fast, &slow) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b),
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
