@@ -204,9 +204,15 @@ fn seed_runs_once() {
 fn snapshot_restore_and_migrate() {
     let mut rt = spawn();
     send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
+    send(&mut rt, OWNER, "Set", &[("Key", "q\"\u{e9}"), ("Locked", "true")], "x\n");
     let out = send(&mut rt, OWNER, "Snapshot", &[], "");
-    let view = out.message_to(OWNER).unwrap().data.clone().unwrap();
+    let reply = out.message_to(OWNER).unwrap();
+    assert_eq!(reply.get("Content-Type"), Some("application/json"));
+    let view = reply.data.clone().unwrap();
     assert!(view.contains(r#""aoxide-snapshot":2"#), "{view}");
+    // Byte for byte the text of the JSON view as serde_json writes it.
+    let expected = aoxide::snapshot::to_json(state(&rt)).unwrap().to_string();
+    assert_eq!(view, expected);
 
     let mut fresh = spawn();
     let out = send(&mut fresh, OWNER, "Restore", &[], &view);
@@ -215,7 +221,8 @@ fn snapshot_restore_and_migrate() {
         state(&fresh).entries.get("k").map(String::as_str),
         Some("v")
     );
-    assert_eq!(state(&fresh).writes, 1);
+    assert_eq!(state(&fresh).locked.get("q\"\u{e9}"), Some(&true));
+    assert_eq!(state(&fresh).writes, 2);
 
     let v1 = r#"{"aoxide-snapshot":1,"state":{"entries":{"old":"1"}}}"#;
     let out = send(&mut fresh, OWNER, "Restore", &[], v1);
