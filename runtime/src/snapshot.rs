@@ -341,10 +341,20 @@ pub fn version_of(bytes: &[u8]) -> Result<u32, SnapshotError> {
     }
 }
 
-fn restore<S: Schema + DeserializeOwned>(payload: Payload<'_>) -> Result<S, SnapshotError> {
+/// Checks a snapshot's version: this module's version is read by `current` (straight from
+/// the snapshot's format, so the state type's `Deserialize` is compiled only with the reader
+/// of the format the caller uses), an older one goes to [`Schema::migrate`].
+fn restore<S: Schema>(
+    payload: Payload<'_>,
+    current: impl FnOnce() -> Result<S, String>,
+) -> Result<S, SnapshotError> {
     let found = payload.version();
     if found == S::VERSION {
-        payload.decode()
+        current().map_err(|reason| SnapshotError::Decode {
+            ty: std::any::type_name::<S>(),
+            version: found,
+            reason,
+        })
     } else if found > S::VERSION {
         Err(SnapshotError::Newer {
             ty: std::any::type_name::<S>(),
@@ -359,7 +369,10 @@ fn restore<S: Schema + DeserializeOwned>(payload: Payload<'_>) -> Result<S, Snap
 /// Decodes a binary snapshot, migrating it when it is older than this module's schema.
 pub fn load<S: Schema + DeserializeOwned>(bytes: &[u8]) -> Result<S, SnapshotError> {
     let version = version_of(bytes)?;
-    restore(Payload::Binary(&bytes[8..], version))
+    let state = &bytes[8..];
+    restore(Payload::Binary(state, version), || {
+        rmp_serde::from_slice(state).map_err(|e| e.to_string())
+    })
 }
 
 /// The JSON view: `{"aoxide-snapshot": version, "state": ...}`.
@@ -412,7 +425,9 @@ pub fn from_json<S: Schema + DeserializeOwned>(
         .and_then(|v| u32::try_from(v).ok())
         .ok_or(SnapshotError::NotASnapshot)?;
     let state = view.get("state").ok_or(SnapshotError::NotASnapshot)?;
-    restore(Payload::Json(state, version))
+    restore(Payload::Json(state, version), || {
+        S::deserialize(state).map_err(|e| e.to_string())
+    })
 }
 
 #[cfg(test)]
