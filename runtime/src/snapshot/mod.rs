@@ -41,8 +41,9 @@
 //! default). [`load`] accepts:
 //! - the same version: decoded directly;
 //! - an older version: handed to [`Schema::migrate`] (`#[process(migrate = path)]`), which
-//!   decodes the old layout and converts it; without a hook the error says so and names
-//!   both versions;
+//!   decodes the old layout with [`Payload::decode`] (alike from a binary snapshot and from
+//!   the JSON view) and converts it; without a hook the error says so and names both
+//!   versions;
 //! - a newer version: refused (a module cannot know a future layout).
 //!
 //! The path from module version 1 to version 2:
@@ -79,11 +80,12 @@
 //!     }
 //! }
 //!
-//! let v1 = snapshot::encode_version(1, &serde_json::json!({"count": 7})).unwrap();
 //! let json_v1 = serde_json::json!({"aoxide-snapshot": 1, "state": {"count": 7}});
 //! let c: Counter = snapshot::from_json(&json_v1).unwrap();
 //! assert_eq!((c.count, c.resets), (7, 0));
-//! # let _ = v1;
+//! let v1 = snapshot::encode_version(1, &serde_json::json!({"count": 7})).unwrap();
+//! let c: Counter = snapshot::load(&v1).unwrap();
+//! assert_eq!((c.count, c.resets), (7, 0));
 //! let again: Counter = snapshot::load(&snapshot::save(&c).unwrap()).unwrap();
 //! assert_eq!(again.count, 7);
 //! ```
@@ -92,6 +94,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::outbox::OutMessage;
+
+mod payload;
+
+pub use self::payload::Payload;
 
 /// The first bytes of a binary snapshot.
 pub const MAGIC: [u8; 4] = *b"aoxs";
@@ -271,39 +277,6 @@ impl SnapshotError {
     }
 }
 
-/// The state part of an older snapshot, handed to [`Schema::migrate`].
-#[derive(Debug, Clone, Copy)]
-pub enum Payload<'a> {
-    /// From a binary snapshot: MessagePack bytes.
-    Binary(&'a [u8], u32),
-    /// From the JSON view.
-    Json(&'a serde_json::Value, u32),
-}
-
-impl Payload<'_> {
-    /// The schema version the payload was written with.
-    pub fn version(&self) -> u32 {
-        match self {
-            Payload::Binary(_, v) | Payload::Json(_, v) => *v,
-        }
-    }
-
-    /// Decodes the payload as `T` (typically the previous version of the state).
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, SnapshotError> {
-        let err = |reason: String| SnapshotError::Decode {
-            ty: std::any::type_name::<T>(),
-            version: self.version(),
-            reason,
-        };
-        match self {
-            Payload::Binary(bytes, _) => {
-                rmp_serde::from_slice(bytes).map_err(|e| err(e.to_string()))
-            }
-            Payload::Json(value, _) => T::deserialize(*value).map_err(|e| err(e.to_string())),
-        }
-    }
-}
-
 /// Encodes `state` as a binary snapshot of its current schema version.
 pub fn save<S: Schema + Serialize>(state: &S) -> Result<Vec<u8>, SnapshotError> {
     encode_version(S::VERSION, state).map_err(|e| match e {
@@ -370,7 +343,7 @@ fn restore<S: Schema>(
 pub fn load<S: Schema + DeserializeOwned>(bytes: &[u8]) -> Result<S, SnapshotError> {
     let version = version_of(bytes)?;
     let state = &bytes[8..];
-    restore(Payload::Binary(state, version), || {
+    restore(Payload::binary(state, version), || {
         rmp_serde::from_slice(state).map_err(|e| e.to_string())
     })
 }
@@ -425,7 +398,7 @@ pub fn from_json<S: Schema + DeserializeOwned>(
         .and_then(|v| u32::try_from(v).ok())
         .ok_or(SnapshotError::NotASnapshot)?;
     let state = view.get("state").ok_or(SnapshotError::NotASnapshot)?;
-    restore(Payload::Json(state, version), || {
+    restore(Payload::json(state, version), || {
         S::deserialize(state).map_err(|e| e.to_string())
     })
 }
