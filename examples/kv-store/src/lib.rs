@@ -55,7 +55,9 @@ pub struct KvStore {
 /// Version 1 of the state, kept to read old snapshots.
 #[derive(Deserialize)]
 struct KvStoreV1 {
-    entries: BTreeMap<String, String>,
+    /// A plain map then; read as the `Map` version 2 keeps (the same JSON), so the
+    /// migration reuses its reader and moves the entries over as they are.
+    entries: Map<String, String>,
 }
 
 fn too_large(msg: &Message) -> bool {
@@ -240,7 +242,7 @@ impl KvStore {
             1 => {
                 let v1: KvStoreV1 = old.decode()?;
                 Ok(KvStore {
-                    entries: v1.entries.into_iter().collect(),
+                    entries: v1.entries,
                     ..KvStore::default()
                 })
             }

@@ -204,7 +204,13 @@ fn seed_runs_once() {
 fn snapshot_restore_and_migrate() {
     let mut rt = spawn();
     send(&mut rt, ALICE, "Set", &[("Key", "k")], "v");
-    send(&mut rt, OWNER, "Set", &[("Key", "q\"\u{e9}"), ("Locked", "true")], "x\n");
+    send(
+        &mut rt,
+        OWNER,
+        "Set",
+        &[("Key", "q\"\u{e9}"), ("Locked", "true")],
+        "x\n",
+    );
     let out = send(&mut rt, OWNER, "Snapshot", &[], "");
     let reply = out.message_to(OWNER).unwrap();
     assert_eq!(reply.get("Content-Type"), Some("application/json"));
