@@ -119,7 +119,11 @@ impl Serialize for Assign<'_> {
 /// pre-sized by the caller, as a fair benchmark does).
 pub fn write_result(out: &mut Vec<u8>, outcome: &Outcome) {
     // Writing into a Vec cannot fail.
+    #[cfg(not(target_arch = "wasm32"))]
     let _ = serde_json::to_writer(out, &Envelope(outcome));
+    // A module builds serde_json without `std` (runtime/Cargo.toml): no `to_writer`.
+    #[cfg(target_arch = "wasm32")]
+    out.extend_from_slice(&serde_json::to_vec(&Envelope(outcome)).unwrap_or_default());
 }
 
 /// The result for `outcome` through serde.
