@@ -103,11 +103,21 @@ impl Message {
     }
 
     /// The data parsed as JSON into `T`.
+    ///
+    /// The text is read by aoxide's own reader into a `serde_json::Value` ([`json_value`](
+    /// crate::json_value): serde_json's grammar and numbers, a lone surrogate escape read
+    /// as U+FFFD), and `T` is deserialized from that value, so a module carries one JSON
+    /// text reader and `T`'s `Deserialize` is compiled with the deserializer the snapshot
+    /// view uses too (13 KB of `kv-store`, docs/size.md). What the value cannot tell
+    /// apart reads as the value has it: of a key given twice the last one counts, and an
+    /// integer beyond 64 bits is a float.
     pub fn data_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, TagError> {
-        serde_json::from_str(&self.data).map_err(|e| TagError::Data {
+        let error = |reason: String| TagError::Data {
             expected: std::any::type_name::<T>(),
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let value = crate::json_value(&self.data).map_err(|e| error(e.to_string()))?;
+        T::deserialize(&value).map_err(|e| error(e.to_string()))
     }
 
     /// True if this is the spawn message of process `process_id`: AO gives the spawn the
@@ -448,5 +458,50 @@ mod tests {
                 bytes[at] = 0xff;
             }
         }
+    }
+
+    #[test]
+    fn data_reads_as_serde_json_reads_it() {
+        use std::collections::BTreeMap;
+
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Order {
+            qty: u64,
+            price: f64,
+            note: Option<String>,
+        }
+        let with = |data: &str| Message::new("a").with_data(data);
+        for data in [
+            r#" {"qty": 3, "price": 2.5, "note": "a\"b\u00e9"} "#,
+            r#"{"qty": 18446744073709551615, "price": -1e-7, "note": null}"#,
+        ] {
+            let direct: Order = serde_json::from_str(data).unwrap();
+            assert_eq!(with(data).data_json::<Order>().unwrap(), direct, "{data}");
+        }
+        let pairs: BTreeMap<String, String> = with(r#"{"b":"2","a":"1"}"#).data_json().unwrap();
+        assert_eq!(pairs.len(), 2);
+        // A lone surrogate escape reads as U+FFFD, as in tags.
+        let s: String = with(r#""\ud800""#).data_json().unwrap();
+        assert_eq!(s, "\u{fffd}");
+
+        let err = with("not json")
+            .data_json::<Order>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("data is not valid JSON for "), "{err}");
+        assert!(err.ends_with("expected a value at byte 0"), "{err}");
+        let err = with(r#"{"qty": "3", "price": 1}"#)
+            .data_json::<Order>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Order") && err.contains("invalid type: string \"3\""),
+            "{err}"
+        );
+        let err = with(r#"{"qty": 3}"#)
+            .data_json::<Order>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing field `price`"), "{err}");
     }
 }
