@@ -106,18 +106,19 @@ impl Message {
     ///
     /// The text is read by aoxide's own reader into a `serde_json::Value` ([`json_value`](
     /// crate::json_value): serde_json's grammar and numbers, a lone surrogate escape read
-    /// as U+FFFD), and `T` is deserialized from that value, so a module carries one JSON
+    /// as U+FFFD), and `T` is deserialized from that value by aoxide's deserializer over
+    /// it (what serde_json's reads, with its error texts), so a module carries one JSON
     /// text reader and `T`'s `Deserialize` is compiled with the deserializer the snapshot
-    /// view uses too (13 KB of `kv-store`, docs/size.md). What the value cannot tell
-    /// apart reads as the value has it: of a key given twice the last one counts, and an
-    /// integer beyond 64 bits is a float.
+    /// view uses too (docs/size.md). What the value cannot tell apart reads as the value
+    /// has it: of a key given twice the last one counts, and an integer beyond 64 bits is
+    /// a float.
     pub fn data_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, TagError> {
         let error = |reason: String| TagError::Data {
             expected: std::any::type_name::<T>(),
             reason,
         };
         let value = crate::json_value(&self.data).map_err(|e| error(e.to_string()))?;
-        T::deserialize(&value).map_err(|e| error(e.to_string()))
+        crate::json::value_de::from_value(&value).map_err(|e| error(e.to_string()))
     }
 
     /// True if this is the spawn message of process `process_id`: AO gives the spawn the

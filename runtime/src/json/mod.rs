@@ -54,6 +54,7 @@ pub(crate) mod scan;
 pub(crate) mod ser;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod serde_read;
+pub(crate) mod value_de;
 pub(crate) mod write;
 
 /// Where the first NUL byte of `bytes` is, looking at eight bytes at a time.

@@ -399,7 +399,7 @@ pub fn from_json<S: Schema + DeserializeOwned>(
         .ok_or(SnapshotError::NotASnapshot)?;
     let state = view.get("state").ok_or(SnapshotError::NotASnapshot)?;
     restore(Payload::json(state, version), || {
-        S::deserialize(state).map_err(|e| e.to_string())
+        crate::json::value_de::from_value(state).map_err(|e| e.to_string())
     })
 }
 

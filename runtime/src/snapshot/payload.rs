@@ -1,9 +1,9 @@
 //! [`Payload`]: the state part of an older snapshot, as a migration hook reads it.
 //!
-//! A payload is read through one deserializer whichever form the snapshot came in, that of
-//! `serde_json::Value`: the JSON view is one already, and an old binary snapshot is first
-//! turned into the value its JSON view holds, structs as arrays (see [`ViewValue`]). So `decode::<T>` compiles
-//! `T`'s `Deserialize` once, and the MessagePack reader is named only by
+//! A payload is read through one deserializer whichever form the snapshot came in, aoxide's
+//! over a `serde_json::Value` (`crate::json::value_de`): the JSON view is one already, and
+//! an old binary snapshot is first turned into the value its JSON view holds, structs as
+//! arrays (see [`ViewValue`]). So `decode::<T>` compiles `T`'s `Deserialize` once, and the MessagePack reader is named only by
 //! [`Payload::binary`] ([`super::load`]): a module that restores only from the JSON view
 //! carries none of it. Measured on `kv-store` (docs/size.md): reading both forms with
 //! their own deserializer compiled every old state type twice (27.8 KB more); one
@@ -79,7 +79,7 @@ impl<'a> Payload<'a> {
                 &read
             }
         };
-        T::deserialize(state).map_err(|e| error(e.to_string()))
+        crate::json::value_de::from_value(state).map_err(|e| error(e.to_string()))
     }
 }
 
