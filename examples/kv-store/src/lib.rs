@@ -75,6 +75,14 @@ fn check_value(value: &str) -> Result<()> {
     Ok(())
 }
 
+/// `key` in double quotes, escaped as a JSON string: what `{:?}` shows for the keys people
+/// use, without `Debug`'s escaping and Unicode tables (7.6 KB of the module, docs/size.md).
+fn quoted(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 2);
+    aoxide::push_json_string(&mut out, key);
+    out
+}
+
 fn check_key(key: &str) -> Result<()> {
     if key.is_empty() || key.len() > 128 {
         fail!("key must be 1 to 128 bytes, got {}", key.len());
@@ -110,7 +118,7 @@ impl KvStore {
     fn set(&mut self, msg: &Message, key: String) -> Result<()> {
         check_key(&key)?;
         if self.locked.contains_key(&key) {
-            fail!("key {key:?} is locked");
+            fail!("key {} is locked", quoted(&key));
         }
         self.entries.insert(key, msg.data.clone());
         Ok(())
@@ -122,9 +130,10 @@ impl KvStore {
         let n = pairs.len();
         for (key, value) in pairs {
             check_key(&key)?;
-            check_value(&value).map_err(|e| aoxide::Error::msg(format!("key {key:?}: {e}")))?;
+            check_value(&value)
+                .map_err(|e| aoxide::Error::msg(format!("key {}: {e}", quoted(&key))))?;
             if self.locked.contains_key(&key) {
-                fail!("key {key:?} is locked");
+                fail!("key {} is locked", quoted(&key));
             }
             self.entries.insert(key, value);
         }
@@ -159,7 +168,7 @@ impl KvStore {
     #[handler(action = "Delete", from = trusted)]
     fn delete(&mut self, #[tag("Key")] name: String) -> Result<()> {
         if self.entries.remove(&name).is_none() {
-            fail!("no key {name:?}");
+            fail!("no key {}", quoted(&name));
         }
         self.locked.remove(&name);
         self.writes += 1;

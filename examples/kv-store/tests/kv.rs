@@ -183,7 +183,11 @@ fn locked_keys_are_for_the_owner() {
     let err = send(&mut rt, ALICE, "Set", &[("Key", "k")], "mine")
         .error
         .unwrap();
-    assert!(err.contains("locked"), "{err}");
+    assert!(err.contains(r#"key "k" is locked"#), "{err}");
+    let err = send(&mut rt, OWNER, "Delete", &[("Key", "a\"\u{e9}")], "")
+        .error
+        .unwrap();
+    assert!(err.contains("no key \"a\\\"\u{e9}\""), "{err}");
     assert_eq!(
         state(&rt).entries.get("k").map(String::as_str),
         Some("owner")
