@@ -29,7 +29,7 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(275_600)),
+    ("kv-store", Some(168_700)),
     ("game", Some(190_600)),
     ("token", Some(143_600)),
     ("chat", None),
