@@ -244,7 +244,7 @@ impl FromTag for U256 {
         if !canonical_decimal(&text) {
             return Err(TagError::invalid(name, value, Self::EXPECTED));
         }
-        U256::from_str_radix(&text, 10).map_err(|_| TagError::invalid(name, value, Self::EXPECTED))
+        U256::from_decimal(&text).ok_or_else(|| TagError::invalid(name, value, Self::EXPECTED))
     }
 }
 
