@@ -30,11 +30,11 @@ const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
     ("kv-store", Some(168_700)),
-    ("game", Some(190_600)),
-    ("token", Some(143_600)),
+    ("game", Some(175_200)),
+    ("token", Some(142_800)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(121_500)),
+    ("auction", Some(121_000)),
 ];
 
 fn modules() -> Vec<String> {
