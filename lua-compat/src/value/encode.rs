@@ -162,6 +162,7 @@ unsafe fn encode_table(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::Rng;
     use super::*;
     use mlua::Table;
 
@@ -230,17 +231,6 @@ mod tests {
             map.insert(k.to_string_lossy(), reference(&v, stack)?);
         }
         Ok(Json::Object(map))
-    }
-
-    /// A small deterministic generator (xorshift).
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
     }
 
     /// A random value: scalars of every kind, arrays, objects, mixed and sparse tables,

@@ -293,22 +293,9 @@ fn empty_name() -> mlua::Error {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::Rng;
     use super::*;
     use mlua::Value;
-
-    /// A small deterministic generator (xorshift), so the cases are the same every run.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
 
     /// A Lua value a tag list entry may hold: every kind the fast path reads, and the
     /// ones it leaves to mlua.

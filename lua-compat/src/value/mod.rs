@@ -58,3 +58,23 @@ pub(super) fn tag_value(lua: &Lua, value: Value) -> mlua::Result<TagValue> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// A small deterministic generator (xorshift) for the generated cases of this module's
+    /// tests, so they are the same every run.
+    pub(super) struct Rng(pub(super) u64);
+
+    impl Rng {
+        pub(super) fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        pub(super) fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+}
