@@ -85,11 +85,14 @@ fn the_console_edits_lines_and_recalls_history_in_a_terminal() {
     pane.keys(&["Up", "Enter"]);
     pane.wait_for("data=pong", 2);
     pane.keys(&[".exit", "Enter"]);
+    // The editor creates the file, then writes it: wait for the content, not the file
+    // (reading between the two saw an empty file on a loaded machine).
     let history = home.path().join(".cargo-ao-history");
     let start = Instant::now();
-    while !history.exists() && start.elapsed() < Duration::from_secs(10) {
+    let mut saved = String::new();
+    while !saved.contains("Ping") && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(100));
+        saved = std::fs::read_to_string(&history).unwrap_or_default();
     }
-    let saved = std::fs::read_to_string(&history).unwrap_or_default();
     assert!(saved.contains("Ping"), "history file: {saved:?}");
 }
