@@ -12,7 +12,7 @@ use std::ptr;
 use mlua::{ffi, Lua, Value};
 use serde_json::{Map, Number, Value as Json};
 
-use super::MAX_DEPTH;
+use super::{type_name, LuaBytes, MAX_DEPTH};
 
 /// Encodes `value` as JSON.
 pub(crate) fn to_json(lua: &Lua, value: &Value) -> mlua::Result<Json> {
@@ -29,35 +29,6 @@ pub(crate) fn to_json(lua: &Lua, value: &Value) -> mlua::Result<Json> {
         })?;
     }
     encoded.map_err(mlua::Error::runtime)
-}
-
-/// The Lua type names errors use (mlua's names).
-pub(crate) fn type_name(kind: c_int) -> &'static str {
-    match kind {
-        ffi::LUA_TNIL | ffi::LUA_TNONE => "nil",
-        ffi::LUA_TBOOLEAN => "boolean",
-        ffi::LUA_TLIGHTUSERDATA => "lightuserdata",
-        ffi::LUA_TNUMBER => "number",
-        ffi::LUA_TSTRING => "string",
-        ffi::LUA_TTABLE => "table",
-        ffi::LUA_TFUNCTION => "function",
-        ffi::LUA_TTHREAD => "thread",
-        _ => "userdata",
-    }
-}
-
-/// The string at `index` as text, invalid UTF-8 replaced.
-///
-/// # Safety
-/// A Lua C function's context with a string at `index` (nothing is converted).
-unsafe fn text_at(state: *mut ffi::lua_State, index: c_int) -> String {
-    let mut len = 0;
-    // SAFETY: the caller's context; the bytes are the string's, alive while it is on the
-    // stack.
-    unsafe {
-        let at = ffi::lua_tolstring(state, index, &mut len);
-        String::from_utf8_lossy(std::slice::from_raw_parts(at.cast::<u8>(), len)).into_owned()
-    }
 }
 
 /// Encodes the value at the absolute `index`; `seen` holds the tables being encoded.
@@ -85,7 +56,7 @@ unsafe fn encode(
                     None => return Err(format!("unexpected number value '{n}'")),
                 }
             }
-            ffi::LUA_TSTRING => Json::String(text_at(state, index)),
+            ffi::LUA_TSTRING => Json::String(LuaBytes::at(state, index).text()),
             ffi::LUA_TTABLE => {
                 let table = ffi::lua_topointer(state, index);
                 if seen.contains(&table) {
@@ -103,7 +74,10 @@ unsafe fn encode(
                 seen.pop();
                 out?
             }
-            kind => return Err(format!("unexpected type '{}'", type_name(kind))),
+            kind => {
+                let name = type_name(kind).to_str().unwrap_or_default();
+                return Err(format!("unexpected type '{name}'"));
+            }
         })
     }
 }
@@ -153,7 +127,7 @@ unsafe fn encode_table(
                     return Err(e);
                 }
             };
-            map.insert(text_at(state, top + 1), value);
+            map.insert(LuaBytes::at(state, top + 1).text(), value);
             ffi::lua_settop(state, top + 1);
         }
         Ok(Json::Object(map))

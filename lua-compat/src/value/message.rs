@@ -9,7 +9,7 @@ use std::ptr;
 use aoxide::{Message, Tag, TagValue, Tags};
 use mlua::{ffi, Lua, Table};
 
-use super::{from_json, tag_value};
+use super::{from_json, tag_value, LuaBytes};
 
 /// Pushes `text` as a Lua string.
 ///
@@ -131,43 +131,10 @@ pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
     Ok(table)
 }
 
-/// Bytes of a Lua string the tag list keeps alive.
-#[derive(Clone, Copy)]
-struct Bytes {
-    at: *const u8,
-    len: usize,
-}
-
-impl Bytes {
-    /// The string at `index` (a string there: nothing is converted or allocated).
-    ///
-    /// # Safety
-    /// A Lua C function's context with a string at `index`.
-    unsafe fn at(state: *mut ffi::lua_State, index: c_int) -> Bytes {
-        let mut len = 0;
-        // SAFETY: the caller's context.
-        let at = unsafe { ffi::lua_tolstring(state, index, &mut len) };
-        Bytes {
-            at: at.cast::<u8>(),
-            len,
-        }
-    }
-
-    /// The bytes as text, invalid UTF-8 replaced (as mlua's `to_string_lossy`).
-    ///
-    /// # Safety
-    /// The string must still be alive: no Lua code ran since it was read.
-    unsafe fn text(self) -> String {
-        // SAFETY: the caller's contract; Lua strings do not move.
-        let bytes = unsafe { std::slice::from_raw_parts(self.at, self.len) };
-        String::from_utf8_lossy(bytes).into_owned()
-    }
-}
-
 /// A tag value read in place.
 #[derive(Clone, Copy)]
 enum ReadValue {
-    Text(Bytes),
+    Text(LuaBytes),
     Integer(i64),
     Number(f64),
     Boolean(bool),
@@ -177,7 +144,7 @@ enum ReadValue {
 /// else (read again through mlua, with the rules and errors of [`tag_value`]).
 #[derive(Clone, Copy)]
 enum Read {
-    Tag(Bytes, ReadValue),
+    Tag(LuaBytes, ReadValue),
     Other,
 }
 
@@ -196,7 +163,7 @@ unsafe fn read_entry(state: *mut ffi::lua_State) -> Read {
             return Read::Other;
         }
         let value = match ffi::lua_type(state, 6) {
-            ffi::LUA_TSTRING => ReadValue::Text(Bytes::at(state, 6)),
+            ffi::LUA_TSTRING => ReadValue::Text(LuaBytes::at(state, 6)),
             ffi::LUA_TNUMBER if ffi::lua_isinteger(state, 6) != 0 => {
                 ReadValue::Integer(ffi::lua_tointegerx(state, 6, ptr::null_mut()))
             }
@@ -204,7 +171,7 @@ unsafe fn read_entry(state: *mut ffi::lua_State) -> Read {
             ffi::LUA_TBOOLEAN => ReadValue::Boolean(ffi::lua_toboolean(state, 6) != 0),
             _ => return Read::Other,
         };
-        Read::Tag(Bytes::at(state, 5), value)
+        Read::Tag(LuaBytes::at(state, 5), value)
     }
 }
 
@@ -266,7 +233,7 @@ pub(crate) fn tags_from_lua(lua: &Lua, list: &Table) -> mlua::Result<Tags> {
 /// A value read in place as a tag value (what [`tag_value`] makes of it).
 ///
 /// # Safety
-/// As [`Bytes::text`].
+/// As [`LuaBytes::text`].
 unsafe fn copy_value(value: ReadValue) -> TagValue {
     TagValue::Text(match value {
         // SAFETY: the caller's contract.

@@ -4,9 +4,11 @@
 
 mod encode;
 mod message;
+mod raw;
 
 pub(crate) use encode::to_json;
 pub(crate) use message::{message_table, tags_from_lua};
+pub(crate) use raw::{type_name, LuaBytes};
 
 use aoxide::TagValue;
 use mlua::{Lua, Value};

@@ -13,6 +13,7 @@ use mlua::{ffi, IntoLua, Lua, Value};
 use ruint::aliases::U256;
 
 use super::{divide, Bint, LIMBS, META};
+use crate::value::{type_name, LuaBytes};
 
 /// Why an operand is not a bint; the error text is made where it is raised.
 #[derive(Clone, Copy, Debug)]
@@ -119,29 +120,14 @@ pub(super) unsafe fn operand(state: *mut ffi::lua_State, index: c_int) -> Result
                 }
             }
             ffi::LUA_TSTRING => {
-                let mut len = 0;
-                let at = ffi::lua_tolstring(state, index, &mut len);
-                let bytes = std::slice::from_raw_parts(at.cast::<u8>(), len);
                 // Invalid UTF-8 is no number (as the lossy text it was read as before).
-                std::str::from_utf8(bytes)
+                std::str::from_utf8(LuaBytes::at(state, index).bytes())
                     .ok()
                     .and_then(Bint::parse)
                     .ok_or(NotABint::Text)
             }
             kind => Err(NotABint::Type(type_name(kind))),
         }
-    }
-}
-
-/// mlua's name of a Lua type.
-fn type_name(kind: c_int) -> &'static CStr {
-    match kind {
-        ffi::LUA_TBOOLEAN => c"boolean",
-        ffi::LUA_TLIGHTUSERDATA => c"lightuserdata",
-        ffi::LUA_TFUNCTION => c"function",
-        ffi::LUA_TUSERDATA => c"userdata",
-        ffi::LUA_TTHREAD => c"thread",
-        _ => c"nil",
     }
 }
 

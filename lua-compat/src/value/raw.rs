@@ -1,0 +1,64 @@
+//! What the C API paths (`message`, `encode`, the bints' C functions) share: a Lua string
+//! read in place ([`LuaBytes`]) and mlua's names of the Lua types ([`type_name`]).
+
+use std::ffi::{c_int, CStr};
+
+use mlua::ffi;
+
+/// The bytes of a Lua string read in place: valid while the string is alive (Lua strings
+/// do not move).
+#[derive(Clone, Copy)]
+pub(crate) struct LuaBytes {
+    at: *const u8,
+    len: usize,
+}
+
+impl LuaBytes {
+    /// The string at `index` (a string there: nothing is converted or allocated).
+    ///
+    /// # Safety
+    /// A Lua C function's context with a string at `index`.
+    pub(crate) unsafe fn at(state: *mut ffi::lua_State, index: c_int) -> LuaBytes {
+        let mut len = 0;
+        // SAFETY: the caller's context.
+        let at = unsafe { ffi::lua_tolstring(state, index, &mut len) };
+        LuaBytes {
+            at: at.cast::<u8>(),
+            len,
+        }
+    }
+
+    /// The bytes.
+    ///
+    /// # Safety
+    /// The string must still be alive: no Lua code ran since it was read, or it is still
+    /// on the stack.
+    pub(crate) unsafe fn bytes<'a>(self) -> &'a [u8] {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts(self.at, self.len) }
+    }
+
+    /// The bytes as text, invalid UTF-8 replaced (as mlua's `to_string_lossy`).
+    ///
+    /// # Safety
+    /// As [`LuaBytes::bytes`].
+    pub(crate) unsafe fn text(self) -> String {
+        // SAFETY: the caller's contract.
+        String::from_utf8_lossy(unsafe { self.bytes() }).into_owned()
+    }
+}
+
+/// mlua's name of a Lua type (what errors name).
+pub(crate) fn type_name(kind: c_int) -> &'static CStr {
+    match kind {
+        ffi::LUA_TNIL | ffi::LUA_TNONE => c"nil",
+        ffi::LUA_TBOOLEAN => c"boolean",
+        ffi::LUA_TLIGHTUSERDATA => c"lightuserdata",
+        ffi::LUA_TNUMBER => c"number",
+        ffi::LUA_TSTRING => c"string",
+        ffi::LUA_TTABLE => c"table",
+        ffi::LUA_TFUNCTION => c"function",
+        ffi::LUA_TTHREAD => c"thread",
+        _ => c"userdata",
+    }
+}
