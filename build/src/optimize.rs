@@ -45,9 +45,24 @@ pub enum OptimizeError {
 /// within 0.2% of binaryen 123's size (measured on the example modules).
 pub const MIN_PATH_VERSION: u32 = 108;
 
-/// What binaryen is asked for, besides the features: `-Oz`, and for a module without
-/// exception handling `--low-memory-unused` ([`LOW_MEMORY_UNUSED`]). Part of the cache key.
-pub(crate) const PASSES: &str = "-Oz --low-memory-unused";
+/// What binaryen is asked for, besides the features: `-Oz`, for a module without
+/// exception handling `--low-memory-unused` ([`LOW_MEMORY_UNUSED`]), for one with it (the
+/// Lua layer) `-ocimfs` [`LUA_ONE_CALLER_INLINE_MAX`]. Part of the cache key.
+pub(crate) const PASSES: &str = "-Oz --low-memory-unused | exceptions: -ocimfs 20";
+
+/// For a module with the Lua layer (exception handling): the largest function, in binaryen's
+/// size measure, that binaryen inlines into its only caller (`-ocimfs`; unlimited at `-Oz`).
+///
+/// V8 compiles a wasm function on its first call, whole. Inlining every function that has
+/// one caller makes large functions (`handle` was 22 KB, with the runtime's every path in
+/// it) of which a message runs a few branches, so a compute unit meeting the module pays
+/// for compiling the branches the first messages never take. Kept apart, a branch not
+/// taken is a call not made. Measured on `lua-token.wasm` (C Lua at `-Os`): the function
+/// bodies V8 compiles for the spawn and the first `Balance` 141.0 KB -> 130.3 KB (20; 0
+/// gives the same), the module +3.5 KB, a Transfer under `UNSAFE_MEMORY` the same within the
+/// noise. Not for the Rust-only modules, whose first reply has no target and whose
+/// Transfer is measured in fuel.
+pub const LUA_ONE_CALLER_INLINE_MAX: u32 = 20;
 
 /// `--low-memory-unused`: binaryen may fold a constant below 1024 added to an address into
 /// the access's offset field. That differs from the unfolded code only when the base is
@@ -130,9 +145,9 @@ impl Optimizer {
 /// handling) on `bytes`, using `scratch` (a directory) for the files binaryen works on.
 /// Custom sections (the interface) are kept; the features rustc enabled are read from the
 /// module's `target_features` section. A module that uses wasm exception handling
-/// (C Lua's setjmp/longjmp) gets `--enable-exception-handling` explicitly: binaryen keeps
-/// the legacy `try`/`catch` encoding it reads (never `--emit-exnref`, which Node 20 cannot
-/// run).
+/// (C Lua's setjmp/longjmp) gets `--enable-exception-handling` explicitly (binaryen keeps
+/// the legacy `try`/`catch` encoding it reads, never `--emit-exnref`, which Node 20 cannot
+/// run) and [`LUA_ONE_CALLER_INLINE_MAX`].
 pub fn optimize(
     optimizer: &Optimizer,
     bytes: &[u8],
@@ -181,7 +196,9 @@ fn run(
             let mut cmd = Command::new(tool);
             cmd.arg(input);
             if exceptions {
-                cmd.arg("--enable-exception-handling");
+                cmd.arg("--enable-exception-handling")
+                    .arg("-ocimfs")
+                    .arg(LUA_ONE_CALLER_INLINE_MAX.to_string());
             } else {
                 cmd.arg(LOW_MEMORY_UNUSED);
             }
@@ -222,6 +239,7 @@ fn native(input: &Path, output: &Path, exceptions: bool) -> Result<(), OptimizeE
     if exceptions {
         // binaryen 116 knows only the legacy encoding, the one the module uses.
         options.enable_feature(Feature::ExceptionHandling);
+        options.inlining.one_caller_inline_max_size = LUA_ONE_CALLER_INLINE_MAX;
     } else {
         options.low_memory_unused(true);
     }
