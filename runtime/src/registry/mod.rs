@@ -6,6 +6,7 @@
 
 mod handler;
 pub(crate) mod parts;
+mod waiting;
 
 use std::fmt;
 use std::rc::Rc;
@@ -13,8 +14,8 @@ use std::rc::Rc;
 use crate::context::Ctx;
 use crate::error::Error;
 use crate::message::Message;
-use crate::pattern::Match;
-use crate::trust::ProcessInfo;
+
+use self::waiting::Placer;
 
 pub use handler::{Caller, GuardFn, Handler, HandlerFn, PartFn, Runs};
 pub use parts::{LiveMount, Mount, Scoped};
@@ -65,6 +66,10 @@ pub struct Registry<P> {
     waiting: Rc<Vec<Handler<P>>>,
     positions: Vec<Position>,
     syncs: Rc<Vec<SyncFn<P>>>,
+    /// The code that works on waiting handlers, set by the first [`Registry::place`] that
+    /// made one wait: a process that never places a handler next to a missing one carries
+    /// none of it (see `waiting`).
+    placer: Option<Placer<P>>,
 }
 
 impl<P> Clone for Registry<P> {
@@ -80,6 +85,7 @@ impl<P> Clone for Registry<P> {
                 self.positions.clone()
             },
             syncs: self.syncs.clone(),
+            placer: self.placer,
         }
     }
 }
@@ -92,6 +98,7 @@ impl<P> Default for Registry<P> {
             waiting: Rc::new(Vec::new()),
             positions: Vec::new(),
             syncs: Rc::new(Vec::new()),
+            placer: None,
         }
     }
 }
@@ -121,49 +128,12 @@ impl<P> Registry<P> {
         self.list.iter().position(|h| h.name == name)
     }
 
-    /// Inserts `handler` at `at` (its name is new to the list), then places the handlers
-    /// waiting for it.
+    /// Inserts `handler` at `at` (its name is new to the list), then, once a handler ever
+    /// waited, places the handlers waiting for it.
     fn insert_new(&mut self, at: usize, handler: Handler<P>) {
-        self.drop_waiting(&handler.name);
-        let name = (!self.waiting.is_empty()).then(|| handler.name.clone());
-        self.list_mut().insert(at, handler);
-        if let Some(name) = name {
-            self.place_waiting_for(name);
-        }
-    }
-
-    /// A handler with this name now exists: one waiting under the same name is replaced
-    /// (the rule for names, as [`Registry::add`] replaces in place).
-    fn drop_waiting(&mut self, name: &str) {
-        if let Some(i) = self.waiting.iter().position(|h| h.name == name) {
-            self.remove_waiting(i);
-        }
-    }
-
-    /// Removes the waiting handler at `i` with its position.
-    fn remove_waiting(&mut self, i: usize) -> (Handler<P>, Position) {
-        let position = self.positions.remove(i);
-        (Rc::make_mut(&mut self.waiting).remove(i), position)
-    }
-
-    /// Places every handler waiting for `name` (just added), in the order they were
-    /// placed, as [`Registry::before`]/[`Registry::after`] would have then; each one
-    /// placed may in turn be what others wait for.
-    fn place_waiting_for(&mut self, name: String) {
-        let mut added = vec![name];
-        while let Some(name) = added.pop() {
-            while let Some(at) = self.position(&name) {
-                let Some(i) = self.positions.iter().position(|p| p.target() == name) else {
-                    break;
-                };
-                let (handler, position) = self.remove_waiting(i);
-                let at = match position {
-                    Position::Before(_) => at,
-                    Position::After(_) => at + 1,
-                };
-                added.push(handler.name.clone());
-                self.list_mut().insert(at, handler);
-            }
+        match self.placer {
+            None => self.list_mut().insert(at, handler),
+            Some(placer) => (placer.insert)(self, at, handler),
         }
     }
 
@@ -239,6 +209,7 @@ impl<P> Registry<P> {
             return self;
         }
         self.remove(&handler.name);
+        self.placer.get_or_insert_with(Placer::new);
         Rc::make_mut(&mut self.waiting).push(handler);
         self.positions.push(position);
         self
@@ -248,18 +219,6 @@ impl<P> Registry<P> {
     /// [`Registry::place`]), in the order they were placed.
     pub fn waiting(&self) -> impl Iterator<Item = (&Handler<P>, &Position)> {
         self.waiting.iter().zip(&self.positions)
-    }
-
-    /// The first handler still waiting to be placed that would take `msg` (the runtime
-    /// fails such a message).
-    pub(crate) fn waiting_for(
-        &self,
-        state: &P,
-        info: &ProcessInfo,
-        msg: &Message,
-    ) -> Option<(&Handler<P>, &Position)> {
-        self.waiting()
-            .find(|(h, _)| h.evaluate_on(state, info, msg) != Match::Skip)
     }
 
     /// Adds a handler that runs once.
@@ -273,8 +232,7 @@ impl<P> Registry<P> {
         if let Some(i) = self.position(name) {
             return Some(self.list_mut().remove(i));
         }
-        let i = self.waiting.iter().position(|h| h.name == name)?;
-        Some(self.remove_waiting(i).0)
+        (self.placer?.remove)(self, name)
     }
 
     /// Adds a sync: a function the runtime runs after the state is made and after every
@@ -361,6 +319,8 @@ impl<P> Registry<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pattern::Match;
+    use crate::trust::ProcessInfo;
 
     fn h(name: &str) -> Handler<()> {
         Handler::action(name, |_, _, _| Ok(()))

@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::context::{Ctx, Parts};
-use crate::error::Error;
 use crate::failure::{Failure, Stage};
 use crate::message::Message;
 use crate::outbox::Outbox;
@@ -39,17 +38,7 @@ pub(super) fn walk<P: Process>(
         changed: false,
     };
     // A handler still waiting for the one it is placed next to cannot take the message.
-    if let Some((handler, position)) = lent.registry.waiting_for(state, info, msg) {
-        let error = Error::msg(format!(
-            "it is placed {position} and would take this message, but the process has no handler `{}` (yet): it goes in when one is added",
-            position.target()
-        ));
-        return Err(Failure::handling(
-            msg.action(),
-            Stage::Handler(&handler.name),
-            &error,
-        ));
-    }
+    lent.registry.check_waiting(state, info, msg)?;
     // Entries may be removed (max runs) while walking: walk a snapshot of the list (a
     // shared copy: free unless the list changes).
     let snapshot = lent.registry.shared_list();
