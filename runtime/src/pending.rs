@@ -209,6 +209,8 @@ pub(crate) struct Engine<P> {
     /// Expires and resumes waits for one message ([`resume`]).
     pub(crate) resume: ResumeFn<P>,
     cancel: fn(&mut Pending<P>, u64) -> bool,
+    /// Writes the waits' view ([`crate::view`]).
+    view: fn(&mut Vec<u8>, &Pending<P>),
 }
 
 impl<P> Clone for Engine<P> {
@@ -319,6 +321,7 @@ impl<P> Pending<P> {
         self.engine.get_or_insert(Engine {
             resume: resume::<P>,
             cancel: Pending::<P>::remove_reference,
+            view: Pending::<P>::write_view,
         });
         if self.list.len() >= self.limit {
             return Err(AwaitError::TooMany {
@@ -363,6 +366,19 @@ impl<P> Pending<P> {
             Some(engine) => (engine.cancel)(self, reference),
             None => false,
         }
+    }
+
+    /// Writes the waits as the state view's `pending` part: `[]` until a wait was ever
+    /// registered, with no code for waits in a module that never awaits.
+    pub(crate) fn view(&self, out: &mut Vec<u8>) {
+        match self.engine {
+            Some(engine) => (engine.view)(out, self),
+            None => out.extend_from_slice(b"[]"),
+        }
+    }
+
+    fn write_view(out: &mut Vec<u8>, pending: &Pending<P>) {
+        crate::view::write_pending(out, pending.iter().map(|w| w.info()));
     }
 
     fn remove_reference(&mut self, reference: u64) -> bool {

@@ -421,3 +421,29 @@ fn an_untargeted_message_needs_an_expected_sender() {
     );
     assert!(rt.pending().is_empty());
 }
+
+#[test]
+fn the_pending_view_lists_the_waits_and_is_empty_before_and_after() {
+    use aoxide::view::ViewPart;
+    let view = |rt: &Runtime<Asker>| String::from_utf8(rt.view_json(ViewPart::Pending)).unwrap();
+    let mut rt = spawned();
+    // No wait was ever registered: the view is written without the waits' code.
+    assert_eq!(view(&rt), "[]");
+    ok(rt.handle(from("ALICE", "Ask"), None));
+    let continuation = rt
+        .pending()
+        .iter()
+        .next()
+        .unwrap()
+        .info()
+        .continuation
+        .clone();
+    assert_eq!(
+        view(&rt),
+        format!(
+            r#"[{{"reference":1,"kind":"reply","from":"ORACLE","deadline":null,"continuation":"{continuation}"}}]"#
+        )
+    );
+    ok(rt.handle(reply("ORACLE", 1, "7"), None));
+    assert_eq!(view(&rt), "[]");
+}

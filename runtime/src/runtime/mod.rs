@@ -182,9 +182,7 @@ impl<P: Process> Runtime<P> {
                 }
             }
             ViewPart::Inbox => crate::view::write_inbox(&mut out, self.inbox.iter().map(|m| &**m)),
-            ViewPart::Pending => {
-                crate::view::write_pending(&mut out, self.pending.iter().map(|w| w.info()))
-            }
+            ViewPart::Pending => self.pending.view(&mut out),
         }
         out
     }
