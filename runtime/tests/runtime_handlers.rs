@@ -26,6 +26,22 @@ impl Desk {
         Ok(())
     }
 
+    /// Sets a default handler at run time: it counts what no handler took, and fails on
+    /// `Data` = `bad`.
+    #[handler(action = "Set-Default")]
+    fn set_default(&mut self, ctx: &mut Ctx) -> Result<()> {
+        ctx.handlers::<Desk>()?
+            .set_default(|desk: &mut Desk, ctx, msg| {
+                desk.greeted += 1;
+                if msg.data == "bad" {
+                    fail!("default refused");
+                }
+                ctx.print("defaulted");
+                Ok(())
+            });
+        Ok(())
+    }
+
     #[handler(action = "Disarm")]
     fn disarm(&mut self, ctx: &mut Ctx) -> Result<String> {
         let removed = ctx.handlers::<Desk>()?.remove("Greet").is_some();
@@ -217,4 +233,30 @@ fn spawning_a_copy_needs_the_module_id() {
     assert_eq!(spawn.get("Module"), Some("MODULE_ID"));
     assert_eq!(spawn.get("From-Module"), Some("MODULE_ID"));
     assert_eq!(spawn.get("Name"), Some("copy"));
+}
+
+#[test]
+fn a_default_handler_set_at_run_time_takes_what_no_handler_took() {
+    let mut rt = spawned(None);
+    send(&mut rt, "Unknown");
+    assert_eq!(rt.inbox().len(), 1, "no default handler yet: inbox");
+    assert!(!send(&mut rt, "Set-Default").is_error());
+    let out = send(&mut rt, "Unknown");
+    assert_eq!(out.output.data, "defaulted");
+    assert_eq!(rt.state().unwrap().greeted, 1);
+    assert_eq!(rt.inbox().len(), 1, "the default handler took it");
+
+    let out = rt.handle(
+        Message::new("OWNER")
+            .with_action("Unknown")
+            .with_data("bad"),
+        None,
+    );
+    let error = out.error.unwrap();
+    assert!(
+        error.contains("Action = Unknown: default handler: default refused"),
+        "{error}"
+    );
+    assert_eq!(rt.state().unwrap().greeted, 1, "rolled back");
+    assert_eq!(rt.inbox().len(), 1);
 }

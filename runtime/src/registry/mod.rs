@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::message::Message;
 
 use self::waiting::Placer;
+use crate::runtime::{run_default, DefaultRun};
 
 pub use handler::{Caller, GuardFn, Handler, HandlerFn, PartFn, Runs};
 pub use parts::{LiveMount, Mount, Scoped};
@@ -66,6 +67,9 @@ pub struct Registry<P> {
     waiting: Rc<Vec<Handler<P>>>,
     positions: Vec<Position>,
     syncs: Rc<Vec<SyncFn<P>>>,
+    /// The code that runs the default handler, set with it by [`Registry::set_default`]: a
+    /// process without one carries none of it.
+    default_run: Option<DefaultRun<P>>,
     /// The code that works on waiting handlers, set by the first [`Registry::place`] that
     /// made one wait: a process that never places a handler next to a missing one carries
     /// none of it (see `waiting`).
@@ -85,6 +89,7 @@ impl<P> Clone for Registry<P> {
                 self.positions.clone()
             },
             syncs: self.syncs.clone(),
+            default_run: self.default_run,
             placer: self.placer,
         }
     }
@@ -98,6 +103,7 @@ impl<P> Default for Registry<P> {
             waiting: Rc::new(Vec::new()),
             positions: Vec::new(),
             syncs: Rc::new(Vec::new()),
+            default_run: None,
             placer: None,
         }
     }
@@ -262,14 +268,23 @@ impl<P> Registry<P> {
     pub fn set_default(
         &mut self,
         run: impl Fn(&mut P, &mut Ctx<'_>, &Message) -> Result<(), Error> + 'static,
-    ) -> &mut Self {
+    ) -> &mut Self
+    where
+        P: 'static,
+    {
         self.default = Some(Rc::new(run));
+        self.default_run = Some(run_default::<P>);
         self
     }
 
     /// The default handler.
     pub fn default_handler(&self) -> Option<&HandlerFn<P>> {
         self.default.as_ref()
+    }
+
+    /// What runs the default handler, once one was set.
+    pub(crate) fn default_run(&self) -> Option<DefaultRun<P>> {
+        self.default_run
     }
 
     /// The handler called `name`.

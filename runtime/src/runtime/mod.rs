@@ -30,7 +30,7 @@ mod walk;
 
 use self::spawn::{is_spawn, spawn_from_env};
 use self::trapped::release_trapped;
-pub(crate) use self::walk::Lent;
+pub(crate) use self::walk::{run_default, DefaultRun, Lent};
 use self::walk::{walk, Walked};
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;
@@ -470,7 +470,7 @@ impl<P: Process> Runtime<P> {
 
         let mut to_inbox = false;
         if !walked.handled {
-            if let Some(default) = self.registry.default_handler().cloned() {
+            if let Some(run_default) = self.registry.default_run() {
                 let state = self.state.as_mut().expect("state checked above");
                 let mut lent = Lent {
                     registry: &mut self.registry,
@@ -478,12 +478,18 @@ impl<P: Process> Runtime<P> {
                     inbox: &self.inbox,
                     clock: self.clock,
                 };
-                let mut ctx = lent.ctx(info, msg, &mut outbox, &mut self.reference);
-                if let Err(e) = default(state, &mut ctx, msg) {
+                let ran = run_default(
+                    &mut lent,
+                    state,
+                    info,
+                    msg,
+                    &mut outbox,
+                    &mut self.reference,
+                );
+                if let Err(failure) = ran {
                     self.rollback(flight);
-                    return Outcome::failed(Failure::handling(msg.action(), Stage::Default, &e));
+                    return Outcome::failed(failure);
                 }
-                self.registry.sync(state);
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);

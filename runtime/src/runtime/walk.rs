@@ -63,6 +63,37 @@ pub(super) fn walk<P: Process>(
     Ok(walked)
 }
 
+/// Runs the default handler (no handler broke the walk) with the syncs after it. Reached
+/// only through [`Registry::default_run`], which [`Registry::set_default`] sets: a process
+/// without a default handler has no code for running one.
+pub(crate) fn run_default<P: 'static>(
+    lent: &mut Lent<'_, P>,
+    state: &mut P,
+    info: &ProcessInfo,
+    msg: &Message,
+    outbox: &mut Outbox,
+    reference: &mut u64,
+) -> Result<(), Failure> {
+    let Some(default) = lent.registry.default_handler().cloned() else {
+        return Ok(());
+    };
+    let mut ctx = lent.ctx(info, msg, outbox, reference);
+    default(state, &mut ctx, msg)
+        .map_err(|e| Failure::handling(msg.action(), Stage::Default, &e))?;
+    lent.registry.sync(state);
+    Ok(())
+}
+
+/// What runs the default handler: [`run_default`] for the registry's process type.
+pub(crate) type DefaultRun<P> = fn(
+    &mut Lent<'_, P>,
+    &mut P,
+    &ProcessInfo,
+    &Message,
+    &mut Outbox,
+    &mut u64,
+) -> Result<(), Failure>;
+
 /// The runtime's parts a handler's [`Ctx`] may reach while a message is handled.
 pub(crate) struct Lent<'s, P> {
     pub(super) registry: &'s mut Registry<P>,
