@@ -67,6 +67,9 @@ pub struct Registry<P> {
     waiting: Rc<Vec<Handler<P>>>,
     positions: Vec<Position>,
     syncs: Rc<Vec<SyncFn<P>>>,
+    /// The code that runs the syncs, set by the first [`Registry::add_sync`]: a process
+    /// without a part whose handlers change at run time carries none of it.
+    sync_run: Option<fn(&mut Registry<P>, &mut P)>,
     /// The code that runs the default handler, set with it by [`Registry::set_default`]: a
     /// process without one carries none of it.
     default_run: Option<DefaultRun<P>>,
@@ -89,6 +92,7 @@ impl<P> Clone for Registry<P> {
                 self.positions.clone()
             },
             syncs: self.syncs.clone(),
+            sync_run: self.sync_run,
             default_run: self.default_run,
             placer: self.placer,
         }
@@ -103,6 +107,7 @@ impl<P> Default for Registry<P> {
             waiting: Rc::new(Vec::new()),
             positions: Vec::new(),
             syncs: Rc::new(Vec::new()),
+            sync_run: None,
             default_run: None,
             placer: None,
         }
@@ -249,14 +254,18 @@ impl<P> Registry<P> {
     /// changed nothing: it runs after every handler.
     pub fn add_sync(&mut self, sync: impl Fn(&mut P, &mut Registry<P>) + 'static) -> &mut Self {
         Rc::make_mut(&mut self.syncs).push(Rc::new(sync));
+        self.sync_run = Some(Registry::run_syncs);
         self
     }
 
-    /// Runs the syncs (see [`Registry::add_sync`]).
+    /// Runs the syncs (see [`Registry::add_sync`]), once there are any.
     pub(crate) fn sync(&mut self, state: &mut P) {
-        if self.syncs.is_empty() {
-            return;
+        if let Some(run) = self.sync_run {
+            run(self, state);
         }
+    }
+
+    fn run_syncs(&mut self, state: &mut P) {
         let syncs = Rc::clone(&self.syncs);
         for sync in syncs.iter() {
             sync(state, self);
