@@ -566,7 +566,13 @@ fn short(address: &str) -> String {
     }
 }
 
+/// The text of a panic `catch_unwind` caught. Where panics abort (`panic = "abort"`, a wasm
+/// module) `catch_unwind` catches none, the panic traps the call (and the next call undoes
+/// it): no code for reading a payload that never comes.
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if cfg!(not(panic = "unwind")) {
+        return String::new();
+    }
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {
