@@ -10,7 +10,6 @@
 //! never returned).
 
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use crate::error::{Error, InputError};
@@ -292,7 +291,7 @@ impl<P: Process> Runtime<P> {
                     clock: self.clock,
                 };
                 let mut ctx = lent.ctx(info, init_msg, &mut outbox, &mut reference);
-                catch_unwind(AssertUnwindSafe(|| P::init(&mut ctx, init_msg)))
+                catching(|| P::init(&mut ctx, init_msg))
             };
             match made {
                 Ok(Ok(mut state)) => {
@@ -409,7 +408,7 @@ impl<P: Process> Runtime<P> {
         if let Some(note) = self.trap_note.take() {
             outbox.print(&format!("previous message trapped: {note}"));
         }
-        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Walked, Failure> {
+        let result = catching(|| -> Result<Walked, Failure> {
             let state = self.state.as_mut().expect("state checked above");
             let mut lent = Lent {
                 registry: &mut self.registry,
@@ -449,7 +448,7 @@ impl<P: Process> Runtime<P> {
             )?;
             walked.changed |= resumed.changed;
             Ok(walked)
-        }));
+        });
 
         let flight = self.in_flight.take().expect("set above");
         let mut walked = match result {
@@ -566,13 +565,27 @@ fn short(address: &str) -> String {
     }
 }
 
-/// The text of a panic `catch_unwind` caught. Where panics abort (`panic = "abort"`, a wasm
-/// module) `catch_unwind` catches none, the panic traps the call (and the next call undoes
-/// it): no code for reading a payload that never comes.
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if cfg!(not(panic = "unwind")) {
-        return String::new();
-    }
+/// A panic [`catching`] caught: its payload where panics unwind (natively).
+#[cfg(panic = "unwind")]
+type Caught = Box<dyn std::any::Any + Send>;
+
+/// Where panics abort (a wasm module) nothing is ever caught: a panic traps the call (and
+/// the next call undoes it, with the panic hook's text), so no code handles a caught one.
+#[cfg(not(panic = "unwind"))]
+type Caught = std::convert::Infallible;
+
+/// Runs `f`, catching a panic where panics unwind.
+fn catching<R>(f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    #[cfg(not(panic = "unwind"))]
+    return caught.map_err(|_| std::process::abort());
+    #[cfg(panic = "unwind")]
+    return caught;
+}
+
+/// The text of a caught panic.
+#[cfg(panic = "unwind")]
+fn panic_text(panic: &Caught) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {
@@ -580,4 +593,9 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     } else {
         "unknown panic".to_owned()
     }
+}
+
+#[cfg(not(panic = "unwind"))]
+fn panic_text(panic: &Caught) -> String {
+    match *panic {}
 }
