@@ -15,7 +15,7 @@ use crate::context::Ctx;
 use crate::error::Error;
 use crate::message::Message;
 
-use self::waiting::Placer;
+use self::waiting::{Placer, Waiting};
 use crate::runtime::{run_default, DefaultRun};
 
 pub use handler::{Caller, GuardFn, Handler, HandlerFn, PartFn, Runs};
@@ -64,8 +64,7 @@ impl fmt::Display for Position {
 pub struct Registry<P> {
     list: Rc<Vec<Handler<P>>>,
     default: Option<HandlerFn<P>>,
-    waiting: Rc<Vec<Handler<P>>>,
-    positions: Vec<Position>,
+    waiting: Rc<Waiting<P>>,
     syncs: Rc<Vec<SyncFn<P>>>,
     /// The code that runs the syncs, set by the first [`Registry::add_sync`]: a process
     /// without a part whose handlers change at run time carries none of it.
@@ -85,12 +84,6 @@ impl<P> Clone for Registry<P> {
             list: self.list.clone(),
             default: self.default.clone(),
             waiting: self.waiting.clone(),
-            // Almost always empty: no call into `Vec::clone` for every message's rollback copy.
-            positions: if self.positions.is_empty() {
-                Vec::new()
-            } else {
-                self.positions.clone()
-            },
             syncs: self.syncs.clone(),
             sync_run: self.sync_run,
             default_run: self.default_run,
@@ -104,8 +97,7 @@ impl<P> Default for Registry<P> {
         Registry {
             list: Rc::new(Vec::new()),
             default: None,
-            waiting: Rc::new(Vec::new()),
-            positions: Vec::new(),
+            waiting: Rc::new(Waiting::default()),
             syncs: Rc::new(Vec::new()),
             sync_run: None,
             default_run: None,
@@ -221,15 +213,16 @@ impl<P> Registry<P> {
         }
         self.remove(&handler.name);
         self.placer.get_or_insert_with(Placer::new);
-        Rc::make_mut(&mut self.waiting).push(handler);
-        self.positions.push(position);
+        let waiting = Rc::make_mut(&mut self.waiting);
+        waiting.handlers.push(handler);
+        waiting.positions.push(position);
         self
     }
 
     /// The handlers waiting for the handler they are placed next to (see
     /// [`Registry::place`]), in the order they were placed.
     pub fn waiting(&self) -> impl Iterator<Item = (&Handler<P>, &Position)> {
-        self.waiting.iter().zip(&self.positions)
+        self.waiting.handlers.iter().zip(&self.waiting.positions)
     }
 
     /// Adds a handler that runs once.

@@ -15,6 +15,32 @@ use crate::message::Message;
 use crate::pattern::Match;
 use crate::trust::ProcessInfo;
 
+/// The handlers waiting to be placed, with their positions alongside, one for each: in one
+/// `Rc` with the registry, so that copying a registry (for every message's rollback) is a
+/// reference count, with no code for copying positions in a module that never places.
+pub(super) struct Waiting<P> {
+    pub(super) handlers: Vec<Handler<P>>,
+    pub(super) positions: Vec<Position>,
+}
+
+impl<P> Default for Waiting<P> {
+    fn default() -> Self {
+        Waiting {
+            handlers: Vec::new(),
+            positions: Vec::new(),
+        }
+    }
+}
+
+impl<P> Clone for Waiting<P> {
+    fn clone(&self) -> Self {
+        Waiting {
+            handlers: self.handlers.clone(),
+            positions: self.positions.clone(),
+        }
+    }
+}
+
 /// The waiting handlers' code, as function pointers (see the module's text).
 pub(super) struct Placer<P> {
     /// Inserts a handler whose name is new to the list, then places those waiting for it.
@@ -85,10 +111,10 @@ impl<P> Registry<P> {
     /// name is replaced (the rule for names, as [`Registry::add`] replaces in place), and
     /// the handlers waiting for it are placed.
     fn insert_placing(&mut self, at: usize, handler: Handler<P>) {
-        if let Some(i) = self.waiting.iter().position(|h| h.name == handler.name) {
+        if let Some(i) = self.waiting_position(&handler.name) {
             self.remove_waiting(i);
         }
-        let name = (!self.waiting.is_empty()).then(|| handler.name.clone());
+        let name = (!self.waiting.handlers.is_empty()).then(|| handler.name.clone());
         self.list_mut().insert(at, handler);
         if let Some(name) = name {
             self.place_waiting_for(name);
@@ -96,14 +122,18 @@ impl<P> Registry<P> {
     }
 
     fn remove_waiting_named(&mut self, name: &str) -> Option<Handler<P>> {
-        let i = self.waiting.iter().position(|h| h.name == name)?;
+        let i = self.waiting_position(name)?;
         Some(self.remove_waiting(i).0)
+    }
+
+    fn waiting_position(&self, name: &str) -> Option<usize> {
+        self.waiting.handlers.iter().position(|h| h.name == name)
     }
 
     /// Removes the waiting handler at `i` with its position.
     fn remove_waiting(&mut self, i: usize) -> (Handler<P>, Position) {
-        let position = self.positions.remove(i);
-        (Rc::make_mut(&mut self.waiting).remove(i), position)
+        let waiting = Rc::make_mut(&mut self.waiting);
+        (waiting.handlers.remove(i), waiting.positions.remove(i))
     }
 
     /// Places every handler waiting for `name` (just added), in the order they were
@@ -113,7 +143,8 @@ impl<P> Registry<P> {
         let mut added = vec![name];
         while let Some(name) = added.pop() {
             while let Some(at) = self.position(&name) {
-                let Some(i) = self.positions.iter().position(|p| p.target() == name) else {
+                let positions = &self.waiting.positions;
+                let Some(i) = positions.iter().position(|p| p.target() == name) else {
                     break;
                 };
                 let (handler, position) = self.remove_waiting(i);
