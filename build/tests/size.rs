@@ -29,12 +29,12 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(168_700)),
-    ("game", Some(175_200)),
-    ("token", Some(142_800)),
+    ("kv-store", Some(165_600)),
+    ("game", Some(171_800)),
+    ("token", Some(139_600)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(121_000)),
+    ("auction", Some(118_100)),
 ];
 
 fn modules() -> Vec<String> {
