@@ -88,6 +88,17 @@ pub enum Stage<'a> {
     Panic,
 }
 
+/// What [`Failure::handling_at`] does with the stage's words.
+#[derive(Clone, Copy)]
+enum Staged {
+    /// The name is a handler's (a part of the failure).
+    Handler,
+    /// A panic: its text is the message, never a code.
+    Panic,
+    /// Anything else.
+    Other,
+}
+
 impl Failure {
     /// A failure with no parts: the whole text is the message (input errors, a process
     /// without state). [`Failure::parse`] reads the parts a text has.
@@ -109,8 +120,12 @@ impl Failure {
 
     /// A failure while handling a message with `action` (or none), at `stage`, with the
     /// error value `error`. A panic's text is its message, never a code.
+    ///
+    /// Inlined, so that each caller's constant `stage` picks its words at compile time: the
+    /// words of a stage no caller names (a continuation's, in a module that never awaits)
+    /// are not in the module.
+    #[inline(always)]
     pub fn handling(action: Option<&str>, stage: Stage<'_>, error: &Error) -> Self {
-        let (mut text, action) = Failure::handling_prefix(action, error.message().len());
         let reference;
         // `<head><name><tail>`: the name is the handler's, for a handler.
         let (head, name, tail) = match stage {
@@ -131,9 +146,19 @@ impl Failure {
             Stage::After => ("after the handlers: ", "", ""),
             Stage::Panic => ("panicked: ", "", ""),
         };
-        let at = push_all(&mut text, &[head, name, tail]);
-        let handler = matches!(stage, Stage::Handler(_)).then(|| at[0]..at[1]);
-        if let Stage::Panic = stage {
+        let kind = match stage {
+            Stage::Handler(_) => Staged::Handler,
+            Stage::Panic => Staged::Panic,
+            _ => Staged::Other,
+        };
+        Failure::handling_at(action, [head, name, tail], kind, error)
+    }
+
+    fn handling_at(action: Option<&str>, words: [&str; 3], kind: Staged, error: &Error) -> Self {
+        let (mut text, action) = Failure::handling_prefix(action, error.message().len());
+        let at = push_all(&mut text, &words);
+        let handler = matches!(kind, Staged::Handler).then(|| at[0]..at[1]);
+        if let Staged::Panic = kind {
             let message = text.len();
             text.push_str(error.message());
             return Failure::from_parts(text, action, None, None, message);
