@@ -194,8 +194,9 @@ impl<'a> Reader<'a> {
                 }
             }
         };
-        let trimmed = text.trim_start();
-        if !trimmed.starts_with('{') {
+        // `trim`, not `trim_start`: the same first character (trimming the end never
+        // removes a `{`), and the code of `trim` is in the module anyway (the env's).
+        if !text.trim().starts_with('{') {
             return InputError::NotAnObject { what };
         }
         let (error, at) = self
@@ -482,6 +483,23 @@ pub(crate) fn number_value(n: Number) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn input_that_does_not_open_an_object_is_told_apart_from_bad_json() {
+        let not_an_object = |text: &str| {
+            matches!(
+                super::super::fast::message(text.as_bytes()),
+                Err(InputError::NotAnObject { .. })
+            )
+        };
+        // Unicode whitespace before the brace is skipped, as `trim_start` skipped it.
+        for object in ["{", " {", "\u{a0}\u{2003}{\"Id\": ", "\n{ ] ", "{ \u{a0}"] {
+            assert!(!not_an_object(object), "{object:?}");
+        }
+        for other in ["", " ", "\u{a0}", "[{}]", "x{", " \u{a0} nul", "}{"] {
+            assert!(not_an_object(other), "{other:?}");
+        }
+    }
 
     #[test]
     fn plain_runs_end_where_a_byte_scan_ends() {
