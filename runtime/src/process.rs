@@ -45,7 +45,9 @@ impl Default for Config {
 /// of 1024, case ignored). Anything else is no limit.
 pub fn parse_memory_limit(text: &str) -> Option<usize> {
     let text = text.trim();
-    let (number, unit) = match text.split_once('-') {
+    // A closure, not `'-'`: see `ProcessInfo::from_env` (no `memchr` in a module).
+    #[allow(clippy::manual_pattern_char_comparison)]
+    let (number, unit) = match text.split_once(|c: char| c == '-') {
         Some((n, u)) => (n, u),
         None => (text, "b"),
     };
