@@ -203,7 +203,9 @@ impl Env {
             offset: e.valid_up_to(),
         })?;
         let text = text.trim();
-        if text.starts_with('{') && text.ends_with('}') {
+        // Bytes, not `char` patterns (the same test for ASCII: no UTF-8 sequence starts or
+        // ends with another byte of it), whose searcher code would be here only for this.
+        if text.as_bytes().first() == Some(&b'{') && text.as_bytes().last() == Some(&b'}') {
             Ok(())
         } else {
             Err(InputError::NotAnObject { what: "env" })

@@ -137,7 +137,9 @@ impl FromTag for bool {
 
 /// Parses a canonical unsigned decimal: digits only, no sign, no leading zeros (but "0").
 pub(crate) fn canonical_decimal(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s.len() == 1 || s.as_bytes()[0] != b'0')
 }
 
 /// The text of a tag value as `Display` writes it (a text value as it is, any other JSON

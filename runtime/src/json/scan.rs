@@ -196,7 +196,7 @@ impl<'a> Reader<'a> {
         };
         // `trim`, not `trim_start`: the same first character (trimming the end never
         // removes a `{`), and the code of `trim` is in the module anyway (the env's).
-        if !text.trim().starts_with('{') {
+        if text.trim().as_bytes().first() != Some(&b'{') {
             return InputError::NotAnObject { what };
         }
         let (error, at) = self
