@@ -29,12 +29,12 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(165_600)),
-    ("game", Some(171_800)),
-    ("token", Some(139_600)),
+    ("kv-store", Some(165_000)),
+    ("game", Some(170_600)),
+    ("token", Some(138_300)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(118_100)),
+    ("auction", Some(117_100)),
 ];
 
 fn modules() -> Vec<String> {
