@@ -51,18 +51,11 @@ pub fn parse_memory_limit(text: &str) -> Option<usize> {
         Some((n, u)) => (n, u),
         None => (text, "b"),
     };
-    // As `usize::from_str` reads it: an optional `+`, then ASCII digits only.
-    let digits = number.strip_prefix('+').unwrap_or(number);
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: usize = 0;
-    for b in digits.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
-    }
+    // As `usize::from_str` reads it: an optional `+`, then ASCII digits only, through the
+    // reader's digit loop for number fields (`""` there is absent, here no limit). A `&str`
+    // pattern, not `'+'`: the `char` one encodes itself first, code only this would bring.
+    let digits = number.strip_prefix("+").unwrap_or(number);
+    let n = usize::try_from(crate::protocol::parse_number(digits)??).ok()?;
     let scale: usize = [("b", 1), ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30)]
         .iter()
         .find(|(name, _)| unit.eq_ignore_ascii_case(name))?

@@ -136,3 +136,64 @@ fn memory_limit_comes_from_the_spawn_tags_in_the_env() {
         assert_eq!(aoxide::parse_memory_limit(text), bytes, "{text}");
     }
 }
+
+/// `Memory-Limit` as it was read before the digits went through the reader's number loop
+/// (its own `usize` loop, `strip_prefix('+')`): the reference the reading is held to.
+fn memory_limit_before(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let (number, unit) = text.split_once('-').unwrap_or((text, "b"));
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: usize = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
+    }
+    let scale: usize = [("b", 1), ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30)]
+        .iter()
+        .find(|(name, _)| unit.eq_ignore_ascii_case(name))?
+        .1;
+    n.checked_mul(scale).filter(|&b| b > 0)
+}
+
+#[test]
+fn memory_limit_reads_as_before() {
+    let numbers = [
+        "",
+        "+",
+        "++5",
+        "+5",
+        "0",
+        "007",
+        "5",
+        " 5",
+        "5 ",
+        "-5",
+        "1.5",
+        "\u{663}",
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999999",
+    ];
+    let units = [
+        "", "-", "-b", "-kb", "-KB", "-mB", "-gb", "-tb", "- kb", "-kb-", "--kb",
+    ];
+    for number in numbers {
+        for unit in units {
+            for pad in ["", " ", "\u{3000}"] {
+                let text = format!("{pad}{number}{unit}{pad}");
+                assert_eq!(
+                    aoxide::parse_memory_limit(&text),
+                    memory_limit_before(&text),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+}
