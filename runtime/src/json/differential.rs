@@ -273,13 +273,31 @@ impl Gen {
             if i > 0 {
                 out.push(',');
             }
-            let field = self.pick(&["Id", "Owner", "Tags", "Other"]);
+            // Message fields other than the entry's (read with the message's lookup and
+            // skipped), with values a message would refuse, and a key in another case.
+            let field = self.pick(&[
+                "Id",
+                "Owner",
+                "Tags",
+                "Other",
+                "Id",
+                "Tags",
+                "Timestamp",
+                "Cron",
+                "Data",
+                "From",
+                "Module",
+                "id",
+            ]);
             out.push('"');
             out.push_str(field);
             out.push_str("\":");
             match field {
                 "Tags" => self.tags(out),
                 "Id" if self.below(2) == 0 => out.push_str("\"P\""),
+                "Timestamp" | "Cron" if self.below(2) == 0 => {
+                    out.push_str(self.pick(&["\"x\"", "\"yes\"", "-1", "[1]"]))
+                }
                 _ => self.value(out, 2),
             }
         }

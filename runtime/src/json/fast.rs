@@ -9,7 +9,7 @@
 //! `[name, value, ...]` arrays, serde_json's numbers and nesting limit. Only the wording
 //! of errors is its own ([`JsonError`]).
 
-use super::fields::{EntryField, EnvField, Kind, MessageField, TagField};
+use super::fields::{EnvField, Kind, MessageField, TagField};
 use super::number::Number;
 use super::raw::{RawEntry, RawEnv, RawMessage, RawTagValue, RawTags};
 use super::scan::{number_value, Item, Reader};
@@ -102,12 +102,15 @@ fn see(r: &mut Reader, seen: &mut u32, bit: u32, name: &'static str) -> Option<(
     Some(())
 }
 
-/// The message field an env entry's key fills.
+/// The message field an env entry's key fills: the entry's fields (`Id`, `Owner`, `Tags`)
+/// are message fields, so the message's lookup finds them and the others are skipped (no
+/// second name match in a module).
 fn entry_field(name: &str) -> Option<MessageField> {
-    EntryField::from_name(name).map(|field| match field {
-        EntryField::Id => MessageField::Id,
-        EntryField::Owner => MessageField::Owner,
-        EntryField::Tags => MessageField::Tags,
+    MessageField::from_name(name).filter(|field| {
+        matches!(
+            field,
+            MessageField::Id | MessageField::Owner | MessageField::Tags
+        )
     })
 }
 
