@@ -50,11 +50,11 @@ fn env_object(r: &mut Reader, env: &mut RawEnv) -> Option<()> {
             None => r.skip()?,
             Some(field) => {
                 see(r, &mut seen, field.bit(), field.name())?;
-                let entry = entry(r, field.name())?;
-                match field {
-                    EnvField::Process => env.process = entry,
-                    EnvField::Module => env.module = entry,
-                }
+                let slot = match field {
+                    EnvField::Process => &mut env.process,
+                    EnvField::Module => &mut env.module,
+                };
+                *slot = entry(r, field.name())?;
             }
         }
         more = r.more(b'}')?;
