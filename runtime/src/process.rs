@@ -45,7 +45,8 @@ impl Default for Config {
 /// of 1024, case ignored). Anything else is no limit.
 pub fn parse_memory_limit(text: &str) -> Option<usize> {
     let text = text.trim();
-    // A closure, not `'-'`: see `ProcessInfo::from_env` (no `memchr` in a module).
+    // A closure, not `'-'`: a `char` pattern searches with `memchr`, code only this would
+    // bring into a module.
     #[allow(clippy::manual_pattern_char_comparison)]
     let (number, unit) = match text.split_once(|c: char| c == '-') {
         Some((n, u)) => (n, u),
