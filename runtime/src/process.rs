@@ -45,11 +45,10 @@ impl Default for Config {
 /// of 1024, case ignored). Anything else is no limit.
 pub fn parse_memory_limit(text: &str) -> Option<usize> {
     let text = text.trim();
-    // A closure, not `'-'`: a `char` pattern searches with `memchr`, code only this would
-    // bring into a module.
-    #[allow(clippy::manual_pattern_char_comparison)]
-    let (number, unit) = match text.split_once(|c: char| c == '-') {
-        Some((n, u)) => (n, u),
+    // Split at the first ASCII `-` found as a byte (a `str` split decodes every `char`, a
+    // `char` pattern searches with `memchr`); `get` at an ASCII byte never fails.
+    let (number, unit) = match text.bytes().position(|b| b == b'-') {
+        Some(at) => (text.get(..at)?, text.get(at + 1..)?),
         None => (text, "b"),
     };
     // As `usize::from_str` reads it: an optional `+`, then ASCII digits only, through the
