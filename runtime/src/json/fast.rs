@@ -54,7 +54,7 @@ fn env_object(r: &mut Reader, env: &mut RawEnv) -> Option<()> {
                     EnvField::Process => &mut env.process,
                     EnvField::Module => &mut env.module,
                 };
-                *slot = entry(r, field.name())?;
+                entry(r, field.name(), slot)?;
             }
         }
         more = r.more(b'}')?;
@@ -114,24 +114,27 @@ fn entry_field(name: &str) -> Option<MessageField> {
     })
 }
 
-/// A process or module entry of the env: an object, or `null` (absent).
-fn entry(r: &mut Reader, field: &'static str) -> Option<Option<RawEntry>> {
+/// A process or module entry of the env, into `slot`: an object, or `null` (absent).
+fn entry(r: &mut Reader, field: &'static str, slot: &mut Option<RawEntry>) -> Option<()> {
     match r.item()? {
-        Item::Null => Some(None),
+        Item::Null => *slot = None,
         Item::Object => {
             let mut m = RawMessage::default();
             fields(r, entry_field, &mut m)?;
-            Some(Some(RawEntry {
+            *slot = Some(RawEntry {
                 id: m.take_text(MessageField::Id),
                 owner: m.take_text(MessageField::Owner),
                 tags: m.tags,
-            }))
+            });
         }
-        _ => r.fail(JsonError::Type {
-            field,
-            expected: "an object or null",
-        }),
+        _ => {
+            return r.fail(JsonError::Type {
+                field,
+                expected: "an object or null",
+            })
+        }
     }
+    Some(())
 }
 
 /// The `Tags` value: an array of tags, or `null` (none).
