@@ -73,7 +73,7 @@ impl Message {
     /// Parses a message from JSON-1 bytes (up to the first NUL byte): aoxide's one-pass
     /// reader, lenient as [`crate::protocol`] says.
     pub fn from_json(bytes: &[u8]) -> Result<Self, InputError> {
-        fast::message(bytes)?.into_message()
+        fast::message(bytes)
     }
 
     /// A new message from `from` (who is also the signer) with no tags.
@@ -186,7 +186,7 @@ pub struct Env {
 impl Env {
     /// Parses the env from JSON-1 bytes. A `null` env or one without a process id is an error.
     pub fn from_json(bytes: &[u8]) -> Result<Self, InputError> {
-        env_from_raw(fast::env(bytes)?)
+        fast::env(bytes)
     }
 
     /// Checks, without parsing it, that an env the process will not read is UTF-8 text

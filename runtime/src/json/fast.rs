@@ -15,27 +15,30 @@ use super::raw::{RawEntry, RawEnv, RawMessage, RawTagValue, RawTags};
 use super::scan::{number_value, Item, Reader};
 use super::write::value_text;
 use crate::error::{InputError, JsonError};
+use crate::message::{env_from_raw, Env, Message};
 use crate::protocol;
 
-/// The message in `bytes` (up to a NUL byte), as read.
-pub(crate) fn message(bytes: &[u8]) -> Result<RawMessage, InputError> {
+/// The message in `bytes` (up to a NUL byte): read, then made a [`Message`] by the
+/// protocol rules where it was read (no move of the raw shape out of here).
+pub(crate) fn message(bytes: &[u8]) -> Result<Message, InputError> {
     let mut r = Reader::new(bytes);
     let mut m = RawMessage::default();
     let read = r
         .top()
         .and_then(|()| fields(&mut r, MessageField::from_name, &mut m));
     match read.and_then(|()| r.end()) {
-        Some(()) => Ok(m),
+        Some(()) => m.into_message(),
         None => Err(r.error("message")),
     }
 }
 
-/// The env in `bytes` (up to a NUL byte), as read.
-pub(crate) fn env(bytes: &[u8]) -> Result<RawEnv, InputError> {
+/// The env in `bytes` (up to a NUL byte): read, then checked and made an [`Env`] where it
+/// was read.
+pub(crate) fn env(bytes: &[u8]) -> Result<Env, InputError> {
     let mut r = Reader::new(bytes);
     let mut env = RawEnv::default();
     match env_object(&mut r, &mut env).and_then(|()| r.end()) {
-        Some(()) => Ok(env),
+        Some(()) => env_from_raw(env),
         None => Err(r.error("env")),
     }
 }
