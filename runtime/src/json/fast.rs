@@ -27,7 +27,7 @@ pub(crate) fn message(bytes: &[u8]) -> Result<Message, InputError> {
         .top()
         .and_then(|()| fields(&mut r, MessageField::from_name, &mut m));
     match read.and_then(|()| r.end()) {
-        Some(()) => m.into_message(),
+        Some(()) => m.take_message(),
         None => Err(r.error("message")),
     }
 }

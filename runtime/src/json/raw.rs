@@ -90,7 +90,9 @@ impl RawMessage {
         self.text[field as usize].take()
     }
 
-    pub(crate) fn into_message(mut self) -> Result<Message, InputError> {
+    /// The message the protocol rules make of what was read, taken out of `self` (by
+    /// reference: a `RawMessage` moved by value is copied whole).
+    pub(crate) fn take_message(&mut self) -> Result<Message, InputError> {
         use MessageField as F;
         let tags = std::mem::take(&mut self.tags).into_tags()?;
         let owner = self.take_text(F::Owner).unwrap_or_default();

@@ -136,7 +136,7 @@ pub fn result(outcome: &Outcome) -> Vec<u8> {
 /// The message in `bytes` read by the serde reference reader.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn message(bytes: &[u8]) -> Result<crate::Message, crate::InputError> {
-    super::serde_read::parse_object::<super::raw::RawMessage>(bytes, "message")?.into_message()
+    super::serde_read::parse_object::<super::raw::RawMessage>(bytes, "message")?.take_message()
 }
 
 /// The env in `bytes` read by the serde reference reader.
