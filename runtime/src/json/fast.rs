@@ -83,7 +83,7 @@ fn fields(
                 let name = field.name();
                 see(r, &mut seen, field.bit(), name)?;
                 match field.kind() {
-                    Kind::Tags => m.tags = tags(r)?,
+                    Kind::Tags => tags(r, &mut m.tags)?,
                     Kind::Number => m.set_number(field, lenient_u64(r, name)?),
                     Kind::Flag => m.set_flag(field, lenient_bool(r, name)?),
                     Kind::Text => m.set_text(field, lenient_string(r)?),
@@ -140,16 +140,16 @@ fn entry(r: &mut Reader, field: &'static str, slot: &mut Option<RawEntry>) -> Op
     Some(())
 }
 
-/// The `Tags` value: an array of tags, or `null` (none).
-fn tags(r: &mut Reader) -> Option<RawTags> {
-    let mut list = RawTags::default();
+/// The `Tags` value, into `list` (read in place, not moved there): an array of tags, or
+/// `null` (none).
+fn tags(r: &mut Reader, list: &mut RawTags) -> Option<()> {
     match r.item()? {
-        Item::Null => {}
+        Item::Null => *list = RawTags::default(),
         Item::Array => {
-            list = RawTags::with_capacity(8);
+            *list = RawTags::with_capacity(8);
             let mut more = r.open(b']')?;
             while more {
-                tag(r, &mut list)?;
+                tag(r, list)?;
                 more = r.more(b']')?;
             }
         }
@@ -160,7 +160,7 @@ fn tags(r: &mut Reader) -> Option<RawTags> {
             })
         }
     }
-    Some(list)
+    Some(())
 }
 
 /// One tag, onto `list`: a `{name, value}` object (other keys skipped), or, as serde reads
