@@ -86,7 +86,7 @@ fn fields(
                     Kind::Tags => tags(r, &mut m.tags)?,
                     Kind::Number => m.set_number(field, lenient_u64(r, name)?),
                     Kind::Flag => m.set_flag(field, lenient_bool(r, name)?),
-                    Kind::Text => m.set_text(field, lenient_string(r)?),
+                    Kind::Text => lenient_string(r, m.text_mut(field))?,
                 }
             }
         }
@@ -229,14 +229,16 @@ fn tag_value(r: &mut Reader) -> Option<RawTagValue> {
     })
 }
 
-/// A text field: a string, or any other value as its JSON text; `null` is absent.
-fn lenient_string(r: &mut Reader) -> Option<Option<String>> {
-    Some(match r.item()? {
+/// A text field, into `slot`: a string, or any other value as its JSON text; `null` is
+/// absent.
+fn lenient_string(r: &mut Reader, slot: &mut Option<String>) -> Option<()> {
+    *slot = match r.item()? {
         Item::Null => None,
         Item::Str(s) => Some(s.into_owned()),
         item @ (Item::Array | Item::Object) => Some(value_text(&r.value_of(item)?)),
         item => Some(scalar_text(item)),
-    })
+    };
+    Some(())
 }
 
 /// The JSON text of a scalar other than `null`, as serde_json writes it (a string is

@@ -74,8 +74,9 @@ pub(crate) struct RawMessage {
 }
 
 impl RawMessage {
-    pub(crate) fn set_text(&mut self, field: MessageField, value: Option<String>) {
-        self.text[field as usize] = value;
+    /// The slot of text field `field`, for the reader to fill in place.
+    pub(crate) fn text_mut(&mut self, field: MessageField) -> &mut Option<String> {
+        &mut self.text[field as usize]
     }
 
     pub(crate) fn set_number(&mut self, field: MessageField, value: Option<u64>) {

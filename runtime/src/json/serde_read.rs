@@ -420,7 +420,7 @@ impl<'de> Deserialize<'de> for RawMessage {
                         Kind::Tags => m.tags = raw_tags(map.next_value()?),
                         Kind::Number => m.set_number(field, map.next_value::<LenientU64>()?.0),
                         Kind::Flag => m.set_flag(field, map.next_value::<LenientBool>()?.0),
-                        Kind::Text => m.set_text(field, map.next_value::<LenientString>()?.0),
+                        Kind::Text => *m.text_mut(field) = map.next_value::<LenientString>()?.0,
                     }
                 }
                 Ok(m)
