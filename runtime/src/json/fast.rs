@@ -197,8 +197,8 @@ fn tag(r: &mut Reader, list: &mut RawTags) -> Option<()> {
             }
         };
         match field {
-            Some(TagField::Name) => name = tag_name(r)?,
-            Some(TagField::Value) => value = tag_value(r)?,
+            Some(TagField::Name) => tag_name(r, &mut name)?,
+            Some(TagField::Value) => tag_value(r, &mut value)?,
             None => r.skip()?,
         }
         more = r.more(close)?;
@@ -207,26 +207,30 @@ fn tag(r: &mut Reader, list: &mut RawTags) -> Option<()> {
     Some(())
 }
 
-/// A tag name: a string, or `null` (refused later as an empty name).
-fn tag_name(r: &mut Reader) -> Option<Option<String>> {
-    match r.item()? {
-        Item::Null => Some(None),
-        Item::Str(s) => Some(Some(s.into_owned())),
-        _ => r.fail(JsonError::Type {
-            field: TagField::Name.name(),
-            expected: "a string",
-        }),
-    }
+/// A tag name, into `slot`: a string, or `null` (refused later as an empty name).
+fn tag_name(r: &mut Reader, slot: &mut Option<String>) -> Option<()> {
+    *slot = match r.item()? {
+        Item::Null => None,
+        Item::Str(s) => Some(s.into_owned()),
+        _ => {
+            return r.fail(JsonError::Type {
+                field: TagField::Name.name(),
+                expected: "a string",
+            })
+        }
+    };
+    Some(())
 }
 
-/// A tag value: text for strings and other scalars (their JSON text), JSON for arrays and
-/// objects, `null` as such.
-fn tag_value(r: &mut Reader) -> Option<RawTagValue> {
-    Some(match r.item()? {
+/// A tag value, into `slot`: text for strings and other scalars (their JSON text), JSON
+/// for arrays and objects, `null` as such.
+fn tag_value(r: &mut Reader, slot: &mut RawTagValue) -> Option<()> {
+    *slot = match r.item()? {
         Item::Null => RawTagValue::Null,
         item @ (Item::Array | Item::Object) => RawTagValue::Json(r.value_of(item)?),
         item => RawTagValue::Text(scalar_text(item)),
-    })
+    };
+    Some(())
 }
 
 /// A text field, into `slot`: a string, or any other value as its JSON text; `null` is
