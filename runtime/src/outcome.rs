@@ -66,6 +66,13 @@ impl Outcome {
         }
     }
 
+    /// [`Outcome::failed`] with a plain failure of `text` (what the runtime answers to
+    /// input it refuses), out of line: one copy for every refusal in a module.
+    #[inline(never)]
+    pub(crate) fn refused(text: &str) -> Self {
+        Outcome::failed(Failure::plain(text))
+    }
+
     /// True when the message failed.
     pub fn is_error(&self) -> bool {
         self.error.is_some()

@@ -36,7 +36,6 @@
 
 use core::cell::UnsafeCell;
 
-use crate::failure::Failure;
 use crate::outcome::Outcome;
 use crate::process::Process;
 use crate::runtime::Runtime;
@@ -202,9 +201,9 @@ pub fn handle<P: Process>(instance: &'static Instance<P>, msg: usize, env: usize
     let mut out = match (read_c_string(msg, "message"), read_c_string(env, "env")) {
         (Ok(m), Ok(e)) => match check_memory(m.len(), e.len()) {
             Ok(()) => runtime.handle_json(m, e),
-            Err(refused) => Outcome::failed(Failure::plain(refused)).to_json(),
+            Err(refused) => Outcome::refused(&refused).to_json(),
         },
-        (Err(e), _) | (_, Err(e)) => Outcome::failed(Failure::plain(e)).to_json(),
+        (Err(e), _) | (_, Err(e)) => Outcome::refused(&e).to_json(),
     };
     if let Some(limit) = runtime.memory_limit() {
         heap::set_process_limit(limit);

@@ -251,7 +251,7 @@ impl<P: Process> Runtime<P> {
         // A shared handle, not a copy: and the identity stays in place even if this
         // call never returns (a trap in wasm).
         let Some(info) = self.process.clone() else {
-            return Outcome::failed(Failure::plain("process identity is unknown"));
+            return Outcome::refused("process identity is unknown");
         };
         let msg = Rc::new(msg);
         self.current = Some(Rc::clone(&msg));
@@ -265,9 +265,9 @@ impl<P: Process> Runtime<P> {
             let spawn = is_spawn(msg, info);
             if msg.read_only && !spawn {
                 // A dry-run may not create state: that would persist.
-                return Outcome::failed(Failure::plain(
+                return Outcome::refused(
                     "process is not initialised yet (no spawn message handled)",
-                ));
+                );
             }
             // The host never delivered the spawn: build the state from the spawn as the env
             // describes it, never from this message (whose sender may be anyone).
@@ -390,7 +390,7 @@ impl<P: Process> Runtime<P> {
 
     fn dispatch(&mut self, info: &ProcessInfo, msg: &Rc<Message>) -> Outcome {
         let Some(state) = self.state.as_mut() else {
-            return Outcome::failed(Failure::plain("process state is not initialised"));
+            return Outcome::refused("process state is not initialised");
         };
         self.in_flight = Some(InFlight {
             state: Some(state.savepoint()),
@@ -488,9 +488,7 @@ impl<P: Process> Runtime<P> {
                 walked.changed = true;
             } else if msg.action().is_none() && !msg.cron && !walked.ran_any {
                 self.rollback(flight);
-                return Outcome::failed(Failure::plain(
-                    "message has no Action tag and no handler matched it",
-                ));
+                return Outcome::refused("message has no Action tag and no handler matched it");
             } else if !msg.cron && !walked.ran_any {
                 outbox.print(&format!(
                     "New Message From {}: Action = {}",
@@ -547,7 +545,7 @@ impl<P: Process> Runtime<P> {
 /// function for the dispatcher's five refusals, each formatting through `Display`).
 #[inline(never)]
 fn refused(error: InputError) -> Outcome {
-    Outcome::failed(Failure::plain(error.to_string()))
+    Outcome::refused(&error.to_string())
 }
 
 /// The bytes a message takes in the inbox: its data and tags.
