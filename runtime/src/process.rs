@@ -56,11 +56,20 @@ pub fn parse_memory_limit(text: &str) -> Option<usize> {
     // pattern, not `'+'`: the `char` one encodes itself first, code only this would bring.
     let digits = number.strip_prefix("+").unwrap_or(number);
     let n = usize::try_from(crate::protocol::parse_number(digits)??).ok()?;
-    let scale: usize = [("b", 1), ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30)]
-        .iter()
-        .find(|(name, _)| unit.eq_ignore_ascii_case(name))?
-        .1;
-    n.checked_mul(scale).filter(|&b| b > 0)
+    // The unit, case ignored: `| 0x20` lowercases exactly the ASCII letter's two cases
+    // (no other byte turns into `b`, `k`, `m` or `g`), so this is `eq_ignore_ascii_case`
+    // with each name, without a loop over a table of them.
+    let shift = match *unit.as_bytes() {
+        [b] if b | 0x20 == b'b' => 0,
+        [scale, b] if b | 0x20 == b'b' => match scale | 0x20 {
+            b'k' => 10,
+            b'm' => 20,
+            b'g' => 30,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    n.checked_mul(1 << shift).filter(|&b| b > 0)
 }
 
 /// A process: its state type, how the state is made from the spawn message, and its

@@ -182,7 +182,28 @@ fn memory_limit_reads_as_before() {
         "99999999999999999999999",
     ];
     let units = [
-        "", "-", "-b", "-kb", "-KB", "-mB", "-gb", "-tb", "- kb", "-kb-", "--kb",
+        "",
+        "-",
+        "-b",
+        "-B",
+        "-kb",
+        "-KB",
+        "-Kb",
+        "-mB",
+        "-gb",
+        "-GB",
+        "-tb",
+        "-k",
+        "-bb",
+        "-kbb",
+        "-Bk",
+        "- kb",
+        "-kb-",
+        "--kb",
+        "-\u{212a}b",
+        "-\u{ff4b}b",
+        "-Jb",
+        "-Lb",
     ];
     for number in numbers {
         for unit in units {
