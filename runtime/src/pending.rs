@@ -381,10 +381,17 @@ impl<P> Pending<P> {
         crate::view::write_pending(out, pending.iter().map(|w| w.info()));
     }
 
+    /// Removes and returns the wait at `i` (the list copied first when a rollback copy
+    /// shares it): one copy of this in a module for the three ways a wait ends.
+    #[inline(never)]
+    fn remove_at(&mut self, i: usize) -> Wait<P> {
+        Rc::make_mut(&mut self.list).remove(i)
+    }
+
     fn remove_reference(&mut self, reference: u64) -> bool {
         match self.list.iter().position(|w| w.info.reference == reference) {
             Some(i) => {
-                Rc::make_mut(&mut self.list).remove(i);
+                self.remove_at(i);
                 true
             }
             None => false,
@@ -397,7 +404,7 @@ impl<P> Pending<P> {
             return None;
         }
         let i = self.list.iter().position(|w| w.answers(own_id, msg))?;
-        Some(Rc::make_mut(&mut self.list).remove(i))
+        Some(self.remove_at(i))
     }
 
     /// Removes and returns the wait with the earliest deadline at or before `now` (the
@@ -413,7 +420,7 @@ impl<P> Pending<P> {
             }
         }
         let (i, _) = earliest?;
-        Some(Rc::make_mut(&mut self.list).remove(i))
+        Some(self.remove_at(i))
     }
 }
 
