@@ -65,12 +65,25 @@ const N: usize = MessageField::ALL.len();
 
 /// A message as read, before the protocol rules make it a [`Message`]: one slot per field
 /// of the table, indexed by the field.
-#[derive(Default)]
 pub(crate) struct RawMessage {
     text: [Option<String>; N],
     number: [Option<u64>; N],
     flag: [bool; N],
     pub(crate) tags: RawTags,
+}
+
+impl Default for RawMessage {
+    /// Every slot empty. Out of line: the message's and the env entries' readers share one
+    /// copy of the stores that empty some fifty slots.
+    #[inline(never)]
+    fn default() -> Self {
+        RawMessage {
+            text: Default::default(),
+            number: [None; N],
+            flag: [false; N],
+            tags: RawTags::default(),
+        }
+    }
 }
 
 impl RawMessage {
