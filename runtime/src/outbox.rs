@@ -125,7 +125,7 @@ pub struct Assignment {
 /// it, anything past the limit. The dispatcher turns a refusal into an `Error` result for
 /// the whole message, so a message that would make more output than the host can take
 /// fails cleanly instead of exhausting memory while its result is built.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outbox {
     /// Text printed with `ctx.print`, joined with newlines.
     pub output: String,
@@ -154,6 +154,13 @@ impl Default for OutputBudget {
             used: 0,
             refused: None,
         }
+    }
+}
+
+/// An empty outbox without a limit.
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox::with_limit(OutputBudget::default().limit)
     }
 }
 
@@ -188,14 +195,19 @@ fn tags_size(tags: &Tags) -> usize {
 const ITEM_OVERHEAD: usize = 64;
 
 impl Outbox {
-    /// An outbox that takes at most `limit` bytes of output.
+    /// An outbox that takes at most `limit` bytes of output. Out of line: the runtime's
+    /// three outboxes share one copy of it.
+    #[inline(never)]
     pub fn with_limit(limit: usize) -> Self {
         Outbox {
+            output: String::new(),
+            messages: Vec::new(),
+            spawns: Vec::new(),
+            assignments: Vec::new(),
             budget: OutputBudget {
                 limit,
                 ..OutputBudget::default()
             },
-            ..Outbox::default()
         }
     }
 
