@@ -25,7 +25,7 @@ pub(crate) fn message(bytes: &[u8]) -> Result<Message, InputError> {
     let mut m = RawMessage::default();
     let read = r
         .top()
-        .and_then(|()| fields(&mut r, MessageField::from_name, &mut m));
+        .and_then(|()| fields(&mut r, MessageField::scan, &mut m));
     match read.and_then(|()| r.end()) {
         Some(()) => m.take_message(),
         None => Err(r.error("message")),
@@ -109,7 +109,7 @@ fn see(r: &mut Reader, seen: &mut u32, bit: u32, name: &'static str) -> Option<(
 /// are message fields, so the message's lookup finds them and the others are skipped (no
 /// second name match in a module).
 fn entry_field(name: &str) -> Option<MessageField> {
-    MessageField::from_name(name).filter(|field| {
+    MessageField::scan(name).filter(|field| {
         matches!(
             field,
             MessageField::Id | MessageField::Owner | MessageField::Tags

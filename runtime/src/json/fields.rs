@@ -114,6 +114,17 @@ table! {
 }
 
 impl MessageField {
+    /// The field called `name` (exact, case-sensitive), found by a scan of the table's
+    /// names: one short loop in a module, where [`from_name`](Self::from_name)'s
+    /// seventeen-way match compiles to a tree of length tests and comparisons.
+    pub(crate) fn scan(name: &str) -> Option<MessageField> {
+        MessageField::NAMES
+            .iter()
+            .zip(MessageField::ALL)
+            .find(|(n, _)| **n == name)
+            .map(|(_, field)| *field)
+    }
+
     /// How the lenient readers read the value.
     #[inline(always)]
     pub(crate) const fn kind(self) -> Kind {
@@ -207,11 +218,15 @@ mod tests {
     fn names_keys_and_lookups_agree() {
         for &f in MessageField::ALL {
             assert_eq!(MessageField::from_name(f.name()), Some(f));
+            assert_eq!(MessageField::scan(f.name()), Some(f));
             assert_eq!(f.key(), format!("\"{}\":", f.name()).as_bytes());
         }
         assert_eq!(MessageField::ALL.len(), 17);
         assert!(MessageField::ALL.len() <= 32, "a u32 holds the seen set");
         assert_eq!(MessageField::from_name("id"), None);
+        for other in ["id", "", "Tag", "Tagss", "Id ", "Block_Height", "\u{130}d"] {
+            assert_eq!(MessageField::scan(other), None, "{other:?}");
+        }
         assert_eq!(MessageField::BlockHeight.kind(), Kind::Number);
         assert_eq!(ResultField::Error.key(), b"\"Error\":");
     }
