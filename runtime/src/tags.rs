@@ -285,10 +285,11 @@ impl Tags {
         self.reindex();
     }
 
-    /// The first value of tag `name` as text.
+    /// The first value of tag `name` as text (looked up by one out-of-line function, not a
+    /// copy of the lookup at every call).
     #[inline]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.find(name).and_then(TagValue::as_str)
+        self.find_out_of_line(name).and_then(TagValue::as_str)
     }
 
     /// The first value of tag `name`.
