@@ -29,12 +29,12 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(165_000)),
-    ("game", Some(170_600)),
-    ("token", Some(138_300)),
+    ("kv-store", Some(160_200)),
+    ("game", Some(165_800)),
+    ("token", Some(133_600)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(117_100)),
+    ("auction", Some(112_300)),
 ];
 
 fn modules() -> Vec<String> {
