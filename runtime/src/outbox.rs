@@ -21,14 +21,14 @@ impl OutMessage {
     /// A message to `target`.
     #[inline]
     pub fn to(target: impl Into<String>) -> Self {
-        OutMessage {
-            target: Some(target.into()),
-            ..Self::default()
-        }
+        let mut msg = Self::untargeted();
+        msg.target = Some(target.into());
+        msg
     }
 
-    /// A message with no target.
-    #[inline]
+    /// A message with no target. Out of line: one copy of making an empty message for
+    /// every builder a handler starts.
+    #[inline(never)]
     pub fn untargeted() -> Self {
         Self::default()
     }
