@@ -29,12 +29,12 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(160_200)),
-    ("game", Some(165_800)),
-    ("token", Some(133_600)),
+    ("kv-store", Some(160_000)),
+    ("game", Some(164_900)),
+    ("token", Some(132_900)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(112_300)),
+    ("auction", Some(111_600)),
 ];
 
 fn modules() -> Vec<String> {
