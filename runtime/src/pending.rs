@@ -190,8 +190,14 @@ impl<P> Wait<P> {
     }
 }
 
+/// True when `value` is `reference` in decimal, as `u64`'s `FromStr` reads it (an optional
+/// `+`, then digits), through the reader's digit loop rather than core's parser.
 fn parses_to(value: Option<&str>, reference: u64) -> bool {
-    value.and_then(|v| v.parse::<u64>().ok()) == Some(reference)
+    let Some(value) = value else {
+        return false;
+    };
+    let digits = value.strip_prefix("+").unwrap_or(value);
+    crate::protocol::parse_number(digits) == Some(Some(reference))
 }
 
 /// The pending waits of a process, oldest first. Shared copy-on-write like the registry,
@@ -514,4 +520,52 @@ pub(crate) fn resume<P: 'static>(
         resumed.changed = true;
     }
     Ok(resumed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parses_to;
+
+    /// The reference check reads as `u64::from_str` did: a `+`, no `-`, no blanks, no
+    /// overflow, leading zeros.
+    #[test]
+    fn reference_reads_as_u64_from_str() {
+        let texts = [
+            "",
+            "+",
+            "-",
+            "0",
+            "+0",
+            "-0",
+            "00",
+            "007",
+            "7",
+            "+7",
+            "++7",
+            "+-7",
+            " 7",
+            "7 ",
+            "7a",
+            "0x7",
+            "1e3",
+            "42",
+            "18446744073709551615",
+            "+18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "٣",
+            "７",
+        ];
+        for text in texts {
+            for reference in [0, 7, 42, 1000, u64::MAX] {
+                let expected = text.parse::<u64>().ok() == Some(reference);
+                assert_eq!(
+                    parses_to(Some(text), reference),
+                    expected,
+                    "{text:?} {reference}"
+                );
+            }
+        }
+        assert!(!parses_to(None, 0));
+    }
 }
