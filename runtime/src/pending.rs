@@ -57,6 +57,7 @@
 //! - A handler can cancel a wait with [`Ctx::cancel_wait`](crate::Ctx::cancel_wait); tests
 //!   read them with [`Runtime::pending`](crate::Runtime::pending).
 
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 use crate::context::Ctx;
@@ -202,8 +203,13 @@ fn parses_to(value: Option<&str>, reference: u64) -> bool {
 
 /// The pending waits of a process, oldest first. Shared copy-on-write like the registry,
 /// so the savepoint taken for every message costs O(1) until a wait is added or removed.
+///
+/// Each wait is behind an `Rc` of its own, so the copy a rollback copy forces is a vector
+/// of counted pointers (no clone of a wait's fields is in the module). The list is dropped
+/// through the engine: a module that never awaits has no code dropping waits (it has no
+/// list either: `None` until the first wait).
 pub struct Pending<P> {
-    list: Rc<Vec<Wait<P>>>,
+    list: ManuallyDrop<Option<Rc<Vec<Rc<Wait<P>>>>>>,
     limit: usize,
     engine: Option<Engine<P>>,
 }
@@ -217,6 +223,8 @@ pub(crate) struct Engine<P> {
     cancel: fn(&mut Pending<P>, u64) -> bool,
     /// Writes the waits' view ([`crate::view`]).
     view: fn(&mut Vec<u8>, &Pending<P>),
+    /// Drops the list ([`Pending`]'s `Drop`).
+    release: fn(&mut Pending<P>),
 }
 
 impl<P> Clone for Engine<P> {
@@ -226,6 +234,15 @@ impl<P> Clone for Engine<P> {
 }
 
 impl<P> Copy for Engine<P> {}
+
+impl<P> Drop for Pending<P> {
+    fn drop(&mut self) {
+        // No engine, no wait was ever added: the list is `None`.
+        if let Some(engine) = self.engine {
+            (engine.release)(self);
+        }
+    }
+}
 
 impl<P> Clone for Pending<P> {
     fn clone(&self) -> Self {
@@ -286,7 +303,7 @@ impl<P> Pending<P> {
     /// No waits; at most `limit`.
     pub fn new(limit: usize) -> Self {
         Pending {
-            list: Rc::new(Vec::new()),
+            list: ManuallyDrop::new(None),
             limit,
             engine: None,
         }
@@ -299,17 +316,25 @@ impl<P> Pending<P> {
 
     /// The waits, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Wait<P>> {
-        self.list.iter()
+        self.waits().iter().map(|w| &**w)
+    }
+
+    /// The list, empty before the first wait.
+    fn waits(&self) -> &[Rc<Wait<P>>] {
+        match &*self.list {
+            Some(list) => list,
+            None => &[],
+        }
     }
 
     /// How many waits are pending.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.waits().len()
     }
 
     /// True when nothing is awaited.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.len() == 0
     }
 
     /// Registers a wait for the answer to `reference` from `target`.
@@ -328,8 +353,9 @@ impl<P> Pending<P> {
             resume: resume::<P>,
             cancel: Pending::<P>::remove_reference,
             view: Pending::<P>::write_view,
+            release: Pending::<P>::release,
         });
-        if self.list.len() >= self.limit {
+        if self.len() >= self.limit {
             return Err(AwaitError::TooMany {
                 reference,
                 limit: self.limit,
@@ -352,7 +378,7 @@ impl<P> Pending<P> {
                 }
             },
         };
-        Rc::make_mut(&mut self.list).push(Wait {
+        Rc::make_mut(self.list.get_or_insert_with(Rc::default)).push(Rc::new(Wait {
             info: WaitInfo {
                 reference,
                 kind,
@@ -362,7 +388,7 @@ impl<P> Pending<P> {
             },
             run: wait.run,
             on_timeout: wait.on_timeout,
-        });
+        }));
         Ok(())
     }
 
@@ -390,35 +416,38 @@ impl<P> Pending<P> {
     /// Removes and returns the wait at `i` (the list copied first when a rollback copy
     /// shares it): one copy of this in a module for the three ways a wait ends.
     #[inline(never)]
-    fn remove_at(&mut self, i: usize) -> Wait<P> {
-        Rc::make_mut(&mut self.list).remove(i)
+    fn remove_at(&mut self, i: usize) -> Option<Rc<Wait<P>>> {
+        let list = self.list.as_mut()?;
+        Some(Rc::make_mut(list).remove(i))
+    }
+
+    fn release(pending: &mut Pending<P>) {
+        drop(ManuallyDrop::into_inner(std::mem::replace(
+            &mut pending.list,
+            ManuallyDrop::new(None),
+        )));
     }
 
     fn remove_reference(&mut self, reference: u64) -> bool {
-        match self.list.iter().position(|w| w.info.reference == reference) {
-            Some(i) => {
-                self.remove_at(i);
-                true
-            }
-            None => false,
-        }
+        let at = self
+            .waits()
+            .iter()
+            .position(|w| w.info.reference == reference);
+        at.and_then(|i| self.remove_at(i)).is_some()
     }
 
     /// Removes and returns the wait `msg` answers.
-    pub(crate) fn take_answered(&mut self, own_id: &str, msg: &Message) -> Option<Wait<P>> {
-        if self.list.is_empty() {
-            return None;
-        }
-        let i = self.list.iter().position(|w| w.answers(own_id, msg))?;
-        Some(self.remove_at(i))
+    pub(crate) fn take_answered(&mut self, own_id: &str, msg: &Message) -> Option<Rc<Wait<P>>> {
+        let i = self.waits().iter().position(|w| w.answers(own_id, msg))?;
+        self.remove_at(i)
     }
 
     /// Removes and returns the wait with the earliest deadline at or before `now` (the
     /// oldest of those on a tie). A linear scan, no sorting: waits are few and bounded, and
     /// this stays small in the module.
-    pub(crate) fn take_expired(&mut self, now: u64) -> Option<Wait<P>> {
+    pub(crate) fn take_expired(&mut self, now: u64) -> Option<Rc<Wait<P>>> {
         let mut earliest: Option<(usize, u64)> = None;
-        for (i, w) in self.list.iter().enumerate() {
+        for (i, w) in self.waits().iter().enumerate() {
             if let Some(d) = w.info.deadline.filter(|&d| d <= now) {
                 if earliest.is_none_or(|(_, e)| d < e) {
                     earliest = Some((i, d));
@@ -426,7 +455,7 @@ impl<P> Pending<P> {
             }
         }
         let (i, _) = earliest?;
-        Some(self.remove_at(i))
+        self.remove_at(i)
     }
 }
 
