@@ -167,10 +167,7 @@ impl Auction {
             self.phase = Phase::NoSale;
             return Ok(());
         };
-        let payout = OutMessage::to(self.token.as_str())
-            .action("Transfer")
-            .tag("Recipient", self.seller.as_str())
-            .tag("Quantity", best.amount.to_decimal());
+        let payout = self.transfer(&self.seller, best.amount);
         let wait = Await::new(Auction::paid)
             .within(PAYOUT_TIMEOUT_MS)
             .on_timeout(|a: &mut Auction, _: &mut Ctx<'_>, _: &Message| {
@@ -209,13 +206,17 @@ impl Auction {
         Ok(())
     }
 
-    fn refund(&mut self, ctx: &mut Ctx, to: &str, amount: U256, reason: &str) -> Result<()> {
-        self.refunds += 1;
-        let refund = OutMessage::to(self.token.as_str())
+    /// A token `Transfer` of `amount` from the auction to `to`: the payout and the refunds.
+    fn transfer(&self, to: &str, amount: U256) -> OutMessage {
+        OutMessage::to(self.token.as_str())
             .action("Transfer")
             .tag("Recipient", to)
             .tag("Quantity", amount.to_decimal())
-            .tag("X-Refund-Reason", reason);
+    }
+
+    fn refund(&mut self, ctx: &mut Ctx, to: &str, amount: U256, reason: &str) -> Result<()> {
+        self.refunds += 1;
+        let refund = self.transfer(to, amount).tag("X-Refund-Reason", reason);
         ctx.send(refund);
         Ok(())
     }
