@@ -126,11 +126,7 @@ impl Auction {
         if let Some(previous) = self.best.replace(bid) {
             self.refund(ctx, &previous.bidder, previous.amount, "outbid")?;
         }
-        ctx.send(
-            OutMessage::to(sender)
-                .action("Bid-Accepted")
-                .tag("Quantity", quantity.to_decimal()),
-        );
+        ctx.send(Auction::notice(&sender, "Bid-Accepted", quantity));
         Ok(())
     }
 
@@ -191,8 +187,7 @@ impl Auction {
         }
         self.phase = Phase::Paid;
         if let Some(best) = &self.best {
-            let won = OutMessage::to(best.bidder.as_str()).action("Auction-Won");
-            ctx.send(won.tag("Quantity", best.amount.to_decimal()));
+            ctx.send(Auction::notice(&best.bidder, "Auction-Won", best.amount));
         }
         Ok(())
     }
@@ -204,6 +199,13 @@ impl Auction {
             .or(reply.get("Ticker"))
             .map(str::to_owned);
         Ok(())
+    }
+
+    /// A message to `to` with `action` and a `Quantity` of `amount`: the bidders' notices.
+    fn notice(to: &str, action: &str, amount: U256) -> OutMessage {
+        OutMessage::to(to)
+            .action(action)
+            .tag("Quantity", amount.to_decimal())
     }
 
     /// A token `Transfer` of `amount` from the auction to `to`: the payout and the refunds.
