@@ -369,11 +369,13 @@ impl<P> Pending<P> {
             None => None,
             Some(ms) => match now {
                 Ok(now) => Some(now.saturating_add(ms)),
+                // `Ctx::now`'s error has no code, so its message is all its text: no
+                // formatting of the `Error` here.
                 Err(e) => {
                     return Err(AwaitError::NoTime {
                         reference,
                         ms,
-                        reason: e.to_string(),
+                        reason: e.message().to_owned(),
                     })
                 }
             },
@@ -553,7 +555,28 @@ pub(crate) fn resume<P: 'static>(
 
 #[cfg(test)]
 mod tests {
-    use super::parses_to;
+    use super::{parses_to, Await, AwaitError, Pending, WaitKind};
+    use crate::{Error, NoTime};
+
+    /// A deadline with no known time names the reason as `Ctx::now`'s error writes it.
+    #[test]
+    fn no_time_reason_is_the_error_text() {
+        let mut pending = Pending::<()>::new(4);
+        let wait = Await::new(|_: &mut (), _: &mut crate::Ctx<'_>, _: &crate::Message| Ok(()));
+        let now = Err(Error::msg(NoTime));
+        let err = pending
+            .add(WaitKind::Reply, 3, "T".into(), now, wait.within(10))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AwaitError::NoTime {
+                reference: 3,
+                ms: 10,
+                reason: Error::msg(NoTime).to_string(),
+            }
+        );
+        assert!(pending.is_empty());
+    }
 
     /// The reference check reads as `u64::from_str` did: a `+`, no `-`, no blanks, no
     /// overflow, leading zeros.
