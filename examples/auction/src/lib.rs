@@ -83,7 +83,10 @@ impl Auction {
             token,
             ends_at,
             reserve: reserve.unwrap_or(U256::from(1u8)),
-            ..Auction::default()
+            ticker: None,
+            best: None,
+            phase: Phase::Open,
+            refunds: 0,
         })
     }
 
