@@ -258,16 +258,17 @@ impl U256 {
     /// The decimal string AO writes amounts as: what `Display` writes, without
     /// `core::fmt` (values below 2^64, nearly all, by the writer of the result's numbers).
     pub fn to_decimal(&self) -> String {
-        if let Ok(small) = u64::try_from(&self.0) {
-            let mut digits = [0u8; 20];
-            let start = crate::outbox::write_decimal(&mut digits, small);
-            // ASCII digits only.
-            return core::str::from_utf8(&digits[start..])
-                .unwrap_or("0")
-                .to_owned();
-        }
+        // One buffer and one copy out for both paths.
         let mut buf = [0u8; MAX_DIGITS];
-        decimal_digits(*self.0.as_limbs(), &mut buf).to_owned()
+        let digits = match u64::try_from(&self.0) {
+            Ok(small) => {
+                let start = crate::outbox::write_decimal(&mut buf, small);
+                // ASCII digits only.
+                core::str::from_utf8(&buf[start..]).unwrap_or("0")
+            }
+            Err(_) => decimal_digits(*self.0.as_limbs(), &mut buf),
+        };
+        digits.to_owned()
     }
 }
 
