@@ -243,10 +243,13 @@ impl FromTag for U256 {
     const EXPECTED: &'static str = "an unsigned decimal integer below 2^256";
     fn parse_tag(name: &str, value: &TagValue) -> Result<Self, TagError> {
         let text = number_text(value);
-        if !canonical_decimal(&text) {
-            return Err(TagError::invalid(name, value, Self::EXPECTED));
-        }
-        U256::from_decimal(&text).ok_or_else(|| TagError::invalid(name, value, Self::EXPECTED))
+        // One refusal for both ways the text can fail.
+        let parsed = if canonical_decimal(&text) {
+            U256::from_decimal(&text)
+        } else {
+            None
+        };
+        parsed.ok_or_else(|| TagError::invalid(name, value, Self::EXPECTED))
     }
 }
 
