@@ -29,12 +29,12 @@ fn root() -> PathBuf {
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(160_000)),
-    ("game", Some(164_900)),
-    ("token", Some(132_900)),
+    ("kv-store", Some(159_500)),
+    ("game", Some(164_100)),
+    ("token", Some(132_300)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(111_600)),
+    ("auction", Some(110_000)),
 ];
 
 fn modules() -> Vec<String> {
