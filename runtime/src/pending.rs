@@ -201,6 +201,9 @@ fn parses_to(value: Option<&str>, reference: u64) -> bool {
     crate::protocol::parse_number(digits) == Some(Some(reference))
 }
 
+/// The shared list of waits: each behind its own `Rc`.
+type WaitList<P> = Rc<Vec<Rc<Wait<P>>>>;
+
 /// The pending waits of a process, oldest first. Shared copy-on-write like the registry,
 /// so the savepoint taken for every message costs O(1) until a wait is added or removed.
 ///
@@ -209,7 +212,7 @@ fn parses_to(value: Option<&str>, reference: u64) -> bool {
 /// through the engine: a module that never awaits has no code dropping waits (it has no
 /// list either: `None` until the first wait).
 pub struct Pending<P> {
-    list: ManuallyDrop<Option<Rc<Vec<Rc<Wait<P>>>>>>,
+    list: ManuallyDrop<Option<WaitList<P>>>,
     limit: usize,
     engine: Option<Engine<P>>,
 }
