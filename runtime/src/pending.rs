@@ -65,7 +65,7 @@ use crate::error::Error;
 use crate::failure::{Failure, Stage};
 use crate::message::Message;
 use crate::outbox::Outbox;
-use crate::runtime::Lent;
+use crate::runtime::{Lent, StepFn};
 use crate::trust::ProcessInfo;
 
 /// A continuation: what runs when the awaited message arrives.
@@ -498,14 +498,7 @@ pub fn spawned_process(notice: &Message) -> Option<&str> {
 }
 
 /// Expires and resumes the waits for one message; see [`resume`].
-pub(crate) type ResumeFn<P> = fn(
-    &mut Lent<'_, P>,
-    &mut P,
-    &ProcessInfo,
-    &Message,
-    &mut Outbox,
-    &mut u64,
-) -> Result<Resumed, Failure>;
+pub(crate) type ResumeFn<P> = StepFn<P, Resumed>;
 
 /// What the pending waits did with a message.
 pub(crate) struct Resumed {

@@ -29,7 +29,7 @@ mod walk;
 
 use self::spawn::{is_spawn, spawn_from_env};
 use self::trapped::release_trapped;
-pub(crate) use self::walk::{run_default, DefaultRun, Lent};
+pub(crate) use self::walk::{run_default, DefaultRun, Lent, StepFn};
 use self::walk::{walk, Walked};
 
 /// A running process: state, registry, inbox and counters. Natively it is a plain value;

@@ -84,15 +84,20 @@ pub(crate) fn run_default<P: 'static>(
     Ok(())
 }
 
-/// What runs the default handler: [`run_default`] for the registry's process type.
-pub(crate) type DefaultRun<P> = fn(
+/// A step of the dispatcher reached through a function pointer that the first use of its
+/// feature sets (the default handler's run, the awaits' resumption), so a process that
+/// never uses the feature carries no code for it: what [`walk`] is given, returning `R`.
+pub(crate) type StepFn<P, R> = fn(
     &mut Lent<'_, P>,
     &mut P,
     &ProcessInfo,
     &Message,
     &mut Outbox,
     &mut u64,
-) -> Result<(), Failure>;
+) -> Result<R, Failure>;
+
+/// What runs the default handler: [`run_default`] for the registry's process type.
+pub(crate) type DefaultRun<P> = StepFn<P, ()>;
 
 /// The runtime's parts a handler's [`Ctx`] may reach while a message is handled.
 pub(crate) struct Lent<'s, P> {
