@@ -76,11 +76,16 @@ impl CacheEntry {
     }
 }
 
-/// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`]) and
-/// the pre-initialisation's version ([`crate::preinit::VERSION`]), so an entry written
-/// with other passes or by another pre-initialisation is never used.
+/// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`] and
+/// [`crate::optimize::LUA_ONE_CALLER_INLINE_MAX`]) and the pre-initialisation's version
+/// ([`crate::preinit::VERSION`]), so an entry written with other passes or by another
+/// pre-initialisation is never used.
 fn key(input: &[u8]) -> u64 {
     let passes = fnv1a(0xcbf2_9ce4_8422_2325, crate::optimize::PASSES.as_bytes());
+    let passes = fnv1a(
+        passes,
+        &crate::optimize::LUA_ONE_CALLER_INLINE_MAX.to_le_bytes(),
+    );
     fnv1a(fnv1a(passes, crate::preinit::VERSION.as_bytes()), input)
 }
 

@@ -47,8 +47,9 @@ pub const MIN_PATH_VERSION: u32 = 108;
 
 /// What binaryen is asked for, besides the features: `-Oz`, for a module without
 /// exception handling `--low-memory-unused` ([`LOW_MEMORY_UNUSED`]), for one with it (the
-/// Lua layer) `-ocimfs` [`LUA_ONE_CALLER_INLINE_MAX`]. Part of the cache key.
-pub(crate) const PASSES: &str = "-Oz --low-memory-unused | exceptions: -ocimfs 20";
+/// Lua layer) `-ocimfs` [`LUA_ONE_CALLER_INLINE_MAX`]. Part of the cache key, with that
+/// limit's value (`crate::cache`).
+pub(crate) const PASSES: &str = "-Oz --low-memory-unused | exceptions: -ocimfs";
 
 /// For a module with the Lua layer (exception handling): the largest function, in binaryen's
 /// size measure, that binaryen inlines into its only caller (`-ocimfs`; unlimited at `-Oz`).
