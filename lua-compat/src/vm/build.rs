@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use mlua::{HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
 
+use super::eval::Named;
 use super::{Api, Edit, Limits, Place, Vm};
 use crate::error::{LuaError, BUDGET_MARK};
 use crate::libs::{self, random::Random};
@@ -106,9 +107,7 @@ impl Vm {
         let preload: Table = package.get("preload")?;
         libs::install(&lua, &preload)?;
         let utils_loader = lua
-            .load(UTILS)
-            .set_name("=.utils")
-            .set_mode(ENV_MODE)
+            .load(Named::new("=.utils", UTILS, ENV_MODE))
             .into_function()?;
         let utils: Table = utils_loader.call(())?;
         let utils_value = utils.clone();
@@ -152,9 +151,7 @@ impl Vm {
         host.set("BUDGET", BUDGET_MARK)?;
 
         let api = lua.create_table()?;
-        lua.load(AOS)
-            .set_name("=aos")
-            .set_mode(ENV_MODE)
+        lua.load(Named::new("=aos", AOS, ENV_MODE))
             .call::<()>((host.clone(), api.clone()))?;
         let api = Api {
             prepare: api.get("prepare")?,

@@ -1,6 +1,9 @@
 //! The Eval path: chunks run in the globals, embedded sources (text or precompiled) and
 //! owner `Eval` code alike.
 
+use std::borrow::Cow;
+
+use mlua::chunk::{AsChunk, ChunkMode};
 use mlua::Value;
 
 use super::limits::classify;
@@ -16,9 +19,7 @@ impl Vm {
         };
         let function = self
             .lua
-            .load(chunk)
-            .set_name(source.name)
-            .set_mode(mlua::chunk::ChunkMode::Binary)
+            .load(Named::new(source.name, chunk, ChunkMode::Binary))
             .into_function()
             .map_err(|e| self.error(e))?;
         self.run_eval(Value::Function(function), source.name)
@@ -45,5 +46,38 @@ impl Vm {
             return Err(LuaError::Syntax { message: text });
         }
         Err(classify(text, traceback.unwrap_or_default(), &self.limits))
+    }
+}
+
+/// A chunk that carries its name and mode. `Lua::load` of bare bytes first names the chunk
+/// after the Rust caller's file and line with `format!` (and `set_name` then replaces it),
+/// which put `core::fmt` on the path of every spawn that runs a precompiled file.
+pub(crate) struct Named<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+    mode: ChunkMode,
+}
+
+impl<'a> Named<'a> {
+    /// `bytes` (text or a binary chunk, as `mode` says) named `name`.
+    pub(crate) fn new(name: &'a str, bytes: &'a [u8], mode: ChunkMode) -> Self {
+        Named { name, bytes, mode }
+    }
+}
+
+impl AsChunk for Named<'_> {
+    fn name(&self) -> Option<String> {
+        Some(self.name.to_owned())
+    }
+
+    fn mode(&self) -> Option<ChunkMode> {
+        Some(self.mode)
+    }
+
+    fn source<'b>(&self) -> std::io::Result<Cow<'b, [u8]>>
+    where
+        Self: 'b,
+    {
+        Ok(Cow::Borrowed(self.bytes))
     }
 }
