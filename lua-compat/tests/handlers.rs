@@ -284,3 +284,41 @@ fn evaluate_walks_lua_handlers() {
         "ran x\ntrue"
     );
 }
+
+/// Edits the C function `H.place` leaves to `H.edit` (mlua's conversions): a number as the
+/// anchor is its text, a missing anchor, a count past `u32` and a name that is not UTF-8
+/// fail with mlua's errors, and a failed edit queues nothing.
+#[test]
+fn edits_needing_conversions_go_through_mlua() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        local function h() end
+        Handlers.add("7", h)
+        Handlers.add("c", h)
+        Handlers.before(7).add("b", "b", h)
+        Handlers.after(7.5).add("d", "d", h)
+        "#,
+    );
+    // As before the C function: the Lua list compares the anchor as given (no "7" there:
+    // appended), the registry its text.
+    assert_eq!(list(&mut rt), "7,c,b,d");
+    assert_eq!(registry(&rt), ["Eval", "b", "7", "c", "d"]);
+    for (code, expected) in [
+        (
+            r#"Handlers.before(nil).add("e", "e", function() end)"#,
+            "unknown handler placement before",
+        ),
+        (r#"Handlers.add("e", "e", function() end, 2^40)"#, "u32"),
+        (r#"Handlers.add("e\255", "e", function() end)"#, "utf-8"),
+    ] {
+        let out = rt.handle(msg(OWNER, "Eval", &[]).with_data(code), None);
+        let err = out.error.expect(code).to_string();
+        println!("{code}: {err}");
+        assert!(err.contains(expected), "{code}: {err}");
+        assert!(err.contains("[C]: in field 'edit'"), "{code}: {err}");
+    }
+    assert_eq!(list(&mut rt), "7,c,b,d");
+    assert_eq!(registry(&rt), ["Eval", "b", "7", "c", "d"]);
+}

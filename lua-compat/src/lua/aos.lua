@@ -280,7 +280,7 @@ local function place(op, name, pattern, handle, maxRuns, anchor)
     end
   end
   entries[name] = entry
-  H.edit(op, name, anchor, runs)
+  if not H.place(op, name, anchor, runs) then H.edit(op, name, anchor, runs) end
   return #Handlers.list
 end
 
@@ -340,7 +340,7 @@ function Handlers.remove(name)
   touch()
   local entry = table.remove(Handlers.list, at)
   entries[name] = nil
-  H.edit("remove", name, nil, 0)
+  if not H.place("remove", name, nil, 0) then H.edit("remove", name, nil, 0) end
   return entry
 end
 

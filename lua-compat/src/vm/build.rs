@@ -7,7 +7,7 @@ use std::rc::Rc;
 use mlua::{HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
 
 use super::eval::Named;
-use super::{Api, Edit, Limits, Place, Vm};
+use super::{Api, Limits, Vm};
 use crate::error::{LuaError, BUDGET_MARK};
 use crate::libs::{self, random::Random};
 
@@ -117,28 +117,7 @@ impl Vm {
 
         let host = lua.create_table()?;
         let edits = Rc::new(RefCell::new(Vec::new()));
-        let queue = edits.clone();
-        host.set(
-            "edit",
-            lua.create_function(
-                move |_, (op, name, anchor, runs): (String, String, Option<String>, u32)| {
-                    let place = match (op.as_str(), anchor) {
-                        ("add" | "append", _) => Place::Add,
-                        ("prepend", _) => Place::Prepend,
-                        ("before", Some(a)) => Place::Before(a),
-                        ("after", Some(a)) => Place::After(a),
-                        ("remove", _) => Place::Remove,
-                        (other, _) => {
-                            return Err(mlua::Error::runtime(format!(
-                                "unknown handler placement {other}"
-                            )))
-                        }
-                    };
-                    queue.borrow_mut().push(Edit { place, name, runs });
-                    Ok(())
-                },
-            )?,
-        )?;
+        super::edit::install(&lua, &host, &edits)?;
         let hosting = super::host::install(&lua, &host)?;
         let rust = lua.create_table()?;
         globals.set("Rust", rust.clone())?;

@@ -16,6 +16,7 @@ use crate::error::LuaError;
 use crate::libs::{self, random::Random};
 
 mod build;
+mod edit;
 mod eval;
 mod host;
 mod limits;
