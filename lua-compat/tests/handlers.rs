@@ -322,3 +322,50 @@ fn edits_needing_conversions_go_through_mlua() {
     assert_eq!(list(&mut rt), "7,c,b,d");
     assert_eq!(registry(&rt), ["Eval", "b", "7", "c", "d"]);
 }
+
+/// Sends the C function `H.post` leaves to `H.send` (mlua's conversions): a target that is
+/// not UTF-8 and a send outside a handler fail as before, and send nothing; a table-valued
+/// tag is sent as JSON.
+#[test]
+fn sends_needing_conversions_go_through_mlua() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Loud", function(msg) if msg.Action == "Loud" then Send({ Target = "X" }) end return 0 end,
+          function() end)
+        "#,
+    );
+    {
+        let (code, expected) = (r#"Send({ Target = "X\255" })"#, "utf-8");
+        let out = rt.handle(msg(OWNER, "Eval", &[]).with_data(code), None);
+        let err = out.error.expect(code).to_string();
+        println!("{code}: {err}");
+        assert!(err.contains(expected), "{code}: {err}");
+        assert!(err.contains("[C]: in field 'send'"), "{code}: {err}");
+        assert!(out.messages.is_empty(), "{code}");
+    }
+    let out = rt.handle(msg(ALICE, "Loud", &[]), None);
+    let err = out.error.expect("Send in a pattern fails the message");
+    println!("{err}");
+    assert!(
+        err.contains("ao.send is only available while a handler runs"),
+        "{err}"
+    );
+    assert!(out.messages.is_empty());
+    let out = eval(
+        &mut rt,
+        r#"Send({ Target = "X", Data = 12, N = 1.5 }) Send({ Data = "u", J = { 1 } })"#,
+    );
+    assert_eq!(out.messages.len(), 2);
+    let json = &out.messages[1]
+        .tags
+        .iter()
+        .find(|t| t.name == "J")
+        .unwrap()
+        .value;
+    assert_eq!(json, &aoxide::TagValue::Json(serde_json::json!([1])));
+    assert_eq!(out.messages[0].data.as_deref(), Some("12"));
+    assert_eq!(out.messages[0].get("N"), Some("1.5"));
+    assert_eq!(out.messages[1].target, None);
+}

@@ -174,7 +174,7 @@ end
 
 function ao.send(msg)
   local target, data, tags = flatten(msg, "ao.send")
-  local ref = H.send(target, data, tags)
+  local ref = H.post(target, data, tags) or H.send(target, data, tags)
   local sent = { Target = target, Data = data, Tags = tags, Reference = tostring(ref) }
   for _, tag in ipairs(tags) do sent[tag.name] = tag.value end
   ao.outbox.Messages[#ao.outbox.Messages + 1] = sent

@@ -133,7 +133,7 @@ pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
 
 /// A tag value read in place.
 #[derive(Clone, Copy)]
-enum ReadValue {
+pub(crate) enum ReadValue {
     Text(LuaBytes),
     Integer(i64),
     Number(f64),
@@ -143,36 +143,96 @@ enum ReadValue {
 /// An entry of a tag list as read in place: a text name and a scalar value, or anything
 /// else (read again through mlua, with the rules and errors of [`tag_value`]).
 #[derive(Clone, Copy)]
-enum Read {
+pub(crate) enum Read {
     Tag(LuaBytes, ReadValue),
     Other,
 }
 
-/// Reads the entry table at index 4 with the keys `"name"` at 2 and `"value"` at 3.
+/// Reads the entry table at `keys + 2`, with the keys `"name"` at `keys` and `"value"` at
+/// `keys + 1`, pushing its two values.
 ///
 /// # Safety
-/// A Lua C function's context with two free slots and that stack.
-unsafe fn read_entry(state: *mut ffi::lua_State) -> Read {
+/// A Lua C function's context with two free slots and that stack (the entry on top).
+unsafe fn read_entry(state: *mut ffi::lua_State, keys: c_int) -> Read {
+    let (entry, name, value) = (keys + 2, keys + 3, keys + 4);
     // SAFETY: the caller's context; raw gets run no metamethods and cannot raise.
     unsafe {
-        ffi::lua_pushvalue(state, 2);
-        ffi::lua_rawget(state, 4);
-        ffi::lua_pushvalue(state, 3);
-        ffi::lua_rawget(state, 4);
-        if ffi::lua_type(state, 5) != ffi::LUA_TSTRING {
+        ffi::lua_pushvalue(state, keys);
+        ffi::lua_rawget(state, entry);
+        ffi::lua_pushvalue(state, keys + 1);
+        ffi::lua_rawget(state, entry);
+        if ffi::lua_type(state, name) != ffi::LUA_TSTRING {
             return Read::Other;
         }
-        let value = match ffi::lua_type(state, 6) {
-            ffi::LUA_TSTRING => ReadValue::Text(LuaBytes::at(state, 6)),
-            ffi::LUA_TNUMBER if ffi::lua_isinteger(state, 6) != 0 => {
-                ReadValue::Integer(ffi::lua_tointegerx(state, 6, ptr::null_mut()))
+        let read = match ffi::lua_type(state, value) {
+            ffi::LUA_TSTRING => ReadValue::Text(LuaBytes::at(state, value)),
+            ffi::LUA_TNUMBER if ffi::lua_isinteger(state, value) != 0 => {
+                ReadValue::Integer(ffi::lua_tointegerx(state, value, ptr::null_mut()))
             }
-            ffi::LUA_TNUMBER => ReadValue::Number(ffi::lua_tonumberx(state, 6, ptr::null_mut())),
-            ffi::LUA_TBOOLEAN => ReadValue::Boolean(ffi::lua_toboolean(state, 6) != 0),
+            ffi::LUA_TNUMBER => {
+                ReadValue::Number(ffi::lua_tonumberx(state, value, ptr::null_mut()))
+            }
+            ffi::LUA_TBOOLEAN => ReadValue::Boolean(ffi::lua_toboolean(state, value) != 0),
             _ => return Read::Other,
         };
-        Read::Tag(LuaBytes::at(state, 5), value)
+        Read::Tag(LuaBytes::at(state, name), read)
     }
+}
+
+/// Reads the entries of the list at `list` into `read`, as mlua's `sequence_values` walks
+/// them (1..=#list, then on while not nil), with the keys `"name"` and `"value"` at
+/// `keys` and `keys + 1`, the top. The stack is left as it was; nothing here raises.
+///
+/// # Safety
+/// A Lua C function's context with three free slots and that stack. What `read` holds
+/// is valid while the list is alive and unchanged.
+pub(crate) unsafe fn read_list(
+    state: *mut ffi::lua_State,
+    list: c_int,
+    keys: c_int,
+    read: &mut Vec<Read>,
+) {
+    // SAFETY: the caller's context; raw gets only.
+    unsafe {
+        let len = ffi::lua_rawlen(state, list) as ffi::lua_Integer;
+        let mut at = 1;
+        loop {
+            let kind = ffi::lua_rawgeti(state, list, at);
+            if kind == ffi::LUA_TNIL && at > len {
+                break;
+            }
+            read.push(if kind == ffi::LUA_TTABLE {
+                read_entry(state, keys)
+            } else {
+                Read::Other
+            });
+            ffi::lua_settop(state, keys + 1);
+            at += 1;
+        }
+        ffi::lua_settop(state, keys + 1);
+    }
+}
+
+/// The tags of a list [`read_list`] read, if every entry is a text name (not empty) with
+/// a scalar value: what [`tags_from_lua`] makes of them. `None` when one needs mlua.
+///
+/// # Safety
+/// As [`LuaBytes::text`]: no Lua code ran since the read.
+pub(crate) unsafe fn plain_tags(read: &[Read]) -> Option<Tags> {
+    let mut tags = Tags::with_capacity(read.len());
+    for entry in read {
+        let Read::Tag(name, value) = *entry else {
+            return None;
+        };
+        // SAFETY: the caller's contract.
+        let name = unsafe { name.text() };
+        if name.is_empty() {
+            return None;
+        }
+        // SAFETY: the caller's contract.
+        tags.push(Tag::new(name, unsafe { copy_value(value) }));
+    }
+    Some(tags)
 }
 
 /// A Lua list of `{ name = ..., value = ... }` as tags.
@@ -186,23 +246,9 @@ pub(crate) fn tags_from_lua(lua: &Lua, list: &Table) -> mlua::Result<Tags> {
     // Like mlua's `sequence_values`: entries 1..=#list, then on while not nil.
     unsafe {
         lua.exec_raw::<()>(list, |state| {
-            let len = ffi::lua_rawlen(state, 1) as ffi::lua_Integer;
             ffi::lua_pushstring(state, c"name".as_ptr());
             ffi::lua_pushstring(state, c"value".as_ptr());
-            let mut at = 1;
-            loop {
-                let kind = ffi::lua_rawgeti(state, 1, at);
-                if kind == ffi::LUA_TNIL && at > len {
-                    break;
-                }
-                read.push(if kind == ffi::LUA_TTABLE {
-                    read_entry(state)
-                } else {
-                    Read::Other
-                });
-                ffi::lua_settop(state, 3);
-                at += 1;
-            }
+            read_list(state, 1, 2, &mut read);
             ffi::lua_settop(state, 0);
         })?;
     }

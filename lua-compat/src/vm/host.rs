@@ -9,12 +9,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use std::ffi::c_int;
+
 use aoxide::{Ctx, OutMessage, Spawn};
-use mlua::{Lua, Table};
+use mlua::{ffi, Function, Lua, Table};
 
 use super::Vm;
 use crate::lent::Lent;
-use crate::value::tags_from_lua;
+use crate::value::{plain_tags, read_list, tags_from_lua, LuaBytes};
 
 /// Where the host functions find the context of the message being handled: a
 /// `RefCell<&mut Ctx>` lent by [`Vm::hosted`].
@@ -44,20 +46,31 @@ fn with_ctx<R>(
 pub(super) fn install(lua: &Lua, host: &Table) -> mlua::Result<Rc<Hosting>> {
     let hosting = Rc::new(Lent::new());
     let h = hosting.clone();
-    host.raw_set(
-        "send",
-        lua.create_function(
-            move |lua, (target, data, tags): (Option<String>, Option<mlua::LuaString>, Table)| {
-                let mut out = match target {
-                    Some(t) => OutMessage::to(t),
-                    None => OutMessage::untargeted(),
-                };
-                out.tags = tags_from_lua(lua, &tags)?;
-                out.data = data.map(|d| d.to_string_lossy());
-                with_ctx(&h, "ao.send", |ctx| ctx.send(out).reference() as i64)
-            },
-        )?,
+    let send = lua.create_function(
+        move |lua, (target, data, tags): (Option<String>, Option<mlua::LuaString>, Table)| {
+            let mut out = match target {
+                Some(t) => OutMessage::to(t),
+                None => OutMessage::untargeted(),
+            };
+            out.tags = tags_from_lua(lua, &tags)?;
+            out.data = data.map(|d| d.to_string_lossy());
+            with_ctx(&h, "ao.send", |ctx| ctx.send(out).reference() as i64)
+        },
     )?;
+    let at: *const Hosting = Rc::as_ptr(&hosting);
+    // SAFETY: `exec_raw` runs the closure as a protected C function with `send` at index
+    // 1 and LUA_MINSTACK (20) free slots; it pushes two values and leaves the closure as
+    // its one result. A memory error returns to `exec_raw` past the closure, which owns
+    // nothing to drop. The closure's upvalue `send` owns a clone of the `Rc` whose value
+    // `at` points to, so the pointer lives as long as the closure can be called.
+    let post: Function = unsafe {
+        lua.exec_raw(&send, |state| {
+            ffi::lua_pushlightuserdata(state, at.cast_mut().cast());
+            ffi::lua_pushcclosure(state, post, 2);
+        })?
+    };
+    host.raw_set("send", send)?;
+    host.raw_set("post", post)?;
     let h = hosting.clone();
     host.raw_set(
         "spawn",
@@ -99,6 +112,87 @@ pub(super) fn install(lua: &Lua, host: &Table) -> mlua::Result<Rc<Hosting>> {
         lua.create_function(move |_, ()| with_ctx(&h, "ao.clearOutbox", |ctx| ctx.clear_outbox()))?,
     )?;
     Ok(hosting)
+}
+
+/// The text at `index` if it is a string (nil: `Some(None)`), as `utf8` asks; `None`
+/// (not plain) for any other value, or invalid UTF-8 when `utf8`.
+///
+/// # Safety
+/// A Lua C function's context; the bytes are valid while the string is on the stack.
+unsafe fn plain_text<'a>(
+    state: *mut ffi::lua_State,
+    index: c_int,
+    utf8: bool,
+) -> Option<Option<&'a [u8]>> {
+    // SAFETY: the caller's context.
+    unsafe {
+        match ffi::lua_type(state, index) {
+            ffi::LUA_TNIL | ffi::LUA_TNONE => Some(None),
+            ffi::LUA_TSTRING => {
+                let bytes = LuaBytes::at(state, index).bytes();
+                (!utf8 || std::str::from_utf8(bytes).is_ok()).then_some(Some(bytes))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `H.post(target, data, tags)`: what `H.send` does when no argument needs mlua's
+/// conversions (a UTF-8 target or nil, a string or nil as the data, a list whose every
+/// entry is a text name with a scalar value) and a handler is running: sends and returns
+/// the reference. Otherwise it returns nothing and sends nothing, and the Lua side calls
+/// `H.send`, which converts, and fails, as it always did.
+unsafe extern "C-unwind" fn post(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: Lua calls a C function with LUA_MINSTACK (20) free slots; upvalue 2 is the
+    // hosting slot (`install`), alive while this closure is. The two key strings are
+    // pushed before any Rust value is made (their memory error unwinds past nothing);
+    // after them nothing raises, and the strings read stay on the stack or in the list.
+    unsafe {
+        let plain = plain_text(state, 1, true).is_some()
+            && plain_text(state, 2, false).is_some()
+            && ffi::lua_type(state, 3) == ffi::LUA_TTABLE;
+        if !plain {
+            return 0;
+        }
+        ffi::lua_settop(state, 3);
+        ffi::lua_pushstring(state, c"name".as_ptr());
+        ffi::lua_pushstring(state, c"value".as_ptr());
+        let hosting = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(2)).cast::<Hosting>();
+        match post_plain(state, hosting) {
+            Some(reference) => {
+                ffi::lua_pushinteger(state, reference);
+                1
+            }
+            None => 0,
+        }
+    }
+}
+
+/// [`post`]'s send, with its arguments at 1 to 3 and the keys at 4 and 5.
+///
+/// # Safety
+/// [`post`]'s context; nothing here raises.
+unsafe fn post_plain(state: *mut ffi::lua_State, hosting: &Hosting) -> Option<i64> {
+    // SAFETY: the caller's context; no Lua code runs between the reads and the copies.
+    unsafe {
+        let mut read = Vec::new();
+        read_list(state, 3, 4, &mut read);
+        let tags = plain_tags(&read)?;
+        let target = plain_text(state, 1, true)?;
+        let data = plain_text(state, 2, false)?;
+        // SAFETY: as in `with_ctx`.
+        let mut ctx = hosting
+            .get::<RefCell<&mut Ctx<'_>>>()?
+            .try_borrow_mut()
+            .ok()?;
+        let mut out = match target {
+            Some(t) => OutMessage::to(String::from_utf8_lossy(t).into_owned()),
+            None => OutMessage::untargeted(),
+        };
+        out.tags = tags;
+        out.data = data.map(|d| String::from_utf8_lossy(d).into_owned());
+        Some(ctx.send(out).reference() as i64)
+    }
 }
 
 impl Vm {
