@@ -7,9 +7,10 @@ mod json;
 pub(crate) mod random;
 
 use std::cell::RefCell;
+use std::ffi::c_int;
 use std::rc::Rc;
 
-use mlua::{Lua, Table};
+use mlua::{ffi, Lua, Table};
 
 /// Builds a library's table.
 type Builder = fn(&Lua) -> mlua::Result<Table>;
@@ -42,12 +43,31 @@ pub(crate) fn install(lua: &Lua, preload: &Table) -> mlua::Result<()> {
     Ok(())
 }
 
-/// Builds every library now, as its first `require` would (its loader keeps the table), but
-/// without `require`: `package.loaded` stays as it was. What a prebuilt VM does
-/// ([`crate::prebuilt`]), so that no spawn pays for building a library.
-pub(crate) fn build_all(preload: &Table) -> mlua::Result<()> {
+/// Builds every library now, as its first `require` would, but without `require`:
+/// `package.loaded` stays as it was. What a prebuilt VM does ([`crate::prebuilt`]), so
+/// that no spawn pays for building a library. The loaders are then C functions returning
+/// the built table (one for both names, as before), so a `require` runs no mlua callback.
+pub(crate) fn build_all(lua: &Lua, preload: &Table) -> mlua::Result<()> {
     for (name, _) in MODULES {
-        preload.get::<mlua::Function>(name)?.call::<Table>(())?;
+        let module = preload.get::<mlua::Function>(name)?.call::<Table>(())?;
+        let loader = constant(lua, &module)?;
+        preload.set(name, loader.clone())?;
+        preload.set(format!(".{name}"), loader)?;
     }
     Ok(())
+}
+
+/// A C function returning `value`, whatever it is called with.
+pub(crate) fn constant(lua: &Lua, value: &Table) -> mlua::Result<mlua::Function> {
+    /// Returns the closure's upvalue.
+    unsafe extern "C-unwind" fn upvalue(state: *mut ffi::lua_State) -> c_int {
+        // SAFETY: Lua calls a C function with LUA_MINSTACK (20) free slots; the closure
+        // has one upvalue (`constant`).
+        unsafe { ffi::lua_pushvalue(state, ffi::lua_upvalueindex(1)) };
+        1
+    }
+    // SAFETY: `exec_raw` runs the closure as a protected C function with `value` at index
+    // 1; making the closure may raise a memory error, which returns to `exec_raw` past the
+    // closure, which owns nothing to drop. The closure is its one result.
+    unsafe { lua.exec_raw(value, |state| ffi::lua_pushcclosure(state, upvalue, 1)) }
 }

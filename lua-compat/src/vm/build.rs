@@ -110,8 +110,7 @@ impl Vm {
             .load(Named::new("=.utils", UTILS, ENV_MODE))
             .into_function()?;
         let utils: Table = utils_loader.call(())?;
-        let utils_value = utils.clone();
-        let loader = lua.create_function(move |_, _: mlua::MultiValue| Ok(utils_value.clone()))?;
+        let loader = libs::constant(&lua, &utils)?;
         preload.set(".utils", loader.clone())?;
         preload.set("utils", loader)?;
 

@@ -121,7 +121,7 @@ impl Vm {
             .get("package")
             .map_err(|e| self.error(e))?;
         let preload: Table = package.get("preload").map_err(|e| self.error(e))?;
-        libs::build_all(&preload).map_err(|e| self.error(e))
+        libs::build_all(&self.lua, &preload).map_err(|e| self.error(e))
     }
 
     /// A full collection (twice: finalised objects go on the second).
