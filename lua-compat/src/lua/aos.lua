@@ -538,7 +538,7 @@ end
 -- Eval: runs text as a chunk in the globals; prints a returned value. As in AOS, the text
 -- is first tried as an expression (`return <text>`), so `#Inbox` prints the count. The
 -- host also passes the function of a precompiled file (already loaded, in the globals).
-function A.eval(text, name)
+function A.eval(name, text)
   local chunk, err
   if type(text) == "function" then
     chunk = text

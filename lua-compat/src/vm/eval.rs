@@ -33,10 +33,8 @@ impl Vm {
 
     /// `A.eval` on a text or a loaded function.
     fn run_eval(&self, code: Value, name: &str) -> Result<(), LuaError> {
-        let (ok, text, traceback): (bool, Option<String>, Option<String>) = self
-            .api
-            .eval
-            .call((code, name))
+        let (ok, text, traceback) = self
+            .outcome(&self.api.eval, name, code)
             .map_err(|e| self.error(e))?;
         if ok {
             return Ok(());

@@ -1,7 +1,7 @@
 //! The message path: a message's AOS view, pattern decisions and runs of Lua handlers.
 
 use aoxide::{Match, Message};
-use mlua::{Table, Value};
+use mlua::{Function, Table, Value};
 
 use super::limits::classify;
 use super::{Current, Vm};
@@ -60,10 +60,8 @@ impl Vm {
             return Err(e);
         }
         let m = self.message(msg).map_err(|e| self.error(e))?;
-        let (ok, text, traceback): (bool, Option<String>, Option<String>) = self
-            .api
-            .run
-            .call((name, m, Value::Nil))
+        let (ok, text, traceback) = self
+            .outcome(&self.api.run, name, Value::Table(m))
             .map_err(|e| self.error(e))?;
         if ok {
             return Ok(());
@@ -73,6 +71,17 @@ impl Vm {
             traceback.unwrap_or_default(),
             &self.limits,
         ))
+    }
+
+    /// `f(name, arg)` for `A.run` and `A.eval`, which answer ok, error text, traceback:
+    /// one instantiation of mlua's `Function::call` for both.
+    pub(super) fn outcome(
+        &self,
+        f: &Function,
+        name: &str,
+        arg: Value,
+    ) -> mlua::Result<(bool, Option<String>, Option<String>)> {
+        f.call((name, arg, Value::Nil))
     }
 
     /// Keeps `msg` in the Lua `Inbox` (inside `hosted`).
