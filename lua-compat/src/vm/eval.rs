@@ -2,9 +2,10 @@
 //! owner `Eval` code alike.
 
 use std::borrow::Cow;
+use std::ffi::{c_char, CString};
 
 use mlua::chunk::{AsChunk, ChunkMode};
-use mlua::Value;
+use mlua::{ffi, Value};
 
 use super::limits::classify;
 use super::Vm;
@@ -18,11 +19,50 @@ impl Vm {
             return self.eval(source.code, source.name);
         };
         let function = self
-            .lua
-            .load(Named::new(source.name, chunk, ChunkMode::Binary))
-            .into_function()
+            .load_binary(source.name, chunk)
             .map_err(|e| self.error(e))?;
-        self.run_eval(Value::Function(function), source.name)
+        self.run_eval(function, source.name)
+    }
+
+    /// A precompiled chunk loaded as a function named `name`, with Lua's C API: what
+    /// mlua's `Lua::load(..).into_function()` does for a binary chunk (the same name, mode
+    /// and errors), without its generic chunk code on a spawn's path.
+    fn load_binary(&self, name: &str, chunk: &[u8]) -> mlua::Result<Value> {
+        let name = CString::new(name)
+            .map_err(|err| mlua::Error::runtime(format!("invalid name: {err}")))?;
+        let mut status = ffi::LUA_OK;
+        // SAFETY: `exec_raw` runs the closure as a protected C function with LUA_MINSTACK
+        // (20) free slots; `luaL_loadbufferx` catches its own errors and leaves one value,
+        // the function or the error message, as the closure's one result. `chunk` and
+        // `name` are read for the length of the call.
+        let loaded: Value = unsafe {
+            self.lua.exec_raw((), |state| {
+                status = ffi::luaL_loadbufferx(
+                    state,
+                    chunk.as_ptr().cast::<c_char>(),
+                    chunk.len(),
+                    name.as_ptr(),
+                    c"b".as_ptr(),
+                );
+            })?
+        };
+        if status == ffi::LUA_OK {
+            return Ok(loaded);
+        }
+        // As mlua's `pop_error` for a load.
+        let message = match &loaded {
+            Value::String(s) => s.to_string_lossy(),
+            _ => String::new(),
+        };
+        Err(match status {
+            ffi::LUA_ERRSYNTAX => mlua::Error::SyntaxError {
+                incomplete_input: message.ends_with("<eof>") || message.ends_with("'<eof>'"),
+                message,
+            },
+            ffi::LUA_ERRMEM => mlua::Error::MemoryError(message),
+            ffi::LUA_ERRGCMM => mlua::Error::GarbageCollectorError(message),
+            _ => mlua::Error::RuntimeError(message),
+        })
     }
 
     /// Runs `code` as a chunk named `name` in the globals (inside `hosted`).
@@ -77,5 +117,52 @@ impl AsChunk for Named<'_> {
         Self: 'b,
     {
         Ok(Cow::Borrowed(self.bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::Limits;
+
+    /// A binary chunk loads as through mlua's `Lua::load`, and fails with its errors.
+    #[test]
+    fn a_binary_chunk_loads_and_fails_as_through_mlua() {
+        let vm = Vm::new(Limits::default()).unwrap();
+        let chunk = vm
+            .lua
+            .load("local a = ... return a + 1, debug.getinfo(1, 'S').source")
+            .into_function()
+            .unwrap()
+            .dump(false);
+        let Value::Function(f) = vm.load_binary("named", &chunk).unwrap() else {
+            panic!("a function");
+        };
+        let load = |bytes: &[u8]| {
+            vm.lua
+                .load(Named::new("named", bytes, ChunkMode::Binary))
+                .into_function()
+        };
+        let g = load(&chunk).unwrap();
+        let ran = f.call::<(i64, String)>(2).unwrap();
+        assert_eq!(ran.0, 3);
+        assert_eq!(ran, g.call::<(i64, String)>(2).unwrap());
+        let through_mlua = |bytes: &[u8]| load(bytes).map(|_| ());
+        for bad in [&chunk[..chunk.len() / 2], b"return 1", b"\x1bLua\x52"] {
+            let ours = vm.load_binary("named", bad).map(|_| ());
+            let theirs = through_mlua(bad);
+            let (Err(ours), Err(theirs)) = (ours, theirs) else {
+                panic!("both fail");
+            };
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        }
+        let ours = vm.load_binary("na\0me", &chunk).map(|_| ()).unwrap_err();
+        let theirs = vm
+            .lua
+            .load(Named::new("na\0me", &chunk, ChunkMode::Binary))
+            .into_function()
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(ours.to_string(), theirs.to_string());
     }
 }
