@@ -456,3 +456,32 @@ fn base64_crypto_and_utils() {
         "true"
     );
 }
+
+/// The identity a spawn sets: the process' name, module and authorities in order.
+#[test]
+fn identity_with_a_module_and_authorities() {
+    let mut env = Env::new(PID, OWNER);
+    env.process.tags.push(aoxide::Tag::new("Name", "Named"));
+    env.process
+        .tags
+        .push(aoxide::Tag::new("Authority", "AUTH-1, AUTH-2"));
+    env.process
+        .tags
+        .push(aoxide::Tag::new("Authority", "AUTH-3"));
+    let mut module = Env::new("MODULE", OWNER).process;
+    module.tags = Default::default();
+    env.module = Some(module);
+    let mut rt: Runtime<Bare_> = Runtime::new();
+    let out = rt.handle(
+        Message::new(OWNER).with_id(PID).with_tag("Type", "Process"),
+        Some(&env),
+    );
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(
+        printed(
+            &mut rt,
+            "return table.concat({ ao.id, Owner, Name, ao.env.Module.Id, table.concat(ao.authorities, ',') }, ' ')"
+        ),
+        format!("{PID} {OWNER} Named MODULE AUTH-1,AUTH-2,AUTH-3")
+    );
+}

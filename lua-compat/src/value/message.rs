@@ -15,7 +15,7 @@ use super::{from_json, tag_value, LuaBytes};
 ///
 /// # Safety
 /// A Lua C function's context with a free stack slot; it may raise a memory error.
-unsafe fn push_text(state: *mut ffi::lua_State, text: &str) {
+pub(crate) unsafe fn push_text(state: *mut ffi::lua_State, text: &str) {
     // SAFETY: the caller's context; the bytes are read for `text.len()`.
     unsafe { ffi::lua_pushlstring(state, text.as_ptr().cast::<c_char>(), text.len()) };
 }

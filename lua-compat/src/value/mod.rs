@@ -7,7 +7,7 @@ mod message;
 mod raw;
 
 pub(crate) use encode::to_json;
-pub(crate) use message::{message_table, plain_tags, read_list, tags_from_lua};
+pub(crate) use message::{message_table, plain_tags, push_text, read_list, tags_from_lua};
 pub(crate) use raw::{type_name, LuaBytes};
 
 use aoxide::TagValue;

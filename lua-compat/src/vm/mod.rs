@@ -10,10 +10,11 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use aoxide::Ctx;
-use mlua::{Function, Lua, Table};
+use mlua::{ffi, Function, Lua, Table};
 
 use crate::error::LuaError;
 use crate::libs::{self, random::Random};
+use crate::value::push_text;
 
 mod build;
 mod edit;
@@ -84,6 +85,11 @@ pub(crate) struct Vm {
     edits: Rc<RefCell<Vec<Edit>>>,
     current: RefCell<Option<Current>>,
     pattern_error: RefCell<Option<LuaError>>,
+}
+
+/// A size hint for `lua_createtable` (a hint only: capped, never wrong).
+fn hint(n: usize) -> std::ffi::c_int {
+    std::ffi::c_int::try_from(n).unwrap_or(std::ffi::c_int::MAX)
 }
 
 impl Vm {
@@ -182,7 +188,13 @@ impl Vm {
         };
         // Restoring a Lua table cannot fail short of memory; if it does, the next
         // message still runs on a consistent registry.
-        let _ = f.call::<()>(());
+        // SAFETY: `exec_raw` runs the closure as a protected C function with `f` at index
+        // 1; calling it leaves nothing, and its error returns to `exec_raw` past the
+        // closure, which owns nothing.
+        let _ = unsafe {
+            self.lua
+                .exec_raw::<()>(f, |state| ffi::lua_call(state, 0, 0))
+        };
     }
 
     /// Takes the registry edits queued since the last call.
@@ -199,20 +211,30 @@ impl Vm {
     pub(crate) fn identity(&self, ctx: &Ctx<'_>) -> Result<(), LuaError> {
         let p = ctx.process();
         self.random.seed_text(&p.id);
-        let authorities = self
-            .lua
-            .create_sequence_from(p.authorities.iter().map(String::as_str))
-            .map_err(|e| self.error(e))?;
-        self.api
-            .identity
-            .call::<()>((
-                p.id.as_str(),
-                p.owner.as_str(),
-                p.name.as_str(),
-                p.module.as_deref(),
-                authorities,
-            ))
-            .map_err(|e| self.error(e))
+        // SAFETY: `exec_raw` runs the closure as a protected C function with `A.identity`
+        // at index 1 and LUA_MINSTACK (20) free slots; it pushes five arguments (two
+        // slots for the authorities' table and an entry) and calls it, which leaves
+        // nothing. A Lua error (memory, the budget: nothing else can fail before any
+        // process code has run) returns to `exec_raw` past the closure, which owns
+        // nothing to drop (it borrows `p`).
+        unsafe {
+            self.lua.exec_raw::<()>(&self.api.identity, |state| {
+                push_text(state, &p.id);
+                push_text(state, &p.owner);
+                push_text(state, &p.name);
+                match &p.module {
+                    Some(module) => push_text(state, module),
+                    None => ffi::lua_pushnil(state),
+                }
+                ffi::lua_createtable(state, hint(p.authorities.len()), 0);
+                for (at, authority) in p.authorities.iter().enumerate() {
+                    push_text(state, authority);
+                    ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
+                }
+                ffi::lua_call(state, 5, 0);
+            })
+        }
+        .map_err(|e| self.error(e))
     }
 }
 
