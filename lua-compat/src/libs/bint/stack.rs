@@ -201,12 +201,34 @@ binary!(
 );
 binary!(
     /// `a * b`, wrapping.
-    mul, |state, a, b| push(state, Bint(a.0.wrapping_mul(b.0)))
+    mul, |state, a, b| push(state, Bint(product(a.0, b.0)))
 );
 binary!(
     /// `a ^ b`, wrapping.
-    pow, |state, a, b| push(state, Bint(a.0.wrapping_pow(b.0)))
+    pow, |state, a, b| push(state, Bint(power(a.0, b.0)))
 );
+
+/// `a * b`, wrapping: one function for `*` and `^` (inlined, the multiplication was most
+/// of each).
+#[inline(never)]
+fn product(a: U256, b: U256) -> U256 {
+    a.wrapping_mul(b)
+}
+
+/// `base ^ exp`, wrapping (`U256::wrapping_pow`'s value), by squaring through
+/// [`product`]: ruint's `wrapping_pow` tracks overflow and inlines its multiplications,
+/// code a spawn that raises a bint to a power compiled for nothing.
+fn power(mut base: U256, mut exp: U256) -> U256 {
+    let mut result = U256::from(1u8);
+    while exp != U256::ZERO {
+        if exp.bit(0) {
+            result = product(result, base);
+        }
+        exp >>= 1;
+        base = product(base, base);
+    }
+    result
+}
 binary!(
     /// `a // b` and `a / b`: the floored quotient.
     quotient, |state, a, b| push(state, divided(state, a, b).0)
@@ -300,4 +322,40 @@ pub(super) fn arg(lua: &Lua, v: &Value) -> mlua::Result<Bint> {
             _ => String::new(),
         }))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `power` is ruint's `wrapping_pow` on generated and edge operands.
+    #[test]
+    fn power_is_wrapping_pow() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut operands = vec![
+            U256::ZERO,
+            U256::from(1u8),
+            U256::from(2u8),
+            U256::from(10u8),
+            U256::MAX,
+            U256::MAX - U256::from(1u8),
+        ];
+        for _ in 0..40 {
+            let limbs = [next(), next(), next(), next()];
+            operands.push(U256::from_limbs(limbs));
+            operands.push(U256::from(next() % 300));
+        }
+        for &a in &operands {
+            for &b in &operands {
+                assert_eq!(power(a, b), a.wrapping_pow(b), "{a} ^ {b}");
+                assert_eq!(product(a, b), a.wrapping_mul(b));
+            }
+        }
+    }
 }
