@@ -108,7 +108,7 @@ fn metatable(lua: &Lua) -> mlua::Result<Table> {
     let meta = lua.create_table()?;
     meta.set(
         "__tostring",
-        lua.create_function(|lua, a: Value| Ok(arg(lua, &a)?.text()))?,
+        lua.create_function(|lua, a: Value| lua.create_string(arg(lua, &a)?.text()))?,
     )?;
     let operators: [(&str, mlua::ffi::lua_CFunction); 11] = [
         ("__add", stack::add),
