@@ -301,9 +301,8 @@ fn edits_needing_conversions_go_through_mlua() {
         Handlers.after(7.5).add("d", "d", h)
         "#,
     );
-    // As before the C function: the Lua list compares the anchor as given (no "7" there:
-    // appended), the registry its text.
-    assert_eq!(list(&mut rt), "7,c,b,d");
+    // A number anchor names the handler of its text, in the Lua list as in the registry.
+    assert_eq!(list(&mut rt), "b,7,c,d");
     assert_eq!(registry(&rt), ["Eval", "b", "7", "c", "d"]);
     for (code, expected) in [
         (
@@ -319,7 +318,7 @@ fn edits_needing_conversions_go_through_mlua() {
         assert!(err.contains(expected), "{code}: {err}");
         assert!(err.contains("[C]: in field 'edit'"), "{code}: {err}");
     }
-    assert_eq!(list(&mut rt), "7,c,b,d");
+    assert_eq!(list(&mut rt), "b,7,c,d");
     assert_eq!(registry(&rt), ["Eval", "b", "7", "c", "d"]);
 }
 

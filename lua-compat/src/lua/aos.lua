@@ -269,7 +269,8 @@ local function place(op, name, pattern, handle, maxRuns, anchor)
     if op == "prepend" then
       table.insert(Handlers.list, 1, entry)
     elseif op == "before" or op == "after" then
-      local i = indexOf(anchor)
+      -- A number names the handler its text names, as in the registry.
+      local i = indexOf(type(anchor) == "number" and tostring(anchor) or anchor)
       if i == nil then
         Handlers.list[#Handlers.list + 1] = entry
       else
