@@ -258,10 +258,9 @@ impl<P> Clone for Pending<P> {
 }
 
 /// Why a wait could not be registered.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AwaitError {
     /// The bound on pending waits is reached.
-    #[error("cannot await reference {reference}: {limit} waits are already pending (Config::max_pending)")]
     TooMany {
         /// The reference that was to be awaited.
         reference: u64,
@@ -269,7 +268,6 @@ pub enum AwaitError {
         limit: usize,
     },
     /// The continuation is for another state type than the running process.
-    #[error("the continuation `{continuation}` takes `&mut {expected}`, but the process state is `{actual}`")]
     WrongState {
         /// The continuation's name.
         continuation: &'static str,
@@ -279,19 +277,16 @@ pub enum AwaitError {
         actual: &'static str,
     },
     /// The context has no runtime (a `Ctx` built by hand).
-    #[error("cannot await reference {reference}: this context is not run by an aoxide Runtime")]
     NoRuntime {
         /// The reference that was to be awaited.
         reference: u64,
     },
     /// Nobody is expected to answer: the message has no target and no [`Await::from`].
-    #[error("cannot await reference {reference}: the message has no target; say who answers with Await::from")]
     NoSender {
         /// The reference that was to be awaited.
         reference: u64,
     },
     /// A deadline was asked for but no time is known.
-    #[error("cannot await reference {reference} within {ms} ms: {reason}")]
     NoTime {
         /// The reference that was to be awaited.
         reference: u64,
@@ -301,6 +296,47 @@ pub enum AwaitError {
         reason: String,
     },
 }
+
+/// `cannot await reference <n>` and why; the state type mismatch on its own. Written by
+/// hand, not derived: the four texts on a reference share their opening (one write of it
+/// and of the number, not one formatting call per variant).
+impl std::fmt::Display for AwaitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reference = match self {
+            AwaitError::WrongState {
+                continuation,
+                expected,
+                actual,
+            } => {
+                return write!(
+                    f,
+                    "the continuation `{continuation}` takes `&mut {expected}`, but the process state is `{actual}`"
+                )
+            }
+            AwaitError::TooMany { reference, .. }
+            | AwaitError::NoRuntime { reference }
+            | AwaitError::NoSender { reference }
+            | AwaitError::NoTime { reference, .. } => reference,
+        };
+        write!(f, "cannot await reference {reference}")?;
+        match self {
+            AwaitError::TooMany { limit, .. } => write!(
+                f,
+                ": {limit} waits are already pending (Config::max_pending)"
+            ),
+            AwaitError::NoRuntime { .. } => {
+                f.write_str(": this context is not run by an aoxide Runtime")
+            }
+            AwaitError::NoSender { .. } => {
+                f.write_str(": the message has no target; say who answers with Await::from")
+            }
+            AwaitError::NoTime { ms, reason, .. } => write!(f, " within {ms} ms: {reason}"),
+            AwaitError::WrongState { .. } => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for AwaitError {}
 
 impl<P> Pending<P> {
     /// No waits; at most `limit`.

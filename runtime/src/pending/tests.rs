@@ -65,3 +65,45 @@ fn reference_reads_as_u64_from_str() {
     }
     assert!(!parses_to(None, 0));
 }
+
+/// Each refusal's text, word for word (written by hand since the tenth round; these are
+/// the texts the derived `Display` wrote).
+#[test]
+fn await_error_texts() {
+    let cases = [
+        (
+            AwaitError::TooMany {
+                reference: 7,
+                limit: 3,
+            },
+            "cannot await reference 7: 3 waits are already pending (Config::max_pending)",
+        ),
+        (
+            AwaitError::WrongState {
+                continuation: "a::b",
+                expected: "u64",
+                actual: "a::State",
+            },
+            "the continuation `a::b` takes `&mut u64`, but the process state is `a::State`",
+        ),
+        (
+            AwaitError::NoRuntime { reference: 0 },
+            "cannot await reference 0: this context is not run by an aoxide Runtime",
+        ),
+        (
+            AwaitError::NoSender { reference: 12 },
+            "cannot await reference 12: the message has no target; say who answers with Await::from",
+        ),
+        (
+            AwaitError::NoTime {
+                reference: 18446744073709551615,
+                ms: 60000,
+                reason: "why".into(),
+            },
+            "cannot await reference 18446744073709551615 within 60000 ms: why",
+        ),
+    ];
+    for (error, text) in cases {
+        assert_eq!(error.to_string(), text);
+    }
+}
