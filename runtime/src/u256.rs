@@ -181,6 +181,9 @@ const MAX_DIGITS: usize = 78;
 /// The decimal digits of `limbs` (little-endian), in `buf`, without leading zeros: by
 /// repeated division by 10^9 in 64-bit arithmetic. What `ruint`'s `Display` writes, without
 /// its formatting machinery (its `u128` and `write!` paths are about 5 KB of a module).
+// Out of line: amounts of 2^64 or more are rare, and their loop kept out of
+// `to_decimal` leaves the common path as short as it was with two callers.
+#[inline(never)]
 fn decimal_digits(limbs: [u64; 4], buf: &mut [u8; MAX_DIGITS]) -> &str {
     const CHUNK: u64 = 1_000_000_000;
     // Big-endian 32-bit words.
@@ -272,15 +275,11 @@ impl U256 {
     }
 }
 
-/// Decimal; width, fill and `+` as for the primitive integers (`ruint`'s behaviour).
+/// Decimal; width, fill and `+` as for the primitive integers (`ruint`'s behaviour). The
+/// digits are [`U256::to_decimal`]'s: one copy of the digit writing in a module.
 impl fmt::Display for U256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Nearly every amount: core's integer formatting, as `ruint` does.
-        if let Ok(small) = u64::try_from(&self.0) {
-            return fmt::Display::fmt(&small, f);
-        }
-        let mut buf = [0u8; MAX_DIGITS];
-        f.pad_integral(true, "", decimal_digits(*self.0.as_limbs(), &mut buf))
+        f.pad_integral(true, "", &self.to_decimal())
     }
 }
 
