@@ -13,6 +13,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use aoxide::module_abi::KEPT_SECTIONS;
+
 /// Why binaryen failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OptimizeError {
@@ -182,7 +184,52 @@ pub fn optimize(
             "wasm-opt succeeded but wrote nothing".to_owned(),
         ));
     }
-    Ok(optimized)
+    kept_sections_only(&optimized).ok_or_else(|| {
+        OptimizeError::Binaryen("wasm-opt wrote a module whose sections do not parse".to_owned())
+    })
+}
+
+/// `module` without the custom sections it does not keep (the ones not in
+/// [`KEPT_SECTIONS`]): binaryen keeps rustc's `producers` and `target_features` (about 200
+/// bytes that no loader reads; binaryen read the features before it optimised). Every
+/// other section is copied byte for byte, so no index moves. `None` when the sections do
+/// not parse.
+pub(crate) fn kept_sections_only(module: &[u8]) -> Option<Vec<u8>> {
+    /// An unsigned LEB128 `u32` at `*at`, moving past it.
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let mut value: u64 = 0;
+        for shift in (0..35).step_by(7) {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return usize::try_from(u32::try_from(value).ok()?).ok();
+            }
+        }
+        None
+    }
+    let header = module.get(..8)?;
+    let mut out = Vec::with_capacity(module.len());
+    out.extend_from_slice(header);
+    let mut at = 8;
+    while at < module.len() {
+        let start = at;
+        let id = module[at];
+        at += 1;
+        let size = leb(module, &mut at)?;
+        let end = at.checked_add(size).filter(|&e| e <= module.len())?;
+        let keep = id != 0 || {
+            let mut name_at = at;
+            let len = leb(module, &mut name_at)?;
+            let name = module.get(name_at..name_at.checked_add(len)?.min(end))?;
+            KEPT_SECTIONS.iter().any(|k| k.as_bytes() == name)
+        };
+        if keep {
+            out.extend_from_slice(&module[start..end]);
+        }
+        at = end;
+    }
+    Some(out)
 }
 
 fn run(
@@ -258,7 +305,54 @@ fn native(_: &Path, _: &Path, _: bool) -> Result<(), OptimizeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_version;
+    use super::{kept_sections_only, parse_version};
+
+    fn custom_section_names(bytes: &[u8]) -> Vec<String> {
+        wasmparser::Parser::new(0)
+            .parse_all(bytes)
+            .filter_map(|p| match p.unwrap() {
+                wasmparser::Payload::CustomSection(s) => Some(s.name().to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_kept_custom_sections_stay() {
+        let module = wat::parse_str(
+            r#"(module
+                (@custom "producers" "rustc")
+                (func (export "handle") (param i32 i32) (result i32) local.get 0)
+                (@custom "aoxide.interface" "{}")
+                (memory 1)
+                (@custom "target_features" "+bulk-memory")
+                (@custom "name2" (after func) "x"))"#,
+        )
+        .unwrap();
+        let kept = kept_sections_only(&module).unwrap();
+        assert_eq!(custom_section_names(&kept), ["aoxide.interface"]);
+        wasmparser::Validator::new().validate_all(&kept).unwrap();
+        // Every other section byte for byte: the input without the dropped sections' bytes.
+        let dropped: usize = ["producers", "target_features", "name2"]
+            .iter()
+            .map(|n| {
+                let body = 1
+                    + n.len()
+                    + if *n == "producers" {
+                        5
+                    } else if *n == "name2" {
+                        1
+                    } else {
+                        12
+                    };
+                2 + body
+            })
+            .sum();
+        assert_eq!(kept.len(), module.len() - dropped);
+        // Already stripped: unchanged. Cut short: refused.
+        assert_eq!(kept_sections_only(&kept).unwrap(), kept);
+        assert_eq!(kept_sections_only(&kept[..kept.len() - 1]), None);
+    }
 
     #[test]
     fn versions_from_wasm_opt() {
