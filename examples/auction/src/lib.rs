@@ -162,11 +162,11 @@ impl Auction {
         if self.phase != Phase::Open {
             return Ok(());
         }
-        let Some(best) = self.best.clone() else {
+        let Some(amount) = self.best.as_ref().map(|b| b.amount) else {
             self.phase = Phase::NoSale;
             return Ok(());
         };
-        let payout = self.transfer(&self.seller, best.amount);
+        let payout = self.transfer(&self.seller, amount);
         let wait = Await::new(Auction::paid)
             .within(PAYOUT_TIMEOUT_MS)
             .on_timeout(|a: &mut Auction, _: &mut Ctx<'_>, _: &Message| {
