@@ -20,12 +20,14 @@ impl Error {
     }
 
     /// The one out-of-line builder: every type `msg` and `with_code` are called with
-    /// shares its copy of `to_string`'s formatting (inlined per type, it was 500 to 600
-    /// bytes of each module per type).
+    /// shares its copy of the formatting (inlined per type, it was 500 to 600 bytes of each
+    /// module per type). Through `format!` (std's `format_inner`), not `to_string`, whose
+    /// inlined `Formatter` over a `String` is larger and brings a copy of `String`'s
+    /// `fmt::Write` methods of its own (docs/size.md, tenth round).
     #[inline(never)]
     fn written(message: &dyn fmt::Display, code: Option<String>) -> Self {
         Error {
-            message: message.to_string(),
+            message: format!("{message}"),
             code,
         }
     }
