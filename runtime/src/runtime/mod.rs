@@ -542,10 +542,12 @@ impl<P: Process> Runtime<P> {
 }
 
 /// The outcome of input refused before any handling: the error's text, nothing else (one
-/// function for the dispatcher's five refusals, each formatting through `Display`).
+/// function for the dispatcher's five refusals, each formatting through `Display`). The
+/// text by `format!` (std's `format_inner`), not `to_string`: its `String` writer was the
+/// last in a module with `String`'s `fmt::Write` methods of its own, about 700 bytes.
 #[inline(never)]
 fn refused(error: InputError) -> Outcome {
-    Outcome::refused(&error.to_string())
+    Outcome::refused(&format!("{error}"))
 }
 
 /// The bytes a message takes in the inbox: its data and tags.
