@@ -3,7 +3,7 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::{float32, float64, signed, WriteError};
+use super::{float32, float64, signed, JsonWriteError, WriteError};
 use crate::json::write::{self, put};
 
 /// The serializer of map keys: strings, and numbers, bools and chars quoted, as serde_json
@@ -68,13 +68,13 @@ impl ser::Serializer for KeyWriter<'_> {
     }
     fn serialize_f32(self, v: f32) -> Result<(), WriteError> {
         if !v.is_finite() {
-            return Err(WriteError::FloatKeyMustBeFinite);
+            return Err(WriteError::new(JsonWriteError::FloatKeyMustBeFinite));
         }
         self.quoted(|out| float32(out, v))
     }
     fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
         if !v.is_finite() {
-            return Err(WriteError::FloatKeyMustBeFinite);
+            return Err(WriteError::new(JsonWriteError::FloatKeyMustBeFinite));
         }
         self.quoted(|out| float64(out, v))
     }
@@ -87,19 +87,19 @@ impl ser::Serializer for KeyWriter<'_> {
         Ok(())
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_none(self) -> Result<(), WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), WriteError> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_unit_variant(
         self,
@@ -123,20 +123,20 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _value: &T,
     ) -> Result<(), WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleStruct, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_tuple_variant(
         self,
@@ -145,17 +145,17 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_struct(
         self,
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStruct, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
     fn serialize_struct_variant(
         self,
@@ -164,7 +164,7 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, WriteError> {
-        Err(WriteError::KeyMustBeAString)
+        Err(WriteError::new(JsonWriteError::KeyMustBeAString))
     }
 }
 
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn keys_json_cannot_hold_are_refused() {
         let map: BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
-        assert_eq!(to_string(&map), Err(WriteError::KeyMustBeAString));
+        assert_eq!(to_string(&map), Err(JsonWriteError::KeyMustBeAString));
         assert!(serde_json::to_string(&map).is_err());
         #[derive(Serialize, PartialEq, PartialOrd)]
         struct F(f64);
@@ -188,7 +188,7 @@ mod tests {
         let mut m = (&mut w).serialize_map(None).unwrap();
         assert_eq!(
             m.serialize_key(&F(f64::NAN)),
-            Err(WriteError::FloatKeyMustBeFinite)
+            Err(WriteError::new(JsonWriteError::FloatKeyMustBeFinite))
         );
     }
 }

@@ -21,11 +21,35 @@ mod key;
 
 use self::key::KeyWriter;
 
-pub use crate::error::JsonWriteError as WriteError;
+pub use crate::error::JsonWriteError;
+
+/// The serializer's error: a [`JsonWriteError`] behind a `Box`, so that a `Result` of the
+/// serializer is one pointer. A derived `Serialize` checks the result of every field with
+/// `?`; with the error in place (a `String` inside) each check copied three words out.
+/// The entry points ([`to_writer`], [`to_string`]) give the `JsonWriteError` itself.
+#[derive(Debug, PartialEq)]
+pub(crate) struct WriteError(Box<JsonWriteError>);
+
+impl WriteError {
+    /// `error`, boxed: one out-of-line copy of the allocation for every refusal.
+    #[inline(never)]
+    #[cold]
+    pub(crate) fn new(error: JsonWriteError) -> Self {
+        WriteError(Box::new(error))
+    }
+}
+
+impl core::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for WriteError {}
 
 impl ser::Error for WriteError {
     fn custom<T: core::fmt::Display>(msg: T) -> Self {
-        WriteError::Custom(msg.to_string())
+        WriteError::new(JsonWriteError::Custom(msg.to_string()))
     }
 }
 
@@ -34,12 +58,12 @@ impl ser::Error for WriteError {
 pub(crate) fn to_writer<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
-) -> Result<(), WriteError> {
-    value.serialize(&mut Writer { out })
+) -> Result<(), JsonWriteError> {
+    value.serialize(&mut Writer { out }).map_err(|e| *e.0)
 }
 
 /// `value` as compact JSON text.
-pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, WriteError> {
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonWriteError> {
     let mut out = Vec::new();
     to_writer(&mut out, value)?;
     // Only valid UTF-8 strings and ASCII were written.
@@ -509,7 +533,7 @@ mod tests {
         }
         assert_eq!(
             to_string(&vec![Fails]),
-            Err(WriteError::Custom("no way".into()))
+            Err(JsonWriteError::Custom("no way".into()))
         );
     }
 }
