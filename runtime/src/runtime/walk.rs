@@ -48,9 +48,9 @@ pub(super) fn walk<P: Process>(
             continue;
         }
         let mut ctx = lent.ctx(info, msg, outbox, reference);
-        handler
-            .call(state, &mut ctx, msg)
-            .map_err(|e| Failure::handling(msg.action(), Stage::Handler(&handler.name), &e))?;
+        if let Err(e) = handler.call(state, &mut ctx, msg) {
+            return Err(handler_failed(msg, &handler.name, &e));
+        }
         walked.ran_any = true;
         walked.changed |= !handler.read_only;
         lent.registry.count_run(&handler.name);
@@ -61,6 +61,13 @@ pub(super) fn walk<P: Process>(
         }
     }
     Ok(walked)
+}
+
+/// The failure of handler `name` on `msg`: out of the walk's loop.
+#[cold]
+#[inline(never)]
+fn handler_failed(msg: &Message, name: &str, error: &crate::Error) -> Failure {
+    Failure::handling(msg.action(), Stage::Handler(name), error)
 }
 
 /// Runs the default handler (no handler broke the walk) with the syncs after it. Reached
