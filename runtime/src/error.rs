@@ -7,10 +7,26 @@ use std::fmt;
 ///
 /// The runtime turns it into the `{"Error": ...}` result, naming the action and the
 /// handler, and leaves the process state as it was before the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+///
+/// One pointer wide (the message and the code are boxed): every `?` on a handler's
+/// `Result<_, Error>` checks and passes one word (docs/size.md, tenth round).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<Inner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
     message: String,
     code: Option<String>,
+}
+
+/// As the derived `Debug` of the fields: `Error { message: "...", code: None }`.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("message", &self.0.message)
+            .field("code", &self.0.code)
+            .finish()
+    }
 }
 
 impl Error {
@@ -26,10 +42,10 @@ impl Error {
     /// `fmt::Write` methods of its own (docs/size.md, tenth round).
     #[inline(never)]
     fn written(message: &dyn fmt::Display, code: Option<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             message: format!("{message}"),
             code,
-        }
+        }))
     }
 
     /// An error with a stable code (for clients) and a message. A code is ASCII letters,
@@ -47,20 +63,20 @@ impl Error {
 
     /// The message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The code, if one was given.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.code.as_deref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.code {
-            Some(code) => write!(f, "[{code}] {}", self.message),
-            None => f.write_str(&self.message),
+        match &self.0.code {
+            Some(code) => write!(f, "[{code}] {}", self.0.message),
+            None => f.write_str(&self.0.message),
         }
     }
 }
@@ -248,4 +264,30 @@ pub enum ResultError {
     /// The response is not an outcome; says which part.
     #[error("the module's response is not an outcome: {0}")]
     Shape(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// One pointer wide, and written by `Debug` as the derive wrote the two fields.
+    #[test]
+    fn error_is_a_pointer_with_the_fields_debug() {
+        assert_eq!(
+            std::mem::size_of::<Result<(), Error>>(),
+            std::mem::size_of::<usize>()
+        );
+        assert_eq!(
+            format!("{:?}", Error::with_code("a-code", "the text")),
+            r#"Error { message: "the text", code: Some("a-code") }"#
+        );
+        assert_eq!(
+            format!("{:?}", Error::msg(7)),
+            r#"Error { message: "7", code: None }"#
+        );
+        let e = Error::with_code("c", "m");
+        assert_eq!(e.clone(), e);
+        assert_eq!((e.message(), e.code()), ("m", Some("c")));
+        assert_eq!(e.to_string(), "[c] m");
+    }
 }
