@@ -39,14 +39,33 @@ pub(crate) const INIT: &str = "Error initialising process: ";
 /// before; the parts are [`Failure::action`], [`Failure::handler`], [`Failure::code`] and
 /// [`Failure::message`]. Two failures are equal when their texts are (the text is what
 /// the wire carries; the parts are read from it).
-#[derive(Debug, Clone, Eq)]
-pub struct Failure {
+///
+/// One pointer wide (its parts are boxed): the dispatcher passes `Result<_, Failure>` on
+/// every message's path (docs/size.md, tenth round).
+#[derive(Clone)]
+pub struct Failure(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
     text: String,
     action: Part,
     handler: Part,
     code: Part,
     /// Where the error value's message starts.
     message: u32,
+}
+
+/// As the derived `Debug` of the fields.
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failure")
+            .field("text", &self.0.text)
+            .field("action", &self.0.action)
+            .field("handler", &self.0.handler)
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .finish()
+    }
 }
 
 /// Where a part lies in the text (`u32` offsets keep a failure small; a text past 4 GiB
@@ -205,43 +224,43 @@ impl Failure {
         code: Option<Range<usize>>,
         message: usize,
     ) -> Self {
-        Failure {
+        Failure(Box::new(Inner {
             action: Part::of(action),
             handler: Part::of(handler),
             code: Part::of(code),
             message: u32::try_from(message).unwrap_or(0),
             text,
-        }
+        }))
     }
 
     /// The `Error` string, as the wire carries it.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// The `Error` string.
     pub fn into_text(self) -> String {
-        self.text
+        self.0.text
     }
 
     /// The `Action` of the message whose handling failed, when it had one.
     pub fn action(&self) -> Option<&str> {
-        self.action.get(&self.text)
+        self.0.action.get(&self.0.text)
     }
 
     /// The registry name of the handler that failed, when a handler did.
     pub fn handler(&self) -> Option<&str> {
-        self.handler.get(&self.text)
+        self.0.handler.get(&self.0.text)
     }
 
     /// The stable code of the error value ([`Error::with_code`], [`Error::coded`]).
     pub fn code(&self) -> Option<&str> {
-        self.code.get(&self.text)
+        self.0.code.get(&self.0.text)
     }
 
     /// The error value's message, without its code.
     pub fn message(&self) -> &str {
-        self.text.get(self.message as usize..).unwrap_or("")
+        self.0.text.get(self.0.message as usize..).unwrap_or("")
     }
 }
 
@@ -267,9 +286,11 @@ fn push_error(text: &mut String, error: &Error) -> (Option<Range<usize>>, usize)
     (code, message)
 }
 
+impl Eq for Failure {}
+
 impl PartialEq for Failure {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.0.text == other.0.text
     }
 }
 
@@ -277,19 +298,19 @@ impl core::ops::Deref for Failure {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 }
 
 impl AsRef<str> for Failure {
     fn as_ref(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0.text)
     }
 }
 
@@ -397,4 +418,20 @@ mod tests {
             None
         );
     }
+
+    /// One pointer wide; `Debug` as the derive wrote the fields.
+    #[test]
+    fn failure_is_a_pointer_with_the_fields_debug() {
+        assert_eq!(
+            std::mem::size_of::<Result<(), Failure>>(),
+            std::mem::size_of::<usize>()
+        );
+        let failure = Failure::from_parts("ab".to_owned(), Some(0..1), None, None, 1);
+        assert_eq!(
+            format!("{failure:?}"),
+            r#"Failure { text: "ab", action: Part(Some((0, 1))), handler: Part(None), code: Part(None), message: 1 }"#
+        );
+        assert_eq!((failure.action(), failure.message()), (Some("a"), "b"));
+    }
+
 }
