@@ -24,17 +24,18 @@ fn root() -> PathBuf {
 /// Measured with `cargo test -p aoxide-build --test size -- --nocapture` (Debian's binaryen
 /// 108, `-Oz --low-memory-unused`), plus 5%. The bytes do not depend on the machine: CI and
 /// a fresh clone here wrote the same 114,023-byte `counter` for the same commit; npm's
-/// binaryen 123 writes about 100 bytes less than 108. `ping`, `counter`, `chat` and
-/// `counter-blueprint` are under the line.
+/// binaryen 123 writes about 100 bytes less than 108. `ping`, `counter`, `chat`,
+/// `counter-blueprint` and (since the tenth round of docs/size.md) `auction` are under the
+/// line.
 const CEILINGS: &[(&str, Option<usize>)] = &[
     ("ping", None),
     ("counter", None),
-    ("kv-store", Some(159_500)),
-    ("game", Some(164_100)),
-    ("token", Some(132_300)),
+    ("kv-store", Some(156_300)),
+    ("game", Some(159_400)),
+    ("token", Some(129_200)),
     ("chat", None),
     ("counter-blueprint", None),
-    ("auction", Some(110_000)),
+    ("auction", None),
 ];
 
 fn modules() -> Vec<String> {
