@@ -433,5 +433,4 @@ mod tests {
         );
         assert_eq!((failure.action(), failure.message()), (Some("a"), "b"));
     }
-
 }
