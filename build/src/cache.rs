@@ -78,7 +78,8 @@ impl CacheEntry {
 
 /// The key of an input: its hash with binaryen's passes ([`crate::optimize::PASSES`] and
 /// [`crate::optimize::LUA_ONE_CALLER_INLINE_MAX`]), the custom sections kept after them
-/// ([`aoxide::module_abi::KEPT_SECTIONS`]) and the pre-initialisation's version
+/// ([`aoxide::module_abi::KEPT_SECTIONS`], and the names binaryen kept,
+/// [`crate::optimize::NAME_SECTION`]) and the pre-initialisation's version
 /// ([`crate::preinit::VERSION`]), so an entry written with other passes, keeping other
 /// sections or by another pre-initialisation is never used.
 fn key(input: &[u8]) -> u64 {
@@ -90,6 +91,7 @@ fn key(input: &[u8]) -> u64 {
     let passes = aoxide::module_abi::KEPT_SECTIONS
         .iter()
         .fold(fnv1a(passes, b"kept:"), |h, name| fnv1a(h, name.as_bytes()));
+    let passes = fnv1a(passes, crate::optimize::NAME_SECTION);
     fnv1a(fnv1a(passes, crate::preinit::VERSION.as_bytes()), input)
 }
 

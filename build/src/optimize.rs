@@ -189,11 +189,16 @@ pub fn optimize(
     })
 }
 
+/// The function names, which `wasm-opt -Oz` drops unless it is asked to keep them (`-g`,
+/// for instance through an `AOXIDE_WASM_OPT` wrapper, to read a module with `twiggy` or
+/// V8's compile traces): kept when binaryen kept them.
+pub(crate) const NAME_SECTION: &[u8] = b"name";
+
 /// `module` without the custom sections it does not keep (the ones not in
-/// [`KEPT_SECTIONS`]): binaryen keeps rustc's `producers` and `target_features` (about 200
-/// bytes that no loader reads; binaryen read the features before it optimised). Every
-/// other section is copied byte for byte, so no index moves. `None` when the sections do
-/// not parse.
+/// [`KEPT_SECTIONS`], and the names unless binaryen kept them, [`NAME_SECTION`]): binaryen
+/// keeps rustc's `producers` and `target_features` (about 200 bytes that no loader reads;
+/// binaryen read the features before it optimised). Every other section is copied byte for
+/// byte, so no index moves. `None` when the sections do not parse.
 pub(crate) fn kept_sections_only(module: &[u8]) -> Option<Vec<u8>> {
     /// An unsigned LEB128 `u32` at `*at`, moving past it.
     fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
@@ -222,7 +227,7 @@ pub(crate) fn kept_sections_only(module: &[u8]) -> Option<Vec<u8>> {
             let mut name_at = at;
             let len = leb(module, &mut name_at)?;
             let name = module.get(name_at..name_at.checked_add(len)?.min(end))?;
-            KEPT_SECTIONS.iter().any(|k| k.as_bytes() == name)
+            KEPT_SECTIONS.iter().any(|k| k.as_bytes() == name) || name == NAME_SECTION
         };
         if keep {
             out.extend_from_slice(&module[start..end]);
@@ -315,6 +320,19 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn function_names_stay_when_binaryen_kept_them() {
+        let module = wat::parse_str(
+            r#"(module
+                (@custom "producers" "rustc")
+                (func $handle (export "handle") (param i32 i32) (result i32) local.get 0))"#,
+        )
+        .unwrap();
+        assert_eq!(custom_section_names(&module), ["producers", "name"]);
+        let kept = kept_sections_only(&module).unwrap();
+        assert_eq!(custom_section_names(&kept), ["name"]);
     }
 
     #[test]
