@@ -8,7 +8,7 @@ mod raw;
 
 pub(crate) use encode::to_json;
 pub(crate) use message::{message_table, plain_tags, push_text, read_list, tags_from_lua};
-pub(crate) use raw::{type_name, LuaBytes};
+pub(crate) use raw::{lossy_text, type_name, LuaBytes};
 
 use aoxide::TagValue;
 use mlua::{Lua, Value};

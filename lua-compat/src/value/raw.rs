@@ -44,8 +44,24 @@ impl LuaBytes {
     /// As [`LuaBytes::bytes`].
     pub(crate) unsafe fn text(self) -> String {
         // SAFETY: the caller's contract.
-        String::from_utf8_lossy(unsafe { self.bytes() }).into_owned()
+        lossy_text(unsafe { self.bytes() })
     }
+}
+
+/// `bytes` as text, invalid UTF-8 replaced (`String::from_utf8_lossy`). Text that is
+/// valid, as a message's nearly always is, is copied after `str::from_utf8`'s check, so
+/// the replacing reader (1 KB of code) stays off the path of the first messages.
+pub(crate) fn lossy_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => replaced(bytes),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn replaced(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// mlua's name of a Lua type (what errors name).
@@ -60,5 +76,28 @@ pub(crate) fn type_name(kind: c_int) -> &'static CStr {
         ffi::LUA_TFUNCTION => c"function",
         ffi::LUA_TTHREAD => c"thread",
         _ => c"userdata",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lossy_text;
+
+    #[test]
+    fn lossy_text_is_from_utf8_lossy() {
+        for bytes in [
+            &b""[..],
+            b"Transfer",
+            "d\u{e9}j\u{e0} \u{1f980}".as_bytes(),
+            b"bad \xff byte",
+            b"cut \xe2\x82",
+            b"\xc0\x80 overlong",
+        ] {
+            assert_eq!(
+                lossy_text(bytes),
+                String::from_utf8_lossy(bytes),
+                "{bytes:?}"
+            );
+        }
     }
 }

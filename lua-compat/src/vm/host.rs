@@ -16,7 +16,7 @@ use mlua::{ffi, Function, Lua, Table};
 
 use super::Vm;
 use crate::lent::Lent;
-use crate::value::{plain_tags, read_list, tags_from_lua, LuaBytes};
+use crate::value::{lossy_text, plain_tags, read_list, tags_from_lua, LuaBytes};
 
 /// Where the host functions find the context of the message being handled: a
 /// `RefCell<&mut Ctx>` lent by [`Vm::hosted`].
@@ -186,11 +186,11 @@ unsafe fn post_plain(state: *mut ffi::lua_State, hosting: &Hosting) -> Option<i6
             .try_borrow_mut()
             .ok()?;
         let mut out = match target {
-            Some(t) => OutMessage::to(String::from_utf8_lossy(t).into_owned()),
+            Some(t) => OutMessage::to(lossy_text(t)),
             None => OutMessage::untargeted(),
         };
         out.tags = tags;
-        out.data = data.map(|d| String::from_utf8_lossy(d).into_owned());
+        out.data = data.map(lossy_text);
         Some(ctx.send(out).reference() as i64)
     }
 }
