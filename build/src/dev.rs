@@ -60,16 +60,7 @@ pub fn is_dev_module(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{dev_module, is_dev_module, DEV_SECTION};
-
-    fn custom_sections(bytes: &[u8]) -> Vec<String> {
-        wasmparser::Parser::new(0)
-            .parse_all(bytes)
-            .filter_map(|p| match p.unwrap() {
-                wasmparser::Payload::CustomSection(s) => Some(s.name().to_owned()),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::pipeline::custom_section_names as custom_sections;
 
     #[test]
     fn names_go_the_rest_stays_and_the_marker_is_added_once() {

@@ -311,16 +311,7 @@ fn native(_: &Path, _: &Path, _: bool) -> Result<(), OptimizeError> {
 #[cfg(test)]
 mod tests {
     use super::{kept_sections_only, parse_version};
-
-    fn custom_section_names(bytes: &[u8]) -> Vec<String> {
-        wasmparser::Parser::new(0)
-            .parse_all(bytes)
-            .filter_map(|p| match p.unwrap() {
-                wasmparser::Payload::CustomSection(s) => Some(s.name().to_owned()),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::pipeline::custom_section_names;
 
     #[test]
     fn function_names_stay_when_binaryen_kept_them() {

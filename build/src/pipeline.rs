@@ -121,7 +121,8 @@ impl BuiltWasm {
     }
 }
 
-fn custom_section_names(bytes: &[u8]) -> Vec<String> {
+/// The names of the custom sections of `bytes`, in order (what parses of them).
+pub(crate) fn custom_section_names(bytes: &[u8]) -> Vec<String> {
     wasmparser::Parser::new(0)
         .parse_all(bytes)
         .filter_map(|p| match p {
