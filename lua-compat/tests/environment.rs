@@ -318,6 +318,7 @@ fn bint_library() {
         ("tostring(bint('115792089237316195423570985008687907853269984665640564039457584007913129639935') + 1)", "0"),
         ("tostring(bint(2) ^ 255)", "-57896044618658097711785492504343953926634992332820282019728792003956564819968"),
         ("tostring(bint('-5') + 3)", "-2"),
+        ("tostring(require('.bint')('256')(-12) * 3) .. tostring(require('.bint')() == bint)", "-36true"),
         ("tostring(bint(7) // bint(-2)) .. ' ' .. tostring(bint(7) % bint(-2))", "-4 -1"),
         ("tostring(bint.__lt(0, bint('-1'))) .. tostring(bint.ult(0, bint('-1')))", "falsetrue"),
         ("tostring(bint('10') == bint(10)) .. tostring(bint(3) <= bint(3)) .. tostring(bint(3) < 4)", "truetruetrue"),
@@ -383,6 +384,22 @@ fn bint_errors_read_the_same_from_every_function() {
         ),
         ("bint(1) * {}", "value is not a bint"),
         ("bint.tostring({ 1, 2 })", "value is not a bint"),
+        (
+            "bint.__tostring('abc')",
+            "value 'abc' cannot be represented by a bint",
+        ),
+        (
+            "tostring(setmetatable({}, getmetatable(bint(1))))",
+            "value is not a bint",
+        ),
+        (
+            "require('.bint')(128)",
+            "only 256-bit bints are available, not 128",
+        ),
+        (
+            "require('.bint')(256.5)",
+            "only 256-bit bints are available, not 256.5",
+        ),
         ("bint(7) // 0", "attempt to divide by zero"),
         ("bint(7) % bint(0)", "attempt to divide by zero"),
     ];

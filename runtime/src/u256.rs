@@ -262,16 +262,25 @@ impl U256 {
     /// `core::fmt` (values below 2^64, nearly all, by the writer of the result's numbers).
     pub fn to_decimal(&self) -> String {
         // One buffer and one copy out for both paths.
-        let mut buf = [0u8; MAX_DIGITS];
-        let digits = match u64::try_from(&self.0) {
+        let mut buf = [0u8; Self::DECIMAL_DIGITS];
+        self.write_decimal(&mut buf).to_owned()
+    }
+
+    /// Room for the decimal digits of any `U256` (2^256 - 1 has 78).
+    pub const DECIMAL_DIGITS: usize = MAX_DIGITS;
+
+    /// [`U256::to_decimal`]'s digits written into `buf`, without allocating (for code that
+    /// must not own a `String`, such as a C function Lua may unwind past).
+    #[inline]
+    pub fn write_decimal<'b>(&self, buf: &'b mut [u8; Self::DECIMAL_DIGITS]) -> &'b str {
+        match u64::try_from(&self.0) {
             Ok(small) => {
-                let start = crate::outbox::write_decimal(&mut buf, small);
+                let start = crate::outbox::write_decimal(buf, small);
                 // ASCII digits only.
                 core::str::from_utf8(&buf[start..]).unwrap_or("0")
             }
-            Err(_) => decimal_digits(*self.0.as_limbs(), &mut buf),
-        };
-        digits.to_owned()
+            Err(_) => decimal_digits(*self.0.as_limbs(), buf),
+        }
     }
 }
 

@@ -23,6 +23,7 @@ mod host;
 mod limits;
 mod message;
 
+pub(crate) use eval::Named;
 pub(crate) use limits::lua_error;
 pub use limits::Limits;
 

@@ -11,6 +11,7 @@
 
 use std::ffi::CStr;
 
+use mlua::chunk::ChunkMode;
 use mlua::{IntoLua, Lua, Table, Value};
 // ruint's U256 (what `aoxide::U256` wraps): bint needs its wrapping and bitwise arithmetic.
 use ruint::aliases::U256;
@@ -18,6 +19,8 @@ use ruint::aliases::U256;
 mod stack;
 
 use stack::arg;
+
+use crate::vm::Named;
 
 /// Unsigned decimal, by aoxide's amount writer (without `core::fmt`, unlike `Display`).
 fn decimal(x: U256) -> String {
@@ -106,11 +109,8 @@ fn binary<R: IntoLua>(
 /// functions (`stack`), text goes through mlua.
 fn metatable(lua: &Lua) -> mlua::Result<Table> {
     let meta = lua.create_table()?;
-    meta.set(
-        "__tostring",
-        lua.create_function(|lua, a: Value| lua.create_string(arg(lua, &a)?.text()))?,
-    )?;
-    let operators: [(&str, mlua::ffi::lua_CFunction); 11] = [
+    let operators: [(&str, mlua::ffi::lua_CFunction); 12] = [
+        ("__tostring", stack::tostring),
         ("__add", stack::add),
         ("__sub", stack::sub),
         ("__mul", stack::mul),
@@ -275,22 +275,23 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     // SAFETY: a C function over this VM's stack as Lua calls it (see `stack`).
     bt.set("__call", unsafe { lua.create_c_function(stack::call)? })?;
     b.set_metatable(Some(bt))?;
-    // The module is `require('.bint')(bits)`; only 256 bits are offered.
-    let factory = lua.create_table()?;
-    let ft = lua.create_table()?;
-    let made = b.clone();
-    ft.set(
-        "__call",
-        lua.create_function(move |_, (_, bits): (Table, Option<i64>)| match bits {
-            None | Some(256) => Ok(made.clone()),
-            Some(other) => Err(mlua::Error::runtime(format!(
-                "only 256-bit bints are available, not {other}"
-            ))),
-        })?,
-    )?;
-    factory.set_metatable(Some(ft))?;
-    Ok(factory)
+    // The module is `require('.bint')(bits)`; only 256 bits are offered. The factory is
+    // Lua (made once, with the library), so the spawn of a process that calls it runs no
+    // mlua callback code.
+    lua.load(Named::new("=.bint", FACTORY.as_bytes(), ChunkMode::Text))
+        .call(b)
 }
+
+/// `require('.bint')`: called with the bit width (a number, or text that is one), it
+/// gives the 256-bit module; any other width is an error.
+const FACTORY: &str = r#"
+local bint = ...
+local tointeger, tostring, error = math.tointeger, tostring, error
+return setmetatable({}, { __call = function(_, bits)
+  if bits == nil or tointeger(bits) == 256 then return bint end
+  error("only 256-bit bints are available, not " .. tostring(bits), 2)
+end })
+"#;
 
 #[cfg(test)]
 mod tests {

@@ -285,6 +285,29 @@ pub(super) unsafe extern "C-unwind" fn new(state: *mut ffi::lua_State) -> c_int 
     1
 }
 
+/// `tostring(b)`, the bints' `__tostring` (also `bint.__tostring(x)`): the signed
+/// decimal, written on the stack (the frame owns no `String` an error could skip).
+pub(super) unsafe extern "C-unwind" fn tostring(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: as the binary metamethods; the digits live in this frame's array.
+    unsafe {
+        let a = read(state, 1);
+        let magnitude = if a.negative() {
+            a.0.wrapping_neg()
+        } else {
+            a.0
+        };
+        let mut buf = [0u8; aoxide::U256::DECIMAL_DIGITS];
+        let digits = aoxide::U256::from_limbs(*magnitude.as_limbs()).write_decimal(&mut buf);
+        ffi::lua_pushlstring(state, digits.as_ptr().cast(), digits.len());
+        if a.negative() {
+            ffi::lua_pushstring(state, c"-".as_ptr());
+            ffi::lua_rotate(state, -2, 1);
+            ffi::lua_concat(state, 2);
+        }
+    }
+    1
+}
+
 /// `bint(x)`: the module table's `__call` (the table is the first argument).
 pub(super) unsafe extern "C-unwind" fn call(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: as the binary metamethods.
