@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::ffi::c_int;
 use std::rc::Rc;
 
-use mlua::{ffi, Function, Lua, Table};
+use mlua::{ffi, Lua, Table};
 
 use super::{Edit, Place};
 use crate::value::LuaBytes;
@@ -43,18 +43,9 @@ pub(super) fn install(lua: &Lua, host: &Table, queue: &Rc<Queue>) -> mlua::Resul
             Ok(())
         },
     )?;
-    let at: *const Queue = Rc::as_ptr(queue);
-    // SAFETY: `exec_raw` runs the closure as a protected C function with `edit` at index 1
-    // and LUA_MINSTACK (20) free slots; it pushes two values and leaves the closure as its
-    // one result. A memory error returns to `exec_raw` past the closure, which owns
-    // nothing to drop. The closure's upvalue `edit` owns a clone of the `Rc` whose value
-    // `at` points to, so the pointer lives as long as the closure can be called.
-    let place: Function = unsafe {
-        lua.exec_raw(&edit, |state| {
-            ffi::lua_pushlightuserdata(state, at.cast_mut().cast());
-            ffi::lua_pushcclosure(state, place, 2);
-        })?
-    };
+    // SAFETY: `place` reads its upvalues as (`edit`, a `*const Queue`), and `edit` owns a
+    // clone of `queue`.
+    let place = unsafe { super::host::c_closure(lua, &edit, Rc::as_ptr(queue), place)? };
     host.raw_set("edit", edit)?;
     host.raw_set("place", place)
 }

@@ -24,6 +24,31 @@ pub(crate) type Hosting = Lent;
 
 /// Runs `f` on the context of the message being handled; `what` names the Lua function
 /// for the error outside one.
+/// The C function `f` as a Lua closure whose upvalues are `fallback` (1) and `at` as
+/// light userdata (2): the fast C path of a host function whose mlua `fallback` handles
+/// what `f` leaves to it.
+///
+/// # Safety
+/// `fallback` must own (through its captures) what `at` points to, so the pointer lives as
+/// long as the closure can be called; `f` must read its upvalues as these two.
+pub(super) unsafe fn c_closure<T>(
+    lua: &Lua,
+    fallback: &Function,
+    at: *const T,
+    f: ffi::lua_CFunction,
+) -> mlua::Result<Function> {
+    // SAFETY: `exec_raw` runs the closure as a protected C function with `fallback` at
+    // index 1 and LUA_MINSTACK (20) free slots; it pushes two values and leaves the closure
+    // as its one result. A memory error returns to `exec_raw` past the closure, which owns
+    // nothing to drop. The pointer's lifetime is the caller's contract.
+    unsafe {
+        lua.exec_raw(fallback, |state| {
+            ffi::lua_pushlightuserdata(state, at.cast_mut().cast());
+            ffi::lua_pushcclosure(state, f, 2);
+        })
+    }
+}
+
 fn with_ctx<R>(
     hosting: &Hosting,
     what: &str,
@@ -57,18 +82,9 @@ pub(super) fn install(lua: &Lua, host: &Table) -> mlua::Result<Rc<Hosting>> {
             with_ctx(&h, "ao.send", |ctx| ctx.send(out).reference() as i64)
         },
     )?;
-    let at: *const Hosting = Rc::as_ptr(&hosting);
-    // SAFETY: `exec_raw` runs the closure as a protected C function with `send` at index
-    // 1 and LUA_MINSTACK (20) free slots; it pushes two values and leaves the closure as
-    // its one result. A memory error returns to `exec_raw` past the closure, which owns
-    // nothing to drop. The closure's upvalue `send` owns a clone of the `Rc` whose value
-    // `at` points to, so the pointer lives as long as the closure can be called.
-    let post: Function = unsafe {
-        lua.exec_raw(&send, |state| {
-            ffi::lua_pushlightuserdata(state, at.cast_mut().cast());
-            ffi::lua_pushcclosure(state, post, 2);
-        })?
-    };
+    // SAFETY: `post` reads its upvalues as (`send`, a `*const Hosting`), and `send` owns a
+    // clone of `hosting`.
+    let post = unsafe { c_closure(lua, &send, Rc::as_ptr(&hosting), post)? };
     host.raw_set("send", send)?;
     host.raw_set("post", post)?;
     let h = hosting.clone();
