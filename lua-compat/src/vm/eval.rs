@@ -87,9 +87,10 @@ impl Vm {
     }
 }
 
-/// A chunk that carries its name and mode. `Lua::load` of bare bytes first names the chunk
-/// after the Rust caller's file and line with `format!` (and `set_name` then replaces it),
-/// which put `core::fmt` on the path of every spawn that runs a precompiled file.
+/// A chunk that carries its name and mode, for mlua's `Lua::load` (the environment, the
+/// bints' factory; a spawn's precompiled source goes through [`Vm::load_binary`]). Bare
+/// bytes would first be named after the Rust caller's file and line with `format!`, a name
+/// `set_name` then replaces.
 pub(crate) struct Named<'a> {
     name: &'a str,
     bytes: &'a [u8],
