@@ -315,9 +315,13 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 
-/// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns where its
-/// first digit is. Spares the hot path `core::fmt` and its padding logic.
-pub(crate) fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
+/// Writes `n` in decimal at the end of `buf` and returns where its first digit is:
+/// `&buf[at..]` is the text. Spares the hot path `core::fmt` and its padding logic; the
+/// Lua layer writes a sent message's reference with it.
+///
+/// # Panics
+/// If `buf` is shorter than `n`'s digits (20 bytes hold any `u64`).
+pub fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
     let mut at = buf.len();
     loop {
         at -= 1;

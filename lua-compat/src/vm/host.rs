@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use std::ffi::c_int;
 
+use aoxide::outbox::write_decimal;
 use aoxide::{Ctx, OutMessage, Spawn};
 use mlua::{ffi, Function, Lua, Table};
 
@@ -156,13 +157,15 @@ unsafe fn plain_text<'a>(
 /// `H.post(target, data, tags)`: what `H.send` does when no argument needs mlua's
 /// conversions (a UTF-8 target or nil, a string or nil as the data, a list whose every
 /// entry is a text name with a scalar value) and a handler is running: sends and returns
-/// the reference. Otherwise it returns nothing and sends nothing, and the Lua side calls
+/// the reference as text. Otherwise it returns nothing and sends nothing, and the Lua side calls
 /// `H.send`, which converts, and fails, as it always did.
 unsafe extern "C-unwind" fn post(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: Lua calls a C function with LUA_MINSTACK (20) free slots; upvalue 2 is the
     // hosting slot (`install`), alive while this closure is. The two key strings are
     // pushed before any Rust value is made (their memory error unwinds past nothing);
-    // after them nothing raises, and the strings read stay on the stack or in the list.
+    // after them nothing raises until the reference's text, pushed when every Rust value
+    // but its digits is gone (a memory error then fails the message, sends and all), and
+    // the strings read stay on the stack or in the list.
     unsafe {
         let plain = plain_text(state, 1, true).is_some()
             && plain_text(state, 2, false).is_some()
@@ -176,7 +179,11 @@ unsafe extern "C-unwind" fn post(state: *mut ffi::lua_State) -> c_int {
         let hosting = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(2)).cast::<Hosting>();
         match post_plain(state, hosting) {
             Some(reference) => {
-                ffi::lua_pushinteger(state, reference);
+                // As text, which `ao.send` keeps (`tostring` of a number would format
+                // it through `lua_pushfstring`, on every first message's path).
+                let mut digits = [0u8; 20];
+                let at = write_decimal(&mut digits, reference);
+                ffi::lua_pushlstring(state, digits[at..].as_ptr().cast(), digits.len() - at);
                 1
             }
             None => 0,
@@ -188,7 +195,7 @@ unsafe extern "C-unwind" fn post(state: *mut ffi::lua_State) -> c_int {
 ///
 /// # Safety
 /// [`post`]'s context; nothing here raises.
-unsafe fn post_plain(state: *mut ffi::lua_State, hosting: &Hosting) -> Option<i64> {
+unsafe fn post_plain(state: *mut ffi::lua_State, hosting: &Hosting) -> Option<u64> {
     // SAFETY: the caller's context; no Lua code runs between the reads and the copies.
     unsafe {
         let mut read = Vec::new();
@@ -207,7 +214,7 @@ unsafe fn post_plain(state: *mut ffi::lua_State, hosting: &Hosting) -> Option<i6
         };
         out.tags = tags;
         out.data = data.map(lossy_text);
-        Some(ctx.send(out).reference() as i64)
+        Some(ctx.send(out).reference())
     }
 }
 
