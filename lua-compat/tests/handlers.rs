@@ -368,3 +368,41 @@ fn sends_needing_conversions_go_through_mlua() {
     assert_eq!(out.messages[0].get("N"), Some("1.5"));
     assert_eq!(out.messages[1].target, None);
 }
+
+#[test]
+fn an_error_in_a_pattern_fails_the_message_with_its_traceback_and_names_the_handler() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Picky", function(msg)
+            if msg.Action == "Text" then error("cannot decide") end
+            if msg.Action == "Table" then error({ code = 3 }) end
+            return 0
+        end, function() end)
+        Handlers.add("Ping", "Ping", function() print("pong") end)
+        "#,
+    );
+    let err = rt.handle(msg(ALICE, "Text", &[]), None).error.unwrap();
+    assert!(err.contains("pattern of handler 'Picky'"), "{err}");
+    assert!(err.contains("cannot decide"), "{err}");
+    assert!(err.contains("stack traceback"), "{err}");
+    // An error object that is not text fails the message too.
+    let out = rt.handle(msg(ALICE, "Table", &[]), None);
+    assert!(out.error.is_some(), "{out:?}");
+    // The process goes on.
+    let out = rt.handle(msg(ALICE, "Ping", &[]), None);
+    assert_eq!(out.error, None);
+    assert_eq!(out.output.data, "pong");
+}
+
+#[test]
+fn a_handler_error_that_is_not_utf8_reads_with_replacement_characters() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"Handlers.add("Bad", "Bad", function() error("bad \255 byte", 0) end)"#,
+    );
+    let err = rt.handle(msg(ALICE, "Bad", &[]), None).error.unwrap();
+    assert!(err.contains("bad \u{fffd} byte"), "{err}");
+}

@@ -189,13 +189,7 @@ impl Vm {
         };
         // Restoring a Lua table cannot fail short of memory; if it does, the next
         // message still runs on a consistent registry.
-        // SAFETY: `exec_raw` runs the closure as a protected C function with `f` at index
-        // 1; calling it leaves nothing, and its error returns to `exec_raw` past the
-        // closure, which owns nothing.
-        let _ = unsafe {
-            self.lua
-                .exec_raw::<()>(f, |state| ffi::lua_call(state, 0, 0))
-        };
+        let _ = self.call_end(f);
     }
 
     /// Takes the registry edits queued since the last call.
