@@ -202,7 +202,8 @@ impl Env {
             what: "env",
             offset: e.valid_up_to(),
         })?;
-        let text = text.trim();
+        // JSON's whitespace is ASCII (as in `Reader::error`).
+        let text = text.trim_ascii();
         // Bytes, not `char` patterns (the same test for ASCII: no UTF-8 sequence starts or
         // ends with another byte of it), whose searcher code would be here only for this.
         if text.as_bytes().first() == Some(&b'{') && text.as_bytes().last() == Some(&b'}') {

@@ -44,7 +44,7 @@ impl Default for Config {
 /// Reads an AO `Memory-Limit` (`1-gb`, `512-mb`, `64-kb`, or plain bytes; units are powers
 /// of 1024, case ignored). Anything else is no limit.
 pub fn parse_memory_limit(text: &str) -> Option<usize> {
-    let text = text.trim();
+    let text = text.trim_ascii();
     // Split at the first ASCII `-` found as a byte (a `str` split decodes every `char`, a
     // `char` pattern searches with `memchr`); `get` at an ASCII byte never fails.
     let (number, unit) = match text.bytes().position(|b| b == b'-') {

@@ -34,7 +34,7 @@ impl ProcessInfo {
             // never fails): a `str` split decodes every `char`, and a `char` pattern
             // searches with `memchr`, code only this would bring into a module.
             for a in value.as_bytes().split(|&b| b == b',') {
-                let a = std::str::from_utf8(a).unwrap_or_default().trim();
+                let a = std::str::from_utf8(a).unwrap_or_default().trim_ascii();
                 if !a.is_empty() && !authorities.iter().any(|x| x == a) {
                     authorities.push(a.to_owned());
                 }

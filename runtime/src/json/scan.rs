@@ -194,9 +194,9 @@ impl<'a> Reader<'a> {
                 }
             }
         };
-        // `trim`, not `trim_start`: the same first character (trimming the end never
-        // removes a `{`), and the code of `trim` is in the module anyway (the env's).
-        if text.trim().as_bytes().first() != Some(&b'{') {
+        // JSON's whitespace is ASCII: `trim_ascii`, not `trim`, whose Unicode whitespace
+        // test and `char` searcher would be in the module for this and the env alone.
+        if text.trim_ascii().as_bytes().first() != Some(&b'{') {
             return InputError::NotAnObject { what };
         }
         let (error, at) = self

@@ -33,6 +33,21 @@ pub(crate) struct Bint(U256);
 
 const SIGN: U256 = U256::from_limbs([0, 0, 0, 1 << 63]);
 
+/// `text` without the spaces Lua's `isspace` sees around it (space, `\t`, `\n`, `\v`,
+/// `\f`, `\r`), as `tonumber` skips them. Bytes, not `str::trim`: Unicode's spaces are
+/// not Lua's, and its `char` searcher would be in the module for this alone.
+fn trim_lua_space(text: &str) -> &str {
+    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |last| last + 1);
+    // Both ends are next to ASCII bytes: character boundaries.
+    text.get(start..end).unwrap_or_default()
+}
+
 impl Bint {
     fn negative(self) -> bool {
         self.0 & SIGN != U256::ZERO
@@ -54,7 +69,7 @@ impl Bint {
     }
 
     fn parse(text: &str) -> Option<Bint> {
-        let text = text.trim();
+        let text = trim_lua_space(text);
         let (negative, digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -298,5 +313,18 @@ mod tests {
     #[test]
     fn the_metatable_key_is_one_name() {
         assert_eq!(super::META.to_str(), Ok(super::META_KEY));
+    }
+
+    #[test]
+    fn parsing_skips_the_spaces_lua_skips_and_no_others() {
+        use super::{trim_lua_space, Bint};
+        assert_eq!(trim_lua_space(" \t\n\x0b\x0c\r42 \r\n"), "42");
+        assert_eq!(trim_lua_space(" \t "), "");
+        assert_eq!(trim_lua_space(""), "");
+        assert_eq!(trim_lua_space("\u{a0}7\u{2003}"), "\u{a0}7\u{2003}");
+        assert_eq!(Bint::parse("\x0b 12\n"), Bint::parse("12"));
+        assert!(Bint::parse("12").is_some());
+        // No-break and em spaces are not Lua's: not a number, as `tonumber` says.
+        assert_eq!(Bint::parse("\u{a0}12"), None);
     }
 }
