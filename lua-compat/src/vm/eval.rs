@@ -2,7 +2,7 @@
 //! owner `Eval` code alike.
 
 use std::borrow::Cow;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 
 use mlua::chunk::{AsChunk, ChunkMode};
 use mlua::{ffi, Value};
@@ -28,8 +28,20 @@ impl Vm {
     /// mlua's `Lua::load(..).into_function()` does for a binary chunk (the same name, mode
     /// and errors), without its generic chunk code on a spawn's path.
     fn load_binary(&self, name: &str, chunk: &[u8]) -> mlua::Result<Value> {
-        let name = CString::new(name)
-            .map_err(|err| mlua::Error::runtime(format!("invalid name: {err}")))?;
+        // A name of up to 127 bytes is made a C string on the stack: `CString::new`'s
+        // code would be on every spawn's path for this one name.
+        let mut buf = [0u8; 128];
+        let name: Cow<'_, CStr> = match buf.get_mut(..name.len()) {
+            Some(to) if !name.bytes().any(|b| b == 0) && name.len() < 128 => {
+                to.copy_from_slice(name.as_bytes());
+                // SAFETY: the name's bytes, none of them NUL, and the NUL after them.
+                Cow::Borrowed(unsafe { CStr::from_bytes_with_nul_unchecked(&buf[..=name.len()]) })
+            }
+            _ => Cow::Owned(
+                CString::new(name)
+                    .map_err(|err| mlua::Error::runtime(format!("invalid name: {err}")))?,
+            ),
+        };
         let mut status = ffi::LUA_OK;
         // SAFETY: `exec_raw` runs the closure as a protected C function with LUA_MINSTACK
         // (20) free slots; `luaL_loadbufferx` catches its own errors and leaves one value,
@@ -165,5 +177,17 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert_eq!(ours.to_string(), theirs.to_string());
+        // Names past the stack buffer's 127 bytes load and fail alike too.
+        for len in [126, 127, 128, 300] {
+            let name = "n".repeat(len);
+            assert!(vm.load_binary(&name, &chunk).is_ok(), "{len}");
+            let ours = vm.load_binary(&name, b"\x1bLua\x53").map(|_| ());
+            let theirs = vm
+                .lua
+                .load(Named::new(&name, b"\x1bLua\x53", ChunkMode::Binary))
+                .into_function()
+                .map(|_| ());
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"), "{len}");
+        }
     }
 }
