@@ -50,9 +50,14 @@ pub(crate) fn take(limits: Limits) -> Option<Vm> {
 
 /// The export the build calls (`aoxide::module_abi::PREINIT_EXPORT`). A failure leaves no
 /// VM: every spawn then builds its own, as without the export.
+///
+/// It also installs the runtime's panic hook, which every module installs at its first
+/// call: baked into the memory, the hook is there at the spawn, and `std`'s `set_hook` is
+/// not on its path.
 #[cfg(target_arch = "wasm32")]
 #[unsafe(no_mangle)]
 pub extern "C" fn aoxide_preinit() {
+    aoxide::abi::panic::install();
     let _ = preinit();
 }
 
