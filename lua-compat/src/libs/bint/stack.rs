@@ -119,16 +119,22 @@ pub(super) unsafe fn operand(state: *mut ffi::lua_State, index: c_int) -> Result
                     Err(NotABint::Type(c"number"))
                 }
             }
-            ffi::LUA_TSTRING => {
-                // Invalid UTF-8 is no number (as the lossy text it was read as before).
-                std::str::from_utf8(LuaBytes::at(state, index).bytes())
-                    .ok()
-                    .and_then(Bint::parse)
-                    .ok_or(NotABint::Text)
-            }
+            ffi::LUA_TSTRING => of_text(LuaBytes::at(state, index).bytes()),
             kind => Err(NotABint::Type(type_name(kind))),
         }
     }
+}
+
+/// The bint a text names. Out of line: a process' first messages (a spawn's `bint(10)`,
+/// `tostring`) read bints and integers, and V8 compiles a function whole on its first
+/// call, this parsing with it when inlined.
+#[inline(never)]
+fn of_text(bytes: &[u8]) -> Result<Bint, NotABint> {
+    // Invalid UTF-8 is no number (as the lossy text it was read as before).
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(Bint::parse)
+        .ok_or(NotABint::Text)
 }
 
 /// Raises the error for the operand at `index`, its text made on Lua's stack.
