@@ -238,7 +238,10 @@ impl KvStore {
     #[handler(action = "Assign")]
     fn assign(&mut self, ctx: &mut Ctx, message: String, processes: String) {
         ctx.assign(
-            processes.split(',').map(|p| p.trim().to_owned()).collect(),
+            processes
+                .split(',')
+                .map(|p| p.trim_ascii().to_owned())
+                .collect(),
             message,
         );
     }
