@@ -1,4 +1,4 @@
-//! A message's raw Lua view ([`message_table`]) and the tag lists Lua sends
+//! A message's raw Lua view ([`push_raw_view`]) and the tag lists Lua sends
 //! ([`tags_from_lua`]). Both are on every message's path, so they are written with Lua's
 //! C API in one protected call each, not an mlua call (a protected call of its own, and a
 //! Lua string made through mlua) per field.
@@ -74,59 +74,77 @@ fn hint(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 
-/// The raw Lua view of a message: its fields, and `TagArray` (the Lua side adds `Tags`,
-/// the Title-Case fields and `reply`/`forward`).
-pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
-    // SAFETY: `exec_raw` runs the closure as a protected C function with at least
-    // LUA_MINSTACK (20) free slots; it uses four (the message, `TagArray`, an entry, a
-    // value) and leaves the message as its one result. Only new tables are written, so no
-    // metamethod (no Lua code) runs. A memory error returns to `exec_raw`'s protected call
-    // past the closure, whose frame owns nothing to drop (it only borrows `msg`).
-    let table: Table = unsafe {
-        lua.exec_raw((), |state| {
-            ffi::lua_createtable(state, 0, hint(16 + msg.tags.len()));
-            set_opt(state, c"Id", msg.id.as_deref());
-            set_text(state, c"From", &msg.from);
-            set_text(state, c"Owner", &msg.owner);
-            set_opt(state, c"Target", msg.target.as_deref());
-            set_opt(state, c"Anchor", msg.anchor.as_deref());
-            set_opt(state, c"Module", msg.module.as_deref());
-            set_opt(state, c"Hash-Chain", msg.hash_chain.as_deref());
-            set_opt(state, c"Forwarded-By", msg.forwarded_by.as_deref());
-            set_text(state, c"Data", &msg.data);
-            set_integer(state, c"Timestamp", msg.timestamp);
-            set_integer(state, c"Block-Height", msg.block_height);
-            set_integer(state, c"Epoch", msg.epoch);
-            set_integer(state, c"Nonce", msg.nonce);
-            set_bool(state, c"Cron", msg.cron);
-            if msg.read_only {
-                set_bool(state, c"Read-Only", true);
+/// Pushes the raw Lua view of a message: its fields, and `TagArray` (the Lua side adds
+/// `Tags`, the Title-Case fields and `reply`/`forward`). A JSON-valued tag's entry gets no
+/// `value` here ([`set_json_tags`] sets it, through mlua).
+///
+/// # Safety
+/// A Lua C function's context with four free slots (the message, `TagArray`, an entry, a
+/// value); it leaves the view on top. Only new tables are written, so no metamethod (no
+/// Lua code) runs; a memory error unwinds past the caller's frame, which must own nothing
+/// to drop (this frame only borrows `msg`).
+pub(crate) unsafe fn push_raw_view(state: *mut ffi::lua_State, msg: &Message) {
+    // SAFETY: the caller's context.
+    unsafe {
+        ffi::lua_createtable(state, 0, hint(16 + msg.tags.len()));
+        set_opt(state, c"Id", msg.id.as_deref());
+        set_text(state, c"From", &msg.from);
+        set_text(state, c"Owner", &msg.owner);
+        set_opt(state, c"Target", msg.target.as_deref());
+        set_opt(state, c"Anchor", msg.anchor.as_deref());
+        set_opt(state, c"Module", msg.module.as_deref());
+        set_opt(state, c"Hash-Chain", msg.hash_chain.as_deref());
+        set_opt(state, c"Forwarded-By", msg.forwarded_by.as_deref());
+        set_text(state, c"Data", &msg.data);
+        set_integer(state, c"Timestamp", msg.timestamp);
+        set_integer(state, c"Block-Height", msg.block_height);
+        set_integer(state, c"Epoch", msg.epoch);
+        set_integer(state, c"Nonce", msg.nonce);
+        set_bool(state, c"Cron", msg.cron);
+        if msg.read_only {
+            set_bool(state, c"Read-Only", true);
+        }
+        ffi::lua_createtable(state, hint(msg.tags.len()), 0);
+        for (at, tag) in msg.tags.iter().enumerate() {
+            ffi::lua_createtable(state, 0, 2);
+            set_text(state, c"name", &tag.name);
+            if let TagValue::Text(text) = &tag.value {
+                set_text(state, c"value", text);
             }
-            ffi::lua_createtable(state, hint(msg.tags.len()), 0);
-            for (at, tag) in msg.tags.iter().enumerate() {
-                ffi::lua_createtable(state, 0, 2);
-                set_text(state, c"name", &tag.name);
-                if let TagValue::Text(text) = &tag.value {
-                    set_text(state, c"value", text);
-                }
-                ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
-            }
-            ffi::lua_setfield(state, -2, c"TagArray".as_ptr());
-        })?
-    };
-    // JSON-valued tags (patch@1.0; rare) get their values through mlua.
-    if msg
-        .tags
+            ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
+        }
+        ffi::lua_setfield(state, -2, c"TagArray".as_ptr());
+    }
+}
+
+/// True when `msg` has a JSON-valued tag (patch@1.0; rare), whose value
+/// [`push_raw_view`] leaves to [`set_json_tags`].
+pub(crate) fn has_json_tags(msg: &Message) -> bool {
+    msg.tags
         .iter()
         .any(|t| matches!(t.value, TagValue::Json(_)))
-    {
-        let array: Table = table.raw_get("TagArray")?;
-        for (at, tag) in msg.tags.iter().enumerate() {
-            if let TagValue::Json(value) = &tag.value {
-                let entry: Table = array.raw_get(at + 1)?;
-                entry.raw_set("value", from_json(lua, value)?)?;
-            }
+}
+
+/// Sets the values of `msg`'s JSON-valued tags in its raw view `table`, through mlua.
+pub(crate) fn set_json_tags(lua: &Lua, table: &Table, msg: &Message) -> mlua::Result<()> {
+    let array: Table = table.raw_get("TagArray")?;
+    for (at, tag) in msg.tags.iter().enumerate() {
+        if let TagValue::Json(value) = &tag.value {
+            let entry: Table = array.raw_get(at + 1)?;
+            entry.raw_set("value", from_json(lua, value)?)?;
         }
+    }
+    Ok(())
+}
+
+/// The raw Lua view of a message as a table ([`push_raw_view`] and [`set_json_tags`]).
+#[cfg(test)]
+pub(crate) fn message_table(lua: &Lua, msg: &Message) -> mlua::Result<Table> {
+    // SAFETY: `exec_raw` runs the closure as a protected C function with LUA_MINSTACK
+    // (20) free slots and takes the view it leaves; the closure owns nothing.
+    let table: Table = unsafe { lua.exec_raw((), |state| push_raw_view(state, msg))? };
+    if has_json_tags(msg) {
+        set_json_tags(lua, &table, msg)?;
     }
     Ok(table)
 }

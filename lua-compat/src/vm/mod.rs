@@ -67,10 +67,10 @@ struct Api {
     inbox: Function,
 }
 
+/// Which message's view is current (the view itself is in the Lua registry).
 struct Current {
     ptr: usize,
     id: Option<String>,
-    table: Table,
 }
 
 /// One Lua state with the AOS environment.
