@@ -206,14 +206,14 @@ impl Vm {
     pub(crate) fn identity(&self, ctx: &Ctx<'_>) -> Result<(), LuaError> {
         let p = ctx.process();
         self.random.seed_text(&p.id);
-        // SAFETY: `exec_raw` runs the closure as a protected C function with `A.identity`
+        // SAFETY: `call_raw` runs the closure as a protected C function with `A.identity`
         // at index 1 and LUA_MINSTACK (20) free slots; it pushes five arguments (two
         // slots for the authorities' table and an entry) and calls it, which leaves
         // nothing. A Lua error (memory, the budget: nothing else can fail before any
         // process code has run) returns to `exec_raw` past the closure, which owns
         // nothing to drop (it borrows `p`).
         unsafe {
-            self.lua.exec_raw::<()>(&self.api.identity, |state| {
+            self.call_raw(&self.api.identity, &mut |state| {
                 push_text(state, &p.id);
                 push_text(state, &p.owner);
                 push_text(state, &p.name);
