@@ -75,21 +75,30 @@ impl Vm {
             })?;
         }
         if json {
-            let view: Table = self.lua.named_registry_value(VIEW_NAME)?;
-            set_json_tags(&self.lua, &view, msg)?;
-            // SAFETY: as above: the view from the registry to `A.prepare`.
-            unsafe {
-                self.call_raw(&self.api.prepare, &mut |state| {
-                    ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
-                    ffi::lua_call(state, 1, 0);
-                })?;
-            }
+            self.prepare_with_json_tags(msg)?;
         }
         self.current.replace(Some(Current {
             ptr,
             id: msg.id.clone(),
         }));
         Ok(())
+    }
+
+    /// [`Vm::message`]'s rare path: the JSON-valued tags' values set in the view in the
+    /// registry through mlua, then `A.prepare`. Out of line, so a first message without
+    /// such a tag does not compile it.
+    #[cold]
+    #[inline(never)]
+    fn prepare_with_json_tags(&self, msg: &Message) -> mlua::Result<()> {
+        let view: Table = self.lua.named_registry_value(VIEW_NAME)?;
+        set_json_tags(&self.lua, &view, msg)?;
+        // SAFETY: as in `message`: the view from the registry to `A.prepare`.
+        unsafe {
+            self.call_raw(&self.api.prepare, &mut |state| {
+                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
+                ffi::lua_call(state, 1, 0);
+            })
+        }
     }
 
     /// Decides whether the Lua handler `name` takes `msg`. A Lua error in the pattern is
