@@ -492,11 +492,13 @@ mod tests {
                 Err(InputError::NotAnObject { .. })
             )
         };
-        // Unicode whitespace before the brace is skipped, as `trim_start` skipped it.
-        for object in ["{", " {", "\u{a0}\u{2003}{\"Id\": ", "\n{ ] ", "{ \u{a0}"] {
+        // JSON's whitespace (ASCII) before the brace is skipped; a Unicode space is not
+        // JSON's, so a text that starts with one does not open an object.
+        for object in ["{", " {", "\t\r\n {\"Id\": ", "\n{ ] ", "{ \u{a0}"] {
             assert!(!not_an_object(object), "{object:?}");
         }
-        for other in ["", " ", "\u{a0}", "[{}]", "x{", " \u{a0} nul", "}{"] {
+        let unicode_space = "\u{a0}\u{2003}{\"Id\": ";
+        for other in ["", " ", "\u{a0}", "[{}]", "x{", " \u{a0} nul", "}{", unicode_space] {
             assert!(not_an_object(other), "{other:?}");
         }
     }
