@@ -68,8 +68,13 @@ local forbidden = {
 -- Each run of letters and digits with its first letter upper-cased. Most tag names already
 -- are (no run starts with a lower-case letter): those are returned as they are, without
 -- the gsub and its callback per word.
+local hasLowerWord, hasMagic = H.lowerword, H.magic
 local function titleCase(name)
-  if not string.find(name, "%f[%w]%l") then return name end
+  if type(name) == "string" then
+    if not hasLowerWord(name) then return name end
+  elseif not string.find(name, "%f[%w]%l") then
+    return name
+  end
   return (string.gsub(name, "(%w)(%w*)", function(first, rest) return string.upper(first) .. rest end))
 end
 
@@ -360,7 +365,6 @@ end
 Receive = function(pattern) return Handlers.receive(pattern) end
 
 -- Match rules ---------------------------------------------------------------------------
-local magic = "[%^%$%(%)%%%.%[%]%*%+%-%?]"
 
 local function valueMatches(rule, value, msg)
   local kind = type(rule)
@@ -369,7 +373,7 @@ local function valueMatches(rule, value, msg)
     if type(value) ~= "string" then value = value ~= nil and tostring(value) or nil end
     if value == nil then return false end
     if string.lower(rule) == string.lower(value) then return true end
-    if string.find(rule, magic) then
+    if hasMagic(rule) then
       local ok, found = pcall(string.match, value, rule)
       return ok and found ~= nil
     end

@@ -118,6 +118,7 @@ impl Vm {
         let edits = Rc::new(RefCell::new(Vec::new()));
         super::edit::install(&lua, &host, &edits)?;
         let hosting = super::host::install(&lua, &host)?;
+        super::text::install(&lua, &host)?;
         let rust = lua.create_table()?;
         globals.set("Rust", rust.clone())?;
         let budget = Rc::new(Cell::new(limits.instructions));

@@ -3,8 +3,9 @@
 //! [`Vm`] and its per-message life cycle are here; the rest by concept: `limits` (the
 //! bounds and how an mlua error becomes a [`LuaError`]), `build` (the sandboxed state with
 //! the AOS environment), `host` (the host functions Lua calls, `ao.send`, `print`, ...,
-//! and the message context they write to), `message` (a message's view, pattern decisions
-//! and handler runs) and `eval` (chunks run in the globals: sources, `Eval`).
+//! and the message context they write to), `text` (the byte tests the environment asks of
+//! its texts), `message` (a message's view, pattern decisions and handler runs) and `eval`
+//! (chunks run in the globals: sources, `Eval`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,6 +23,7 @@ mod eval;
 mod host;
 mod limits;
 mod message;
+mod text;
 
 pub(crate) use eval::Named;
 pub(crate) use limits::lua_error;
