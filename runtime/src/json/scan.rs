@@ -498,7 +498,16 @@ mod tests {
             assert!(!not_an_object(object), "{object:?}");
         }
         let unicode_space = "\u{a0}\u{2003}{\"Id\": ";
-        for other in ["", " ", "\u{a0}", "[{}]", "x{", " \u{a0} nul", "}{", unicode_space] {
+        for other in [
+            "",
+            " ",
+            "\u{a0}",
+            "[{}]",
+            "x{",
+            " \u{a0} nul",
+            "}{",
+            unicode_space,
+        ] {
             assert!(not_an_object(other), "{other:?}");
         }
     }
