@@ -70,7 +70,7 @@ unsafe fn set_bool(state: *mut ffi::lua_State, key: &CStr, b: bool) {
 }
 
 /// A size hint for `lua_createtable` (a hint only: capped, never wrong).
-fn hint(n: usize) -> c_int {
+pub(crate) fn hint(n: usize) -> c_int {
     c_int::try_from(n).unwrap_or(c_int::MAX)
 }
 

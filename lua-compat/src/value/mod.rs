@@ -8,7 +8,8 @@ mod raw;
 
 pub(crate) use encode::to_json;
 pub(crate) use message::{
-    has_json_tags, plain_tags, push_raw_view, push_text, read_list, set_json_tags, tags_from_lua,
+    has_json_tags, hint, plain_tags, push_raw_view, push_text, read_list, set_json_tags,
+    tags_from_lua,
 };
 pub(crate) use raw::{lossy_text, type_name, LuaBytes};
 

@@ -23,8 +23,6 @@ use crate::value::{lossy_text, plain_tags, read_list, tags_from_lua, LuaBytes};
 /// `RefCell<&mut Ctx>` lent by [`Vm::hosted`].
 pub(crate) type Hosting = Lent;
 
-/// Runs `f` on the context of the message being handled; `what` names the Lua function
-/// for the error outside one.
 /// The C function `f` as a Lua closure whose upvalues are `fallback` (1) and `at` as
 /// light userdata (2): the fast C path of a host function whose mlua `fallback` handles
 /// what `f` leaves to it.
@@ -50,6 +48,8 @@ pub(super) unsafe fn c_closure<T>(
     }
 }
 
+/// Runs `f` on the context of the message being handled; `what` names the Lua function
+/// for the error outside one.
 fn with_ctx<R>(
     hosting: &Hosting,
     what: &str,
@@ -157,8 +157,8 @@ unsafe fn plain_text<'a>(
 /// `H.post(target, data, tags)`: what `H.send` does when no argument needs mlua's
 /// conversions (a UTF-8 target or nil, a string or nil as the data, a list whose every
 /// entry is a text name with a scalar value) and a handler is running: sends and returns
-/// the reference as text. Otherwise it returns nothing and sends nothing, and the Lua side calls
-/// `H.send`, which converts, and fails, as it always did.
+/// the reference as text. Otherwise it returns nothing and sends nothing, and the Lua side
+/// calls `H.send`, which converts, and fails, as it always did.
 unsafe extern "C-unwind" fn post(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: Lua calls a C function with LUA_MINSTACK (20) free slots; upvalue 2 is the
     // hosting slot (`install`), alive while this closure is. The two key strings are

@@ -8,11 +8,27 @@ use mlua::{ffi, Function, Table};
 use super::limits::classify;
 use super::{Current, Vm};
 use crate::error::LuaError;
-use crate::value::{has_json_tags, lossy_text, push_raw_view, push_text, set_json_tags, LuaBytes};
+use crate::value::{has_json_tags, push_raw_view, push_text, set_json_tags, LuaBytes};
 
 /// The registry field that holds the current message's view while a message is handled:
 /// the calls of the message path push it from there, so no mlua handle to it is made.
 const VIEW: &CStr = c"aoxide.view";
+
+/// [`VIEW`] as text, for mlua's `named_registry_value`.
+const VIEW_NAME: &str = match VIEW.to_str() {
+    Ok(name) => name,
+    Err(_) => panic!("the view's registry name is ASCII"),
+};
+
+/// Pushes the current message's view (nil outside a message).
+///
+/// # Safety
+/// A Lua C function's context with a free slot; nothing is allocated, nothing raises (the
+/// registry is a plain table).
+unsafe fn push_view(state: *mut ffi::lua_State) {
+    // SAFETY: the caller's context.
+    unsafe { ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr()) };
+}
 
 /// What `A.run` or `A.eval` gets after the name.
 pub(super) enum Arg<'a> {
@@ -95,7 +111,7 @@ impl Vm {
         // SAFETY: as in `message`: the view from the registry to `A.prepare`.
         unsafe {
             self.call_raw(&self.api.prepare, &mut |state| {
-                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
+                push_view(state);
                 ffi::lua_call(state, 1, 0);
             })
         }
@@ -114,7 +130,7 @@ impl Vm {
                     ffi::lua_pushcfunction(state, traceback);
                     ffi::lua_rotate(state, 1, 1);
                     push_text(state, name);
-                    ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
+                    push_view(state);
                     if ffi::lua_pcall(state, 2, 1, 1) != ffi::LUA_OK {
                         ffi::lua_error(state);
                     }
@@ -180,9 +196,7 @@ impl Vm {
             self.call_raw(f, &mut |state| {
                 push_text(state, name);
                 match arg {
-                    Arg::View => {
-                        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
-                    }
+                    Arg::View => push_view(state),
                     Arg::Text(text) => push_text(state, text),
                     Arg::Chunk(chunk_name, chunk) => {
                         let status = ffi::luaL_loadbufferx(
@@ -220,7 +234,7 @@ impl Vm {
         // SAFETY: the view to `A.inbox`; the call leaves nothing and owns nothing.
         unsafe {
             self.call_raw(&self.api.inbox, &mut |state| {
-                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, VIEW.as_ptr());
+                push_view(state);
                 ffi::lua_call(state, 1, 0)
             })
         }
@@ -242,12 +256,9 @@ impl Vm {
     }
 }
 
-/// [`VIEW`] as text, for mlua's `named_registry_value`.
-const VIEW_NAME: &str = "aoxide.view";
-
 /// The error of a chunk that did not load (`status` from `luaL_loadbufferx`), as mlua's
 /// `pop_error` makes it for a load.
-pub(super) fn load_error(status: c_int, message: String) -> mlua::Error {
+fn load_error(status: c_int, message: String) -> mlua::Error {
     match status {
         ffi::LUA_ERRSYNTAX => mlua::Error::SyntaxError {
             incomplete_input: message.ends_with("<eof>") || message.ends_with("'<eof>'"),
@@ -278,10 +289,9 @@ unsafe extern "C-unwind" fn traceback(state: *mut ffi::lua_State) -> c_int {
 ///
 /// # Safety
 /// A Lua C function's context, with a value at `index`; nothing is converted in place.
-pub(super) unsafe fn text_at(state: *mut ffi::lua_State, index: c_int) -> Option<String> {
+unsafe fn text_at(state: *mut ffi::lua_State, index: c_int) -> Option<String> {
     // SAFETY: the caller's context; the bytes are copied while the string is on the stack.
     unsafe {
-        (ffi::lua_type(state, index) == ffi::LUA_TSTRING)
-            .then(|| lossy_text(LuaBytes::at(state, index).bytes()))
+        (ffi::lua_type(state, index) == ffi::LUA_TSTRING).then(|| LuaBytes::at(state, index).text())
     }
 }

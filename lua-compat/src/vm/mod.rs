@@ -15,7 +15,7 @@ use mlua::{ffi, Function, Lua, Table};
 
 use crate::error::LuaError;
 use crate::libs::{self, random::Random};
-use crate::value::push_text;
+use crate::value::{hint, push_text};
 
 mod build;
 mod edit;
@@ -88,11 +88,6 @@ pub(crate) struct Vm {
     edits: Rc<RefCell<Vec<Edit>>>,
     current: RefCell<Option<Current>>,
     pattern_error: RefCell<Option<LuaError>>,
-}
-
-/// A size hint for `lua_createtable` (a hint only: capped, never wrong).
-fn hint(n: usize) -> std::ffi::c_int {
-    std::ffi::c_int::try_from(n).unwrap_or(std::ffi::c_int::MAX)
 }
 
 impl Vm {
