@@ -365,7 +365,6 @@ end
 Receive = function(pattern) return Handlers.receive(pattern) end
 
 -- Match rules ---------------------------------------------------------------------------
-
 local function valueMatches(rule, value, msg)
   local kind = type(rule)
   if kind == "string" then
