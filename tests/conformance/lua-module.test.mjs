@@ -163,13 +163,13 @@ test("a fresh instance continues from another's memory half-way through each sce
   }
 })
 
-// The AOS token trace (lua-compat/tests/fixtures/aos-token-trace), compared as in
+// The AOS token trace (tests/fixtures/aos-token-trace), compared as in
 // lua-compat/tests/trace.rs: outcome class, every message (Target, tags as a map, Data byte
 // for byte, Anchor), spawns, assignments, the printed output without colours. Kept on
 // purpose (counted): AOS's "WARN: No target specified" lines, and Balances replies
 // compared as JSON objects (AOS orders keys by its hash, aoxide's json sorts them).
 function loadTrace() {
-  const dir = join(ROOT, "lua-compat/tests/fixtures/aos-token-trace")
+  const dir = join(ROOT, "tests/fixtures/aos-token-trace")
   const gunzip = name => gunzipSync(readFileSync(join(dir, name))).toString("utf8")
   const messages = gunzip("messages.jsonl.gz").split("\n").filter(Boolean).map(l => JSON.parse(l))
   const outputs = JSON.parse(gunzip("outputs.json.gz"))

@@ -7,8 +7,8 @@
 // and the printed output without ANSI colours. The differences kept on purpose are listed
 // in blueprints/token/README.md; each is matched by name and counted.
 //
-// The trace is the in-repo copy in blueprints/token/tests/fixtures/aos-token-trace (the
-// same files blueprints/token/tests/trace.rs reads).
+// The trace is the in-repo copy in tests/fixtures/aos-token-trace (the same files the two
+// token replays read: tests/support/aos_trace.rs).
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
@@ -21,7 +21,7 @@ const PID = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU"
 const STRANGER = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE"
 
 function traceDir() {
-  return join(ROOT, "blueprints/token/tests/fixtures/aos-token-trace")
+  return join(ROOT, "tests/fixtures/aos-token-trace")
 }
 
 function loadTrace() {

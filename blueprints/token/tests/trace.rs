@@ -7,61 +7,17 @@
 //! The differences kept on purpose are listed in `blueprints/token/README.md`; each one
 //! is matched here by name and counted, so a new difference fails the test.
 //!
-//! The trace lives in the repository: `tests/fixtures/aos-token-trace` (the recording's
-//! `trace-meta.json` says how it was made).
+//! The trace and the comparison are shared with the Lua token's replay
+//! (`tests/support/aos_trace.rs`; the trace is `tests/fixtures/aos-token-trace` at the
+//! repository's root, and the recording's `trace-meta.json` says how it was made).
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+#[path = "../../../tests/support/aos_trace.rs"]
+mod aos_trace;
 
-use aoxide::{Outcome, Runtime, TagValue, U256};
+use aos_trace::{compare, load, Differences, PID, STRANGER};
+use aoxide::{Runtime, U256};
 use aoxide_token::TokenProcess;
-use flate2::read::GzDecoder;
 use serde_json::Value;
-
-const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
-const STRANGER: &str = "LPkm502Ht5Uha7hgOvD9ehjZmoBjRQhdsW96QRHK3xE";
-
-fn trace_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aos-token-trace")
-}
-
-fn gunzip(path: PathBuf) -> Vec<u8> {
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    GzDecoder::new(file).read_to_end(&mut out).unwrap();
-    out
-}
-
-fn load() -> (Vec<Value>, Vec<Value>) {
-    let dir = trace_dir();
-    let messages: Vec<Value> = BufReader::new(&gunzip(dir.join("messages.jsonl.gz"))[..])
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    let outputs: Vec<Value> = serde_json::from_slice(&gunzip(dir.join("outputs.json.gz"))).unwrap();
-    assert_eq!(messages.len(), 625);
-    assert_eq!(outputs.len(), 625);
-    (messages, outputs)
-}
-
-/// Removes ANSI colour sequences (`ESC [ ... m`).
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// The differences the README documents; each is counted when it is met.
 #[derive(Default, Debug)]
@@ -75,135 +31,41 @@ struct Kept {
     no_zero_entries: usize,
 }
 
-fn expected_tags(m: &Value) -> BTreeMap<String, Value> {
-    let mut map = BTreeMap::new();
-    for t in m["Tags"].as_array().unwrap() {
-        let name = t["name"].as_str().unwrap().to_owned();
-        assert!(
-            map.insert(name.clone(), t["value"].clone()).is_none(),
-            "duplicate {name}"
-        );
+impl Differences for Kept {
+    fn no_target_warning(&mut self) {
+        self.no_target_warning += 1;
     }
-    map
-}
 
-fn actual_tags(m: &aoxide::OutMessage) -> Result<BTreeMap<String, Value>, String> {
-    let mut map = BTreeMap::new();
-    for t in m.tags.iter() {
-        let v = match &t.value {
-            TagValue::Text(s) => Value::String(s.clone()),
-            TagValue::Json(v) => v.clone(),
+    /// `Balances` replies compared as objects; an account AOS lists with "0" may be absent.
+    fn data(&mut self, aos: &str, aoxide: &str) -> bool {
+        let (Ok(Value::Object(e)), Ok(Value::Object(a))) = (
+            serde_json::from_str::<Value>(aos),
+            serde_json::from_str::<Value>(aoxide),
+        ) else {
+            return false;
         };
-        if map.insert(t.name.clone(), v).is_some() {
-            return Err(format!("tag {} sent twice", t.name));
+        if a.iter().any(|(k, v)| e.get(k) != Some(v)) {
+            return false;
         }
-    }
-    Ok(map)
-}
-
-/// Compares `Balances` replies as objects; an account AOS lists with "0" may be absent.
-fn same_balances(expected: &str, actual: &str, kept: &mut Kept) -> bool {
-    let (Ok(Value::Object(e)), Ok(Value::Object(a))) = (
-        serde_json::from_str::<Value>(expected),
-        serde_json::from_str::<Value>(actual),
-    ) else {
-        return false;
-    };
-    if a.iter().any(|(k, v)| e.get(k) != Some(v)) {
-        return false;
-    }
-    let mut zeros = 0;
-    for (k, v) in &e {
-        if !a.contains_key(k) {
-            if v != "0" {
-                return false;
-            }
-            zeros += 1;
-        }
-    }
-    kept.no_zero_entries += zeros;
-    true
-}
-
-fn compare(seq: usize, expected: &Value, actual: &Outcome, kept: &mut Kept) -> Result<(), String> {
-    let expected_error = expected.get("Error").is_some();
-    if expected_error != actual.is_error() {
-        return Err(format!(
-            "outcome class: AOS error={expected_error}, aoxide error={:?}",
-            actual.error
-        ));
-    }
-    if expected_error {
-        return Ok(());
-    }
-
-    let want: &Vec<Value> = expected["Messages"].as_array().unwrap();
-    if want.len() != actual.messages.len() {
-        return Err(format!(
-            "{} messages expected, {} sent: {:?}",
-            want.len(),
-            actual.messages.len(),
-            actual.messages
-        ));
-    }
-    for (i, (w, a)) in want.iter().zip(&actual.messages).enumerate() {
-        let target = w.get("Target").and_then(Value::as_str);
-        if target != a.target.as_deref() {
-            return Err(format!("message {i}: Target {target:?} != {:?}", a.target));
-        }
-        let wt = expected_tags(w);
-        let at = actual_tags(a)?;
-        if wt != at {
-            return Err(format!("message {i}: tags\n AOS    {wt:?}\n aoxide {at:?}"));
-        }
-        let wd = w.get("Data").and_then(Value::as_str);
-        let ad = a.data.as_deref();
-        if wd != ad {
-            let balances = matches!((wd, ad), (Some(e), Some(x)) if same_balances(e, x, kept));
-            if !balances {
-                return Err(format!("message {i}: Data {wd:?} != {ad:?}"));
+        let mut zeros = 0;
+        for (k, v) in &e {
+            if !a.contains_key(k) {
+                if v != "0" {
+                    return false;
+                }
+                zeros += 1;
             }
         }
-        let anchor = w["Anchor"].as_str().unwrap();
-        if anchor != a.anchor {
-            return Err(format!("message {i}: Anchor {anchor} != {}", a.anchor));
-        }
-    }
-    for (what, list) in [
-        ("Spawns", actual.spawns.len()),
-        ("Assignments", actual.assignments.len()),
-    ] {
-        let n = expected[what].as_array().map_or(0, Vec::len);
-        if n != list {
-            return Err(format!("{what}: {n} != {list}"));
-        }
+        self.no_zero_entries += zeros;
+        true
     }
 
-    let mut lines: Vec<String> = Vec::new();
-    for line in strip_ansi(expected["Output"]["data"].as_str().unwrap_or("")).lines() {
-        if line.starts_with("WARN: No target specified for message.") {
-            kept.no_target_warning += 1;
-        } else {
-            lines.push(line.to_owned());
-        }
+    /// The owner's `Eval`: AOS printed nothing, aoxide the inbox notice.
+    fn output(&mut self, aos: &str, aoxide: &str) -> bool {
+        let notice = aos.is_empty() && aoxide == "New Message From IsL...u_o: Action = Eval";
+        self.eval_notice += usize::from(notice);
+        notice
     }
-    let want_output = lines.join("\n");
-    if seq == 1 {
-        if want_output.is_empty()
-            && actual.output.data == "New Message From IsL...u_o: Action = Eval"
-        {
-            kept.eval_notice += 1;
-            return Ok(());
-        }
-        return Err(format!("Eval output {:?}", actual.output.data));
-    }
-    if want_output != actual.output.data {
-        return Err(format!(
-            "Output.data {want_output:?} != {:?}",
-            actual.output.data
-        ));
-    }
-    Ok(())
 }
 
 #[test]
@@ -225,7 +87,7 @@ fn replays_the_aos_token_trace() {
             .iter()
             .filter(|m| m.get("device") == Some("patch@1.0"))
             .count();
-        match compare(seq, expected, &outcome, &mut kept) {
+        match compare(expected, &outcome, &mut kept) {
             Ok(()) => passed += 1,
             Err(e) => failures.push(format!(
                 "seq {seq} ({}): {e}",
