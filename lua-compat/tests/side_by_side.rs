@@ -18,9 +18,14 @@
 
 use std::collections::BTreeMap;
 
-use aoxide::{Outcome, Runtime, TagValue};
+use aoxide::{Outcome, Runtime};
 use aoxide_lua::{LuaFiles, LuaProcess, LuaSource};
 use serde_json::{json, Map, Value};
+
+#[path = "../../tests/support/outcome.rs"]
+mod outcome;
+
+use outcome::{strip_ansi, tag_json};
 
 struct Bare;
 impl LuaFiles for Bare {
@@ -39,23 +44,6 @@ fn fixture(name: &str) -> Value {
 fn blueprint(file: &str) -> String {
     let path = format!("{}/../blueprints/lua/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `Data`, or `DataJson` when the text is a JSON object or list.
@@ -83,13 +71,7 @@ fn normalize(outcome: &Outcome) -> Value {
             let tags: BTreeMap<String, Value> = m
                 .tags
                 .iter()
-                .map(|t| {
-                    let v = match &t.value {
-                        TagValue::Text(s) => Value::String(s.clone()),
-                        TagValue::Json(v) => v.clone(),
-                    };
-                    (t.name.clone(), v)
-                })
+                .map(|t| (t.name.clone(), tag_json(&t.value)))
                 .collect();
             let mut out = Map::new();
             out.insert("Target".into(), json!(m.target));

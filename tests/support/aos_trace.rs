@@ -15,9 +15,14 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use aoxide::{OutMessage, Outcome, TagValue};
+use aoxide::{OutMessage, Outcome};
 use flate2::read::GzDecoder;
 use serde_json::Value;
+
+#[path = "outcome.rs"]
+mod outcome;
+
+use outcome::{strip_ansi, tag_json};
 
 /// The process of the trace.
 pub const PID: &str = "KeBtbx9NA7tCRr3cSN4_G1bPUSlcBFTy0ubMYvoOUaU";
@@ -57,24 +62,6 @@ pub fn load() -> (Vec<Value>, Vec<Value>) {
     (messages, outputs)
 }
 
-/// Removes ANSI colour sequences (`ESC [ ... m`).
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn expected_tags(m: &Value) -> BTreeMap<String, Value> {
     let mut map = BTreeMap::new();
     for t in m["Tags"].as_array().unwrap() {
@@ -90,11 +77,7 @@ fn expected_tags(m: &Value) -> BTreeMap<String, Value> {
 fn actual_tags(m: &OutMessage) -> Result<BTreeMap<String, Value>, String> {
     let mut map = BTreeMap::new();
     for t in m.tags.iter() {
-        let v = match &t.value {
-            TagValue::Text(s) => Value::String(s.clone()),
-            TagValue::Json(v) => v.clone(),
-        };
-        if map.insert(t.name.clone(), v).is_some() {
+        if map.insert(t.name.clone(), tag_json(&t.value)).is_some() {
             return Err(format!("tag {} sent twice", t.name));
         }
     }
