@@ -36,10 +36,7 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
             for (_, b) in p.balances.iter() {
                 sum = sum.checked_add(*b).expect("balances overflow");
             }
-            assert_eq!(
-                sum, p.total_supply,
-                "balances do not add up to the supply"
-            );
+            assert_eq!(sum, p.total_supply, "balances do not add up to the supply");
         },
     );
 });

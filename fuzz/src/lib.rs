@@ -15,12 +15,35 @@ pub const SENDERS: [&str; 4] = [
     "MALLORY_00000000000000000000000000000000000",
 ];
 
+/// A fuzzed tag value: any text, or the shapes handlers look for (a decimal amount, one of
+/// [`SENDERS`]), so that sequences reach the handlers' success paths, not only their
+/// refusals.
+#[derive(Debug, Arbitrary)]
+pub enum TagValue {
+    /// Any text.
+    Text(String),
+    /// A decimal amount.
+    Amount(u32),
+    /// One of [`SENDERS`].
+    Sender(u8),
+}
+
+impl TagValue {
+    fn text(&self) -> String {
+        match self {
+            TagValue::Text(text) => text.clone(),
+            TagValue::Amount(amount) => amount.to_string(),
+            TagValue::Sender(i) => SENDERS[*i as usize % SENDERS.len()].to_owned(),
+        }
+    }
+}
+
 /// One fuzzed message.
 #[derive(Debug, Arbitrary)]
 pub struct FuzzMessage {
     sender: u8,
     action: u8,
-    tags: Vec<(u8, String)>,
+    tags: Vec<(u8, TagValue)>,
     data: String,
     read_only: bool,
     /// When set, these raw bytes are sent instead of the structured message.
@@ -38,7 +61,7 @@ pub fn to_json(m: &FuzzMessage, actions: &[&str], tag_names: &[&str], n: usize) 
         vec![json!({"name": "Action", "value": actions[m.action as usize % actions.len()]})];
     for (name, value) in m.tags.iter().take(16) {
         let name = tag_names[*name as usize % tag_names.len()];
-        tags.push(json!({"name": name, "value": value}));
+        tags.push(json!({"name": name, "value": value.text()}));
     }
     let mut msg = json!({
         "Id": format!("MSG_{n:039}"),
@@ -67,11 +90,18 @@ pub fn env() -> Vec<u8> {
     .expect("a JSON value serialises")
 }
 
-/// The spawn message.
+/// The spawn message. Its `Initial-Allocations` (read by the Rust token, ignored by the
+/// other processes) give the three other senders a balance besides the process, so that a
+/// `Transfer` from most senders can succeed.
 pub fn spawn() -> Vec<u8> {
+    let allocations = json!({ SENDERS[0]: "1000000", SENDERS[2]: "1000000", SENDERS[3]: "1000" });
     serde_json::to_vec(&json!({
         "Id": PID, "Owner": SENDERS[0], "From": SENDERS[0], "Target": PID,
-        "Tags": [{"name": "Type", "value": "Process"}], "Data": "",
+        "Tags": [
+            {"name": "Type", "value": "Process"},
+            {"name": "Initial-Allocations", "value": allocations.to_string()},
+        ],
+        "Data": "",
     }))
     .expect("a JSON value serialises")
 }
