@@ -50,6 +50,20 @@ pub struct FuzzMessage {
     raw: Option<Vec<u8>>,
 }
 
+impl FuzzMessage {
+    /// A structured message from `SENDERS[sender]` with `actions[action]`, no tags.
+    pub fn new(sender: u8, action: u8, data: &str) -> Self {
+        FuzzMessage {
+            sender,
+            action,
+            tags: Vec::new(),
+            data: data.to_owned(),
+            read_only: false,
+            raw: None,
+        }
+    }
+}
+
 /// Builds the JSON-1 bytes of `m`, with actions and tag names drawn from the process'
 /// vocabulary (so the fuzzer reaches handlers, not only the parser).
 pub fn to_json(m: &FuzzMessage, actions: &[&str], tag_names: &[&str], n: usize) -> Vec<u8> {
