@@ -96,7 +96,9 @@ impl WasmBackend {
     }
 
     /// Runs one `handle` call on raw JSON (without the NUL) and returns the raw result
-    /// JSON, or why the call failed.
+    /// JSON, or why the call failed. A `msg` or `env` with a NUL byte in it is refused
+    /// (the module reads both as C strings, which would end at the NUL) and the instance
+    /// goes on.
     pub fn handle_json(&mut self, msg: &[u8], env: &[u8]) -> Result<Vec<u8>, String> {
         if let Some(fault) = &self.fault {
             return Err(format!(

@@ -269,7 +269,20 @@ impl Live {
     }
 
     /// One `handle` call as the loader's `ccall("handle", "string", ["string", "string"])`.
+    /// A message or env with a NUL byte is refused before the call: the module reads both
+    /// as C strings, which would end at the NUL and hand it a different message.
     pub(super) fn call(&mut self, msg: &[u8], env: &[u8]) -> Result<Vec<u8>, Fault> {
+        for (what, s) in [("message", msg), ("env", env)] {
+            if let Some(at) = s.iter().position(|&b| b == 0) {
+                return Err(Fault {
+                    message: format!(
+                        "the {what} has a NUL byte at offset {at}: the module reads it as a \
+                         C string, which would end there"
+                    ),
+                    fatal: false,
+                });
+            }
+        }
         self.store
             .set_fuel(self.compute_limit)
             .map_err(|e| Fault::fatal(format!("cannot set the compute limit: {e}")))?;
