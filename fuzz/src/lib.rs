@@ -1,6 +1,8 @@
 //! Shared pieces of the fuzz targets: a structured message sequence that `arbitrary` fills,
 //! turned into JSON-1 exactly as hosts send it, and the invariants every process must keep.
 
+pub mod differential;
+
 use aoxide::{Outcome, Process, Runtime};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use serde_json::{json, Value};
