@@ -250,3 +250,38 @@ fn the_module_under_ao_loader_answers_every_message_as_the_native_process() {
         );
     }
 }
+
+/// A dry-run persists nothing on AO: a compute unit drops the memory it ran in. Under
+/// ao-loader the network does the same, so Lua globals a dry-run's handler writes are gone
+/// afterwards, with the Rust state. Natively the Lua VM is not copied per message, so
+/// its globals keep what a dry-run wrote (`lua-compat/README.md`, `Net::dry_run`): this
+/// test pins both.
+#[test]
+fn a_dry_run_leaves_lua_globals_as_they_were_in_the_module_not_natively() {
+    if std::env::var_os("AOXIDE_SKIP_LUA").is_some() {
+        eprintln!("skipped: AOXIDE_SKIP_LUA is set (no Lua toolchain)");
+        return;
+    }
+    let bytes = mixed_wasm();
+    for (wasm, kept) in [(Some(&bytes[..]), "1"), (None, "2")] {
+        let mut w = world(wasm);
+        assert!(w.eval("Counter = 1").error.is_none());
+        let owner = w.owner.clone();
+        let dry = w
+            .net
+            .dry_run_as(
+                &owner,
+                &w.mixed,
+                Msg::new().action("Eval").data("Counter = Counter + 1"),
+            )
+            .expect("dry-run");
+        assert!(dry.error.is_none(), "{:?}", dry.error);
+        let out = w.eval("return Counter");
+        assert!(
+            out.output.data == kept,
+            "{} run: {:?}",
+            if wasm.is_some() { "module" } else { "native" },
+            out.output.data
+        );
+    }
+}

@@ -357,7 +357,12 @@ impl Net {
 
     /// Evaluates `msg` against `process` as a dry-run (`Read-Only: true`), from an
     /// anonymous wallet. Nothing persists: the runtime rolls the state back, nothing is
-    /// scheduled, and the network's clock and counters do not move.
+    /// scheduled, and the network's clock and counters do not move. A module under
+    /// ao-loader (one with aoxide's Lua layer) runs it in memory that is then dropped, as a
+    /// compute unit does. The one exception is a native process with the Lua layer: its Lua
+    /// VM is not copied per message, so Lua globals keep what a dry-run's handlers wrote
+    /// (`lua-compat/README.md`); register its module instead to check dry-runs as AO
+    /// runs them.
     pub fn dry_run(
         &mut self,
         process: &ProcessId,
