@@ -8,30 +8,12 @@
 //! so it is not checked for that. After the sequence, the process still answers `Balance`.
 #![no_main]
 use aoxide::{Message, Runtime, U256};
-use aoxide_fuzz::{check_result, env, spawn, to_json, FuzzMessage, SENDERS};
+use aoxide_fuzz::{
+    check_result, env, spawn, to_json, FuzzMessage, SENDERS, TOKEN_ACTIONS, TOKEN_TAGS,
+};
 use aoxide_lua::mlua;
 use example_lua_token::LuaToken;
 use libfuzzer_sys::fuzz_target;
-
-const ACTIONS: &[&str] = &[
-    "Transfer",
-    "Balance",
-    "Balances",
-    "Info",
-    "Total-Supply",
-    "Mint",
-    "Eval",
-    "Other",
-];
-const TAGS: &[&str] = &[
-    "Recipient",
-    "Quantity",
-    "Target",
-    "Cast",
-    "X-Note",
-    "X-Reference",
-    "Reply-To",
-];
 
 /// The balances (sorted) and the supply, checked: every balance a decimal string, their
 /// sum the supply.
@@ -72,7 +54,7 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
     // Whether the owner's `Eval` has run: from then on any global may hold anything.
     let mut evaluated = false;
     for (n, m) in messages.iter().take(64).enumerate() {
-        let bytes = to_json(m, ACTIONS, TAGS, n);
+        let bytes = to_json(m, TOKEN_ACTIONS, TOKEN_TAGS, n);
         let before = (!evaluated).then(|| ledger(rt.state().expect("booted")));
         let handled = rt.messages_handled();
         let out = rt.handle_bytes(&bytes, &env);
@@ -100,7 +82,7 @@ fuzz_target!(|messages: Vec<FuzzMessage>| {
     }
     // The process still answers after whatever came.
     let balance = FuzzMessage::new(3, 1, "") /* a stranger's Balance */;
-    let out = rt.handle_bytes(&to_json(&balance, ACTIONS, TAGS, 64), &env);
+    let out = rt.handle_bytes(&to_json(&balance, TOKEN_ACTIONS, TOKEN_TAGS, 64), &env);
     check_result(&out);
     if !evaluated {
         assert!(out.error.is_none(), "Balance failed: {:?}", out.error);

@@ -1,35 +1,15 @@
 //! Whole-process dispatch of the token blueprint: never panics, results are valid JSON, an
 //! Error changes nothing, and the balances always add up to the supply.
 #![no_main]
-use aoxide_fuzz::{run, FuzzMessage};
+use aoxide_fuzz::{run, FuzzMessage, TOKEN_ACTIONS, TOKEN_TAGS};
 use aoxide_token::TokenProcess;
 use libfuzzer_sys::fuzz_target;
-
-const ACTIONS: &[&str] = &[
-    "Transfer",
-    "Balance",
-    "Balances",
-    "Info",
-    "Total-Supply",
-    "Mint",
-    "Burn",
-    "Other",
-];
-const TAGS: &[&str] = &[
-    "Recipient",
-    "Quantity",
-    "Target",
-    "Cast",
-    "X-Note",
-    "X-Reference",
-    "Reply-To",
-];
 
 fuzz_target!(|messages: Vec<FuzzMessage>| {
     run::<TokenProcess>(
         &messages,
-        ACTIONS,
-        TAGS,
+        TOKEN_ACTIONS,
+        TOKEN_TAGS,
         |p| format!("{:?}|{}", p.total_supply, p.balances_json()),
         |p| {
             let mut sum = aoxide::U256::ZERO;

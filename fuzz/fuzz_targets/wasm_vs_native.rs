@@ -7,34 +7,13 @@
 use std::sync::OnceLock;
 
 use aoxide_fuzz::differential::{compare, load};
-use aoxide_fuzz::FuzzMessage;
+use aoxide_fuzz::{FuzzMessage, TOKEN_ACTIONS, TOKEN_TAGS};
 use aoxide_host::wasm::WasmModule;
 use aoxide_token::TokenProcess;
 use libfuzzer_sys::fuzz_target;
 
-const ACTIONS: &[&str] = &[
-    "Transfer",
-    "Balance",
-    "Balances",
-    "Info",
-    "Total-Supply",
-    "Mint",
-    "Burn",
-    "Allocate",
-    "Other",
-];
-const TAGS: &[&str] = &[
-    "Recipient",
-    "Quantity",
-    "Target",
-    "Cast",
-    "X-Note",
-    "Reply-To",
-    "X-Reference",
-];
-
 fuzz_target!(|messages: Vec<FuzzMessage>| {
     static MODULE: OnceLock<WasmModule> = OnceLock::new();
     let module = MODULE.get_or_init(|| load("token"));
-    compare::<TokenProcess>(module, &messages, ACTIONS, TAGS);
+    compare::<TokenProcess>(module, &messages, TOKEN_ACTIONS, TOKEN_TAGS);
 });

@@ -17,6 +17,32 @@ pub const SENDERS: [&str; 4] = [
     "MALLORY_00000000000000000000000000000000000",
 ];
 
+/// The actions the token targets send (the Rust token's and the Lua token's, with the
+/// owner's `Eval`): an action a token does not have goes where its unknown actions go.
+pub const TOKEN_ACTIONS: &[&str] = &[
+    "Transfer",
+    "Balance",
+    "Balances",
+    "Info",
+    "Total-Supply",
+    "Mint",
+    "Burn",
+    "Allocate",
+    "Eval",
+    "Other",
+];
+
+/// The tags the token targets send.
+pub const TOKEN_TAGS: &[&str] = &[
+    "Recipient",
+    "Quantity",
+    "Target",
+    "Cast",
+    "X-Note",
+    "X-Reference",
+    "Reply-To",
+];
+
 /// A fuzzed tag value: any text, or the shapes handlers look for (a decimal amount, one of
 /// [`SENDERS`]), so that sequences reach the handlers' success paths, not only their
 /// refusals.
