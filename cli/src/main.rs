@@ -65,12 +65,12 @@ enum Command {
     },
     /// Create a process crate that builds, tests and runs out of the box.
     New {
-        /// The crate name (and directory).
+        /// The crate's directory; its last component is the crate name (as for `cargo new`).
         name: String,
         /// counter, token or lua.
         #[arg(long, default_value = "counter")]
         template: Template,
-        /// Where to create it (default: ./NAME).
+        /// Where to create it (then NAME is the crate name only; default: ./NAME).
         #[arg(long)]
         path: Option<PathBuf>,
         /// The aoxide checkout its path dependencies point to (default: this tool's).
@@ -240,7 +240,7 @@ fn main() -> Result<()> {
             aoxide_path,
             json,
         } => {
-            let dir = path.unwrap_or_else(|| cwd.join(&name));
+            let (dir, name) = new::destination(&name, path, &cwd)?;
             let aoxide = aoxide_path.unwrap_or_else(new::default_aoxide_path);
             new::create(&dir, &name, template, &aoxide)?;
             if json {

@@ -1,5 +1,6 @@
-//! `cargo ao new NAME [--template counter|token|lua]`: a process crate that builds, tests
-//! and runs out of the box.
+//! `cargo ao new PATH [--template counter|token|lua]`: a process crate that builds, tests
+//! and runs out of the box. As with `cargo new`, PATH is the crate's directory and its last
+//! component the crate's name (`--path DIR` puts crate PATH, then a bare name, in DIR).
 //!
 //! The crate is its own workspace, with path dependencies on an aoxide checkout (by default
 //! the one this tool was built from), a copy of that checkout's `Cargo.lock` (so it resolves
@@ -56,6 +57,24 @@ pub enum NewError {
 pub fn default_aoxide_path() -> PathBuf {
     let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
     cli.parent().unwrap_or(cli).to_path_buf()
+}
+
+/// Where `cargo ao new ARG` creates its crate, and the crate's name, as `cargo new` reads
+/// its argument: `ARG` is a path (relative to `cwd`), the name its last component. With
+/// `--path DIR`, `ARG` is the name and `DIR` the directory.
+pub fn destination(
+    arg: &str,
+    path: Option<PathBuf>,
+    cwd: &Path,
+) -> Result<(PathBuf, String), NewError> {
+    if let Some(dir) = path {
+        return Ok((cwd.join(dir), arg.to_owned()));
+    }
+    let name = Path::new(arg)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| NewError::BadName(arg.to_owned()))?;
+    Ok((cwd.join(arg), name.to_owned()))
 }
 
 fn valid_name(name: &str) -> bool {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use cargo_ao::new::{create, NewError, Template};
+use cargo_ao::new::{create, destination, NewError, Template};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
@@ -165,4 +165,42 @@ fn refusals() {
         create(tmp.path(), "z", Template::Counter, root()),
         Err(NewError::Exists(_))
     ));
+}
+
+/// `cargo ao new a/b/name` reads its argument as `cargo new` does: the path is the
+/// directory, its last component the crate name; `--path` keeps the argument as the name.
+#[test]
+fn the_argument_is_a_path_whose_last_component_names_the_crate() {
+    let cwd = Path::new("/work/here");
+    let (dir, name) = destination("procs/my-proc", None, cwd).unwrap();
+    assert_eq!(
+        (dir.as_path(), name.as_str()),
+        (Path::new("/work/here/procs/my-proc"), "my-proc")
+    );
+    let (dir, name) = destination("/abs/auction", None, cwd).unwrap();
+    assert_eq!(
+        (dir.as_path(), name.as_str()),
+        (Path::new("/abs/auction"), "auction")
+    );
+    let (dir, name) = destination("plain", None, cwd).unwrap();
+    assert_eq!(
+        (dir.as_path(), name.as_str()),
+        (Path::new("/work/here/plain"), "plain")
+    );
+    let (dir, name) = destination("named", Some("elsewhere".into()), cwd).unwrap();
+    assert_eq!(
+        (dir.as_path(), name.as_str()),
+        (Path::new("/work/here/elsewhere"), "named")
+    );
+    assert!(matches!(
+        destination("..", None, cwd),
+        Err(NewError::BadName(_))
+    ));
+
+    // And the crate is created there, under that name.
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, name) = destination("nested/dir/my-proc", None, tmp.path()).unwrap();
+    create(&dir, &name, Template::Counter, root()).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"my-proc\""), "{manifest}");
 }
