@@ -46,7 +46,7 @@ pub const HELP: &str = "\
   @name Action ...                       send to another process of the session
   .spawn NAME MODULE [Key=Value ...]     spawn MODULE (a .wasm file or a crate) as NAME
   .use NAME                              messages go to NAME from now on
-  .dry Action [Key=Value ...]            dry-run (nothing persists)
+  .dry Action [Key=Value ...]            dry-run from you (nothing persists)
   .state [NAME]   .inbox [NAME]   .ps    inspect
   .tick MS                               move the clock (cron messages)
   .load FILE.lua                         load Lua into a process with the Lua layer
@@ -159,7 +159,12 @@ impl Session {
             Line::Dry(spec) => {
                 let target = self.target(spec)?;
                 let msg = self.msg(spec)?;
-                let outcome = self.net.dry_run(&target, msg).map_err(|e| e.to_string())?;
+                // From you, as `cargo ao dry-run --wallet` sends the wallet's address: a
+                // `.dry Balance` answers your balance.
+                let outcome = self
+                    .net
+                    .dry_run_as(&self.you, &target, msg)
+                    .map_err(|e| e.to_string())?;
                 let name = self.name_of(target.as_str());
                 let _ = writeln!(out, "[{name}] dry-run {}", spec.action);
                 self.print_outcome(&outcome, out);
