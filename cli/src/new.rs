@@ -18,7 +18,7 @@ pub enum Template {
     /// A token: balances in a journaled map, transfers with credit and debit notices.
     Token,
     /// A process whose handlers are Lua (aoxide's Lua layer, AOS style): a counter in
-    /// `lua/process.lua`. Its module runs under ao-loader, not on `cargo ao run`'s backend.
+    /// `lua/process.lua`. Its module runs under ao-loader (`cargo ao run` starts it there).
     Lua,
 }
 

@@ -151,6 +151,22 @@ fn the_lua_template_passes_its_tests_and_builds_a_module() {
         .as_str()
         .unwrap()
         .contains("exception handling"));
+
+    // Its console script, as README-lua.md says: `cargo ao run` runs it under ao-loader.
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+        .args([
+            "run",
+            modules[0]["path"].as_str().unwrap(),
+            "--script",
+            "demo.aos",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("data=2"), "{stdout}");
+    assert!(!stdout.contains("error:"), "{stdout}");
 }
 
 #[test]
