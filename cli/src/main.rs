@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use aoxide_build::Profile;
-use aoxide_deploy::cli::{self as deploy, dry_run, publish, result, send, spawn};
+use aoxide_deploy::cli::{self as deploy, dry_run, publish, result, send, spawn, wallet};
 use cargo_ao::build_cmd::{self, BuildArgs};
 use cargo_ao::console::{self, Session};
 use cargo_ao::new::{self, Template};
@@ -110,6 +110,9 @@ enum Command {
     Result(result::ResultArgs),
     /// Dry-run a message on a compute unit (nothing is kept).
     DryRun(dry_run::DryRunArgs),
+    /// Create an Arweave wallet (`new`) or show its address (`address`).
+    #[command(subcommand)]
+    Wallet(wallet::WalletCommand),
     /// An aos-like console on an in-memory AO network (`.spawn` processes into it).
     Console {
         /// Run the lines of FILE instead of reading a terminal, and print the transcript.
@@ -201,6 +204,7 @@ fn main() -> Result<()> {
         Command::Send(a) => network(a.output.json, |p| send::run(&a, p))?,
         Command::Result(a) => network(a.output.json, |p| result::run(&a, p))?,
         Command::DryRun(a) => network(a.output.json, |p| dry_run::run(&a, p))?,
+        Command::Wallet(w) => network(w.json(), |p| wallet::run(&w, p))?,
         Command::Check {
             files,
             metering,

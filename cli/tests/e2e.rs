@@ -78,8 +78,8 @@ fn cargo_ao(args: &[&str], limit: Duration) -> Run {
     run
 }
 
-/// The arguments a network command takes for this server (and the wallet where it signs).
-fn unit_args(urls: &Urls, command: &str) -> Vec<String> {
+/// The arguments a network command takes for this server (and `wallet` where it signs).
+fn unit_args(urls: &Urls, command: &str, wallet: &Path) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     if command == "publish" {
         args.extend(["--bundler".into(), urls.bundler.clone()]);
@@ -95,7 +95,7 @@ fn unit_args(urls: &Urls, command: &str) -> Vec<String> {
     }
     args.extend(["--timeout".into(), "30".into()]);
     if matches!(command, "publish" | "spawn" | "send" | "dry-run") {
-        args.extend(["--wallet".into(), wallet_path().display().to_string()]);
+        args.extend(["--wallet".into(), wallet.display().to_string()]);
     }
     args
 }
@@ -103,8 +103,14 @@ fn unit_args(urls: &Urls, command: &str) -> Vec<String> {
 /// `cargo ao ARGS --json` against the server: its JSON report, or a panic with its stderr.
 #[track_caller]
 fn ao(urls: &Urls, args: &[&str]) -> Value {
+    ao_as(urls, &wallet_path(), args)
+}
+
+/// [`ao`], signing with `wallet`.
+#[track_caller]
+fn ao_as(urls: &Urls, wallet: &Path, args: &[&str]) -> Value {
     let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    all.extend(unit_args(urls, args[0]));
+    all.extend(unit_args(urls, args[0], wallet));
     all.push("--json".into());
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     let run = cargo_ao(&all, Duration::from_secs(120));
@@ -117,7 +123,7 @@ fn ao(urls: &Urls, args: &[&str]) -> Value {
 #[track_caller]
 fn ao_fails(urls: &Urls, args: &[&str]) -> String {
     let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    all.extend(unit_args(urls, args[0]));
+    all.extend(unit_args(urls, args[0], &wallet_path()));
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     let run = cargo_ao(&all, Duration::from_secs(120));
     assert!(!run.ok, "cargo ao {args:?} succeeded:\n{}", run.stdout);
@@ -303,7 +309,7 @@ fn cargo_ao_builds_publishes_spawns_sends_and_reads_results_on_a_local_ao_server
         "Balance".into(),
         recipient,
     ];
-    args.extend(unit_args(&urls, "dry-run"));
+    args.extend(unit_args(&urls, "dry-run", &wallet_path()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let text = cargo_ao(&args, Duration::from_secs(120));
     assert!(text.ok, "{}", text.stderr);
@@ -450,6 +456,26 @@ fn cargo_ao_builds_publishes_spawns_sends_and_reads_results_on_a_local_ao_server
         &["result", &accepted, "--process", &pid, "--wait", "20"],
     );
     assert_eq!(messages(&balance)[0]["data"], "995", "{balance:#}");
+
+    // A wallet `cargo ao wallet new` made signs messages the MU takes (it verifies them,
+    // above): its Balance is computed as from its address.
+    let fresh = out.path().join("fresh-wallet.json");
+    let made = cargo_ao(
+        &["wallet", "new", fresh.to_str().unwrap(), "--json"],
+        Duration::from_secs(120),
+    );
+    assert!(made.ok, "cargo ao wallet new failed:\n{}", made.stderr);
+    let made: Value = serde_json::from_str(&made.stdout).unwrap();
+    let fresh_address = made["address"].as_str().unwrap();
+    let asked = ao_as(
+        &urls,
+        &fresh,
+        &["send", &pid, "Balance", "--result", "--wait", "20"],
+    );
+    let reply = &messages(&asked["result"])[0];
+    assert_eq!(reply["target"], fresh_address, "{asked:#}");
+    assert_eq!(tag(reply, "Account"), Some(fresh_address), "{asked:#}");
+    assert_eq!(reply["data"], "0", "{asked:#}");
     assert!(server.running(), "the server survived the whole flow");
 
     // A unit that does not answer: the error names it and says what to do.

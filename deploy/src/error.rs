@@ -60,7 +60,8 @@ impl DeployError {
         Some(match self {
             DeployError::Item(Ans104Error::Jwk(_) | Ans104Error::Io { .. }) => {
                 "--wallet (or AO_WALLET) must name an Arweave JWK file: the JSON key file a \
-                 wallet exports, with the RSA private key fields n, e, d, p, q, dp, dq, qi"
+                 wallet exports, with the RSA private key fields n, e, d, p, q, dp, dq, qi \
+                 (`cargo ao wallet new wallet.json` creates one)"
                     .into()
             }
             DeployError::Item(_) => {

@@ -1,8 +1,9 @@
-//! Arweave wallets: an RSA key read from a JWK, its owner bytes and address.
+//! Arweave wallets: an RSA key read from or written as a JWK, its owner bytes and address.
 
 use std::path::Path;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rsa::rand_core::CryptoRngCore;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, RsaPrivateKey};
 use serde::Deserialize;
@@ -64,6 +65,37 @@ impl Wallet {
         key.validate()
             .map_err(|e| Ans104Error::Jwk(format!("not a valid RSA key: {e}")))?;
         Self::from_key(key)
+    }
+
+    /// A new wallet: an RSA-4096 key with public exponent 65537, drawn from `rng` (for a
+    /// real wallet the operating system's, `rsa::rand_core::OsRng`; from under a second to
+    /// several seconds of CPU, as the search for primes goes).
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Result<Self, Ans104Error> {
+        let key = RsaPrivateKey::new(rng, OWNER_LEN * 8)
+            .map_err(|e| Ans104Error::Jwk(format!("cannot generate an RSA-4096 key: {e}")))?;
+        Self::from_key(key)
+    }
+
+    /// The wallet as an Arweave JWK: `kty`, `e`, `n`, `d`, `p`, `q`, `dp`, `dq`, `qi`, each
+    /// number base64url without padding, the form arweave-js writes and
+    /// [`Wallet::from_jwk_json`] reads. It holds the private key.
+    pub fn to_jwk_json(&self) -> String {
+        let b64 = |n: &BigUint| URL_SAFE_NO_PAD.encode(n.to_bytes_be());
+        let key = &self.key;
+        let (p, q) = (&key.primes()[0], &key.primes()[1]);
+        let one = BigUint::from(1u8);
+        let jwk = serde_json::json!({
+            "kty": "RSA",
+            "e": b64(key.e()),
+            "n": b64(key.n()),
+            "d": b64(key.d()),
+            "p": b64(p),
+            "q": b64(q),
+            "dp": b64(&(key.d() % (p - &one))),
+            "dq": b64(&(key.d() % (q - &one))),
+            "qi": b64(&key.crt_coefficient().unwrap_or_default()),
+        });
+        format!("{jwk:#}")
     }
 
     /// A wallet from a JWK file.

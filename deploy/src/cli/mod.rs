@@ -1,4 +1,4 @@
-//! The `cargo ao publish|spawn|send|result|dry-run` commands: a clap `Args` struct and a
+//! The `cargo ao publish|spawn|send|result|dry-run|wallet` commands: a clap `Args` struct and a
 //! `run` function each, returning a report that [`emit`] prints as text or JSON.
 
 mod common;
@@ -8,6 +8,7 @@ pub mod publish;
 pub mod result;
 pub mod send;
 pub mod spawn;
+pub mod wallet;
 
 pub use common::{parse_tag, result_when_computed, OutputArgs, UnitArgs, WaitArgs, WalletArgs};
 pub use progress::Progress;
