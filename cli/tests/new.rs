@@ -55,6 +55,21 @@ fn cargo_test_offline(dir: &Path) {
     assert!(text.contains("test result: ok. 1 passed"), "{text}");
 }
 
+/// `cargo ao run MODULE --script demo.aos` in `dir`, through the binary: it succeeds, the
+/// templates' script ends on a count of 2, and nothing failed.
+#[track_caller]
+fn run_demo_script(dir: &Path, module: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
+        .args(["run", module, "--script", "demo.aos"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("data=2"), "{stdout}");
+    assert!(!stdout.contains("error:"), "{stdout}");
+}
+
 #[test]
 fn the_counter_template_tests_builds_and_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -74,7 +89,6 @@ fn the_counter_template_tests_builds_and_runs() {
     cargo_test_offline(&dir);
 
     // cargo ao build, then the console script, through the binary.
-    let bin = env!("CARGO_BIN_EXE_cargo-ao");
     let report = build_report(&dir, &[]);
     let module = &report["modules"][0];
     assert!(module["path"]
@@ -88,20 +102,7 @@ fn the_counter_template_tests_builds_and_runs() {
     assert_eq!(module["build"], "dev");
     assert_eq!(module["optimizer"], "none (dev build)");
 
-    let out = Command::new(bin)
-        .args([
-            "run",
-            module["path"].as_str().unwrap(),
-            "--script",
-            "demo.aos",
-        ])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("data=2"), "{stdout}");
-    assert!(!stdout.contains("error:"), "{stdout}");
+    run_demo_script(&dir, module["path"].as_str().unwrap());
 }
 
 #[test]
@@ -153,20 +154,7 @@ fn the_lua_template_passes_its_tests_and_builds_a_module() {
         .contains("exception handling"));
 
     // Its console script, as README-lua.md says: `cargo ao run` runs it under ao-loader.
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ao"))
-        .args([
-            "run",
-            modules[0]["path"].as_str().unwrap(),
-            "--script",
-            "demo.aos",
-        ])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("data=2"), "{stdout}");
-    assert!(!stdout.contains("error:"), "{stdout}");
+    run_demo_script(&dir, modules[0]["path"].as_str().unwrap());
 }
 
 #[test]
