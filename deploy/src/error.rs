@@ -104,6 +104,13 @@ impl DeployError {
             DeployError::Status { status: 404, .. } => {
                 "the unit does not know that id or path: check the id and the unit's URL".into()
             }
+            DeployError::Status { status: 402, .. } => {
+                "the bundler wants payment for this item: up.arweave.net takes items under \
+                 100 KiB for free and larger ones against the wallet's credits; fund the \
+                 wallet, publish through a bundler that takes it, or make the module smaller \
+                 (`cargo ao build --release` reports its size against that line)"
+                    .into()
+            }
             DeployError::Status { status: 413, .. } => {
                 "the body is too large for the unit (a MU takes about 100 KiB): upload large \
                  modules to a bundler with `cargo ao publish`"
@@ -169,6 +176,12 @@ mod tests {
             body: "bad signature".into(),
         };
         assert!(refused.help().unwrap().contains("refused"));
+        let unpaid = DeployError::Status {
+            url: "https://up.arweave.net/tx".into(),
+            status: 402,
+            body: "Insufficient balance".into(),
+        };
+        assert!(unpaid.help().unwrap().contains("100 KiB"));
         let code = miette::Diagnostic::code(&refused).unwrap().to_string();
         assert_eq!(code, "ao::status");
         assert!(DeployError::Input("x".into()).help().is_none());
