@@ -3,7 +3,8 @@
 //
 // - the modules import only env.emscripten_resize_heap;
 // - the Lua 5.3 probe answers like the reference Lua 5.3.6 (probe.expected), as it does
-//   natively (lua-compat/tests/probe.rs) and on AOS (lua-probe.test.mjs);
+//   natively (lua-compat/tests/probe.rs) and on AOS (lua-probe.test.mjs), and so does
+//   os.date (lua-compat/tests/date/date.expected);
 // - the four Lua blueprint scenarios answer message by message as the real AOS module did
 //   (lua-compat/tests/fixtures/aos/*.expected.json), also when a fresh instance continues
 //   from the memory of another half-way;
@@ -66,6 +67,18 @@ for (const unsafeMemory of MODES) {
     assert.equal(got.length, want.length)
   })
 }
+
+// os.date as natively (lua-compat/tests/date.rs): Lua 5.3.6 on glibc's answers, from the
+// Rust code the module carries (no clock, no time zone).
+const DATE = readFileSync(join(ROOT, "lua-compat/tests/date/date.lua"), "utf8")
+const DATE_EXPECTED = readFileSync(join(ROOT, "lua-compat/tests/date/date.expected"), "utf8").replace(/\n+$/, "")
+
+test("os.date answers like the reference Lua 5.3.6 in the module", async () => {
+  const p = await AoProcess.spawn(luaAos(), { unsafeMemory: true })
+  const res = await p.send({ action: "Eval", data: DATE })
+  assert.equal(res.Error, undefined, res.Error)
+  assert.deepEqual(String(res.Output.data).split("\n"), DATE_EXPECTED.split("\n"))
+})
 
 // The one difference kept on purpose, as natively (lua-compat/tests/side_by_side.rs):
 // AOS 2.0.4 leaves the spawn message in its Inbox, so the owner's `#Inbox` prints one more.

@@ -92,6 +92,7 @@ impl Vm {
             "difftime",
             lua.create_function(|_, (a, b): (f64, Option<f64>)| Ok(a - b.unwrap_or(0.0)))?,
         )?;
+        super::date::install(&lua, &os)?;
         globals.set("os", os.clone())?;
         // `require` returns what `package.loaded` holds: the trimmed libraries, not the
         // C ones (whose `os.execute`, `os.remove` and `debug.sethook` would undo the

@@ -18,6 +18,7 @@ use crate::libs::{self, random::Random};
 use crate::value::{hint, push_text};
 
 mod build;
+mod date;
 mod edit;
 mod eval;
 mod host;
