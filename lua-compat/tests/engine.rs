@@ -193,3 +193,49 @@ fn a_heap_limit_the_environment_does_not_fit_in_fails_the_spawn_with_a_clear_err
         "{error}"
     );
 }
+
+/// What `pcall`, `xpcall` and `coroutine.resume` catch from a function the layer writes in
+/// Rust is text, as from a C function: AOS code writes `"Invalid: " .. err` (mlua's
+/// userdata error refused `..`, and its text carried `runtime error: ` and a traceback).
+#[test]
+fn errors_of_rust_functions_are_caught_as_text() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local ok, e = pcall(require('json').decode, '{x') \
+             return tostring(ok) .. ' ' .. type(e) .. ' Invalid: ' .. e"
+        ),
+        "false string Invalid: json.decode: key must be a string at line 1 column 2"
+    );
+    assert_eq!(
+        printed(&mut rt, "return select(2, pcall(math.random, 5, 1))"),
+        "bad argument #1 to 'random' (interval is empty)"
+    );
+    // A message handler gets the text, and so does a coroutine's resumer.
+    assert_eq!(
+        printed(
+            &mut rt,
+            "return select(2, xpcall(require('.base64').decode, \
+               function(e) return type(e) .. ': ' .. e end, '%%%'))"
+        ),
+        "string: base64.decode: Invalid symbol 37, offset 0."
+    );
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local co = coroutine.create(function() return math.random(3, 2) end) \
+             local ok, e = coroutine.resume(co) return tostring(ok) .. ' ' .. e"
+        ),
+        "false bad argument #1 to 'random' (interval is empty)"
+    );
+    // Lua's own error values are left as they are.
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local _, t = pcall(error, { code = 7 }) local _, s = pcall(error, 'plain', 0) \
+             return type(t) .. ' ' .. t.code .. ' ' .. s"
+        ),
+        "table 7 plain"
+    );
+}

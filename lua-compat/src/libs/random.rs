@@ -58,7 +58,7 @@ impl Random {
                 };
                 if low > high {
                     return Err(mlua::Error::runtime(
-                        "bad argument to 'random' (interval is empty)",
+                        "bad argument #1 to 'random' (interval is empty)",
                     ));
                 }
                 let span = (high as i128 - low as i128 + 1) as u128;

@@ -561,12 +561,24 @@ function A.eval(name, text)
 end
 
 -- Once the instruction budget is spent, nothing may catch the error: pcall, xpcall and
--- coroutine.resume pass it on.
+-- coroutine.resume pass it on. What they catch from a Rust function (json.decode,
+-- math.random, bint, ...) reaches Lua as text, as a C function's error would (H.caught).
 local rawpcall, rawxpcall = pcall, xpcall
+local caught = H.caught
 local function passOn(ok, ...)
-  if not ok and H.exhausted() then error(H.BUDGET, 0) end
+  if not ok then
+    if H.exhausted() then error(H.BUDGET, 0) end
+    local e = ...
+    if type(e) == "userdata" then return false, caught(e) end
+  end
   return ok, ...
 end
 pcall = function(...) return passOn(rawpcall(...)) end
-xpcall = function(...) return passOn(rawxpcall(...)) end
+xpcall = function(f, handler, ...)
+  if type(handler) == "function" then
+    local given = handler
+    handler = function(e) return given(caught(e)) end
+  end
+  return passOn(rawxpcall(f, handler, ...))
+end
 coroutine.resume = function(...) return passOn(rawresume(...)) end

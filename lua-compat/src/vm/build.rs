@@ -129,6 +129,15 @@ impl Vm {
             lua.create_function(move |_, ()| Ok(spent.get() == 0))?,
         )?;
         host.set("BUDGET", BUDGET_MARK)?;
+        host.set(
+            "caught",
+            lua.create_function(|lua, error: Value| match error {
+                Value::Error(e) => lua
+                    .create_string(super::limits::caught_text(&e))
+                    .map(Value::String),
+                other => Ok(other),
+            })?,
+        )?;
 
         let api = lua.create_table()?;
         lua.load(Named::new("=aos", AOS, ENV_MODE))

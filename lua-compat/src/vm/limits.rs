@@ -38,6 +38,17 @@ pub(crate) fn lua_error(e: mlua::Error, limits: &Limits) -> LuaError {
     }
 }
 
+/// The text Lua code catches (with `pcall`, `xpcall` or `coroutine.resume`) for an error a
+/// Rust function raised: its message, as a C function's error reads, where mlua hands Lua
+/// a userdata whose text carries `runtime error: ` and a traceback, and which `..` refuses.
+pub(super) fn caught_text(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => caught_text(cause),
+        mlua::Error::RuntimeError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The typed error for a Lua error text: the budget, memory, or a runtime error.
 pub(super) fn classify(message: String, traceback: String, limits: &Limits) -> LuaError {
     if message.contains(BUDGET_MARK) {
