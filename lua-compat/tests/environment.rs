@@ -209,9 +209,21 @@ fn globals_identity_trust_and_inbox() {
         printed(&mut rt, "return table.concat({ ao.id, Owner, Name, ao.env.Process.Id, tostring(#ao.authorities) }, ' ')"),
         format!("{PID} {OWNER} aos {PID} 0")
     );
+    // As AOS 2.0.4 answers (measured on aos2_0_4_32.wasm): nothing is trusted without
+    // authorities; with them, a message whose sender or signer is one.
     assert_eq!(
         printed(&mut rt, "return tostring(ao.isTrusted({ From = 'a', Owner = 'a' })) .. tostring(ao.isTrusted({ From = 'a', Owner = 'b' }))"),
-        "truefalse"
+        "falsefalse"
+    );
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local saved = ao.authorities ao.authorities = { 'AUTH' } \
+             local t = {} for _, m in ipairs({ { 'AUTH', 'AUTH' }, { 'X', 'AUTH' }, { 'AUTH', 'X' }, { 'X', 'X' } }) do \
+               t[#t + 1] = tostring(ao.isTrusted({ From = m[1], Owner = m[2] })) end \
+             ao.authorities = saved return table.concat(t, ' ')"
+        ),
+        "true true true false"
     );
     eval(&mut rt, "MaxInbox = 3");
     for i in 0..5 {

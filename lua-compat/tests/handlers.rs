@@ -177,6 +177,37 @@ fn utils_helpers() {
     assert_eq!(out.messages[0].get("Action"), Some("Pong"));
 }
 
+/// The matchers answer what AOS 2.0.4's do (measured on aos2_0_4_32.wasm), so code that
+/// calls them itself sees the same values; `0` (truthy in Lua) where AOS says `false` let
+/// `hasMatchingTag(..)(msg) and ...` take every message.
+#[test]
+fn matchers_called_by_code_answer_as_in_aos() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"local u = Handlers.utils local m = { Tags = { Action = "X" }, Data = "d" }
+            local t = {}
+            for _, r in ipairs({ u.hasMatchingTag("Action", "X")(m), u.hasMatchingTag("Action", "Y")(m),
+                u.hasMatchingTagOf("Action", { "A", "X" })(m), u.hasMatchingTagOf("Action", { "A" })(m),
+                u.hasMatchingData("d")(m), u.hasMatchingData("e")(m) }) do t[#t + 1] = tostring(r) end
+            return table.concat(t, " ")"#
+        ),
+        "true false true 0 true false"
+    );
+    // A pattern composed from one takes only what both parts match.
+    eval(
+        &mut rt,
+        r#"Handlers.add("Paid",
+            function(m) return Handlers.utils.hasMatchingTag("Action", "Pay")(m) and m.Tags.Amount ~= nil end,
+            Handlers.utils.reply("paid"))"#,
+    );
+    let out = rt.handle(msg(ALICE, "Other", &[("Amount", "5")]), None);
+    assert!(out.messages.is_empty(), "{:?}", out.messages);
+    let out = rt.handle(msg(ALICE, "Pay", &[("Amount", "5")]), None);
+    assert_eq!(out.messages[0].data.as_deref(), Some("paid"));
+}
+
 #[test]
 fn a_failed_message_restores_the_handler_list() {
     let mut rt = spawn::<Bare_>();

@@ -109,8 +109,9 @@ function ao.clone(value, seen)
   return setmetatable(out, getmetatable(value))
 end
 
+-- As AOS 2.0.4: trusted when the sender or the signer is an authority (none without
+-- authorities). Which messages the process takes is the runtime's rule, not this.
 function ao.isTrusted(msg)
-  if msg.From == msg.Owner then return true end
   for _, authority in ipairs(ao.authorities) do
     if msg.Owner == authority or msg.From == authority then return true end
   end
@@ -459,17 +460,19 @@ function Handlers.evaluate(msg, env)
 end
 
 -- Handlers.utils --------------------------------------------------------------------------
+-- What AOS 2.0.4's return, which code that calls them itself sees: a boolean, and for
+-- hasMatchingTagOf true or 0 (both mean "take it" and "skip" to `decide`).
 function Handlers.utils.hasMatchingTag(name, value)
-  return function(msg) return msg.Tags[name] == value and -1 or 0 end
+  return function(msg) return msg.Tags[name] == value end
 end
 function Handlers.utils.hasMatchingTagOf(name, values)
   return function(msg)
-    for _, v in ipairs(values) do if msg.Tags[name] == v then return -1 end end
+    for _, v in ipairs(values) do if msg.Tags[name] == v then return true end end
     return 0
   end
 end
 function Handlers.utils.hasMatchingData(value)
-  return function(msg) return msg.Data == value and -1 or 0 end
+  return function(msg) return msg.Data == value end
 end
 function Handlers.utils.reply(input)
   return function(msg)
