@@ -80,6 +80,22 @@ test("os.date answers like the reference Lua 5.3.6 in the module", async () => {
   assert.deepEqual(String(res.Output.data).split("\n"), DATE_EXPECTED.split("\n"))
 })
 
+// .bint as natively (lua-compat/tests/bint.rs): what AOS 2.0.4 answered (bint.expected;
+// lua-probe.test.mjs checks that AOS still answers it).
+const BINT = readFileSync(join(ROOT, "lua-compat/tests/bint/bint.lua"), "utf8")
+const BINT_EXPECTED = readFileSync(join(ROOT, "lua-compat/tests/bint/bint.expected"), "utf8").replace(/\n+$/, "")
+
+test(".bint answers as AOS 2.0.4's in the module", async () => {
+  const p = await AoProcess.spawn(luaAos(), { unsafeMemory: true })
+  const res = await p.send({ action: "Eval", data: BINT })
+  assert.equal(res.Error, undefined, res.Error)
+  const got = String(res.Output.data).split("\n")
+  const want = BINT_EXPECTED.split("\n")
+  const differ = want.map((w, i) => [w, got[i]]).filter(([w, g]) => w !== g)
+  assert.deepEqual(differ, [], differ.slice(0, 20).map(([w, g]) => `AOS: ${w}\n module: ${g}`).join("\n"))
+  assert.equal(got.length, want.length)
+})
+
 // The one difference kept on purpose, as natively (lua-compat/tests/side_by_side.rs):
 // AOS 2.0.4 leaves the spawn message in its Inbox, so the owner's `#Inbox` prints one more.
 const SPAWN_IN_INBOX = { token: 1, staking: 1, chatroom: 0, voting: 0 }

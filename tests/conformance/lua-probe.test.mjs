@@ -43,3 +43,19 @@ test("AOS 2.0.4 answers the Lua 5.3 probe like the reference Lua 5.3.6", async (
   assert.equal(got.length, want.length)
   for (const name of Object.keys(AOS_KEPT)) assert.ok(met.has(name), `kept difference ${name} not met`)
 })
+
+// The .bint library's answers aoxide's Lua layer is held to (lua-compat/tests/bint.rs, and
+// the module in lua-module.test.mjs) were AOS's: AOS still gives them.
+const BINT = readFileSync(here("../../lua-compat/tests/bint/bint.lua"), "utf8")
+const BINT_EXPECTED = readFileSync(here("../../lua-compat/tests/bint/bint.expected"), "utf8").replace(/\n+$/, "")
+
+test("AOS 2.0.4's .bint answers bint.expected", async () => {
+  const p = await AoProcess.spawn(readFileSync(AOS))
+  const res = await p.send({ action: "Eval", data: BINT })
+  assert.equal(res.Error, undefined, `Eval failed: ${res.Error}`)
+  const out = res.Output
+  const data = plain(typeof out === "object" ? String(out.data ?? "") : String(out))
+  // AOS prints a nonce warning before the first Eval's answer.
+  const got = data.replace(/^WARNING: Nonce did not match[^\n]*\n\n/, "").split("\n")
+  assert.deepEqual(got, BINT_EXPECTED.split("\n"))
+})

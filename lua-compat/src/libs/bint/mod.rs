@@ -16,6 +16,7 @@ use mlua::{IntoLua, Lua, Table, Value};
 // ruint's U256 (what `aoxide::U256` wraps): bint needs its wrapping and bitwise arithmetic.
 use ruint::aliases::U256;
 
+mod api;
 mod stack;
 
 use stack::arg;
@@ -138,8 +139,9 @@ fn metatable(lua: &Lua) -> mlua::Result<Table> {
         ("__lt", stack::lt),
         ("__le", stack::le),
     ];
-    for (name, f) in operators {
-        // SAFETY: each is a C function over this VM's stack as Lua calls it (see `stack`).
+    for (name, f) in operators.into_iter().chain(api::OPERATORS) {
+        // SAFETY: each is a C function over this VM's stack as Lua calls it (see `stack`,
+        // `api`).
         meta.set(name, unsafe { lua.create_c_function(f)? })?;
     }
     meta.set(
@@ -222,30 +224,6 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.text()))?,
     )?;
     b.set(
-        "tonumber",
-        lua.create_function(|lua, v: Value| {
-            let x = arg(lua, &v)?;
-            let magnitude = if x.negative() {
-                x.0.wrapping_neg()
-            } else {
-                x.0
-            };
-            let f: f64 = decimal(magnitude).parse().unwrap_or(f64::INFINITY);
-            Ok(if x.negative() { -f } else { f })
-        })?,
-    )?;
-    b.set(
-        "tointeger",
-        lua.create_function(|lua, v: Value| {
-            let x = arg(lua, &v)?;
-            Ok(i64::try_from(x.0).ok().or_else(|| {
-                i64::try_from(x.0.wrapping_neg())
-                    .ok()
-                    .map(|m| m.wrapping_neg())
-            }))
-        })?,
-    )?;
-    b.set(
         "iszero",
         lua.create_function(|lua, v: Value| Ok(arg(lua, &v)?.0 == U256::ZERO))?,
     )?;
@@ -274,6 +252,10 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
             })
         })?,
     )?;
+    for (name, f) in api::FUNCTIONS {
+        // SAFETY: each is a C function over this VM's stack as Lua calls it (see `api`).
+        b.set(name, unsafe { lua.create_c_function(f)? })?;
+    }
     // The metamethods, callable as functions (`bint.__lt(a, b)`), taking any operand kind:
     // every entry of the metatable.
     let meta = metatable(lua)?;
@@ -282,7 +264,12 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         b.set(name, f)?;
     }
     // `bint.eq(a, b)`, `bint.lt`, `bint.le` are the comparison metamethods.
-    for (name, meta_name) in [("eq", "__eq"), ("lt", "__lt"), ("le", "__le")] {
+    for (name, meta_name) in [
+        ("eq", "__eq"),
+        ("lt", "__lt"),
+        ("le", "__le"),
+        ("ipow", "__pow"),
+    ] {
         let f: Value = meta.get(meta_name)?;
         b.set(name, f)?;
     }
@@ -301,7 +288,33 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
 /// gives the 256-bit module; any other width is an error.
 const FACTORY: &str = r#"
 local bint = ...
-local tointeger, tostring, error = math.tointeger, tostring, error
+local tointeger, tostring, error, mathtype, type, pcall = math.tointeger, tostring, error, math.type, type, pcall
+-- The rest of AOS's API that is Lua over the C functions.
+bint.bits = 256
+function bint.maxinteger() return bint(-1) >> 1 end
+function bint.mininteger() return ~(bint(-1) >> 1) end
+function bint.type(x)
+  if bint.isbint(x) then return "bint" end
+  return mathtype(x)
+end
+function bint.isnumeric(x) return bint.isbint(x) or type(x) == "number" end
+function bint.isintegral(x) return bint.isbint(x) or mathtype(x) == "integer" end
+-- A 64-bit integer read as unsigned; nothing for what is not an integer.
+function bint.fromuinteger(x)
+  x = tointeger(x)
+  if x then return bint(x) & ((bint(1) << 64) - 1) end
+end
+-- A bint of an integer or of text that is one; a float as it is; else nil.
+function bint.parse(x)
+  local kind = mathtype(x)
+  if kind == "float" then return x end
+  if kind == "integer" or bint.isbint(x) then return bint(x) end
+  if type(x) == "string" then
+    local ok, b = pcall(bint.new, x)
+    if ok then return b end
+  end
+  return nil
+end
 return setmetatable({}, { __call = function(_, bits)
   if bits == nil or tointeger(bits) == 256 then return bint end
   error("only 256-bit bints are available, not " .. tostring(bits), 2)

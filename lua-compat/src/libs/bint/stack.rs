@@ -170,7 +170,7 @@ unsafe fn raise(state: *mut ffi::lua_State, e: NotABint, index: c_int) -> ! {
 ///
 /// # Safety
 /// As [`raise`].
-unsafe fn read(state: *mut ffi::lua_State, index: c_int) -> Bint {
+pub(super) unsafe fn read(state: *mut ffi::lua_State, index: c_int) -> Bint {
     // SAFETY: the caller's context.
     unsafe {
         match operand(state, index) {
