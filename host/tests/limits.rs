@@ -110,7 +110,8 @@ fn assignments_deliver_an_existing_message_to_more_processes() {
         .send_and_run(&alice, &a, Msg::new().action("Increment").tag("By", 7u64))
         .unwrap();
 
-    // a assigns alice's message to b: b handles the very same message.
+    // a assigns alice's message to b: a message for a, which b refuses (as AOS does
+    // without `ao.addAssignable`), printing why; its state does not move.
     net.send_and_run(
         &alice,
         &a,
@@ -120,18 +121,49 @@ fn assignments_deliver_an_existing_message_to_more_processes() {
             .tag("Message", &original),
     )
     .unwrap();
-    assert_eq!(net.state::<Counter>(&b).count, 7);
+    assert_eq!(net.state::<Counter>(&b).count, 0);
     let at_b = net.result_at(&original, &b).unwrap();
-    assert_eq!(at_b.messages[0].data.as_deref(), Some("7"));
-    assert_eq!(net.result(&original).messages[0].data.as_deref(), Some("7"));
+    assert!(at_b.messages.is_empty(), "{:?}", at_b.messages);
+    assert!(
+        at_b.output
+            .data
+            .starts_with("Assignment is not trusted! From: "),
+        "{}",
+        at_b.output.data
+    );
     let seen = &net.deliveries_to(&b).last().unwrap().message;
     assert_eq!(seen.id.as_deref(), Some(original.as_str()));
     assert_eq!(seen.target.as_deref(), Some(a.as_str()), "the target stays");
 
+    // A message b's `accepts_assignment` takes: b handles the very same message.
+    let taken = net
+        .send_and_run(
+            &alice,
+            &a,
+            Msg::new()
+                .action("Increment")
+                .tag("By", 5u64)
+                .tag("Assignable", "yes"),
+        )
+        .unwrap();
+    net.send_and_run(
+        &alice,
+        &a,
+        Msg::new()
+            .action("Assign")
+            .tag("To", &b)
+            .tag("Message", &taken),
+    )
+    .unwrap();
+    assert_eq!(net.state::<Counter>(&b).count, 5);
+    let at_b = net.result_at(&taken, &b).unwrap();
+    assert_eq!(at_b.messages[0].data.as_deref(), Some("5"));
+    assert_eq!(net.result(&taken).messages[0].data.as_deref(), Some("12"));
+
     // A wallet can assign too; unknown messages are recorded, unknown processes refused.
-    net.assign(&original, &b).unwrap();
+    net.assign(&taken, &b).unwrap();
     net.run_until_idle().unwrap();
-    assert_eq!(net.state::<Counter>(&b).count, 14);
+    assert_eq!(net.state::<Counter>(&b).count, 10);
     net.assign(&aoxide_host::MessageId::new("m".repeat(43)), &b)
         .unwrap();
     assert_eq!(net.undelivered().len(), 1);

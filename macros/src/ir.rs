@@ -79,6 +79,9 @@ pub struct HandlersDef {
     pub type_name: String,
     /// `config = path` (a `fn() -> aoxide::Config`).
     pub config: Option<Path>,
+    /// `assignable = path` (a `fn(&Self, &aoxide::Message) -> bool`): which assignments the
+    /// process takes.
+    pub assignable: Option<Path>,
     /// `#[init]`, if any.
     pub init: Option<HandlerDef>,
     /// `#[handler]` and `#[cron]` entries in declaration order.

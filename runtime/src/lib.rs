@@ -115,7 +115,10 @@
 //! another), adds `T::interface()` (an [`Interface`]) and, except on wasm32, a typed client
 //! `TClient` ([`client`]); [`export!`] puts the same JSON in the module's `aoxide.interface`
 //! custom section. Options: `config = path` sets [`Process::config`] from a
-//! `fn() -> Config`; `mount(field = Type, ..)` mounts parts on fields (their handlers are
+//! `fn() -> Config`; `assignable = path` sets [`Process::accepts_assignment`] from a
+//! `fn(&Self, &Message) -> bool` (which assignments, messages addressed to another process,
+//! the process takes; none by default, as AOS; or'ed with the mounted parts' answers);
+//! `mount(field = Type, ..)` mounts parts on fields (their handlers are
 //! registered first, named `"field.name"`; an `#[init]` parameter named after a mounted
 //! field receives the part built by its own init); `mount(field = Self::f())` mounts a
 //! part whose handlers change at run time, by a call returning its [`LiveMount`] (a Lua VM:

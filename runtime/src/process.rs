@@ -135,6 +135,17 @@ pub trait Process: Transactional + Sized + 'static {
         Ok(())
     }
 
+    /// Whether the process takes `msg`, an assignment: a message addressed to another
+    /// process (its `Target`) that a scheduler assigned to this one. By default none, as
+    /// AOS refuses assignments unless `ao.addAssignable` named them: a message Alice signed
+    /// for one token, assigned to another where she also holds a balance, would otherwise
+    /// move her funds there. `#[aoxide::handlers(assignable = path)]` implements it with a
+    /// `fn(&Self, &Message) -> bool`, or'ed with what the mounted parts take.
+    fn accepts_assignment(&self, msg: &Message) -> bool {
+        let _ = msg;
+        false
+    }
+
     /// Appends the state's snapshot JSON view to `out` (what tools read through the
     /// module's `aoxide_view` export; see [`crate::view`]); false when the state has none.
     /// `#[aoxide::handlers]` implements it when the state is `Serialize`.

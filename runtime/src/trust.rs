@@ -59,6 +59,15 @@ impl ProcessInfo {
             || self.authorities.contains(&msg.from)
     }
 
+    /// True if `msg` is an assignment: addressed (`Target`) to another process, and given
+    /// to this one by a scheduler. A message without a target, or before the process knows
+    /// its id, is not one.
+    pub fn is_assignment(&self, msg: &Message) -> bool {
+        msg.target
+            .as_deref()
+            .is_some_and(|t| !t.is_empty() && !self.id.is_empty() && t != self.id)
+    }
+
     /// True if `msg` comes from the process owner.
     pub fn is_owner(&self, msg: &Message) -> bool {
         !self.owner.is_empty() && msg.from == self.owner

@@ -121,6 +121,11 @@ impl Process for Counter {
             Ok(())
         }));
     }
+
+    /// Takes the assignments whose sender asked for it (an `Assignable` tag).
+    fn accepts_assignment(&self, msg: &Message) -> bool {
+        msg.get("Assignable").is_some()
+    }
 }
 
 /// Spawns `Counter`s from the module id in its `Module` tag and remembers them.

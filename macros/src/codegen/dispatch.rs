@@ -92,6 +92,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             }
         }
     });
+    let assignable = assignable(def);
     let patches = patches(def, quote!(self));
     let init_patches = patches_of(def, quote!(__aoxide_state));
     let record = super::interface::handlers_record(def);
@@ -132,6 +133,7 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
                 #default
             }
             #config
+            #assignable
             fn view_state(&self, __aoxide_out: &mut #rt::Vec<u8>) -> bool {
                 // The snapshot JSON view when the state is `Serialize`, none otherwise.
                 #[allow(unused_imports)]
@@ -159,6 +161,29 @@ pub fn generate(def: &HandlersDef) -> TokenStream {
             }
         }
     }
+}
+
+/// `Process::accepts_assignment`: the `assignable` function, or'ed with the mounted parts'
+/// own answers; nothing (the trait's "none") when neither says anything.
+fn assignable(def: &HandlersDef) -> Option<TokenStream> {
+    let rt = rt();
+    let own = def.assignable.as_ref().map(|path| {
+        quote_spanned! {path.span()=> #path(self, __aoxide_msg) }
+    });
+    let parts = def.mounts.iter().filter_map(|m| {
+        let field = &m.field;
+        let ty = m.part_type()?;
+        Some(quote!(<#ty as #rt::Process>::accepts_assignment(&self.#field, __aoxide_msg)))
+    });
+    let answers: Vec<TokenStream> = own.into_iter().chain(parts).collect();
+    if answers.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        fn accepts_assignment(&self, __aoxide_msg: &#rt::Message) -> bool {
+            #( #answers )||*
+        }
+    })
 }
 
 /// Collects the patch entries of the state and of each mounted part, and sends them.

@@ -28,6 +28,7 @@ pub(crate) fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Erro
         self_ty: (*item.self_ty).clone(),
         type_name,
         config: None,
+        assignable: None,
         init: None,
         handlers: Vec::new(),
         default: None,
@@ -48,6 +49,10 @@ pub(crate) fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Erro
                         Ok(p) => def.config = Some(p),
                         Err(_) => errors.spanned(&v, "`config` takes the path of a function `fn() -> aoxide::Config`"),
                     },
+                    ("assignable", Some(v)) => match syn::parse2::<Path>(v.clone()) {
+                        Ok(p) => def.assignable = Some(p),
+                        Err(_) => errors.spanned(&v, "`assignable` takes the path of a function `fn(&Self, &aoxide::Message) -> bool` telling which assignments the process takes"),
+                    },
                     ("error", Some(v)) => match syn::parse2::<Type>(v.clone()) {
                         Ok(t) => def.error = Some(t),
                         Err(_) => errors.spanned(&v, "`error` takes the type of the handlers' coded errors (it implements aoxide::ErrorCode)"),
@@ -55,7 +60,7 @@ pub(crate) fn handlers(args: TokenStream, item: &mut ItemImpl, errors: &mut Erro
                     ("mount", None) if group.is_some() => {
                         def.mounts.extend(mounts(group.unwrap_or_default(), errors));
                     }
-                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `mount(field = Type, field = Self::live_mount(), ..)` or `error = Type`")),
+                    (k, _) => errors.at(key.span(), format!("unknown option `{k}` for #[aoxide::handlers]; expected `config = path::to::fn`, `assignable = path::to::fn`, `mount(field = Type, field = Self::live_mount(), ..)` or `error = Type`")),
                 }
             }
         }

@@ -325,6 +325,20 @@ impl<P: Process> Runtime<P> {
             return Outcome::from_outbox(outbox);
         }
 
+        if info.is_assignment(msg)
+            && !self
+                .state
+                .as_ref()
+                .is_some_and(|state| state.accepts_assignment(msg))
+        {
+            let mut outbox = Outbox::default();
+            outbox.print(&format!(
+                "Assignment is not trusted! From: {} - Owner: {}",
+                msg.from, msg.owner
+            ));
+            return Outcome::from_outbox(outbox);
+        }
+
         self.dispatch(info, msg)
     }
 
