@@ -162,6 +162,12 @@ impl LuaPart {
             .map_err(|e| crate::vm::lua_error(e, self.vm.limits()))
     }
 
+    /// Whether the Lua side takes `msg`, an assignment: one of `ao.assignables`
+    /// (`ao.addAssignable`) matches it, as AOS decides. A pattern that fails takes nothing.
+    pub fn accepts_assignment(&self, msg: &aoxide::Message) -> bool {
+        self.vm.assignable(msg)
+    }
+
     /// Bytes the Lua heap holds.
     pub fn used_memory(&self) -> usize {
         self.vm.lua.used_memory()

@@ -60,4 +60,9 @@ impl<F: LuaFiles> Process for LuaProcess<F> {
     fn register(registry: &mut Registry<Self>) {
         registry.mount_live(&Self::mount(), |p: &mut Self| &mut p.lua);
     }
+
+    /// What `ao.addAssignable` named, as AOS.
+    fn accepts_assignment(&self, msg: &Message) -> bool {
+        self.lua.accepts_assignment(msg)
+    }
 }

@@ -437,3 +437,49 @@ fn a_handler_error_that_is_not_utf8_reads_with_replacement_characters() {
     let err = rt.handle(msg(ALICE, "Bad", &[]), None).error.unwrap();
     assert!(err.contains("bad \u{fffd} byte"), "{err}");
 }
+
+/// Assignments (messages addressed to another process) are refused, printing why, unless
+/// `ao.addAssignable` named them, as AOS 2.0.4 does (measured on aos2_0_4_32.wasm: the same
+/// refusal, then the handler runs once the assignable is added).
+#[test]
+fn assignments_are_taken_only_when_assignable() {
+    let mut rt = spawn::<Bare_>();
+    eval(
+        &mut rt,
+        r#"Handlers.add("Hit", "Hit", function(m) Hits = (Hits or 0) + 1 end)"#,
+    );
+    let assigned = || {
+        let mut m = msg(ALICE, "Hit", &[]);
+        m.target = Some("OTHER_PROCESS".into());
+        m
+    };
+    let out = rt.handle(assigned(), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert!(
+        out.output
+            .data
+            .starts_with("Assignment is not trusted! From: "),
+        "{}",
+        out.output.data
+    );
+    assert_eq!(printed(&mut rt, "return tostring(Hits)"), "nil");
+
+    eval(&mut rt, r#"ao.addAssignable("hits", { Action = "Hit" })"#);
+    rt.handle(assigned(), None);
+    assert_eq!(printed(&mut rt, "return tostring(Hits)"), "1");
+    // Its own messages are not assignments; a failing pattern takes nothing.
+    assert_eq!(
+        printed(
+            &mut rt,
+            "return tostring(ao.isAssignment({ Target = ao.id })) .. ' ' .. #ao.assignables"
+        ),
+        "false 1"
+    );
+    eval(
+        &mut rt,
+        r#"ao.removeAssignable("hits") ao.addAssignable(function() error("bad") end)"#,
+    );
+    let out = rt.handle(assigned(), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(printed(&mut rt, "return tostring(Hits)"), "1");
+}

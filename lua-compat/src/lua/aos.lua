@@ -410,9 +410,41 @@ local function decide(pattern, msg)
 end
 Handlers.utils._decide = decide
 
+-- Assignments (messages addressed to another process, given to this one by a scheduler)
+-- are taken only when one of ao.assignables matches, as in AOS 2.0.4; the runtime asks
+-- through A.match under this name.
+local ASSIGNABLE = "\0assignable"
+ao.assignables = {}
+local function assignableAt(name)
+  for i, a in ipairs(ao.assignables) do if a.name == name then return i end end
+end
+function ao.addAssignable(...)
+  local name, spec = nil, ...
+  if type((...)) == "string" then name, spec = ... end
+  local at = name ~= nil and assignableAt(name) or nil
+  if at then ao.assignables[at].pattern = spec
+  else table.insert(ao.assignables, { name = name, pattern = spec }) end
+end
+function ao.removeAssignable(name)
+  local at = name
+  if type(name) == "string" then at = assignableAt(name)
+  else assert(type(name) == "number", "index MUST be a number") end
+  if at then table.remove(ao.assignables, at) end
+end
+function ao.isAssignment(msg) return msg.Target ~= ao.id end
+function ao.isAssignable(msg)
+  for _, a in pairs(ao.assignables) do
+    if utils.matchesSpec(msg, a.pattern) then return true end
+  end
+  return false
+end
+
 function A.match(name, msg)
   local entry = entries[name]
-  if entry == nil then return 0 end
+  if entry == nil then
+    if name == ASSIGNABLE then return ao.isAssignable(msg) and -1 or 0 end
+    return 0
+  end
   return decide(entry.pattern, msg)
 end
 

@@ -157,6 +157,14 @@ impl Vm {
         }
     }
 
+    /// Whether one of `ao.assignables` matches `msg` (asked through `A.match` under the
+    /// name the environment keeps for it). A failing pattern takes nothing, and its error
+    /// is not left for a handler's run.
+    pub(crate) fn assignable(&self, msg: &Message) -> bool {
+        let taken = self.decide("\0assignable", msg) == Match::Break;
+        self.pattern_error.take().is_none() && taken
+    }
+
     /// Runs the Lua handler `name` on `msg` (inside `hosted`).
     pub(crate) fn run_handler(&self, name: &str, msg: &Message) -> Result<(), LuaError> {
         if let Some(e) = self.pattern_error.take() {
