@@ -515,3 +515,26 @@ fn identity_with_a_module_and_authorities() {
         format!("{PID} {OWNER} Named MODULE AUTH-1,AUTH-2,AUTH-3")
     );
 }
+
+/// `ao.env.Process.Tags` is the spawn's tags as AOS shows them: a map (the first value of
+/// each name) and `TagArray`, the list (measured on aos2_0_4_32.wasm: `Tags.Type` is
+/// "Process"); it held only `Name` before.
+#[test]
+fn the_env_holds_the_spawn_tags() {
+    let mut env = Env::new(PID, OWNER);
+    env.process.tags.add("Type", "Process");
+    env.process.tags.add("Ticker", "PNTS");
+    env.process.tags.add("Ticker", "LATER");
+    let mut rt: Runtime<Bare_> = Runtime::new();
+    let out = rt.handle(Message::new(OWNER).with_id(PID), Some(&env));
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local p = ao.env.Process \
+             return p.Tags.Type .. ' ' .. p.Tags.Ticker .. ' ' .. #p.TagArray .. ' ' \
+               .. p.TagArray[3].name .. '=' .. p.TagArray[3].value .. ' ' .. tostring(p.Tags.Name)"
+        ),
+        "Process PNTS 3 Ticker=LATER nil"
+    );
+}

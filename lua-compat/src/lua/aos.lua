@@ -560,9 +560,14 @@ function A.prepare(msg)
 end
 
 -- The identity, set at boot.
-function A.identity(id, owner, name, module, authorities)
+function A.identity(id, owner, name, module, authorities, tagArray)
   ao.id = id
-  ao.env = { Process = { Id = id, Owner = owner, Tags = { Name = name } }, Module = { Id = module } }
+  -- The spawn's tags as AOS shows them: a map (the first value of each name) and the list.
+  local tags = {}
+  for _, t in ipairs(tagArray) do
+    if tags[t.name] == nil then tags[t.name] = t.value end
+  end
+  ao.env = { Process = { Id = id, Owner = owner, Tags = tags, TagArray = tagArray }, Module = { Id = module } }
   ao.authorities = authorities
   if Owner == nil then Owner = owner end
   if Name == nil then Name = name end

@@ -205,8 +205,8 @@ impl Vm {
         let p = ctx.process();
         self.random.seed_text(&p.id);
         // SAFETY: `call_raw` runs the closure as a protected C function with `A.identity`
-        // at index 1 and LUA_MINSTACK (20) free slots; it pushes five arguments (two
-        // slots for the authorities' table and an entry) and calls it, which leaves
+        // at index 1 and LUA_MINSTACK (20) free slots; it pushes six arguments (three
+        // slots at most for a list, a record and a field) and calls it, which leaves
         // nothing. A Lua error (memory, the budget: nothing else can fail before any
         // process code has run) returns to `exec_raw` past the closure, which owns
         // nothing to drop (it borrows `p`).
@@ -224,7 +224,21 @@ impl Vm {
                     push_text(state, authority);
                     ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
                 }
-                ffi::lua_call(state, 5, 0);
+                // The spawn's tags (text values), as `{ name =, value = }` records.
+                ffi::lua_createtable(state, hint(p.tags.len()), 0);
+                let texts = p
+                    .tags
+                    .iter()
+                    .filter_map(|t| Some((&t.name, t.value.as_str()?)));
+                for (at, (name, value)) in texts.enumerate() {
+                    ffi::lua_createtable(state, 0, 2);
+                    push_text(state, name);
+                    ffi::lua_setfield(state, -2, c"name".as_ptr());
+                    push_text(state, value);
+                    ffi::lua_setfield(state, -2, c"value".as_ptr());
+                    ffi::lua_rawseti(state, -2, at as ffi::lua_Integer + 1);
+                }
+                ffi::lua_call(state, 6, 0);
             })
         }
         .map_err(|e| self.error(e))
