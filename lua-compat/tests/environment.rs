@@ -538,3 +538,24 @@ fn the_env_holds_the_spawn_tags() {
         "Process PNTS 3 Ticker=LATER nil"
     );
 }
+
+/// `json.encode` writes floats as AOS's does, with `%.14g` (measured on
+/// aos2_0_4_32.wasm). A number given as a tag value becomes Lua's `tostring` of it (AOS
+/// leaves the number itself in the tag list, which AO's tags, all text, cannot carry).
+#[test]
+fn floats_are_written_as_aos_writes_them() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            r#"local json = require('json')
+            return json.encode(1/3) .. " " .. json.encode(10) .. " " .. json.encode(1e20) .. " "
+              .. json.encode(-0.0) .. " " .. json.encode(2^53) .. " " .. json.encode({ p = 3.0, q = { 1.5 } })"#
+        ),
+        r#"0.33333333333333 10 1e+20 -0 9.007199254741e+15 {"p":3,"q":[1.5]}"#
+    );
+    let out = eval(&mut rt, r#"Send({ Target = "T", Price = 3.0, Count = 3 })"#);
+    let sent = &out.messages[0];
+    assert_eq!(sent.get("Price"), Some("3.0"));
+    assert_eq!(sent.get("Count"), Some("3"));
+}

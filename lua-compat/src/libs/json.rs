@@ -1,8 +1,8 @@
-//! `json`: encode and decode over serde_json.
+//! `json`: encode and decode over serde_json, floats written as AOS's `json` writes them.
 
 use mlua::{Lua, Table, Value};
 
-use crate::value::{from_json, to_json};
+use crate::value::{from_json, to_json, write_json};
 
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
@@ -10,7 +10,9 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
         "encode",
         lua.create_function(|lua, value: Value| {
             let json = to_json(lua, &value)?;
-            Ok(json.to_string())
+            let mut text = String::new();
+            write_json(&mut text, &json);
+            Ok(text)
         })?,
     )?;
     t.set(

@@ -5,6 +5,7 @@
 mod encode;
 mod message;
 mod raw;
+mod text;
 
 pub(crate) use encode::to_json;
 pub(crate) use message::{
@@ -12,6 +13,7 @@ pub(crate) use message::{
     tags_from_lua,
 };
 pub(crate) use raw::{lossy_text, type_name, LuaBytes};
+pub(crate) use text::write_json;
 
 use aoxide::TagValue;
 use mlua::{Lua, Value};
