@@ -112,15 +112,14 @@ fn assignments_deliver_an_existing_message_to_more_processes() {
 
     // a assigns alice's message to b: a message for a, which b refuses (as AOS does
     // without `ao.addAssignable`), printing why; its state does not move.
-    net.send_and_run(
-        &alice,
-        &a,
-        Msg::new()
+    let assign_to_b = |net: &mut Net, message: &aoxide_host::MessageId| {
+        let assign = Msg::new()
             .action("Assign")
             .tag("To", &b)
-            .tag("Message", &original),
-    )
-    .unwrap();
+            .tag("Message", message);
+        net.send_and_run(&alice, &a, assign).unwrap();
+    };
+    assign_to_b(&mut net, &original);
     assert_eq!(net.state::<Counter>(&b).count, 0);
     let at_b = net.result_at(&original, &b).unwrap();
     assert!(at_b.messages.is_empty(), "{:?}", at_b.messages);
@@ -146,15 +145,7 @@ fn assignments_deliver_an_existing_message_to_more_processes() {
                 .tag("Assignable", "yes"),
         )
         .unwrap();
-    net.send_and_run(
-        &alice,
-        &a,
-        Msg::new()
-            .action("Assign")
-            .tag("To", &b)
-            .tag("Message", &taken),
-    )
-    .unwrap();
+    assign_to_b(&mut net, &taken);
     assert_eq!(net.state::<Counter>(&b).count, 5);
     let at_b = net.result_at(&taken, &b).unwrap();
     assert_eq!(at_b.messages[0].data.as_deref(), Some("5"));

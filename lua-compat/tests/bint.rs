@@ -11,20 +11,5 @@ const EXPECTED: &str = include_str!("bint/bint.expected");
 #[test]
 fn bint_answers_as_aos() {
     let mut rt = spawn::<Bare_>();
-    let answers = printed(&mut rt, SCRIPT);
-    let expected = EXPECTED.trim_end_matches('\n');
-    let differ: Vec<String> = expected
-        .split('\n')
-        .zip(answers.split('\n'))
-        .filter(|(e, a)| e != a)
-        .map(|(e, a)| format!("     AOS: {e}\n  aoxide: {a}"))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "{} of {} differ:\n{}",
-        differ.len(),
-        expected.split('\n').count(),
-        differ.join("\n")
-    );
-    assert_eq!(answers.split('\n').count(), expected.split('\n').count());
+    assert_report(&mut rt, SCRIPT, EXPECTED, &[], "AOS");
 }

@@ -11,16 +11,7 @@ const EXPECTED: &str = include_str!("date/date.expected");
 #[test]
 fn os_date_answers_like_the_reference_lua_5_3() {
     let mut rt = spawn::<Bare_>();
-    let answers = printed(&mut rt, SCRIPT);
-    let expected = EXPECTED.trim_end_matches('\n');
-    let differ: Vec<String> = expected
-        .split('\n')
-        .zip(answers.split('\n'))
-        .filter(|(e, a)| e != a)
-        .map(|(e, a)| format!("reference: {e:?}\n   aoxide: {a:?}"))
-        .collect();
-    assert!(differ.is_empty(), "{}", differ.join("\n"));
-    assert_eq!(answers.split('\n').count(), expected.split('\n').count());
+    assert_report(&mut rt, SCRIPT, EXPECTED, &[], "reference");
 }
 
 #[test]

@@ -17,15 +17,6 @@ const KEPT: &[(&str, &str)] = &[(
 #[test]
 fn the_probe_answers_like_the_reference_lua_5_3() {
     let mut rt = spawn::<Bare_>();
-    let answers = printed(&mut rt, PROBE);
-    let expected = EXPECTED.trim_end_matches('\n');
-    let differ: Vec<String> = expected
-        .split('\n')
-        .zip(answers.split('\n'))
-        .filter(|(e, a)| e != a && !KEPT.contains(&(*e, *a)))
-        .map(|(e, a)| format!("reference: {e}\n   aoxide: {a}"))
-        .collect();
-    assert!(differ.is_empty(), "{}", differ.join("\n"));
-    assert_eq!(answers.split('\n').count(), expected.split('\n').count());
-    assert_eq!(expected.lines().filter(|l| l.contains(" = ")).count(), 79);
+    assert_report(&mut rt, PROBE, EXPECTED, KEPT, "reference");
+    assert_eq!(EXPECTED.lines().filter(|l| l.contains(" = ")).count(), 79);
 }

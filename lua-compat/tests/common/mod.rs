@@ -66,3 +66,33 @@ pub fn eval<P: Process>(rt: &mut Runtime<P>, code: &str) -> Outcome {
 pub fn printed<P: Process>(rt: &mut Runtime<P>, code: &str) -> String {
     eval(rt, code).output.data
 }
+
+/// The owner evaluates `script`, a probe that returns its report as one string, and every
+/// line must be `expected`'s (written by `reference`), but the pairs `kept` allows
+/// (`(expected, answered)`). Returns the answers.
+#[track_caller]
+pub fn assert_report<P: Process>(
+    rt: &mut Runtime<P>,
+    script: &str,
+    expected: &str,
+    kept: &[(&str, &str)],
+    reference: &str,
+) -> String {
+    let answers = printed(rt, script);
+    let expected = expected.trim_end_matches('\n');
+    let differ: Vec<String> = expected
+        .split('\n')
+        .zip(answers.split('\n'))
+        .filter(|(e, a)| e != a && !kept.contains(&(*e, *a)))
+        .map(|(e, a)| format!("{reference:>9}: {e}\n   aoxide: {a}"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ:\n{}",
+        differ.len(),
+        expected.split('\n').count(),
+        differ.join("\n")
+    );
+    assert_eq!(answers.split('\n').count(), expected.split('\n').count());
+    answers
+}
