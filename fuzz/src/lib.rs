@@ -69,6 +69,8 @@ impl TagValue {
 /// One fuzzed message.
 #[derive(Debug, Arbitrary)]
 pub struct FuzzMessage {
+    /// `SENDERS[sender % 4]`; the high bit makes the message an assignment (addressed to
+    /// another process), which no fuzzed process takes.
     sender: u8,
     action: u8,
     tags: Vec<(u8, TagValue)>,
@@ -78,7 +80,15 @@ pub struct FuzzMessage {
     raw: Option<Vec<u8>>,
 }
 
+/// The process an assignment is addressed to.
+pub const OTHER_PROCESS: &str = "OTHER_PROCESS_ID_000000000000000000000000000";
+
 impl FuzzMessage {
+    /// Whether the structured message is an assignment (raw bytes are sent as they are).
+    pub fn is_assignment(&self) -> bool {
+        self.raw.is_none() && self.sender & 0x80 != 0
+    }
+
     /// A structured message from `SENDERS[sender]` with `actions[action]`, no tags.
     pub fn new(sender: u8, action: u8, data: &str) -> Self {
         FuzzMessage {
@@ -109,7 +119,7 @@ pub fn to_json(m: &FuzzMessage, actions: &[&str], tag_names: &[&str], n: usize) 
         "Id": format!("MSG_{n:039}"),
         "Owner": from,
         "From": from,
-        "Target": PID,
+        "Target": if m.is_assignment() { OTHER_PROCESS } else { PID },
         "Tags": tags,
         "Data": m.data,
         "Timestamp": 1_700_000_000_000u64 + n as u64,
@@ -195,15 +205,18 @@ pub fn run<P: Process>(
         let out = rt.handle_bytes(&to_json(m, actions, tag_names, n), &env);
         check_result(&out);
         let state = rt.state().expect("state exists after the spawn");
-        if out.error.is_some() || m.read_only {
+        if out.error.is_some() || m.read_only || m.is_assignment() {
             assert_eq!(
                 Some(view(state)),
                 before,
-                "a failed or read-only message changed the state"
+                "a failed or read-only message, or an assignment, changed the state"
             );
-            if out.error.is_some() {
+            if out.error.is_some() || m.is_assignment() {
                 assert_eq!(rt.messages_handled(), handled);
             }
+        }
+        if m.is_assignment() {
+            assert!(out.error.is_none() && out.messages.is_empty(), "{out:?}");
         }
         invariant(state);
     }
