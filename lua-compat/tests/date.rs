@@ -27,3 +27,15 @@ fn without_a_time_os_date_formats_the_message_timestamp() {
         "Tue Nov 14 22:13:20 2023|318"
     );
 }
+
+#[test]
+fn a_format_of_many_specifiers_is_an_error_not_a_huge_text() {
+    let mut rt = spawn::<Bare_>();
+    assert_eq!(
+        printed(
+            &mut rt,
+            "local ok, e = pcall(os.date, string.rep('%c', 100000), 0) return tostring(ok) .. ' ' .. e"
+        ),
+        "false bad argument #1 to 'os.date' (the result would pass the format's length by more than 1048576 bytes)"
+    );
+}

@@ -143,7 +143,15 @@ pub(crate) enum DateError {
     Specifier(String),
     /// The year does not fit C's `int`.
     Unrepresentable,
+    /// The text would pass the format's length by more than [`MAX_GROWTH`].
+    TooLong,
 }
+
+/// How much longer than its format the text of `os.date` may be. Its bytes are Rust's,
+/// outside the Lua heap's limit, and a specifier writes up to twelve times its length
+/// (`%c`): unbounded, a message's format could ask for hundreds of MiB. Lua 5.3 builds the
+/// text on the Lua heap, where its limit ends it; the date any process formats is short.
+pub(crate) const MAX_GROWTH: usize = 1 << 20;
 
 impl std::fmt::Display for DateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -155,6 +163,11 @@ impl std::fmt::Display for DateError {
             DateError::Unrepresentable => {
                 f.write_str("time result cannot be represented in this installation")
             }
+            DateError::TooLong => write!(
+                f,
+                "bad argument #1 to 'os.date' (the result would pass the format's length by \
+                 more than {MAX_GROWTH} bytes)"
+            ),
         }
     }
 }
@@ -184,6 +197,9 @@ pub(crate) fn format(format: &[u8], t: i64) -> Result<Vec<u8>, DateError> {
         let conversion = rest[len - 1];
         write_conversion(&mut out, conversion, &tm, utc);
         i += 1 + len;
+        if out.len() > format.len() + MAX_GROWTH {
+            return Err(DateError::TooLong);
+        }
     }
     Ok(out)
 }
@@ -465,5 +481,17 @@ mod tests {
             format(b"100%", 0).unwrap_err(),
             DateError::Specifier(String::new())
         );
+    }
+
+    /// A format of specifiers may not make Rust build a text of hundreds of MiB; plain
+    /// text of any length is copied.
+    #[test]
+    fn the_text_is_bounded_by_the_format() {
+        let many = b"%c".repeat(MAX_GROWTH / 16);
+        assert_eq!(format(&many, 0).unwrap_err(), DateError::TooLong);
+        let fine = b"%c".repeat(1000);
+        assert_eq!(format(&fine, 0).unwrap().len(), 24_000);
+        let plain = vec![b'x'; 3 * MAX_GROWTH];
+        assert_eq!(format(&plain, 0).unwrap().len(), plain.len());
     }
 }
