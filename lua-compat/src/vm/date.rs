@@ -294,15 +294,14 @@ fn write_conversion(out: &mut Vec<u8>, conversion: u8, tm: &Tm, utc: bool) {
 }
 
 /// Where `os.date` finds `os.time` (which tells the message's time in milliseconds, as in
-/// AOS) in the Lua registry: user code may replace the global.
+/// AOS) in the Lua registry: user code may replace the global. [`TIME_KEY`] for C.
+const TIME_NAME: &str = "aoxide.os.time";
+/// [`TIME_NAME`] as a C string.
 const TIME_KEY: &std::ffi::CStr = c"aoxide.os.time";
 
 /// Installs `os.date` into `os`, over its `time`.
 pub(super) fn install(lua: &Lua, os: &Table) -> mlua::Result<()> {
-    lua.set_named_registry_value(
-        TIME_KEY.to_str().expect("ASCII"),
-        os.get::<Function>("time")?,
-    )?;
+    lua.set_named_registry_value(TIME_NAME, os.get::<Function>("time")?)?;
     // SAFETY: `os_date` reads its two arguments and pushes one value or raises an error.
     os.set("date", unsafe { lua.create_c_function(os_date)? })
 }
@@ -458,6 +457,11 @@ mod tests {
         );
         assert!(Tm::utc(67_767_976_233_532_800).is_none());
         assert!(Tm::utc(i64::MAX).is_none() && Tm::utc(i64::MIN).is_none());
+    }
+
+    #[test]
+    fn the_time_key_is_one_name() {
+        assert_eq!(TIME_KEY.to_str(), Ok(TIME_NAME));
     }
 
     #[test]
