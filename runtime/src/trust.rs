@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::message::{Env, Message};
+use crate::outbox::Outbox;
+use crate::outcome::Outcome;
 use crate::tags::Tags;
 
 /// The identity of the running process, learnt from the env (and the spawn message).
@@ -77,6 +79,17 @@ impl ProcessInfo {
     pub fn is_self(&self, msg: &Message) -> bool {
         msg.from == self.id
     }
+}
+
+/// The outcome of a message the process does not take (`what`: "Message" or
+/// "Assignment"): AOS's line, printed; nothing else happens.
+pub(crate) fn not_trusted(what: &str, msg: &Message) -> Outcome {
+    let mut outbox = Outbox::default();
+    outbox.print(&format!(
+        "{what} is not trusted! From: {} - Owner: {}",
+        msg.from, msg.owner
+    ));
+    Outcome::from_outbox(outbox)
 }
 
 #[cfg(test)]

@@ -47,54 +47,47 @@ test("the Lua modules import only env.emscripten_resize_heap, use legacy excepti
   }
 })
 
-const PROBE = readFileSync(join(ROOT, "lua-compat/tests/probe/probe.lua"), "utf8")
-const EXPECTED = readFileSync(join(ROOT, "lua-compat/tests/probe/probe.expected"), "utf8").replace(/\n+$/, "")
+/** A probe script's file and its expected report (trailing newlines dropped). */
+const probe = (script, expected) => [
+  readFileSync(join(ROOT, script), "utf8"),
+  readFileSync(join(ROOT, expected), "utf8").replace(/\n+$/, ""),
+]
+
+/**
+ * Evals `script` (a probe returning its report) in the Lua module and asserts every line is
+ * `expected`'s (written by `reference`), but the answers `kept` allows for a line.
+ */
+async function assertReport(unsafeMemory, [script, expected], reference, kept = {}) {
+  const p = await AoProcess.spawn(luaAos(), { unsafeMemory })
+  const res = await p.send({ action: "Eval", data: script })
+  assert.equal(res.Error, undefined, res.Error)
+  const got = String(res.Output.data).split("\n")
+  const want = expected.split("\n")
+  const differ = want
+    .map((line, i) => [line, got[i]])
+    .filter(([w, g]) => w !== g && kept[w] !== g)
+    .map(([w, g]) => `${reference}: ${w}\n   module: ${g}`)
+  assert.deepEqual(differ, [], differ.slice(0, 20).join("\n"))
+  assert.equal(got.length, want.length)
+}
+
 // As natively (lua-compat/tests/probe.rs): Eval runs in a coroutine.
 const KEPT = { 'running = "thread", true': 'running = "thread", false' }
 
 for (const unsafeMemory of MODES) {
-  test(`the Lua 5.3 probe answers like the reference Lua 5.3.6 (${modeName(unsafeMemory)})`, async () => {
-    const p = await AoProcess.spawn(luaAos(), { unsafeMemory })
-    const res = await p.send({ action: "Eval", data: PROBE })
-    assert.equal(res.Error, undefined, res.Error)
-    const got = String(res.Output.data).split("\n")
-    const want = EXPECTED.split("\n")
-    const differ = want
-      .map((line, i) => [line, got[i]])
-      .filter(([w, g]) => w !== g && KEPT[w] !== g)
-      .map(([w, g]) => `reference: ${w}\n   module: ${g}`)
-    assert.deepEqual(differ, [], differ.join("\n"))
-    assert.equal(got.length, want.length)
-  })
+  test(`the Lua 5.3 probe answers like the reference Lua 5.3.6 (${modeName(unsafeMemory)})`, () =>
+    assertReport(unsafeMemory, probe("lua-compat/tests/probe/probe.lua", "lua-compat/tests/probe/probe.expected"), "reference", KEPT))
 }
 
 // os.date as natively (lua-compat/tests/date.rs): Lua 5.3.6 on glibc's answers, from the
 // Rust code the module carries (no clock, no time zone).
-const DATE = readFileSync(join(ROOT, "lua-compat/tests/date/date.lua"), "utf8")
-const DATE_EXPECTED = readFileSync(join(ROOT, "lua-compat/tests/date/date.expected"), "utf8").replace(/\n+$/, "")
-
-test("os.date answers like the reference Lua 5.3.6 in the module", async () => {
-  const p = await AoProcess.spawn(luaAos(), { unsafeMemory: true })
-  const res = await p.send({ action: "Eval", data: DATE })
-  assert.equal(res.Error, undefined, res.Error)
-  assert.deepEqual(String(res.Output.data).split("\n"), DATE_EXPECTED.split("\n"))
-})
+test("os.date answers like the reference Lua 5.3.6 in the module", () =>
+  assertReport(true, probe("lua-compat/tests/date/date.lua", "lua-compat/tests/date/date.expected"), "reference"))
 
 // .bint as natively (lua-compat/tests/bint.rs): what AOS 2.0.4 answered (bint.expected;
 // lua-probe.test.mjs checks that AOS still answers it).
-const BINT = readFileSync(join(ROOT, "lua-compat/tests/bint/bint.lua"), "utf8")
-const BINT_EXPECTED = readFileSync(join(ROOT, "lua-compat/tests/bint/bint.expected"), "utf8").replace(/\n+$/, "")
-
-test(".bint answers as AOS 2.0.4's in the module", async () => {
-  const p = await AoProcess.spawn(luaAos(), { unsafeMemory: true })
-  const res = await p.send({ action: "Eval", data: BINT })
-  assert.equal(res.Error, undefined, res.Error)
-  const got = String(res.Output.data).split("\n")
-  const want = BINT_EXPECTED.split("\n")
-  const differ = want.map((w, i) => [w, got[i]]).filter(([w, g]) => w !== g)
-  assert.deepEqual(differ, [], differ.slice(0, 20).map(([w, g]) => `AOS: ${w}\n module: ${g}`).join("\n"))
-  assert.equal(got.length, want.length)
-})
+test(".bint answers as AOS 2.0.4's in the module", () =>
+  assertReport(true, probe("lua-compat/tests/bint/bint.lua", "lua-compat/tests/bint/bint.expected"), "AOS"))
 
 // The one difference kept on purpose, as natively (lua-compat/tests/side_by_side.rs):
 // AOS 2.0.4 leaves the spawn message in its Inbox, so the owner's `#Inbox` prints one more.

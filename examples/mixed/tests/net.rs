@@ -219,11 +219,19 @@ fn scenario(w: &mut World) {
     assert_eq!(out.messages[0].data.as_deref(), Some("Already registered."));
 }
 
+/// True (and said) when scripts/test could not install the Lua toolchain
+/// (`AOXIDE_SKIP_LUA`): the module cannot be built, so its tests skip.
+fn lua_toolchain_missing() -> bool {
+    let missing = std::env::var_os("AOXIDE_SKIP_LUA").is_some();
+    if missing {
+        eprintln!("skipped: AOXIDE_SKIP_LUA is set (no Lua toolchain)");
+    }
+    missing
+}
+
 #[test]
 fn the_module_under_ao_loader_answers_every_message_as_the_native_process() {
-    if std::env::var_os("AOXIDE_SKIP_LUA").is_some() {
-        // scripts/test could not install the Lua toolchain and says so in its log.
-        eprintln!("skipped: AOXIDE_SKIP_LUA is set (no Lua toolchain)");
+    if lua_toolchain_missing() {
         return;
     }
     let bytes = mixed_wasm();
@@ -258,8 +266,7 @@ fn the_module_under_ao_loader_answers_every_message_as_the_native_process() {
 /// test pins both.
 #[test]
 fn a_dry_run_leaves_lua_globals_as_they_were_in_the_module_not_natively() {
-    if std::env::var_os("AOXIDE_SKIP_LUA").is_some() {
-        eprintln!("skipped: AOXIDE_SKIP_LUA is set (no Lua toolchain)");
+    if lua_toolchain_missing() {
         return;
     }
     let bytes = mixed_wasm();

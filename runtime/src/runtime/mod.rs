@@ -317,26 +317,15 @@ impl<P: Process> Runtime<P> {
         }
 
         if !info.is_trusted(msg) {
-            let mut outbox = Outbox::default();
-            outbox.print(&format!(
-                "Message is not trusted! From: {} - Owner: {}",
-                msg.from, msg.owner
-            ));
-            return Outcome::from_outbox(outbox);
+            return crate::trust::not_trusted("Message", msg);
         }
-
         if info.is_assignment(msg)
             && !self
                 .state
                 .as_ref()
                 .is_some_and(|state| state.accepts_assignment(msg))
         {
-            let mut outbox = Outbox::default();
-            outbox.print(&format!(
-                "Assignment is not trusted! From: {} - Owner: {}",
-                msg.from, msg.owner
-            ));
-            return Outcome::from_outbox(outbox);
+            return crate::trust::not_trusted("Assignment", msg);
         }
 
         self.dispatch(info, msg)
