@@ -124,6 +124,36 @@ fn an_endless_loop_is_an_error_and_the_process_keeps_working() {
     assert_eq!(out.messages[0].data.as_deref(), Some("1"));
 }
 
+/// Loops of Lua's C library that an integer argument alone makes long (each ran for ever;
+/// `src/vm/bounded.rs`): charged to the budget, or answered at once.
+#[test]
+fn long_loops_in_c_are_bounded_and_the_process_keeps_working() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        local lying = function() return setmetatable({}, { __len = function() return 1 << 62 end }) end
+        Handlers.add("Move", function() table.move({}, 1, math.maxinteger, 1) end)
+        Handlers.add("Insert", function() table.insert(lying(), 1, "x") end)
+        Handlers.add("Remove", function() pcall(table.remove, lying(), 1) end)
+        Handlers.add("Rep", function(msg)
+          msg.reply({ Data = "[" .. string.rep("", 1 << 62) .. ("").rep("", math.maxinteger, "") .. "]" })
+        end)
+        "#,
+    );
+    for action in ["Move", "Insert", "Remove"] {
+        let out = rt.handle(msg(ALICE, action, &[]), None);
+        let err = out.error.expect("a loop past the budget fails");
+        assert!(
+            err.contains("instruction budget of 5000000 exceeded"),
+            "{action}: {err}"
+        );
+    }
+    let out = rt.handle(msg(ALICE, "Rep", &[]), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.messages[0].data.as_deref(), Some("[]"));
+}
+
 #[test]
 fn runaway_memory_is_an_error_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();

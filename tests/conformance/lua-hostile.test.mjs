@@ -2,8 +2,8 @@
 // calling Rust) as an AO module under @permaweb/ao-loader, both memory modes, as
 // examples/mixed/tests/mixed.rs shows it natively: one ordered registry across Lua and
 // Rust, a failing Lua handler and a failing Rust handler each leaving the state as the rules
-// say, and bad input (Lua errors, an endless loop, runaway memory, Eval from a stranger,
-// huge strings) each an Error while the process keeps working. A call that traps makes
+// say, and bad input (Lua errors, an endless loop, C library loops made long by an integer,
+// runaway memory, Eval from a stranger, huge strings) each an Error while the process keeps working. A call that traps makes
 // `send` throw, so every assertion below also says "no trap".
 import { test as nodeTest } from "node:test"
 import assert from "node:assert/strict"
@@ -103,6 +103,16 @@ for (const unsafeMemory of MODES) {
     // The budget's hook cannot be switched off: `require('debug')` is the trimmed library.
     res = await p.send({ action: "Eval", data: "require('debug').sethook() while true do end" })
     assert.match(res.Error ?? "", /attempt to call a nil value/)
+
+    // Loops of Lua's C library that an integer alone makes long (each ran for ever): charged
+    // to the budget, or answered at once (lua-compat/src/vm/bounded.rs).
+    res = await p.send({ action: "Eval", data: "table.move({}, 1, math.maxinteger, 1)" })
+    assert.match(res.Error ?? "", /instruction budget/)
+    const lying = "setmetatable({}, { __len = function() return 1 << 62 end })"
+    res = await p.send({ action: "Eval", data: `pcall(table.insert, ${lying}, 1, 'x') return 'escaped'` })
+    assert.match(res.Error ?? "", /instruction budget/)
+    res = await ok(p, { action: "Eval", data: "return '[' .. string.rep('', math.maxinteger) .. ']'" })
+    assert.equal(res.Output.data, "[]")
 
     // Huge strings through a Lua handler (2 MiB, to three members) and through Eval.
     const big = "z".repeat(2 * MiB)

@@ -57,6 +57,12 @@ impl Vm {
         let bit32: Table = open_bit32.call(())?;
         globals.set("bit32", bit32)?;
 
+        // The budget, which the library functions that loop in C are charged against, and
+        // those functions, before the environment keeps any of them.
+        let budget = Rc::new(Cell::new(limits.instructions));
+        // SAFETY: the cell lives in the `Vm` (and in the hook below) as long as the state.
+        unsafe { super::bounded::install(&lua, Rc::as_ptr(&budget))? };
+
         // No file system, no clock, no processes.
         globals.set("dofile", Value::Nil)?;
         globals.set("loadfile", Value::Nil)?;
@@ -122,7 +128,6 @@ impl Vm {
         super::text::install(&lua, &host)?;
         let rust = lua.create_table()?;
         globals.set("Rust", rust.clone())?;
-        let budget = Rc::new(Cell::new(limits.instructions));
         let spent = budget.clone();
         host.set(
             "exhausted",

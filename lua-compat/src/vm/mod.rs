@@ -17,6 +17,7 @@ use crate::error::LuaError;
 use crate::libs::{self, random::Random};
 use crate::value::{hint, push_text};
 
+mod bounded;
 mod build;
 mod date;
 mod edit;

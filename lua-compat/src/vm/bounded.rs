@@ -1,0 +1,458 @@
+//! Library functions whose loops the instruction budget did not see.
+//!
+//! The budget counts Lua VM instructions (the hook), so a C function's work is free to the
+//! message that calls it. Most of Lua's C library does work bounded by the heap's limit
+//! (a string's bytes, a table's entries); four loops of Lua 5.3 are bounded by nothing but
+//! an integer argument, and one call with a large one ran for ever (the `lua_libs` fuzz
+//! target found the first; a review of the library for loops like it, the others):
+//!
+//! - `string.rep("", n)` (with no or an empty separator) copies nothing `n - 1` times: it
+//!   answers `""` at once, as Lua 5.4 does;
+//! - `table.move(a, f, e, t)` moves `e - f + 1` entries whatever `a` holds;
+//! - `table.insert(t, pos, v)` and `table.remove(t, pos)` shift every entry between `pos`
+//!   and `#t`, which a `__len` metamethod may put at `2^62`.
+//!
+//! The last three are charged one instruction of the message's budget per entry moved
+//! before they move any ([`charge`]), so a range the budget cannot pay ends the message with
+//! the budget's error, as a Lua loop doing the same would. `table.insert` and
+//! `table.remove` are written here, with Lua 5.3's rules and error texts (a unit test
+//! compares them with the C functions they replace); `string.rep` and `table.move` call
+//! the C functions they replace, kept as their closures' first upvalue, in the same call
+//! frame, so their errors name the function as the caller wrote it.
+//!
+//! Not bounded (lua-compat/README.md, "Engine"): Lua's pattern matcher (`string.find`,
+//! `match`, `gmatch`, `gsub`) backtracks in C, so a pattern with several repetitions over
+//! a long subject may take time that grows with the subject's length to a power.
+
+use std::cell::Cell;
+use std::ffi::{c_int, CStr};
+
+use mlua::{ffi, Lua, Table};
+
+use crate::error::BUDGET_MARK;
+
+/// Charges `entries` instructions to the budget at `budget`, or empties it and raises the
+/// budget's error when it holds fewer.
+///
+/// # Safety
+/// Called from a C function of `state`; `budget` is the VM's budget cell.
+unsafe fn charge(state: *mut ffi::lua_State, budget: &Cell<u64>, entries: u64) {
+    let left = budget.get();
+    if entries <= left {
+        budget.set(left - entries);
+        return;
+    }
+    budget.set(0);
+    // SAFETY: the caller's context; the error unwinds to the closest protected call, past
+    // this frame, which owns nothing to drop.
+    unsafe {
+        ffi::lua_pushlstring(state, BUDGET_MARK.as_ptr().cast(), BUDGET_MARK.len());
+        ffi::lua_error(state);
+    }
+}
+
+/// The budget cell of a closure made by [`closure`] (its second upvalue).
+///
+/// # Safety
+/// Called from a C function made by [`closure`].
+unsafe fn budget<'a>(state: *mut ffi::lua_State) -> &'a Cell<u64> {
+    // SAFETY: [`closure`]'s contract: the upvalue points at the VM's budget, which lives
+    // as long as the VM.
+    unsafe { &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(2)).cast::<Cell<u64>>() }
+}
+
+/// Runs the C function the closure replaces (its first upvalue) in this call frame.
+///
+/// # Safety
+/// Called from a C function made by [`closure`] over a C function.
+unsafe fn original(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: the first upvalue is the C function [`install`] replaced.
+    unsafe {
+        let f = ffi::lua_tocfunction(state, ffi::lua_upvalueindex(1))
+            .expect("the replaced function is a C function");
+        f(state)
+    }
+}
+
+/// An integer argument as `luaL_checkinteger` would take it, or `None` where it would
+/// raise its error (which the C function then raises).
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn integer(state: *mut ffi::lua_State, arg: c_int) -> Option<i64> {
+    let mut is_number = 0;
+    // SAFETY: the caller's context.
+    let n = unsafe { ffi::lua_tointegerx(state, arg, &mut is_number) };
+    (is_number != 0).then_some(n)
+}
+
+/// Whether the value at `arg` is a string of no bytes.
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn is_empty_string(state: *mut ffi::lua_State, arg: c_int) -> bool {
+    // SAFETY: the caller's context.
+    unsafe { ffi::lua_type(state, arg) == ffi::LUA_TSTRING && ffi::lua_rawlen(state, arg) == 0 }
+}
+
+/// `string.rep(s, n [, sep])`.
+unsafe extern "C-unwind" fn rep(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`.
+    unsafe {
+        let no_separator = ffi::lua_isnoneornil(state, 3) != 0 || is_empty_string(state, 3);
+        if is_empty_string(state, 1) && no_separator && integer(state, 2).is_some() {
+            ffi::lua_pushlstring(state, c"".as_ptr(), 0);
+            return 1;
+        }
+        original(state)
+    }
+}
+
+/// `table.move(a1, f, e, t [, a2])`: charged the `e - f + 1` entries when the C function
+/// goes on to move them (its arguments pass its checks).
+unsafe extern "C-unwind" fn move_entries(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`.
+    unsafe {
+        let destination = if ffi::lua_isnoneornil(state, 5) != 0 {
+            1
+        } else {
+            5
+        };
+        if let (Some(first), Some(last), Some(to)) =
+            (integer(state, 2), integer(state, 3), integer(state, 4))
+        {
+            let entries = i128::from(last) - i128::from(first) + 1;
+            let moves = last >= first
+                && (first > 0 || last < i64::MAX.wrapping_add(first))
+                && i128::from(to) <= i128::from(i64::MAX) - entries + 1
+                && table_like(state, 1, &[c"__index"])
+                && table_like(state, destination, &[c"__newindex"]);
+            if moves {
+                charge(state, budget(state), entries as u64);
+            }
+        }
+        original(state)
+    }
+}
+
+/// Whether the value at `arg` is a table, or has a metatable with every one of `keys`: what
+/// Lua 5.3's table library asks of a table argument (`checktab`) before it raises
+/// `luaL_checktype`'s error.
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn table_like(state: *mut ffi::lua_State, arg: c_int, keys: &[&CStr]) -> bool {
+    // SAFETY: the caller's context; at most two values are pushed, both popped.
+    unsafe {
+        if ffi::lua_type(state, arg) == ffi::LUA_TTABLE {
+            return true;
+        }
+        if ffi::lua_getmetatable(state, arg) == 0 {
+            return false;
+        }
+        let all = keys.iter().all(|key| {
+            ffi::lua_pushstring(state, key.as_ptr());
+            let found = ffi::lua_rawget(state, -2) != ffi::LUA_TNIL;
+            ffi::lua_pop(state, 1);
+            found
+        });
+        ffi::lua_pop(state, 1);
+        all
+    }
+}
+
+/// What `table.insert` and `table.remove` ask of their first argument (reading, writing,
+/// the length); the error for a non-table otherwise.
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn check_table(state: *mut ffi::lua_State) {
+    // SAFETY: the caller's context.
+    unsafe {
+        if !table_like(state, 1, &[c"__index", c"__newindex", c"__len"]) {
+            ffi::luaL_checktype(state, 1, ffi::LUA_TTABLE);
+        }
+    }
+}
+
+/// Raises `luaL_argerror(arg, message)`.
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn arg_error(state: *mut ffi::lua_State, arg: c_int, message: &CStr) -> ! {
+    // SAFETY: the caller's context; the error unwinds past this frame.
+    unsafe {
+        ffi::luaL_argerror(state, arg, message.as_ptr());
+    }
+    unreachable!("luaL_argerror raises")
+}
+
+/// `table.insert(t, [pos,] v)`: an insertion before the end is charged the entries it
+/// shifts.
+unsafe extern "C-unwind" fn insert(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`; `t` is argument 1.
+    unsafe {
+        check_table(state);
+        let end = ffi::luaL_len(state, 1).wrapping_add(1); // the first empty entry
+        let at = match ffi::lua_gettop(state) {
+            2 => end,
+            3 => {
+                let at = ffi::luaL_checkinteger(state, 2);
+                if !(1 <= at && at <= end) {
+                    arg_error(state, 2, c"position out of bounds");
+                }
+                charge(state, budget(state), end.abs_diff(at));
+                let mut i = end;
+                while i > at {
+                    ffi::lua_geti(state, 1, i - 1);
+                    ffi::lua_seti(state, 1, i); // t[i] = t[i - 1]
+                    i -= 1;
+                }
+                at
+            }
+            _ => {
+                // `luaL_error`: the caller's position, then the text.
+                ffi::luaL_where(state, 1);
+                ffi::lua_pushstring(state, c"wrong number of arguments to 'insert'".as_ptr());
+                ffi::lua_concat(state, 2);
+                ffi::lua_error(state);
+            }
+        };
+        ffi::lua_seti(state, 1, at); // t[at] = v, the last argument
+        0
+    }
+}
+
+/// `table.remove(t [, pos])`: charged the entries it shifts.
+unsafe extern "C-unwind" fn remove(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`; `t` is argument 1.
+    unsafe {
+        check_table(state);
+        let size = ffi::luaL_len(state, 1);
+        let mut at = ffi::luaL_optinteger(state, 2, size);
+        // Lua 5.3 names argument 1 in this error.
+        if at != size && !(1 <= at && at <= size.wrapping_add(1)) {
+            arg_error(state, 1, c"position out of bounds");
+        }
+        ffi::lua_geti(state, 1, at); // the result: t[at]
+        if at < size {
+            charge(state, budget(state), size.abs_diff(at));
+        }
+        while at < size {
+            ffi::lua_geti(state, 1, at + 1);
+            ffi::lua_seti(state, 1, at); // t[at] = t[at + 1]
+            at += 1;
+        }
+        ffi::lua_pushnil(state);
+        ffi::lua_seti(state, 1, at); // t[at] = nil
+        1
+    }
+}
+
+/// `f` as a closure whose upvalues are `library[name]` (the function it replaces) and the
+/// budget cell at `budget`, put in `library[name]`.
+///
+/// # Safety
+/// `budget` must live as long as the VM; `f` must read its upvalues as these two.
+unsafe fn closure(
+    lua: &Lua,
+    library: &Table,
+    name: &str,
+    budget: *const Cell<u64>,
+    f: ffi::lua_CFunction,
+) -> mlua::Result<()> {
+    let replaced: mlua::Function = library.get(name)?;
+    // SAFETY: `exec_raw` runs the closure as a protected C function with `replaced` at
+    // index 1 and LUA_MINSTACK free slots; it pushes one value and leaves the closure as its
+    // one result. A memory error returns to `exec_raw` past the closure, which owns nothing
+    // to drop. The pointer's lifetime is the caller's contract.
+    let made: mlua::Function = unsafe {
+        lua.exec_raw(&replaced, |state| {
+            ffi::lua_pushlightuserdata(state, budget.cast_mut().cast());
+            ffi::lua_pushcclosure(state, f, 2);
+        })?
+    };
+    library.raw_set(name, made)
+}
+
+/// Replaces `string.rep`, `table.move`, `table.insert` and `table.remove` in `string` and
+/// `table` (before the environment keeps any of them).
+///
+/// # Safety
+/// `budget` must point at the VM's budget cell, which lives as long as the VM.
+pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Result<()> {
+    let globals = lua.globals();
+    let string: Table = globals.get("string")?;
+    let table: Table = globals.get("table")?;
+    // SAFETY: the caller's contract for `budget`; each function reads its upvalues as
+    // `closure` makes them.
+    unsafe {
+        closure(lua, &string, "rep", budget, rep)?;
+        closure(lua, &table, "move", budget, move_entries)?;
+        closure(lua, &table, "insert", budget, insert)?;
+        closure(lua, &table, "remove", budget, remove)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every case runs in a VM with Lua's C functions and in one with the replacements, as
+    /// the functions of `string` and `table` (so errors name them alike), called by `pcall`
+    /// and inside a Lua function: the same results, errors and tables after.
+    #[test]
+    fn the_replacements_answer_as_lua() {
+        let plain = Lua::new();
+        let ours = Lua::new();
+        let budget = Cell::new(u64::MAX);
+        // SAFETY: `budget` outlives `ours`' use below.
+        unsafe { install(&ours, &budget).unwrap() };
+        let cases = [
+            ("string.rep", "'ab', 3"),
+            ("string.rep", "'ab', 3, ','"),
+            ("string.rep", "'', 5"),
+            ("string.rep", "'', 5, ''"),
+            ("string.rep", "'', 5, ','"),
+            ("string.rep", "'', 0"),
+            ("string.rep", "'', -3"),
+            ("string.rep", "'', 2.0"),
+            ("string.rep", "'', 2.5"),
+            ("string.rep", "'', '3'"),
+            ("string.rep", "'', 'x'"),
+            ("string.rep", "''"),
+            ("string.rep", "5, 2"),
+            ("string.rep", "'x', 2, 7"),
+            ("string.rep", "nil, 2"),
+            ("string.rep", "{}, 2"),
+            ("table.move", "{1, 2, 3}, 1, 3, 2"),
+            ("table.move", "{1, 2, 3}, 2, 3, 1"),
+            ("table.move", "{1, 2, 3}, 1, 3, 1, {}"),
+            ("table.move", "{1, 2, 3}, 3, 1, 1"),
+            ("table.move", "{1, 2, 3}, 1, 3, 5, {9}"),
+            ("table.move", "{1, 2}, 0, 1, 3"),
+            ("table.move", "{}, -1, math.maxinteger, 1"),
+            ("table.move", "{}, 1, 2, math.maxinteger"),
+            ("table.move", "{}, 1.5, 2, 1"),
+            ("table.move", "{}, '1', '2', '1'"),
+            ("table.move", "nil, 1, 2, 1"),
+            ("table.move", "{}, 1, 2, 1, 7"),
+            ("table.move", "{}, 1, 2"),
+            ("table.insert", "{1, 2, 3}, 'x'"),
+            ("table.insert", "{1, 2, 3}, 1, 'x'"),
+            ("table.insert", "{1, 2, 3}, 4, 'x'"),
+            ("table.insert", "{1, 2, 3}, 5, 'x'"),
+            ("table.insert", "{1, 2, 3}, 0, 'x'"),
+            ("table.insert", "{1, 2, 3}, 2.0, 'x'"),
+            ("table.insert", "{1, 2, 3}, 2.5, 'x'"),
+            ("table.insert", "{1, 2, 3}, '2', 'x'"),
+            ("table.insert", "{1, 2, 3}, 'a', 'x'"),
+            ("table.insert", "{1, 2, 3}, 1, 'x', 'y'"),
+            ("table.insert", "{1, 2, 3}"),
+            ("table.insert", "{}, nil"),
+            ("table.insert", "nil, 1"),
+            ("table.insert", "'abc', 1"),
+            (
+                "table.insert",
+                "setmetatable({}, { __len = function() return 2 end }), 1, 'x'",
+            ),
+            (
+                "table.insert",
+                "setmetatable({}, { __len = function() return 2.5 end }), 'x'",
+            ),
+            ("table.remove", "{1, 2, 3}"),
+            ("table.remove", "{1, 2, 3}, 1"),
+            ("table.remove", "{1, 2, 3}, 3"),
+            ("table.remove", "{1, 2, 3}, 4"),
+            ("table.remove", "{1, 2, 3}, 5"),
+            ("table.remove", "{1, 2, 3}, 0"),
+            ("table.remove", "{}, 0"),
+            ("table.remove", "{}"),
+            ("table.remove", "{}, 1"),
+            ("table.remove", "{}, 2"),
+            ("table.remove", "{1, 2, 3}, 'a'"),
+            ("table.remove", "nil"),
+            (
+                "table.remove",
+                "setmetatable({}, { __len = function() return 3 end }), 1",
+            ),
+        ];
+        let run = |lua: &Lua, call: &str| -> String {
+            let code = format!(
+                "local function show(r) \
+                   local out = {{}} \
+                   for i = 1, r.n do \
+                     local v = r[i] \
+                     if type(v) == 'table' then \
+                       local items = {{}} \
+                       for j = -1, 6 do items[#items + 1] = tostring(rawget(v, j)) end \
+                       v = 'table ' .. table.concat(items, ' ') \
+                     end \
+                     out[#out + 1] = tostring(v) \
+                   end \
+                   return table.concat(out, ' | ') \
+                 end \
+                 return show(table.pack({call}))"
+            );
+            lua.load(code).eval::<String>().unwrap()
+        };
+        for (name, args) in cases {
+            for call in [
+                format!("pcall({name}, {args})"),
+                format!("pcall(function() return {name}({args}) end)"),
+            ] {
+                assert_eq!(run(&ours, &call), run(&plain, &call), "{call}");
+            }
+        }
+        // And the table a call changed in place, read back after the call.
+        for (name, args) in [
+            ("table.insert", "'x'"),
+            ("table.insert", "1, 'x'"),
+            ("table.insert", "3, 'x'"),
+            ("table.insert", "6, 'x'"),
+            ("table.remove", "1"),
+            ("table.remove", "2"),
+            ("table.remove", "5"),
+            ("table.move", "1, 3, 2"),
+            ("table.move", "2, 4, 1"),
+        ] {
+            let code = format!(
+                "local t = {{1, 2, 3, 4}} pcall({name}, t, {args}) \
+                 local items = {{}} \
+                 for j = 0, 6 do items[#items + 1] = tostring(rawget(t, j)) end \
+                 return table.concat(items, ' ')"
+            );
+            let read = |lua: &Lua| lua.load(code.as_str()).eval::<String>().unwrap();
+            assert_eq!(read(&ours), read(&plain), "{name}(t, {args})");
+        }
+    }
+
+    /// A range the budget cannot pay ends with the budget's error before any entry moves,
+    /// and leaves the budget empty; one it can pay is charged.
+    #[test]
+    fn long_loops_are_charged() {
+        let lua = Lua::new();
+        let budget = Cell::new(1_000);
+        // SAFETY: `budget` outlives `lua`'s use below.
+        unsafe { install(&lua, &budget).unwrap() };
+        lua.load("table.move({1, 2, 3}, 1, 3, 2)").exec().unwrap();
+        assert_eq!(budget.get(), 997);
+        for code in [
+            "table.move({}, 1, math.maxinteger, 1)",
+            "table.insert(setmetatable({}, { __len = function() return 1 << 62 end }), 1, 'x')",
+            "table.remove(setmetatable({}, { __len = function() return 1 << 62 end }), 1)",
+        ] {
+            budget.set(1_000);
+            let error = lua.load(code).exec().unwrap_err().to_string();
+            assert!(error.contains(BUDGET_MARK), "{code}: {error}");
+            assert_eq!(budget.get(), 0, "{code}");
+        }
+        budget.set(1_000);
+        let empty: String = lua.load("return string.rep('', 1 << 62)").eval().unwrap();
+        assert_eq!(empty, "");
+        let empty: String = lua.load("return ('').rep('', 1 << 62, '')").eval().unwrap();
+        assert_eq!(empty, "");
+        assert_eq!(budget.get(), 1_000, "string.rep of nothing is not charged");
+    }
+}
