@@ -66,7 +66,8 @@ for target in "${targets[@]}"; do
     case "$target" in
         wasm_vs_native*) build=(-O -s none) ;;
     esac
-    args=(-max_total_time="$seconds" -dict=dict/aoxide.dict -max_len=65536 -rss_limit_mb=4096)
+    # -timeout: an input that runs for a minute is a crash (a loop nothing bounds), not a stall.
+    args=(-max_total_time="$seconds" -dict=dict/aoxide.dict -max_len=65536 -rss_limit_mb=4096 -timeout=60)
     if $ci; then
         # A scratch directory first: libFuzzer writes new inputs to the first corpus
         # directory, and the committed one stays as it is.
