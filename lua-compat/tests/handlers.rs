@@ -303,6 +303,22 @@ fn receive_waits_for_the_reply_in_a_coroutine() {
     assert_eq!(list(&mut rt), "Ask");
 }
 
+/// An owner's `Eval` that waits (`Receive`) prints nothing while it waits, and the message
+/// it waits for resumes it to its end, which prints what it returns: AOS 2.0.4's answers
+/// (measured on `aos2_0_4_32.wasm`: `Output.data` empty, then `got x` and `done`).
+#[test]
+fn an_eval_that_waits_prints_nothing_until_it_ends() {
+    let mut rt = spawn::<Bare_>();
+    let out = eval(
+        &mut rt,
+        "local m = Receive({ Action = 'Ping' }) print('got ' .. m.Data) return 'done'",
+    );
+    assert_eq!(out.output.data, "");
+    let out = rt.handle(msg(ALICE, "Ping", &[]).with_data("x"), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.output.data, "got x\ndone");
+}
+
 #[test]
 fn evaluate_walks_lua_handlers() {
     let mut rt = spawn::<Bare_>();

@@ -352,6 +352,10 @@ function Handlers.remove(name)
 end
 
 -- Waits (in the handler's coroutine) for the next message matching `pattern`.
+-- The coroutines of owners' Evals (A.eval): one that waited prints its value when the
+-- message it waited for resumes it to its end, as AOS's Eval handler does.
+local evals = setmetatable({}, { __mode = "k" })
+
 function Handlers.receive(pattern)
   local co, main = coroutine.running()
   if main then error("Handlers.receive must be called from inside a handler", 2) end
@@ -360,6 +364,7 @@ function Handlers.receive(pattern)
   place("prepend", name, pattern, function(msg)
     local ok, err = rawresume(co, msg)
     if not ok then error(err, 0) end
+    if err ~= nil and evals[co] and coroutine.status(co) == "dead" then print(err) end
   end, 1)
   return coroutine.yield(pattern)
 end
@@ -592,11 +597,13 @@ function A.eval(name, text)
   end
   if not chunk then return false, err, "" end
   local co = coroutine.create(chunk)
+  evals[co] = true
   local ok, result = rawresume(co)
   if not ok then
     return false, tostring(result), debug.traceback(co, nil, 0)
   end
-  if result ~= nil then print(result) end
+  -- A chunk that waits (`Receive`) yielded what it waits for: nothing is printed yet.
+  if result ~= nil and coroutine.status(co) == "dead" then print(result) end
   return true
 end
 
