@@ -351,11 +351,11 @@ function Handlers.remove(name)
   return entry
 end
 
--- Waits (in the handler's coroutine) for the next message matching `pattern`.
 -- The coroutines of owners' Evals (A.eval): one that waited prints its value when the
 -- message it waited for resumes it to its end, as AOS's Eval handler does.
 local evals = setmetatable({}, { __mode = "k" })
 
+-- Waits (in the handler's coroutine) for the next message matching `pattern`.
 function Handlers.receive(pattern)
   local co, main = coroutine.running()
   if main then error("Handlers.receive must be called from inside a handler", 2) end
