@@ -3,8 +3,9 @@
 // examples/mixed/tests/mixed.rs shows it natively: one ordered registry across Lua and
 // Rust, a failing Lua handler and a failing Rust handler each leaving the state as the rules
 // say, and bad input (Lua errors, an endless loop, C library loops made long by an integer,
-// runaway memory, Eval from a stranger, huge strings) each an Error while the process keeps working. A call that traps makes
-// `send` throw, so every assertion below also says "no trap".
+// runaway memory, Eval from a stranger, huge strings) each an Error while the process keeps
+// working. A call that traps makes `send` throw, so every assertion below also says "no
+// trap".
 import { test as nodeTest } from "node:test"
 import assert from "node:assert/strict"
 

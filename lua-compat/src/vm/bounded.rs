@@ -37,12 +37,9 @@ use crate::error::BUDGET_MARK;
 /// # Safety
 /// Called from a C function of `state`; `budget` is the VM's budget cell.
 unsafe fn charge(state: *mut ffi::lua_State, budget: &Cell<u64>, entries: u64) {
-    let left = budget.get();
-    if entries <= left {
-        budget.set(left - entries);
+    if super::limits::spend(budget, entries) {
         return;
     }
-    budget.set(0);
     // SAFETY: the caller's context; the error unwinds to the closest protected call, past
     // this frame, which owns nothing to drop.
     unsafe {

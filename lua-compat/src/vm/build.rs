@@ -163,13 +163,11 @@ impl Vm {
         lua.set_global_hook(
             HookTriggers::new().every_nth_instruction(HOOK_STEP),
             move |_, _| {
-                let remaining = left.get();
-                if remaining < u64::from(HOOK_STEP) {
-                    left.set(0);
-                    return Err(mlua::Error::runtime(BUDGET_MARK));
+                if super::limits::spend(&left, u64::from(HOOK_STEP)) {
+                    Ok(VmState::Continue)
+                } else {
+                    Err(mlua::Error::runtime(BUDGET_MARK))
                 }
-                left.set(remaining - u64::from(HOOK_STEP));
-                Ok(VmState::Continue)
             },
         )?;
         // Below what the environment already holds, every later allocation would fail,
