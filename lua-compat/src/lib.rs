@@ -56,4 +56,8 @@ pub use mount::{handler_error, LuaMount};
 pub use part::{LuaPart, LuaSource};
 pub use prebuilt::preinit;
 pub use process::{LuaFiles, LuaProcess};
+/// Lua's pattern functions and aoxide's side by side (the fuzz target `lua_patterns`).
+#[doc(hidden)]
+#[cfg(not(target_arch = "wasm32"))]
+pub use vm::pattern::differential::Differential as PatternDifferential;
 pub use vm::Limits;

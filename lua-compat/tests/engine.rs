@@ -125,7 +125,8 @@ fn an_endless_loop_is_an_error_and_the_process_keeps_working() {
 }
 
 /// Loops of Lua's C library that an integer argument alone makes long (each ran for ever;
-/// `src/vm/bounded.rs`): charged to the budget, or answered at once.
+/// `src/vm/bounded.rs`), and pattern matching that backtracks for a power of the subject's
+/// length (`src/vm/pattern/`): charged to the budget, or answered at once.
 #[test]
 fn long_loops_in_c_are_bounded_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();
@@ -136,12 +137,14 @@ fn long_loops_in_c_are_bounded_and_the_process_keeps_working() {
         Handlers.add("Move", function() table.move({}, 1, math.maxinteger, 1) end)
         Handlers.add("Insert", function() table.insert(lying(), 1, "x") end)
         Handlers.add("Remove", function() pcall(table.remove, lying(), 1) end)
+        Handlers.add("Match", function() string.find(string.rep("a", 20000), ".-.-.-b") end)
+        Handlers.add("Gsub", function() pcall(string.gsub, string.rep("a", 20000), "a*a*a*b", "") end)
         Handlers.add("Rep", function(msg)
           msg.reply({ Data = "[" .. string.rep("", 1 << 62) .. ("").rep("", math.maxinteger, "") .. "]" })
         end)
         "#,
     );
-    for action in ["Move", "Insert", "Remove"] {
+    for action in ["Move", "Insert", "Remove", "Match", "Gsub"] {
         let out = rt.handle(msg(ALICE, action, &[]), None);
         let err = out.error.expect("a loop past the budget fails");
         assert!(

@@ -114,6 +114,12 @@ for (const unsafeMemory of MODES) {
     assert.match(res.Error ?? "", /instruction budget/)
     res = await ok(p, { action: "Eval", data: "return '[' .. string.rep('', math.maxinteger) .. ']'" })
     assert.equal(res.Output.data, "[]")
+    // Lua's pattern matching, whose backtracking grows with a power of the subject's length:
+    // charged per step (lua-compat/src/vm/pattern/), so `pcall` cannot outlast the budget.
+    res = await p.send({ action: "Eval", data: "pcall(string.find, string.rep('a', 30000), '.-.-.-b') return 'escaped'" })
+    assert.match(res.Error ?? "", /instruction budget/)
+    res = await ok(p, { action: "Eval", data: "return (string.gsub('key = value', '^(%w+)%s*=%s*(%w+)$', '%2=%1'))" })
+    assert.equal(res.Output.data, "value=key")
 
     // Huge strings through a Lua handler (2 MiB, to three members) and through Eval.
     const big = "z".repeat(2 * MiB)

@@ -20,9 +20,8 @@
 //! the C functions they replace, kept as their closures' first upvalue, in the same call
 //! frame, so their errors name the function as the caller wrote it.
 //!
-//! Not bounded (lua-compat/README.md, "Engine"): Lua's pattern matcher (`string.find`,
-//! `match`, `gmatch`, `gsub`) backtracks in C, so a pattern with several repetitions over
-//! a long subject may take time that grows with the subject's length to a power.
+//! Lua's pattern matcher, whose backtracking is bounded by nothing, is replaced whole
+//! (`super::pattern`), through [`closure`] and [`charge`] here.
 
 use std::cell::Cell;
 use std::ffi::{c_int, CStr};
@@ -36,7 +35,7 @@ use crate::error::BUDGET_MARK;
 ///
 /// # Safety
 /// Called from a C function of `state`; `budget` is the VM's budget cell.
-unsafe fn charge(state: *mut ffi::lua_State, budget: &Cell<u64>, entries: u64) {
+pub(super) unsafe fn charge(state: *mut ffi::lua_State, budget: &Cell<u64>, entries: u64) {
     if super::limits::spend(budget, entries) {
         return;
     }
@@ -52,10 +51,28 @@ unsafe fn charge(state: *mut ffi::lua_State, budget: &Cell<u64>, entries: u64) {
 ///
 /// # Safety
 /// Called from a C function made by [`closure`].
-unsafe fn budget<'a>(state: *mut ffi::lua_State) -> &'a Cell<u64> {
+pub(super) unsafe fn budget<'a>(state: *mut ffi::lua_State) -> &'a Cell<u64> {
     // SAFETY: [`closure`]'s contract: the upvalue points at the VM's budget, which lives
     // as long as the VM.
     unsafe { &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(2)).cast::<Cell<u64>>() }
+}
+
+/// Raises the error `luaL_error` would with the text made of `parts` (a C function's
+/// errors carry no position).
+///
+/// # Safety
+/// Called from a C function; unwinds past the caller's frames.
+pub(super) unsafe fn raise_text(state: *mut ffi::lua_State, parts: &[&[u8]]) -> ! {
+    // SAFETY: the caller's context; the error unwinds past this frame, which owns nothing to
+    // drop.
+    unsafe {
+        ffi::luaL_where(state, 1);
+        for part in parts {
+            ffi::lua_pushlstring(state, part.as_ptr().cast(), part.len());
+        }
+        ffi::lua_concat(state, parts.len() as c_int + 1);
+        ffi::lua_error(state);
+    }
 }
 
 /// Runs the C function the closure replaces (its first upvalue) in this call frame.
@@ -208,11 +225,7 @@ unsafe extern "C-unwind" fn insert(state: *mut ffi::lua_State) -> c_int {
                 at
             }
             _ => {
-                // `luaL_error`: the caller's position, then the text.
-                ffi::luaL_where(state, 1);
-                ffi::lua_pushstring(state, c"wrong number of arguments to 'insert'".as_ptr());
-                ffi::lua_concat(state, 2);
-                ffi::lua_error(state);
+                raise_text(state, &[b"wrong number of arguments to 'insert'"]);
             }
         };
         ffi::lua_seti(state, 1, at); // t[at] = v, the last argument
@@ -251,7 +264,7 @@ unsafe extern "C-unwind" fn remove(state: *mut ffi::lua_State) -> c_int {
 ///
 /// # Safety
 /// `budget` must live as long as the VM; `f` must read its upvalues as these two.
-unsafe fn closure(
+pub(super) unsafe fn closure(
     lua: &Lua,
     library: &Table,
     name: &str,

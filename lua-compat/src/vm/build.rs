@@ -61,7 +61,10 @@ impl Vm {
         // those functions, before the environment keeps any of them.
         let budget = Rc::new(Cell::new(limits.instructions));
         // SAFETY: the cell lives in the `Vm` (and in the hook below) as long as the state.
-        unsafe { super::bounded::install(&lua, Rc::as_ptr(&budget))? };
+        unsafe {
+            super::bounded::install(&lua, Rc::as_ptr(&budget))?;
+            super::pattern::install(&lua, Rc::as_ptr(&budget))?;
+        }
 
         // No file system, no clock, no processes.
         globals.set("dofile", Value::Nil)?;

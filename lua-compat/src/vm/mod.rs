@@ -25,6 +25,7 @@ mod eval;
 mod host;
 mod limits;
 mod message;
+pub(crate) mod pattern;
 mod text;
 
 pub(crate) use eval::Named;
