@@ -57,8 +57,8 @@ impl Vm {
         let bit32: Table = open_bit32.call(())?;
         globals.set("bit32", bit32)?;
 
-        // The budget, which the library functions that loop in C are charged against, and
-        // those functions, before the environment keeps any of them.
+        // The budget, which the library functions that loop in C and the pattern functions
+        // are charged against, and those functions, before the environment keeps any of them.
         let budget = Rc::new(Cell::new(limits.instructions));
         // SAFETY: the cell lives in the `Vm` (and in the hook below) as long as the state.
         unsafe {

@@ -22,7 +22,7 @@ impl Default for Limits {
 
 /// Pays `cost` instructions from the message's budget: `false`, with the budget emptied,
 /// when it holds fewer. The one rule for the hook's steps and the C library's charges
-/// (`bounded.rs`); the caller raises the budget's error.
+/// (`bounded.rs`, `pattern/`); the caller raises the budget's error.
 pub(super) fn spend(budget: &std::cell::Cell<u64>, cost: u64) -> bool {
     match budget.get().checked_sub(cost) {
         Some(left) => {

@@ -60,6 +60,18 @@ return function(s, p, r, init)
 end
 "##;
 
+/// A VM with Lua's C functions, and one with the replacements paying `budget`.
+///
+/// # Safety
+/// `budget` must outlive the second VM's use.
+pub(super) unsafe fn vms(budget: &Cell<u64>) -> (Lua, Lua) {
+    let plain = Lua::new();
+    let ours = Lua::new();
+    // SAFETY: the caller's contract.
+    unsafe { super::install(&ours, budget).expect("the functions install") };
+    (plain, ours)
+}
+
 /// One VM with Lua's C functions and one with the replacements, each with `DESCRIBE`.
 pub struct Differential {
     ours: Lua,
@@ -75,10 +87,8 @@ impl Differential {
     /// Both VMs; each case may take `steps` steps of the replacements.
     pub fn new(steps: u64) -> Self {
         let budget = Box::new(Cell::new(steps));
-        let plain = Lua::new();
-        let ours = Lua::new();
         // SAFETY: the budget is boxed and dropped after `ours` (field order).
-        unsafe { super::install(&ours, &*budget).expect("the functions install") };
+        let (plain, ours) = unsafe { vms(&budget) };
         let describe = |lua: &Lua| lua.load(DESCRIBE).eval::<mlua::Function>().unwrap();
         Self {
             ours_describe: describe(&ours),

@@ -5,8 +5,7 @@ use std::cell::Cell;
 
 use mlua::Lua;
 
-use super::differential::Differential;
-use super::install;
+use super::differential::{vms, Differential};
 use crate::error::BUDGET_MARK;
 
 /// Both VMs' answers for `subject` and `pattern` (and a replacement and a position),
@@ -25,15 +24,6 @@ fn compare(both: &Differential, subject: &[u8], pattern: &[u8]) {
         );
     }
     assert_eq!(got, expected);
-}
-
-/// A VM with Lua's C functions, and one with the replacements (a budget of `budget`).
-fn vms(budget: &Cell<u64>) -> (Lua, Lua) {
-    let plain = Lua::new();
-    let ours = Lua::new();
-    // SAFETY: the budget outlives the VMs' use in the tests.
-    unsafe { install(&ours, budget).unwrap() };
-    (plain, ours)
 }
 
 #[test]
@@ -169,7 +159,8 @@ fn generated_patterns_answer_as_lua() {
 #[test]
 fn matching_is_charged() {
     let budget = Cell::new(1_000_000);
-    let (_, lua) = vms(&budget);
+    // SAFETY: `budget` outlives the VM.
+    let (_, lua) = unsafe { vms(&budget) };
     let found: Option<i64> = lua
         .load("return (string.find(string.rep('a', 50) .. 'b', 'a-b'))")
         .eval()
@@ -205,7 +196,8 @@ fn matching_is_charged() {
 #[test]
 fn arguments_are_checked_as_lua_checks_them() {
     let budget = Cell::new(u64::MAX);
-    let (plain, ours) = vms(&budget);
+    // SAFETY: `budget` outlives the VMs.
+    let (plain, ours) = unsafe { vms(&budget) };
     for call in [
         "string.find(12345, 3)",
         "string.find('abc', nil)",
