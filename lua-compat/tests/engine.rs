@@ -157,6 +157,39 @@ fn long_loops_in_c_are_bounded_and_the_process_keeps_working() {
     assert_eq!(out.messages[0].data.as_deref(), Some("[]"));
 }
 
+/// Instructions whose time grows with the bytes they write (`..` copies its operands):
+/// the heap's growth is charged to the budget (`src/vm/metered.rs`), so a few instructions
+/// a turn over a stranger's large data no longer copy for hours inside the budget.
+#[test]
+fn copying_large_strings_in_a_loop_is_bounded_by_the_budget() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Copy", function(msg)
+          for i = 1, 20000 do local t = msg.Data .. "x" end
+        end)
+        Handlers.add("Build", function(msg)
+          local s = "" for c in msg.Data:gmatch(".") do s = s .. c end
+        end)
+        Handlers.add("Once", function(msg) msg.reply({ Data = tostring(#(msg.Data .. "x")) }) end)
+        "#,
+    );
+    // Without the charge: 20,000 turns of about 4 instructions copy 20 GiB ("Copy"), and
+    // 65,536 turns copy 2 GiB ("Build"), both well inside 5,000,000 instructions.
+    for (action, size) in [("Copy", 1 << 20), ("Build", 1 << 16)] {
+        let out = rt.handle(msg(ALICE, action, &[]).with_data("d".repeat(size)), None);
+        let err = out.error.expect("a loop past the budget fails");
+        assert!(
+            err.contains("instruction budget of 5000000 exceeded"),
+            "{action}: {err}"
+        );
+    }
+    let out = rt.handle(msg(ALICE, "Once", &[]).with_data("d".repeat(1 << 20)), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.messages[0].data.as_deref(), Some("1048577"));
+}
+
 #[test]
 fn runaway_memory_is_an_error_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();

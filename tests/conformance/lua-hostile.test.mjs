@@ -3,9 +3,9 @@
 // examples/mixed/tests/mixed.rs shows it natively: one ordered registry across Lua and
 // Rust, a failing Lua handler and a failing Rust handler each leaving the state as the rules
 // say, and bad input (Lua errors, an endless loop, C library loops made long by an integer,
-// runaway memory, Eval from a stranger, huge strings) each an Error while the process keeps
-// working. A call that traps makes `send` throw, so every assertion below also says "no
-// trap".
+// a loop copying large strings, runaway memory, Eval from a stranger, huge strings) each an
+// Error while the process keeps working. A call that traps makes `send` throw, so every
+// assertion below also says "no trap".
 import { test as nodeTest } from "node:test"
 import assert from "node:assert/strict"
 
@@ -120,6 +120,11 @@ for (const unsafeMemory of MODES) {
     assert.match(res.Error ?? "", /instruction budget/)
     res = await ok(p, { action: "Eval", data: "return (string.gsub('key = value', '^(%w+)%s*=%s*(%w+)$', '%2=%1'))" })
     assert.equal(res.Output.data, "value=key")
+    // Instructions whose time grows with the bytes they write: the heap's growth is charged
+    // to the budget (lua-compat/src/vm/metered.rs), so a loop of a few instructions that
+    // copies 1 MiB a turn ends at the budget instead of copying for hours.
+    res = await p.send({ action: "Eval", data: "local s = string.rep('d', 1024 * 1024) for i = 1, 1e6 do local t = s .. i end return 'copied'" })
+    assert.match(res.Error ?? "", /instruction budget/)
 
     // Huge strings through a Lua handler (2 MiB, to three members) and through Eval.
     const big = "z".repeat(2 * MiB)

@@ -184,9 +184,13 @@ impl Vm {
             )));
         }
         lua.set_memory_limit(limits.memory)?;
+        // SAFETY: the budget lives in the `Vm`, whose drop restores mlua's allocator before
+        // the state closes.
+        let meter = unsafe { super::metered::Meter::install(&lua, Rc::as_ptr(&budget)) };
 
         Ok(Vm {
             lua,
+            meter,
             rust,
             api,
             limits,

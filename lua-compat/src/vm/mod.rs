@@ -25,6 +25,7 @@ mod eval;
 mod host;
 mod limits;
 mod message;
+mod metered;
 pub(crate) mod pattern;
 mod text;
 
@@ -81,6 +82,8 @@ struct Current {
 /// One Lua state with the AOS environment.
 pub(crate) struct Vm {
     pub(crate) lua: Lua,
+    /// The allocator that charges the heap's growth to `budget` (`metered`).
+    meter: metered::Meter,
     rust: Table,
     api: Api,
     limits: Limits,
@@ -91,6 +94,12 @@ pub(crate) struct Vm {
     edits: Rc<RefCell<Vec<Edit>>>,
     current: RefCell<Option<Current>>,
     pattern_error: RefCell<Option<LuaError>>,
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        self.meter.restore(&self.lua);
+    }
 }
 
 impl Vm {
@@ -112,8 +121,8 @@ impl Vm {
                 limit: limits.memory,
             });
         }
-        self.lua
-            .set_memory_limit(limits.memory)
+        self.meter
+            .unmetered(&self.lua, || self.lua.set_memory_limit(limits.memory))
             .map_err(|e| lua_error(e, &limits))?;
         self.budget.set(limits.instructions);
         self.limits = limits;
@@ -150,7 +159,10 @@ impl Vm {
             // mlua aborts (a trap) when Rust's allocator cannot give it memory below its
             // limit, so the limit must never promise more than the memory the process may
             // still grow to. Best effort: without room the limit stays as it was.
-            let _ = self.lua.set_memory_limit(self.memory_cap());
+            let cap = self.memory_cap();
+            let _ = self
+                .meter
+                .unmetered(&self.lua, || self.lua.set_memory_limit(cap));
         }
         self.current.replace(None);
         self.pattern_error.replace(None);
