@@ -190,6 +190,69 @@ fn copying_large_strings_in_a_loop_is_bounded_by_the_budget() {
     assert_eq!(out.messages[0].data.as_deref(), Some("1048577"));
 }
 
+/// A list made against `table.sort` by McIlroy's adversary ("A Killer Adversary for
+/// Quicksort", 1999): a comparator that fixes values only as the sort compares them, run
+/// on Lua's own sort (a plain VM), leaves the order that makes that sort compare about
+/// `n^2 / 4` times. The numbers `1..=n` (and `n + 1` for any never fixed), comma-separated.
+fn list_against_the_sort(n: usize) -> String {
+    let lua = mlua::Lua::new();
+    lua.load(
+        r#"
+        local n = ...
+        local value, gas, fixed, candidate, items = {}, n + 1, 0, nil, {}
+        for i = 1, n do items[i] = i value[i] = gas end
+        table.sort(items, function(x, y)
+          if value[x] == gas and value[y] == gas then
+            fixed = fixed + 1
+            if x == candidate then value[x] = fixed else value[y] = fixed end
+          end
+          if value[x] == gas then candidate = x elseif value[y] == gas then candidate = y end
+          return value[x] < value[y]
+        end)
+        return table.concat(value, ",")
+        "#,
+    )
+    .call(n)
+    .unwrap()
+}
+
+/// `table.sort` without a comparator pays one instruction per comparison
+/// (`src/vm/bounded.rs`): its pivots are fixed here (no clock), so a stranger's list made
+/// against it took `n^2 / 4` comparisons inside one instruction.
+#[test]
+fn sorting_a_list_made_against_the_sort_is_bounded_by_the_budget() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Sort", function(msg)
+          local t = {} for n in msg.Data:gmatch("%d+") do t[#t + 1] = tonumber(n) end
+          table.sort(t)
+          msg.reply({ Data = t[1] .. " " .. t[#t] })
+        end)
+        "#,
+    );
+    // 6,000 entries: about 9 M comparisons against the budget's 5 M.
+    let against = list_against_the_sort(6_000);
+    let out = rt.handle(msg(ALICE, "Sort", &[]).with_data(against.clone()), None);
+    let err = out.error.expect("the sort passes the budget");
+    assert!(
+        err.contains("instruction budget of 5000000 exceeded"),
+        "{err}"
+    );
+    // The same numbers in another order (descending) sort within it.
+    let mut numbers: Vec<u32> = against.split(',').map(|n| n.parse().unwrap()).collect();
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    let descending: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    let out = rt.handle(
+        msg(ALICE, "Sort", &[]).with_data(descending.join(",")),
+        None,
+    );
+    assert!(out.error.is_none(), "{:?}", out.error);
+    let expected = format!("1 {}", numbers[0]);
+    assert_eq!(out.messages[0].data.as_deref(), Some(expected.as_str()));
+}
+
 #[test]
 fn runaway_memory_is_an_error_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();

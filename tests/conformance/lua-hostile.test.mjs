@@ -114,6 +114,11 @@ for (const unsafeMemory of MODES) {
     assert.match(res.Error ?? "", /instruction budget/)
     res = await ok(p, { action: "Eval", data: "return '[' .. string.rep('', math.maxinteger) .. ']'" })
     assert.equal(res.Output.data, "[]")
+    // `table.sort` without a comparator pays per comparison through a comparator of the
+    // layer's (a list made against Lua's fixed pivots took n^2 / 4 comparisons in one call;
+    // tests/engine.rs), and sorts as Lua does.
+    res = await ok(p, { action: "Eval", data: "local t = {} for i = 1, 300 do t[i] = (i * 37) % 101 end table.sort(t) return t[1] .. ',' .. t[150] .. ',' .. t[300]" })
+    assert.equal(res.Output.data, "0,50,100")
     // Lua's pattern matching, whose backtracking grows with a power of the subject's length:
     // charged per step (lua-compat/src/vm/pattern/), so `pcall` cannot outlast the budget.
     res = await p.send({ action: "Eval", data: "pcall(string.find, string.rep('a', 30000), '.-.-.-b') return 'escaped'" })

@@ -20,6 +20,10 @@
 //! the C functions they replace, kept as their closures' first upvalue, in the same call
 //! frame, so their errors name the function as the caller wrote it.
 //!
+//! `table.sort` without a comparator is given one that charges each comparison: its pivots
+//! are fixed here (no clock), so a list made against it takes about `n^2 / 4` comparisons
+//! in one call.
+//!
 //! Lua's pattern matcher, whose backtracking is bounded by nothing, is replaced whole
 //! (`super::pattern`), through [`closure`] and [`charge`] here.
 
@@ -259,6 +263,38 @@ unsafe extern "C-unwind" fn remove(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
+/// `table.sort(t [, comp])` without `comp`: sorted with a comparator that charges each
+/// comparison. Lua 5.3's quicksort takes its pivot from fixed places here (no clock to
+/// randomise it, `build.rs`), so an input made against it (a stranger's list, say) takes
+/// about `n^2 / 4` comparisons, which ran for hours from one call at a million entries;
+/// each comparison is now an instruction of the budget. A Lua `comp` runs instructions of
+/// its own, which the hook counts.
+unsafe extern "C-unwind" fn sort(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`; the comparator gets the budget
+    // upvalue this closure has.
+    unsafe {
+        if ffi::lua_isnoneornil(state, 2) != 0 {
+            ffi::lua_settop(state, 1);
+            ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
+            ffi::lua_pushcclosure(state, less_than, 1);
+        }
+        original(state)
+    }
+}
+
+/// `a < b` as `table.sort` compares without a comparator (`lua_lessthan`, metamethods and
+/// errors included), charged one instruction.
+unsafe extern "C-unwind" fn less_than(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by `table.sort` with two values; the upvalue is the budget (`sort`).
+    unsafe {
+        let budget = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)).cast::<Cell<u64>>();
+        charge(state, budget, 1);
+        let less = ffi::lua_compare(state, 1, 2, ffi::LUA_OPLT);
+        ffi::lua_pushboolean(state, less);
+        1
+    }
+}
+
 /// `f` as a closure whose upvalues are `library[name]` (the function it replaces) and the
 /// budget cell at `budget`, put in `library[name]`.
 ///
@@ -285,8 +321,8 @@ pub(super) unsafe fn closure(
     library.raw_set(name, made)
 }
 
-/// Replaces `string.rep`, `table.move`, `table.insert` and `table.remove` in `string` and
-/// `table` (before the environment keeps any of them).
+/// Replaces `string.rep`, `table.move`, `table.insert`, `table.remove` and `table.sort` in
+/// `string` and `table` (before the environment keeps any of them).
 ///
 /// # Safety
 /// `budget` must point at the VM's budget cell, which lives as long as the VM.
@@ -301,6 +337,7 @@ pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Resul
         closure(lua, &table, "move", budget, move_entries)?;
         closure(lua, &table, "insert", budget, insert)?;
         closure(lua, &table, "remove", budget, remove)?;
+        closure(lua, &table, "sort", budget, sort)?;
     }
     Ok(())
 }
@@ -436,6 +473,50 @@ mod tests {
             let read = |lua: &Lua| lua.load(code.as_str()).eval::<String>().unwrap();
             assert_eq!(read(&ours), read(&plain), "{name}(t, {args})");
         }
+        // `table.sort`: its result or error, and the order it leaves.
+        let spread = "(function() local t = {} for i = 1, 300 do t[i] = (i * 37) % 101 end \
+                      return t end)()";
+        let lt_meta = "(function() local mt = { __lt = function(a, b) return a.v < b.v end } \
+                       local t = {} for i = 1, 9 do t[i] = setmetatable({ v = (i * 5) % 9 }, mt) end \
+                       return t end)()";
+        for (table, comp) in [
+            ("{5, 2, 8, 1, 9, 3}", ""),
+            ("{5, 2, 8, 1, 9, 3}", ", nil"),
+            ("{5, 2, 8, 1, 9, 3}", ", function(a, b) return a > b end"),
+            ("{'b', 'a', 'c', 'aa', 'B'}", ""),
+            ("{2.5, 1, -3, 2}", ""),
+            ("{}", ""),
+            ("{3, 'a', 1}", ""),
+            ("{{}, {}}", ""),
+            ("{1, 0/0, 2, 0/0, 3, 0/0}", ""),
+            ("{3, 2, 1}", ", 5"),
+            ("{3, 2, 1}", ", false"),
+            ("nil", ""),
+            ("'abc'", ""),
+            (spread, ""),
+            (spread, ", function(a, b) return a < b end"),
+            (lt_meta, ""),
+        ] {
+            for call in [
+                format!("pcall(table.sort, t{comp})"),
+                format!("pcall(function() table.sort(t{comp}) end)"),
+            ] {
+                let code = format!(
+                    "local t = {table} local ok, e = {call} \
+                     local items = {{}} \
+                     if type(t) == 'table' then \
+                       for j = 1, #t do \
+                         local v = t[j] \
+                         if type(v) == 'table' then v = 'v=' .. tostring(v.v) end \
+                         items[#items + 1] = tostring(v) \
+                       end \
+                     end \
+                     return tostring(ok) .. ' ' .. tostring(e) .. ': ' .. table.concat(items, ' ')"
+                );
+                let read = |lua: &Lua| lua.load(code.as_str()).eval::<String>().unwrap();
+                assert_eq!(read(&ours), read(&plain), "{table}{comp} by {call}");
+            }
+        }
     }
 
     /// A range the budget cannot pay ends with the budget's error before any entry moves,
@@ -458,6 +539,19 @@ mod tests {
             assert!(error.contains(BUDGET_MARK), "{code}: {error}");
             assert_eq!(budget.get(), 0, "{code}");
         }
+        // A sort without a comparator: one instruction per comparison.
+        let compared: u64 = lua
+            .load("local n = 0 table.sort({3, 1, 2}, function(a, b) n = n + 1 return a < b end) return n")
+            .eval()
+            .unwrap();
+        budget.set(1_000);
+        lua.load("table.sort({3, 1, 2})").exec().unwrap();
+        assert_eq!(budget.get(), 1_000 - compared, "{compared} comparisons");
+        budget.set(1_000);
+        let code = "local t = {} for i = 1, 200 do t[i] = (i * 37) % 101 end table.sort(t)";
+        let error = lua.load(code).exec().unwrap_err().to_string();
+        assert!(error.contains(BUDGET_MARK), "{error}");
+        assert_eq!(budget.get(), 0);
         budget.set(1_000);
         let empty: String = lua.load("return string.rep('', 1 << 62)").eval().unwrap();
         assert_eq!(empty, "");
