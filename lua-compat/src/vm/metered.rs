@@ -6,7 +6,7 @@
 //! turns in a 200 M budget, about 16 hours of copying inside one message. Every such
 //! instruction allocates what it writes, so the allocator is where its cost shows: each
 //! allocation that grows a block costs one instruction per [`BYTES_PER_INSTRUCTION`] bytes
-//! of the block's new size.
+//! of the block's new size past its first [`FREE_BYTES`].
 //!
 //! The allocator only takes from the budget. It cannot raise the budget's error itself:
 //! Lua allocates in places an error must not unwind from (the collector, a resize half
@@ -27,6 +27,12 @@ use mlua::{ffi, Lua};
 /// about as long as one VM instruction (C Lua natively: `x = x + i` about 2.1 ns a turn,
 /// `s .. 'b'` over 8 MiB about 3.1 GB/s, page faults included).
 pub(crate) const BYTES_PER_INSTRUCTION: usize = 16;
+
+/// Bytes of every block that cost nothing: an object's header and a small object (a short
+/// string, a small table), whose work does not grow with anything. Their sizes are what
+/// differs between the module (32-bit pointers) and a native build (64-bit), so with them
+/// free a block costs the same on both but for its header's bytes, at most one instruction.
+pub(crate) const FREE_BYTES: usize = 64;
 
 /// What the metering allocator reads: mlua's allocator and its state, and the budget.
 struct Metered {
@@ -91,12 +97,13 @@ impl Meter {
     }
 }
 
-/// What a grown block costs: its new size in [`BYTES_PER_INSTRUCTION`]s. A new block has
-/// no old size (Lua passes the object's type there).
+/// What a grown block costs: its new size past [`FREE_BYTES`], in
+/// [`BYTES_PER_INSTRUCTION`]s. A new block has no old size (Lua passes the object's type
+/// there).
 fn cost(ptr: *mut c_void, old_size: usize, new_size: usize) -> u64 {
     let old = if ptr.is_null() { 0 } else { old_size };
     if new_size > old {
-        (new_size / BYTES_PER_INSTRUCTION) as u64
+        (new_size.saturating_sub(FREE_BYTES) / BYTES_PER_INSTRUCTION) as u64
     } else {
         0
     }
@@ -128,18 +135,15 @@ mod tests {
         let block = 8 as *mut c_void;
         let none = std::ptr::null_mut();
         assert_eq!(
-            cost(none, 4, 1600),
+            cost(none, 4, 1664),
             100,
             "new: Lua's type tag is not a size"
         );
-        assert_eq!(
-            cost(block, 1600, 3200),
-            200,
-            "grown: the copy and the new room"
-        );
-        assert_eq!(cost(block, 3200, 1600), 0, "shrunk");
-        assert_eq!(cost(block, 3200, 0), 0, "freed");
-        assert_eq!(cost(none, 0, 15), 0, "below one instruction");
+        assert_eq!(cost(block, 1664, 3264), 200, "grown: the copy and the room");
+        assert_eq!(cost(block, 3264, 1664), 0, "shrunk");
+        assert_eq!(cost(block, 3264, 0), 0, "freed");
+        assert_eq!(cost(none, 0, 79), 0, "a small object");
+        assert_eq!(cost(none, 0, 80), 1);
     }
 
     /// Puts mlua's allocator back when a test ends, also by a failed assertion.
@@ -162,7 +166,7 @@ mod tests {
         lua.load("Big = string.rep('x', 160000)").exec().unwrap();
         let spent = 1_000_000 - budget.get();
         assert!(
-            (20_000..20_200).contains(&spent),
+            (19_900..20_100).contains(&spent),
             "twice 160,000 bytes cost 20,000 and a little: {spent}"
         );
         installed.1.unmetered(&lua, || {
@@ -174,7 +178,7 @@ mod tests {
         let refused = before - budget.get();
         // Lua asks twice: again after an emergency collection.
         assert!(
-            (40_000..40_200).contains(&refused),
+            (39_900..40_100).contains(&refused),
             "the refused 320,000 bytes are charged for each try: {refused}"
         );
     }
