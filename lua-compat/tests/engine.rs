@@ -253,6 +253,60 @@ fn sorting_a_list_made_against_the_sort_is_bounded_by_the_budget() {
     assert_eq!(out.messages[0].data.as_deref(), Some(expected.as_str()));
 }
 
+/// A budget small enough that one allocation empties it.
+struct ShortBudget;
+impl LuaFiles for ShortBudget {
+    const SOURCES: &'static [LuaSource] = &[];
+    fn limits() -> Limits {
+        Limits {
+            instructions: 20_000,
+            memory: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// A message that empties its budget and then fails or ends is still rolled back or
+/// committed whole: the end of a message is the host's bookkeeping, not the message's work.
+/// An allocation only takes from the budget (`src/vm/metered.rs`), so a handler can empty it
+/// and still fail by its own error or return before the hook's next check; that check then
+/// fell inside the rollback, which stopped half done and left the handler the failed
+/// message had added. Swept over a whole period of the hook (a check every 1,000
+/// instructions), which the padding moves.
+#[test]
+fn a_message_that_emptied_its_budget_is_still_rolled_back_whole() {
+    let mut rt = spawn::<LuaProcess<ShortBudget>>();
+    eval(
+        &mut rt,
+        r#"
+        Handlers.add("Edit", function(msg)
+          Handlers.add("Extra", function() end, function() end)
+          for i = 1, tonumber(msg.Pad) do end
+          local s = string.rep("x", 200000) -- about 25,000 instructions: the budget is empty
+          if msg.Fail == "yes" then error("boom") end
+          Handlers.remove("Extra")
+        end)
+        "#,
+    );
+    let list = "local names = {} \
+                for _, h in ipairs(Handlers.list) do names[#names + 1] = h.name end \
+                return table.concat(names, ',')";
+    for pad in 0..1000 {
+        for fail in ["yes", "no"] {
+            let pad_text = pad.to_string();
+            let out = rt.handle(
+                msg(ALICE, "Edit", &[("Pad", &pad_text), ("Fail", fail)]),
+                None,
+            );
+            assert_eq!(
+                printed(&mut rt, list),
+                "Edit",
+                "pad {pad}, fail {fail}: {:?}",
+                out.error
+            );
+        }
+    }
+}
+
 #[test]
 fn runaway_memory_is_an_error_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();

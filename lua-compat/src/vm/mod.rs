@@ -190,6 +190,10 @@ impl Vm {
     pub(crate) fn end(&self, committed: bool) {
         self.current.replace(None);
         self.pattern_error.replace(None);
+        // Committing or rolling back is the host's bookkeeping, not the message's work: a
+        // fresh budget, so that the hook, which may fall anywhere in it, cannot stop it half
+        // done after a message spent its own.
+        self.budget.set(self.limits.instructions);
         let f = if committed {
             &self.api.commit
         } else {
