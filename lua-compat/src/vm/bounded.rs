@@ -20,9 +20,9 @@
 //! the C functions they replace, kept as their closures' first upvalue, in the same call
 //! frame, so their errors name the function as the caller wrote it.
 //!
-//! `table.sort` without a comparator is given one that charges each comparison: its pivots
-//! are fixed here (no clock), so a list made against it takes about `n^2 / 4` comparisons
-//! in one call.
+//! `table.sort` without a comparator pays for its comparisons (each one, or a small plain
+//! table's worst case up front): its pivots are fixed here (no clock), so a list made
+//! against it takes about `n^2 / 4` comparisons in one call.
 //!
 //! Lua's pattern matcher, whose backtracking is bounded by nothing, is replaced whole
 //! (`super::pattern`), through [`closure`] and [`charge`] here.
@@ -263,22 +263,61 @@ unsafe extern "C-unwind" fn remove(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
-/// `table.sort(t [, comp])` without `comp`: sorted with a comparator that charges each
-/// comparison. Lua 5.3's quicksort takes its pivot from fixed places here (no clock to
-/// randomise it, `build.rs`), so an input made against it (a stranger's list, say) takes
-/// about `n^2 / 4` comparisons, which ran for hours from one call at a million entries;
-/// each comparison is now an instruction of the budget. A Lua `comp` runs instructions of
-/// its own, which the hook counts.
+/// Entries up to which a plain table sorts without the charging comparator, paying its
+/// worst case up front instead ([`sort_worst_case`]): the comparator is a C call per
+/// comparison, which made the few keys `ao.send` sorts per message cost the Lua token's
+/// `Transfer` 1.4% more instructions.
+const SMALL_SORT: usize = 32;
+
+/// Comparisons Lua 5.3's quicksort makes at most for `n` entries, with a margin: about
+/// `n^2 / 4 + 1.5 n` against a list made for it (`tests/engine.rs`), at most `n - 1 + 3`
+/// per partition and at least one entry less per level.
+fn sort_worst_case(n: usize) -> u64 {
+    (n * n / 2 + 4 * n) as u64
+}
+
+/// `table.sort(t [, comp])` without `comp`: every comparison is paid. Lua 5.3's quicksort
+/// takes its pivot from fixed places here (no clock to randomise it, `build.rs`), so an
+/// input made against it (a stranger's list, say) takes about `n^2 / 4` comparisons, which
+/// ran for hours from one call at a million entries. A table of at most [`SMALL_SORT`]
+/// entries with no metatable (its length is its raw length, read without side effects)
+/// pays its worst case up front and sorts as it is; any other is sorted with a comparator
+/// that charges each comparison. A Lua `comp` runs instructions of its own, which the hook
+/// counts.
 unsafe extern "C-unwind" fn sort(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua, as a closure made by `closure`; the comparator gets the budget
     // upvalue this closure has.
     unsafe {
         if ffi::lua_isnoneornil(state, 2) != 0 {
-            ffi::lua_settop(state, 1);
-            ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
-            ffi::lua_pushcclosure(state, less_than, 1);
+            if let Some(n) = small_plain_table(state) {
+                charge(state, budget(state), sort_worst_case(n));
+            } else {
+                ffi::lua_settop(state, 1);
+                ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
+                ffi::lua_pushcclosure(state, less_than, 1);
+            }
         }
         original(state)
+    }
+}
+
+/// The length of argument 1 when it is a table of at most [`SMALL_SORT`] entries without a
+/// metatable.
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn small_plain_table(state: *mut ffi::lua_State) -> Option<usize> {
+    // SAFETY: the caller's context; a metatable found is popped.
+    unsafe {
+        if ffi::lua_type(state, 1) != ffi::LUA_TTABLE {
+            return None;
+        }
+        if ffi::lua_getmetatable(state, 1) != 0 {
+            ffi::lua_pop(state, 1);
+            return None;
+        }
+        let n = ffi::lua_rawlen(state, 1);
+        (n <= SMALL_SORT).then_some(n)
     }
 }
 
@@ -496,6 +535,12 @@ mod tests {
             (spread, ""),
             (spread, ", function(a, b) return a < b end"),
             (lt_meta, ""),
+            ("setmetatable({5, 2, 8, 1}, {})", ""),
+            (
+                "setmetatable({}, { __len = function() return 3 end, \
+                 __index = function(_, i) return 9 - i end, __newindex = rawset })",
+                "",
+            ),
         ] {
             for call in [
                 format!("pcall(table.sort, t{comp})"),
@@ -516,6 +561,48 @@ mod tests {
                 let read = |lua: &Lua| lua.load(code.as_str()).eval::<String>().unwrap();
                 assert_eq!(read(&ours), read(&plain), "{table}{comp} by {call}");
             }
+        }
+    }
+
+    /// [`sort_worst_case`] bounds what Lua's sort compares for every small table: lists
+    /// made against it (McIlroy's adversary, as in `tests/engine.rs`), sorted ones and
+    /// reversed ones, each counted by a comparator.
+    #[test]
+    fn a_small_sort_never_compares_more_than_its_worst_case() {
+        let lua = Lua::new();
+        let count = lua
+            .load(
+                r#"
+                return function(n)
+                  local value, gas, fixed, candidate, items = {}, n + 1, 0, nil, {}
+                  for i = 1, n do items[i] = i value[i] = gas end
+                  table.sort(items, function(x, y)
+                    if value[x] == gas and value[y] == gas then
+                      fixed = fixed + 1
+                      if x == candidate then value[x] = fixed else value[y] = fixed end
+                    end
+                    if value[x] == gas then candidate = x elseif value[y] == gas then candidate = y end
+                    return value[x] < value[y]
+                  end)
+                  local most = 0
+                  for _, list in ipairs({ value, items, {} }) do
+                    if #list == 0 then for i = 1, n do list[i] = n - i end end
+                    local c = 0
+                    table.sort(list, function(a, b) c = c + 1 return a < b end)
+                    if c > most then most = c end
+                  end
+                  return most
+                end
+                "#,
+            )
+            .eval::<mlua::Function>()
+            .unwrap();
+        for n in 0..=SMALL_SORT {
+            let most: u64 = count.call(n).unwrap();
+            assert!(
+                most <= sort_worst_case(n),
+                "{n} entries: {most} comparisons"
+            );
         }
     }
 
@@ -540,13 +627,30 @@ mod tests {
             assert_eq!(budget.get(), 0, "{code}");
         }
         // A sort without a comparator: one instruction per comparison.
+        let spread = "local t = {} for i = 1, 40 do t[i] = (i * 17) % 41 end";
         let compared: u64 = lua
-            .load("local n = 0 table.sort({3, 1, 2}, function(a, b) n = n + 1 return a < b end) return n")
+            .load(format!(
+                "{spread} local n = 0 \
+                 table.sort(t, function(a, b) n = n + 1 return a < b end) return n"
+            ))
             .eval()
             .unwrap();
         budget.set(1_000);
-        lua.load("table.sort({3, 1, 2})").exec().unwrap();
+        lua.load(format!("{spread} table.sort(t)")).exec().unwrap();
         assert_eq!(budget.get(), 1_000 - compared, "{compared} comparisons");
+        // A small plain table pays its worst case up front, one with a metatable per
+        // comparison.
+        budget.set(1_000);
+        lua.load("table.sort({3, 1, 2})").exec().unwrap();
+        assert_eq!(budget.get(), 1_000 - sort_worst_case(3));
+        let three = "local n = 0 \
+                     table.sort({3, 1, 2}, function(a, b) n = n + 1 return a < b end) return n";
+        let compared: u64 = lua.load(three).eval().unwrap();
+        budget.set(1_000);
+        lua.load("table.sort(setmetatable({3, 1, 2}, {}))")
+            .exec()
+            .unwrap();
+        assert_eq!(budget.get(), 1_000 - compared);
         budget.set(1_000);
         let code = "local t = {} for i = 1, 200 do t[i] = (i * 37) % 101 end table.sort(t)";
         let error = lua.load(code).exec().unwrap_err().to_string();
