@@ -190,30 +190,22 @@ fn copying_large_strings_in_a_loop_is_bounded_by_the_budget() {
     assert_eq!(out.messages[0].data.as_deref(), Some("1048577"));
 }
 
-/// A list made against `table.sort` by McIlroy's adversary ("A Killer Adversary for
-/// Quicksort", 1999): a comparator that fixes values only as the sort compares them, run
-/// on Lua's own sort (a plain VM), leaves the order that makes that sort compare about
-/// `n^2 / 4` times. The numbers `1..=n` (and `n + 1` for any never fixed), comma-separated.
+/// A list made against `table.sort` (`tests/fixtures/sort_adversary.lua`, McIlroy's
+/// adversary run on Lua's own sort in a plain VM): the order that makes that sort compare
+/// about `n^2 / 4` times. The numbers `1..=n` (and `n + 1` for any never fixed),
+/// comma-separated.
 fn list_against_the_sort(n: usize) -> String {
     let lua = mlua::Lua::new();
-    lua.load(
-        r#"
-        local n = ...
-        local value, gas, fixed, candidate, items = {}, n + 1, 0, nil, {}
-        for i = 1, n do items[i] = i value[i] = gas end
-        table.sort(items, function(x, y)
-          if value[x] == gas and value[y] == gas then
-            fixed = fixed + 1
-            if x == candidate then value[x] = fixed else value[y] = fixed end
-          end
-          if value[x] == gas then candidate = x elseif value[y] == gas then candidate = y end
-          return value[x] < value[y]
-        end)
-        return table.concat(value, ",")
-        "#,
-    )
-    .call(n)
-    .unwrap()
+    let against: mlua::Function = lua
+        .load(include_str!("fixtures/sort_adversary.lua"))
+        .eval()
+        .unwrap();
+    let list: mlua::Table = against.call(n).unwrap();
+    let numbers: Vec<String> = list
+        .sequence_values::<i64>()
+        .map(|v| v.unwrap().to_string())
+        .collect();
+    numbers.join(",")
 }
 
 /// `table.sort` without a comparator pays one instruction per comparison

@@ -292,9 +292,11 @@ unsafe extern "C-unwind" fn sort(state: *mut ffi::lua_State) -> c_int {
             if let Some(n) = small_plain_table(state) {
                 charge(state, budget(state), sort_worst_case(n));
             } else {
+                // The comparator's upvalues are this closure's, so `budget` reads it.
                 ffi::lua_settop(state, 1);
+                ffi::lua_pushvalue(state, ffi::lua_upvalueindex(1));
                 ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
-                ffi::lua_pushcclosure(state, less_than, 1);
+                ffi::lua_pushcclosure(state, less_than, 2);
             }
         }
         original(state)
@@ -324,10 +326,10 @@ unsafe fn small_plain_table(state: *mut ffi::lua_State) -> Option<usize> {
 /// `a < b` as `table.sort` compares without a comparator (`lua_lessthan`, metamethods and
 /// errors included), charged one instruction.
 unsafe extern "C-unwind" fn less_than(state: *mut ffi::lua_State) -> c_int {
-    // SAFETY: called by `table.sort` with two values; the upvalue is the budget (`sort`).
+    // SAFETY: called by `table.sort` with two values; the upvalues are those of `sort`'s
+    // closure, made by `closure`.
     unsafe {
-        let budget = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)).cast::<Cell<u64>>();
-        charge(state, budget, 1);
+        charge(state, budget(state), 1);
         let less = ffi::lua_compare(state, 1, 2, ffi::LUA_OPLT);
         ffi::lua_pushboolean(state, less);
         1
@@ -570,23 +572,18 @@ mod tests {
     #[test]
     fn a_small_sort_never_compares_more_than_its_worst_case() {
         let lua = Lua::new();
+        let against: mlua::Function = lua
+            .load(include_str!("../../tests/fixtures/sort_adversary.lua"))
+            .eval()
+            .unwrap();
         let count = lua
             .load(
                 r#"
+                local against = ...
                 return function(n)
-                  local value, gas, fixed, candidate, items = {}, n + 1, 0, nil, {}
-                  for i = 1, n do items[i] = i value[i] = gas end
-                  table.sort(items, function(x, y)
-                    if value[x] == gas and value[y] == gas then
-                      fixed = fixed + 1
-                      if x == candidate then value[x] = fixed else value[y] = fixed end
-                    end
-                    if value[x] == gas then candidate = x elseif value[y] == gas then candidate = y end
-                    return value[x] < value[y]
-                  end)
-                  local most = 0
-                  for _, list in ipairs({ value, items, {} }) do
-                    if #list == 0 then for i = 1, n do list[i] = n - i end end
+                  local most, sorted, reversed = 0, {}, {}
+                  for i = 1, n do sorted[i] = i reversed[i] = n - i end
+                  for _, list in ipairs({ against(n), sorted, reversed }) do
                     local c = 0
                     table.sort(list, function(a, b) c = c + 1 return a < b end)
                     if c > most then most = c end
@@ -595,7 +592,7 @@ mod tests {
                 end
                 "#,
             )
-            .eval::<mlua::Function>()
+            .call::<mlua::Function>(against)
             .unwrap();
         for n in 0..=SMALL_SORT {
             let most: u64 = count.call(n).unwrap();

@@ -121,7 +121,8 @@ unsafe extern "C" fn allocate(
     unsafe {
         let metered = &*ud.cast::<Metered>();
         let budget = &*metered.budget;
-        budget.set(budget.get().saturating_sub(cost(ptr, old_size, new_size)));
+        // An empty budget raises at its next check, not here.
+        let _ = super::limits::spend(budget, cost(ptr, old_size, new_size));
         (metered.inner)(metered.inner_state, ptr, old_size, new_size)
     }
 }
