@@ -4,6 +4,19 @@ use aoxide::{Env, Message, Runtime};
 use aoxide_lua::{Limits, LuaFiles, LuaProcess, LuaSource};
 use common::*;
 
+/// Asserts that `out` failed with the [`Small`] budget's error; `what` names the case.
+#[track_caller]
+fn assert_budget_spent(out: &aoxide::Outcome, what: &str) {
+    let err = out
+        .error
+        .as_deref()
+        .unwrap_or_else(|| panic!("{what}: a loop past the budget fails"));
+    assert!(
+        err.contains("instruction budget of 5000000 exceeded"),
+        "{what}: {err}"
+    );
+}
+
 #[test]
 fn pairs_order_is_the_same_on_every_run() {
     // The string hash seed is a constant (build.rs), so this order is fixed: a seed
@@ -146,11 +159,7 @@ fn long_loops_in_c_are_bounded_and_the_process_keeps_working() {
     );
     for action in ["Move", "Insert", "Remove", "Match", "Gsub"] {
         let out = rt.handle(msg(ALICE, action, &[]), None);
-        let err = out.error.expect("a loop past the budget fails");
-        assert!(
-            err.contains("instruction budget of 5000000 exceeded"),
-            "{action}: {err}"
-        );
+        assert_budget_spent(&out, action);
     }
     let out = rt.handle(msg(ALICE, "Rep", &[]), None);
     assert!(out.error.is_none(), "{:?}", out.error);
@@ -179,15 +188,74 @@ fn copying_large_strings_in_a_loop_is_bounded_by_the_budget() {
     // 65,536 turns copy 2 GiB ("Build"), both well inside 5,000,000 instructions.
     for (action, size) in [("Copy", 1 << 20), ("Build", 1 << 16)] {
         let out = rt.handle(msg(ALICE, action, &[]).with_data("d".repeat(size)), None);
-        let err = out.error.expect("a loop past the budget fails");
-        assert!(
-            err.contains("instruction budget of 5000000 exceeded"),
-            "{action}: {err}"
-        );
+        assert_budget_spent(&out, action);
     }
     let out = rt.handle(msg(ALICE, "Once", &[]).with_data("d".repeat(1 << 20)), None);
     assert!(out.error.is_none(), "{:?}", out.error);
     assert_eq!(out.messages[0].data.as_deref(), Some("1048577"));
+}
+
+/// Library functions whose work grows with what they read and write little: each pays for
+/// what it reads or pushes (`src/vm/reads.rs`), so a loop of a few instructions a turn
+/// over a stranger's large data ends at the budget instead of reading for hours.
+#[test]
+fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
+    let mut rt = spawn::<Small_>();
+    eval(
+        &mut rt,
+        r#"
+        local crypto = require(".crypto")
+        local json = require("json")
+        local function times(n, f) return function(msg) for i = 1, n do f(msg.Data) end end end
+        Handlers.add("Bytes", times(200, function(d) local b = d:byte(1, -1) end))
+        Handlers.add("Codepoints", times(200, function(d) local c = utf8.codepoint(d, 1, -1) end))
+        Handlers.add("Unpack", function(msg)
+          local t = {} for i = 1, 50000 do t[i] = i end
+          for i = 1, 200 do local x = table.unpack(t) end
+        end)
+        Handlers.add("Select", function(msg)
+          local t = {} for i = 1, 50000 do t[i] = i end
+          local function rest(...) for i = 1, 400 do local x = select(2, ...) end end
+          rest(table.unpack(t))
+        end)
+        Handlers.add("Length", times(40, utf8.len))
+        Handlers.add("Codes", times(40, function(d) for p in utf8.codes(d) do break end end))
+        Handlers.add("Number", times(40, tonumber))
+        Handlers.add("Load", times(40, load))
+        Handlers.add("Decode", times(40, json.decode))
+        Handlers.add("Hash", times(10, crypto.digest.sha2_256))
+        Handlers.add("Collect", function()
+          local keep = {} for i = 1, 20000 do keep[i] = { i } end
+          for i = 1, 200 do collectgarbage() end
+        end)
+        Handlers.add("Once", function(msg) msg.reply({ Data = tostring(utf8.len(msg.Data)) }) end)
+        "#,
+    );
+    // Without the charges each message ends well inside 5,000,000 instructions: 12.8 M
+    // values pushed (`Bytes`, 64 KiB of data), 10 M (`Unpack`), 20 M returned (`Select`),
+    // 40 passes over 1 MiB, ten hashes of 1 MiB, 200 collections of a heap of 20,000
+    // tables.
+    let spaces = " ".repeat(1 << 20);
+    let quoted = format!("\"{}\"", "d".repeat(1 << 20));
+    for (action, data) in [
+        ("Bytes", "d".repeat(1 << 16)),
+        ("Codepoints", "d".repeat(1 << 16)),
+        ("Unpack", String::new()),
+        ("Select", String::new()),
+        ("Length", "d".repeat(1 << 20)),
+        ("Codes", "d".repeat(1 << 20)),
+        ("Number", spaces.clone()),
+        ("Load", spaces.clone()),
+        ("Decode", quoted),
+        ("Hash", "d".repeat(1 << 20)),
+        ("Collect", String::new()),
+    ] {
+        let out = rt.handle(msg(ALICE, action, &[]).with_data(data), None);
+        assert_budget_spent(&out, action);
+    }
+    let out = rt.handle(msg(ALICE, "Once", &[]).with_data("d".repeat(1 << 20)), None);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(out.messages[0].data.as_deref(), Some("1048576"));
 }
 
 /// A list made against `table.sort` (`tests/fixtures/sort_adversary.lua`, McIlroy's
@@ -227,11 +295,7 @@ fn sorting_a_list_made_against_the_sort_is_bounded_by_the_budget() {
     // 6,000 entries: about 9 M comparisons against the budget's 5 M.
     let against = list_against_the_sort(6_000);
     let out = rt.handle(msg(ALICE, "Sort", &[]).with_data(against.clone()), None);
-    let err = out.error.expect("the sort passes the budget");
-    assert!(
-        err.contains("instruction budget of 5000000 exceeded"),
-        "{err}"
-    );
+    assert_budget_spent(&out, "a list made against the sort");
     // The same numbers in another order (descending) sort within it.
     let mut numbers: Vec<u32> = against.split(',').map(|n| n.parse().unwrap()).collect();
     numbers.sort_unstable_by(|a, b| b.cmp(a));
@@ -299,6 +363,10 @@ fn a_message_that_emptied_its_budget_is_still_rolled_back_whole() {
     }
 }
 
+/// Filling the heap costs instructions too (one per 16 bytes allocated, `src/vm/metered.rs`):
+/// each turn below makes one string and no garbage, so the 32 MiB limit comes at about 2 M
+/// of the 5 M instructions, whatever the collector's pace (a turn that also made a
+/// concatenated copy came within a few hundred thousand instructions of the budget).
 #[test]
 fn runaway_memory_is_an_error_and_the_process_keeps_working() {
     let mut rt = spawn::<Small_>();
@@ -307,7 +375,7 @@ fn runaway_memory_is_an_error_and_the_process_keeps_working() {
         r#"
         Handlers.add("Hog", function()
           local t = {}
-          while true do t[#t + 1] = string.rep("x", 65536) .. #t end
+          while true do t[#t + 1] = string.rep("x", 65536 + #t) end
         end)
         Handlers.add("Huge", function() local s = string.rep("x", 1 << 40) end)
         Handlers.add("Ok", function(msg) msg.reply({ Data = "fine" }) end)

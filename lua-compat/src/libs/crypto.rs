@@ -5,6 +5,11 @@
 //! Names: `sha1`, `sha2_256`, `sha2_512`, `sha3_256`, `sha3_512`, `keccak256`,
 //! `blake2b` (512 bits), `blake2s` (256 bits). `crypto.utils.stream.fromString(s)` returns
 //! `s` (data is always a string here) and `crypto.utils.hex.stringToHex(s)` hex-encodes.
+//! A digest or HMAC pays the message's instruction budget one instruction per byte it
+//! hashes (`crate::vm::pay`), before it hashes.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use blake2::{Blake2b512, Blake2s256};
 use hmac::{Hmac, Mac};
@@ -81,31 +86,34 @@ fn result(lua: &Lua, bytes: Vec<u8>) -> mlua::Result<Table> {
     Ok(t)
 }
 
-pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
+pub(super) fn module(lua: &Lua, budget: &Rc<Cell<u64>>) -> mlua::Result<Table> {
     let crypto = lua.create_table()?;
     let digests = lua.create_table()?;
     for name in NAMES {
+        let budget = budget.clone();
         digests.set(
             name,
             lua.create_function(move |lua, data: mlua::LuaString| {
+                crate::vm::pay(&budget, data.as_bytes().len() as u64)?;
                 let bytes = digest(name, &data.as_bytes()).expect("listed names are known");
                 result(lua, bytes)
             })?,
         )?;
     }
     crypto.set("digest", digests)?;
+    let budget = budget.clone();
     crypto.set(
         "hmac",
         lua.create_function(
-            |lua, (name, key, data): (String, mlua::LuaString, mlua::LuaString)| match hmac(
-                &name,
-                &key.as_bytes(),
-                &data.as_bytes(),
-            ) {
-                Some(bytes) => result(lua, bytes),
-                None => Err(mlua::Error::runtime(format!(
-                    "crypto.hmac: unknown algorithm '{name}'"
-                ))),
+            move |lua, (name, key, data): (String, mlua::LuaString, mlua::LuaString)| {
+                let hashed = key.as_bytes().len() + data.as_bytes().len();
+                crate::vm::pay(&budget, hashed as u64)?;
+                match hmac(&name, &key.as_bytes(), &data.as_bytes()) {
+                    Some(bytes) => result(lua, bytes),
+                    None => Err(mlua::Error::runtime(format!(
+                        "crypto.hmac: unknown algorithm '{name}'"
+                    ))),
+                }
             },
         )?,
     )?;

@@ -6,34 +6,37 @@ mod crypto;
 mod json;
 pub(crate) mod random;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::c_int;
 use std::rc::Rc;
 
 use mlua::{ffi, Lua, Table};
 
-/// Builds a library's table.
-type Builder = fn(&Lua) -> mlua::Result<Table>;
+/// Builds a library's table; its functions that read much pay the message's instruction
+/// budget (`crate::vm::pay`).
+type Builder = fn(&Lua, &Rc<Cell<u64>>) -> mlua::Result<Table>;
 
 /// The libraries, by their undotted names.
 const MODULES: [(&str, Builder); 4] = [
     ("json", json::module),
-    ("bint", bint::module),
-    ("base64", base64::module),
+    ("bint", |lua, _| bint::module(lua)),
+    ("base64", |lua, _| base64::module(lua)),
     ("crypto", crypto::module),
 ];
 
 /// Puts `json`, `.bint`, `.base64` and `.crypto` into `package.preload` (also under the
 /// dotted and undotted names AOS code uses). Each is built the first time it is required
-/// (a spawn pays only for the libraries its Lua uses), once for both names.
-pub(crate) fn install(lua: &Lua, preload: &Table) -> mlua::Result<()> {
+/// (a spawn pays only for the libraries its Lua uses), once for both names. Their reads
+/// are paid from `budget`, the VM's.
+pub(crate) fn install(lua: &Lua, preload: &Table, budget: &Rc<Cell<u64>>) -> mlua::Result<()> {
     for (name, build) in MODULES {
         let built: Rc<RefCell<Option<Table>>> = Rc::default();
+        let budget = budget.clone();
         let loader = lua.create_function(move |lua, _: mlua::MultiValue| {
             if let Some(module) = &*built.borrow() {
                 return Ok(module.clone());
             }
-            let module = build(lua)?;
+            let module = build(lua, &budget)?;
             *built.borrow_mut() = Some(module.clone());
             Ok(module)
         })?;

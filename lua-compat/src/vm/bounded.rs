@@ -83,7 +83,7 @@ pub(super) unsafe fn raise_text(state: *mut ffi::lua_State, parts: &[&[u8]]) -> 
 ///
 /// # Safety
 /// Called from a C function made by [`closure`] over a C function.
-unsafe fn original(state: *mut ffi::lua_State) -> c_int {
+pub(super) unsafe fn original(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: the first upvalue is the C function [`install`] replaced.
     unsafe {
         let f = ffi::lua_tocfunction(state, ffi::lua_upvalueindex(1))
@@ -97,7 +97,7 @@ unsafe fn original(state: *mut ffi::lua_State) -> c_int {
 ///
 /// # Safety
 /// Called from a C function.
-unsafe fn integer(state: *mut ffi::lua_State, arg: c_int) -> Option<i64> {
+pub(super) unsafe fn integer(state: *mut ffi::lua_State, arg: c_int) -> Option<i64> {
     let mut is_number = 0;
     // SAFETY: the caller's context.
     let n = unsafe { ffi::lua_tointegerx(state, arg, &mut is_number) };
@@ -466,25 +466,7 @@ mod tests {
                 "setmetatable({}, { __len = function() return 3 end }), 1",
             ),
         ];
-        let run = |lua: &Lua, call: &str| -> String {
-            let code = format!(
-                "local function show(r) \
-                   local out = {{}} \
-                   for i = 1, r.n do \
-                     local v = r[i] \
-                     if type(v) == 'table' then \
-                       local items = {{}} \
-                       for j = -1, 6 do items[#items + 1] = tostring(rawget(v, j)) end \
-                       v = 'table ' .. table.concat(items, ' ') \
-                     end \
-                     out[#out + 1] = tostring(v) \
-                   end \
-                   return table.concat(out, ' | ') \
-                 end \
-                 return show(table.pack({call}))"
-            );
-            lua.load(code).eval::<String>().unwrap()
-        };
+        let run = super::super::shown::shown;
         for (name, args) in cases {
             for call in [
                 format!("pcall({name}, {args})"),

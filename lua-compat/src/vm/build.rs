@@ -64,6 +64,7 @@ impl Vm {
         unsafe {
             super::bounded::install(&lua, Rc::as_ptr(&budget))?;
             super::pattern::install(&lua, Rc::as_ptr(&budget))?;
+            super::reads::install(&lua, Rc::as_ptr(&budget))?;
         }
 
         // No file system, no clock, no processes.
@@ -115,7 +116,7 @@ impl Vm {
         random.install(&lua, &math)?;
 
         let preload: Table = package.get("preload")?;
-        libs::install(&lua, &preload)?;
+        libs::install(&lua, &preload, &budget)?;
         let utils_loader = lua
             .load(Named::new("=.utils", UTILS, ENV_MODE))
             .into_function()?;

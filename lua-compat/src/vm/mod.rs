@@ -27,7 +27,12 @@ mod limits;
 mod message;
 mod metered;
 pub(crate) mod pattern;
+mod reads;
+#[cfg(test)]
+mod shown;
 mod text;
+
+pub(crate) use reads::{pay, READ_BYTES_PER_INSTRUCTION};
 
 pub(crate) use eval::Named;
 pub(crate) use limits::lua_error;
