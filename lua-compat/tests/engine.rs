@@ -213,6 +213,10 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
           local t = {} for i = 1, 50000 do t[i] = i end
           for i = 1, 200 do local x = table.unpack(t) end
         end)
+        Handlers.add("Concat", function(msg)
+          local t = {} for i = 1, 50000 do t[i] = "" end
+          for i = 1, 200 do local s = table.concat(t) end
+        end)
         Handlers.add("Select", function(msg)
           local t = {} for i = 1, 50000 do t[i] = i end
           local function rest(...) for i = 1, 400 do local x = select(2, ...) end end
@@ -232,15 +236,16 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
         "#,
     );
     // Without the charges each message ends well inside 5,000,000 instructions: 12.8 M
-    // values pushed (`Bytes`, 64 KiB of data), 10 M (`Unpack`), 20 M returned (`Select`),
-    // 40 passes over 1 MiB, ten hashes of 1 MiB, 200 collections of a heap of 20,000
-    // tables.
+    // values pushed (`Bytes`, 64 KiB of data), 10 M (`Unpack`), 10 M entries joined
+    // (`Concat`), 20 M values returned (`Select`), 40 passes over 1 MiB, ten hashes of
+    // 1 MiB, 200 collections of a heap of 20,000 tables.
     let spaces = " ".repeat(1 << 20);
     let quoted = format!("\"{}\"", "d".repeat(1 << 20));
     for (action, data) in [
         ("Bytes", "d".repeat(1 << 16)),
         ("Codepoints", "d".repeat(1 << 16)),
         ("Unpack", String::new()),
+        ("Concat", String::new()),
         ("Select", String::new()),
         ("Length", "d".repeat(1 << 20)),
         ("Codes", "d".repeat(1 << 20)),

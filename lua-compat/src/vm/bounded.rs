@@ -159,7 +159,7 @@ unsafe extern "C-unwind" fn move_entries(state: *mut ffi::lua_State) -> c_int {
 ///
 /// # Safety
 /// Called from a C function.
-unsafe fn table_like(state: *mut ffi::lua_State, arg: c_int, keys: &[&CStr]) -> bool {
+pub(super) unsafe fn table_like(state: *mut ffi::lua_State, arg: c_int, keys: &[&CStr]) -> bool {
     // SAFETY: the caller's context; at most two values are pushed, both popped.
     unsafe {
         if ffi::lua_type(state, arg) == ffi::LUA_TTABLE {

@@ -9,8 +9,9 @@
 //! 0.4 ns; `sha256` in software 3 to 4 ns a byte):
 //!
 //! - `string.byte(s, i, j)`, `utf8.codepoint(s, i, j)`, `table.unpack(t, i, j)` and
-//!   `select(n, ...)`: one instruction per value they may push or return (`table.unpack`
-//!   is written here, with Lua 5.3's rules and error texts, so its length is read once);
+//!   `select(n, ...)`: one instruction per value they may push or return, and
+//!   `table.concat(t, sep, i, j)` one per entry it joins (`table.unpack` and `table.concat`
+//!   are written here, with Lua 5.3's rules and error texts, so `#t` is read once);
 //! - `utf8.len(s, i, j)`, `utf8.codes(s)`, `tonumber(s)`, `load(s)` (or each piece a
 //!   `load` reader returns) and `string.unpack` with a zero-terminated string (`z`): one
 //!   per [`READ_BYTES_PER_INSTRUCTION`] bytes of the range or string;
@@ -29,7 +30,7 @@ use std::ffi::c_int;
 
 use mlua::{ffi, Lua, Table};
 
-use super::bounded::{budget, charge, closure, integer, original, raise_text};
+use super::bounded::{budget, charge, closure, integer, original, raise_text, table_like};
 use crate::error::BUDGET_MARK;
 
 /// Bytes a function reads per instruction it pays: scanning a byte takes 0.4 to 0.8 ns
@@ -285,6 +286,64 @@ unsafe extern "C-unwind" fn unpack(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
+/// `table.concat(list [, sep [, i [, j]]])`: Lua 5.3's, each entry paid as it is joined
+/// (the range may end early, at an entry that is not text). Written here rather than
+/// wrapped, so that `#list` (a `__len` metamethod) is read once.
+unsafe extern "C-unwind" fn concat(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`. The buffer is initialised in
+    // place and never moved; it keeps its growth on Lua's stack, above which each entry is
+    // pushed and taken, as Lua's own `concat` does.
+    unsafe {
+        if !table_like(state, 1, &[c"__index", c"__len"]) {
+            ffi::luaL_checktype(state, 1, ffi::LUA_TTABLE);
+        }
+        let length = ffi::luaL_len(state, 1);
+        let mut separator_len = 0;
+        let separator = ffi::luaL_optlstring(state, 2, c"".as_ptr(), &mut separator_len);
+        let mut at = ffi::luaL_optinteger(state, 3, 1);
+        let last = ffi::luaL_optinteger(state, 4, length);
+        let mut buffer = std::mem::MaybeUninit::<ffi::luaL_Buffer>::uninit();
+        let joined = buffer.as_mut_ptr();
+        ffi::luaL_buffinit(state, joined);
+        while at < last {
+            join_entry(state, joined, at);
+            ffi::luaL_addlstring(joined, separator, separator_len);
+            at += 1;
+        }
+        if at == last {
+            join_entry(state, joined, at);
+        }
+        ffi::luaL_pushresult(joined);
+        1
+    }
+}
+
+/// Adds entry `at` of the list at index 1 to `joined`, paying one instruction; an entry
+/// that is not text (a string or a number) is `concat`'s error.
+///
+/// # Safety
+/// Called from [`concat`] with its buffer.
+unsafe fn join_entry(state: *mut ffi::lua_State, joined: *mut ffi::luaL_Buffer, at: i64) {
+    // SAFETY: the caller's context; the error unwinds past this frame, which owns nothing.
+    unsafe {
+        charge(state, budget(state), 1);
+        ffi::lua_geti(state, 1, at);
+        if ffi::lua_isstring(state, -1) == 0 {
+            let kind = ffi::luaL_typename(state, -1);
+            ffi::luaL_where(state, 1);
+            ffi::lua_pushstring(state, c"invalid value (".as_ptr());
+            ffi::lua_pushstring(state, kind);
+            ffi::lua_pushstring(state, c") at index ".as_ptr());
+            // Lua 5.3 formats the index with `%d`: an `int`.
+            ffi::lua_pushinteger(state, i64::from(at as i32));
+            ffi::lua_pushstring(state, c" in table for 'concat'".as_ptr());
+            ffi::lua_concat(state, 6);
+            ffi::lua_error(state);
+        }
+        ffi::luaL_addvalue(joined);
+    }
+}
+
 /// Replaces the functions above in the base, `string`, `utf8` and `table` libraries
 /// (before the environment keeps any of them).
 ///
@@ -308,6 +367,7 @@ pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Resul
         closure(lua, &globals, "select", budget, select)?;
         closure(lua, &globals, "collectgarbage", budget, collect)?;
         closure(lua, &table, "unpack", budget, unpack)?;
+        closure(lua, &table, "concat", budget, concat)?;
     }
     Ok(())
 }

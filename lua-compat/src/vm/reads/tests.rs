@@ -119,6 +119,41 @@ fn the_replacements_answer_as_lua() {
         ),
         ("load", "function() return {} end"),
         ("load", "function() error('no pieces') end"),
+        ("table.concat", "{1, 2, 3}"),
+        ("table.concat", "{'a', 'b', 'c'}, ', '"),
+        ("table.concat", "{'a', 'b', 'c'}, '-', 2"),
+        ("table.concat", "{'a', 'b', 'c'}, '-', 2, 3"),
+        ("table.concat", "{'a', 'b', 'c'}, '-', 3, 2"),
+        ("table.concat", "{'a', 'b', 'c'}, '-', 0"),
+        ("table.concat", "{'a', 'b', 'c'}, '-', 1, 5"),
+        ("table.concat", "{'a', {}, 'c'}"),
+        ("table.concat", "{'a', 1.5, 2}, 7"),
+        ("table.concat", "{'a', 'b'}, {}"),
+        ("table.concat", "{'a', 'b'}, '', 'x'"),
+        ("table.concat", "{'a', 'b'}, '', 1, 2.5"),
+        ("table.concat", "{}, '', 1, math.maxinteger"),
+        (
+            "table.concat",
+            "{}, '', math.maxinteger - 1, math.maxinteger",
+        ),
+        ("table.concat", "{}, '', 5000000000, 5000000001"),
+        ("table.concat", "{}"),
+        ("table.concat", "nil"),
+        ("table.concat", "'abc'"),
+        (
+            "table.concat",
+            "setmetatable({}, { __index = function(_, k) return k end, \
+                                __len = function() return 4 end })",
+        ),
+        (
+            "table.concat",
+            "setmetatable({}, { __index = function(_, k) return k end })",
+        ),
+        (
+            "table.concat",
+            "setmetatable({}, { __len = function() return 2 end })",
+        ),
+        ("table.concat", counting_len),
         ("table.unpack", "{1, 2, 3}"),
         ("table.unpack", "{1, 2, 3}, 2"),
         ("table.unpack", "{1, 2, 3}, 2, 5"),
@@ -192,6 +227,9 @@ fn reads_are_charged_by_their_size() {
     assert_eq!(spent("tonumber(12)"), 0);
     assert_eq!(spent("load(spaces)"), read);
     assert_eq!(spent("table.unpack(t)"), 1000);
+    assert_eq!(spent("table.concat(t, ',')"), 1000);
+    assert_eq!(spent("table.concat(t, ',', 11, 20)"), 10);
+    assert_eq!(spent("pcall(table.concat, {1, 2, {}, 4})"), 3);
     assert_eq!(
         spent("local function f(...) return select(2, ...) end f(table.unpack(t))"),
         1000 + 999
@@ -220,15 +258,18 @@ fn reads_are_charged_by_their_size() {
         2048 / READ_BYTES_PER_INSTRUCTION
     );
     // `#t` is read once: the `__len` below counts its calls.
-    let calls = lua
-        .load(
-            "local n = 0 \
-               local t = setmetatable({}, { __len = function() n = n + 1 return 50 end }) \
-               table.unpack(t) return n",
-        )
-        .eval::<i64>()
-        .unwrap();
-    assert_eq!(calls, 1);
+    for call in ["table.unpack(t)", "table.concat(t)"] {
+        let calls = lua
+            .load(format!(
+                "local n = 0 \
+                 local t = setmetatable({{}}, {{ __len = function() n = n + 1 return 50 end, \
+                                                __index = function() return 'x' end }}) \
+                 {call} return n"
+            ))
+            .eval::<i64>()
+            .unwrap();
+        assert_eq!(calls, 1, "{call}");
+    }
 }
 
 /// A read the budget cannot pay ends with the budget's error, before it reads, and empties
@@ -252,6 +293,7 @@ fn a_read_past_the_budget_is_the_budgets_error() {
         "string.unpack('z', s)",
         "utf8.codes(s)",
         "table.unpack(t)",
+        "table.concat(t)",
         "collectgarbage()",
     ] {
         budget.set(100);
