@@ -227,6 +227,15 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
         Handlers.add("Number", times(40, tonumber))
         Handlers.add("Load", times(40, load))
         Handlers.add("Decode", times(40, json.decode))
+        Handlers.add("Values", times(3, json.decode))
+        Handlers.add("Encode", function()
+          local t = {} for i = 1, 20000 do t[i] = i end
+          for i = 1, 20 do local s = json.encode(t) end
+        end)
+        Handlers.add("Base64", times(10, require(".base64").encode))
+        local bint = require(".bint")(256)
+        Handlers.add("Bint", times(40, function(d) return pcall(bint, d) end))
+        Handlers.add("Frombase", times(10, function(d) return bint.frombase(d, 10) end))
         Handlers.add("Hash", times(10, crypto.digest.sha2_256))
         Handlers.add("Collect", function()
           local keep = {} for i = 1, 20000 do keep[i] = { i } end
@@ -238,7 +247,9 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
     // Without the charges each message ends well inside 5,000,000 instructions: 12.8 M
     // values pushed (`Bytes`, 64 KiB of data), 10 M (`Unpack`), 10 M entries joined
     // (`Concat`), 20 M values returned (`Select`), 40 passes over 1 MiB, ten hashes of
-    // 1 MiB, 200 collections of a heap of 20,000 tables.
+    // 1 MiB, 200 collections of a heap of 20,000 tables, three decodings of 100,000 JSON
+    // values (`Values`), 20 encodings of 20,000 (`Encode`), ten base64 encodings of 1 MiB,
+    // 40 bints read from 1 MiB of text, ten from 1 MiB of digits (`Frombase`).
     let spaces = " ".repeat(1 << 20);
     let quoted = format!("\"{}\"", "d".repeat(1 << 20));
     for (action, data) in [
@@ -252,6 +263,11 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
         ("Number", spaces.clone()),
         ("Load", spaces.clone()),
         ("Decode", quoted),
+        ("Values", format!("[{}1]", "1,".repeat(100_000))),
+        ("Encode", String::new()),
+        ("Base64", "d".repeat(1 << 20)),
+        ("Bint", format!("{spaces}1")),
+        ("Frombase", "7".repeat(1 << 20)),
         ("Hash", "d".repeat(1 << 20)),
         ("Collect", String::new()),
     ] {

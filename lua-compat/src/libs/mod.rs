@@ -20,7 +20,7 @@ type Builder = fn(&Lua, &Rc<Cell<u64>>) -> mlua::Result<Table>;
 const MODULES: [(&str, Builder); 4] = [
     ("json", json::module),
     ("bint", |lua, _| bint::module(lua)),
-    ("base64", |lua, _| base64::module(lua)),
+    ("base64", base64::module),
     ("crypto", crypto::module),
 ];
 

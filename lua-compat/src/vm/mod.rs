@@ -32,7 +32,7 @@ mod reads;
 mod shown;
 mod text;
 
-pub(crate) use reads::{pay, READ_BYTES_PER_INSTRUCTION};
+pub(crate) use reads::{charge_from_registry, pay, READ_BYTES_PER_INSTRUCTION};
 
 pub(crate) use eval::Named;
 pub(crate) use limits::lua_error;

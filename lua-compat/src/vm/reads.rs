@@ -19,7 +19,9 @@
 //!   [`READ_BYTES_PER_INSTRUCTION`] bytes of the heap a collection may go through (the
 //!   whole heap, or `n` KiB of it);
 //! - the Rust libraries ([`pay`]): a `crypto` digest or `hmac` one per byte it hashes,
-//!   `json.decode` one per [`READ_BYTES_PER_INSTRUCTION`] bytes of its text.
+//!   `.base64` one per byte, `json.decode` one per [`READ_BYTES_PER_INSTRUCTION`] bytes of
+//!   its text and `json` 32 per value; the bints ([`charge_from_registry`]) a text past 128
+//!   bytes one per four bytes, `bint.frombase` one per digit.
 //!
 //! What is still free are the VM's own instructions that read: comparing two long strings,
 //! a string read as a number by arithmetic (`s + 0`), and `...` copying the arguments of a
@@ -45,6 +47,34 @@ pub(crate) fn pay(budget: &Cell<u64>, cost: u64) -> mlua::Result<()> {
         Ok(())
     } else {
         Err(mlua::Error::runtime(BUDGET_MARK))
+    }
+}
+
+/// The registry key of the budget's address, for C functions made without it as an
+/// upvalue ([`charge_from_registry`]).
+static BUDGET_KEY: u8 = 0;
+
+/// Charges `cost` instructions to the budget of the VM `state` belongs to (raising the
+/// budget's error when it holds fewer); a state without one (a library's own tests) pays
+/// nothing. For C functions that are not closures over the budget: the bints'.
+///
+/// # Safety
+/// Called from a C function with one free stack slot; may unwind past the caller's frame,
+/// which must own nothing that needs dropping.
+pub(crate) unsafe fn charge_from_registry(state: *mut ffi::lua_State, cost: u64) {
+    // SAFETY: the caller's context; the registry entry is the budget's address, which lives
+    // as long as the VM ([`install`]). The value pushed is popped before the charge.
+    unsafe {
+        ffi::lua_rawgetp(
+            state,
+            ffi::LUA_REGISTRYINDEX,
+            (&raw const BUDGET_KEY).cast(),
+        );
+        let budget = ffi::lua_touserdata(state, -1).cast::<Cell<u64>>();
+        ffi::lua_pop(state, 1);
+        if !budget.is_null() {
+            charge(state, &*budget, cost);
+        }
     }
 }
 
@@ -350,6 +380,18 @@ unsafe fn join_entry(state: *mut ffi::lua_State, joined: *mut ffi::luaL_Buffer, 
 /// # Safety
 /// `budget` must point at the VM's budget cell, which lives as long as the VM.
 pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Result<()> {
+    // SAFETY: `exec_raw` runs the closure as a protected C function; setting a registry
+    // entry may raise a memory error, which returns to `exec_raw`.
+    unsafe {
+        lua.exec_raw::<()>((), |state| {
+            ffi::lua_pushlightuserdata(state, budget.cast_mut().cast());
+            ffi::lua_rawsetp(
+                state,
+                ffi::LUA_REGISTRYINDEX,
+                (&raw const BUDGET_KEY).cast(),
+            );
+        })?;
+    }
     let globals = lua.globals();
     let string: Table = globals.get("string")?;
     let utf8: Table = globals.get("utf8")?;

@@ -364,6 +364,10 @@ pub(super) unsafe extern "C-unwind" fn frombase(state: *mut ffi::lua_State) -> c
         if text.is_null() || !(2..=36).contains(&base) {
             return 0;
         }
+        if len > super::stack::FREE_TEXT {
+            // One 256-bit multiplication and addition per digit.
+            crate::vm::charge_from_registry(state, len as u64);
+        }
         let text = std::slice::from_raw_parts(text.cast::<u8>(), len);
         match parse_base(text, base as u64) {
             Some(b) => {

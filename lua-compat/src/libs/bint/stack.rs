@@ -119,11 +119,25 @@ pub(super) unsafe fn operand(state: *mut ffi::lua_State, index: c_int) -> Result
                     Err(NotABint::Type(c"number"))
                 }
             }
-            ffi::LUA_TSTRING => of_text(LuaBytes::at(state, index).bytes()),
+            ffi::LUA_TSTRING => {
+                let text = LuaBytes::at(state, index).bytes();
+                if text.len() > FREE_TEXT {
+                    // SAFETY: one of the three free slots; the caller's frame owns nothing.
+                    crate::vm::charge_from_registry(
+                        state,
+                        text.len() as u64 / crate::vm::READ_BYTES_PER_INSTRUCTION,
+                    );
+                }
+                of_text(text)
+            }
             kind => Err(NotABint::Type(type_name(kind))),
         }
     }
 }
+
+/// Bytes of a bint's text read free: a 256-bit number's digits with some spaces. A longer
+/// text (spaces or digits, read whole) pays the budget one instruction per four bytes.
+pub(super) const FREE_TEXT: usize = 128;
 
 /// The bint a text names. Out of line: a process' first messages (a spawn's `bint(10)`,
 /// `tostring`) read bints and integers, and V8 compiles a function whole on its first
