@@ -224,6 +224,11 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
         end)
         Handlers.add("Length", times(40, utf8.len))
         Handlers.add("Codes", times(40, function(d) for p in utf8.codes(d) do break end end))
+        Handlers.add("Offset", times(40, function(d) return utf8.offset(d, #d) end))
+        Handlers.add("Unpackfmt", function(msg)
+          local format = string.rep("B", 60000)
+          for i = 1, 100 do local b = string.unpack(format, msg.Data) end
+        end)
         Handlers.add("Number", times(40, tonumber))
         Handlers.add("Load", times(40, load))
         Handlers.add("Decode", times(40, json.decode))
@@ -249,7 +254,8 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
     // (`Concat`), 20 M values returned (`Select`), 40 passes over 1 MiB, ten hashes of
     // 1 MiB, 200 collections of a heap of 20,000 tables, three decodings of 100,000 JSON
     // values (`Values`), 20 encodings of 20,000 (`Encode`), ten base64 encodings of 1 MiB,
-    // 40 bints read from 1 MiB of text, ten from 1 MiB of digits (`Frombase`).
+    // 40 bints read from 1 MiB of text, ten from 1 MiB of digits (`Frombase`), 6 M values
+    // unpacked by format (`Unpackfmt`).
     let spaces = " ".repeat(1 << 20);
     let quoted = format!("\"{}\"", "d".repeat(1 << 20));
     for (action, data) in [
@@ -260,6 +266,8 @@ fn reading_large_data_in_a_loop_is_bounded_by_the_budget() {
         ("Select", String::new()),
         ("Length", "d".repeat(1 << 20)),
         ("Codes", "d".repeat(1 << 20)),
+        ("Offset", "d".repeat(1 << 20)),
+        ("Unpackfmt", "d".repeat(60000)),
         ("Number", spaces.clone()),
         ("Load", spaces.clone()),
         ("Decode", quoted),

@@ -12,9 +12,12 @@
 //!   `select(n, ...)`: one instruction per value they may push or return, and
 //!   `table.concat(t, sep, i, j)` one per entry it joins (`table.unpack` and `table.concat`
 //!   are written here, with Lua 5.3's rules and error texts, so `#t` is read once);
-//! - `utf8.len(s, i, j)`, `utf8.codes(s)`, `tonumber(s)`, `load(s)` (or each piece a
-//!   `load` reader returns) and `string.unpack` with a zero-terminated string (`z`): one
-//!   per [`READ_BYTES_PER_INSTRUCTION`] bytes of the range or string;
+//! - `utf8.len(s, i, j)`, `utf8.codes(s)`, `utf8.offset(s, n, i)` (the bytes it moved
+//!   over, once it has), `tonumber(s)`, `load(s)` (or each piece a `load` reader returns),
+//!   `string.unpack` with a zero-terminated string (`z`), and the format of
+//!   `string.pack` and `string.packsize`: one per [`READ_BYTES_PER_INSTRUCTION`] bytes of
+//!   the range or string; `string.unpack` one per byte of its format (at most a value
+//!   each);
 //! - `collectgarbage()` (`"collect"`) and `collectgarbage("step", n)`: one per
 //!   [`READ_BYTES_PER_INSTRUCTION`] bytes of the heap a collection may go through (the
 //!   whole heap, or `n` KiB of it);
@@ -181,22 +184,76 @@ unsafe extern "C-unwind" fn select(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
-/// `string.unpack(fmt, s [, pos])`: a format with a zero-terminated string (`z`) may scan
-/// the rest of `s` for its end; the bytes of `s`.
+/// `string.unpack(fmt, s [, pos])`: one instruction per byte of the format (each gives at
+/// most one value), and a format with a zero-terminated string (`z`), which may scan the
+/// rest of `s` for its end, the bytes of `s` too.
 unsafe extern "C-unwind" fn unpack_string(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua, as a closure made by `closure`; the format's bytes are read
     // while it is on the stack.
     unsafe {
-        if let (Some(format), Some(bytes)) = (string_bytes(state, 1), string_bytes(state, 2)) {
+        if let Some(format) = string_bytes(state, 1) {
             let text = std::slice::from_raw_parts(
                 ffi::lua_tostring(state, 1).cast::<u8>(),
                 format as usize,
             );
-            if text.contains(&b'z') {
-                charge(state, budget(state), bytes / READ_BYTES_PER_INSTRUCTION);
-            }
+            let scanned = match string_bytes(state, 2) {
+                Some(bytes) if text.contains(&b'z') => bytes / READ_BYTES_PER_INSTRUCTION,
+                _ => 0,
+            };
+            charge(state, budget(state), format + scanned);
         }
         original(state)
+    }
+}
+
+/// `string.pack(fmt, ...)` and `string.packsize(fmt)`: the bytes of the format (options
+/// such as spaces and alignments write nothing the allocator would charge).
+unsafe extern "C-unwind" fn per_format_byte(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`.
+    unsafe {
+        if let Some(format) = string_bytes(state, 1) {
+            charge(state, budget(state), format / READ_BYTES_PER_INSTRUCTION);
+        }
+        original(state)
+    }
+}
+
+/// `utf8.offset(s, n [, i])`: the bytes it moved over, paid once it has moved (from `i` to
+/// the position it answers, or to the end of `s` it stopped at).
+unsafe extern "C-unwind" fn offset(state: *mut ffi::lua_State) -> c_int {
+    // SAFETY: called by Lua, as a closure made by `closure`; the answer is read on top of
+    // the stack after the C function returns it.
+    unsafe {
+        let len = string_bytes(state, 1);
+        let n = integer(state, 2);
+        let start = match (len, n) {
+            (Some(len), Some(n)) => {
+                let default = if n >= 0 { 1 } else { len as i64 + 1 };
+                let given = if ffi::lua_isnoneornil(state, 3) != 0 {
+                    Some(default)
+                } else {
+                    integer(state, 3)
+                };
+                given.map(|i| (relative(i, len), n, len))
+            }
+            _ => None,
+        };
+        let results = original(state);
+        if let Some((start, n, len)) = start {
+            let end = if ffi::lua_isinteger(state, -1) != 0 {
+                ffi::lua_tointegerx(state, -1, std::ptr::null_mut())
+            } else if n > 0 {
+                len as i64 + 1
+            } else {
+                1
+            };
+            charge(
+                state,
+                budget(state),
+                start.abs_diff(end) / READ_BYTES_PER_INSTRUCTION,
+            );
+        }
+        results
     }
 }
 
@@ -404,6 +461,9 @@ pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Resul
         closure(lua, &utf8, "len", budget, utf8_len)?;
         closure(lua, &utf8, "codes", budget, per_byte)?;
         closure(lua, &string, "unpack", budget, unpack_string)?;
+        closure(lua, &string, "pack", budget, per_format_byte)?;
+        closure(lua, &string, "packsize", budget, per_format_byte)?;
+        closure(lua, &utf8, "offset", budget, offset)?;
         closure(lua, &globals, "tonumber", budget, per_byte)?;
         closure(lua, &globals, "load", budget, load)?;
         closure(lua, &globals, "select", budget, select)?;

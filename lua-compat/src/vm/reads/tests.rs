@@ -112,6 +112,26 @@ fn the_replacements_answer_as_lua() {
         ("string.unpack", "'B', 'abc', 2"),
         ("string.unpack", "'z', 12"),
         ("string.unpack", "nil, 'x'"),
+        ("string.unpack", "'i4', 5"),
+        ("string.pack", "'i4 z', 7, 'ab'"),
+        ("string.pack", "'!4 i1 !  ', 1"),
+        ("string.pack", "'q'"),
+        ("string.pack", "nil"),
+        ("string.packsize", "'i4 i8 !8 d'"),
+        ("string.packsize", "'s'"),
+        ("string.packsize", "{}"),
+        ("utf8.offset", "'héllo', 3"),
+        ("utf8.offset", "'héllo', -1"),
+        ("utf8.offset", "'héllo', 0, 3"),
+        ("utf8.offset", "'héllo', 2, 3"),
+        ("utf8.offset", "'héllo', 10"),
+        ("utf8.offset", "'héllo', -10"),
+        ("utf8.offset", "'héllo', 1, 9"),
+        ("utf8.offset", "'héllo', 1, 0"),
+        ("utf8.offset", "'héllo', 1.5"),
+        ("utf8.offset", "'\\x80\\x80a', 1"),
+        ("utf8.offset", "12345, 2"),
+        ("utf8.offset", "nil, 1"),
         (
             "load",
             "(function() local n = 0 return function() n = n + 1 \
@@ -237,8 +257,15 @@ fn reads_are_charged_by_their_size() {
     assert_eq!(spent("select('#', table.unpack(t))"), 1000);
     assert_eq!(spent("select(-10, table.unpack(t))"), 1000 + 10);
     assert_eq!(spent("for p, c in utf8.codes(s) do break end"), read);
-    assert_eq!(spent("string.unpack('B', s)"), 0);
-    assert_eq!(spent("pcall(string.unpack, 'z', s)"), read);
+    assert_eq!(spent("string.unpack('B', s)"), 1);
+    assert_eq!(spent("pcall(string.unpack, 'z', s)"), 1 + read);
+    assert_eq!(spent("string.unpack(string.rep('B', 4000), s)"), 4000);
+    assert_eq!(spent("string.packsize(string.rep(' ', 4000))"), read);
+    assert_eq!(spent("string.pack(spaces)"), read);
+    assert_eq!(spent("utf8.offset(s, 4001)"), read);
+    assert_eq!(spent("utf8.offset(s, 401)"), 100);
+    assert_eq!(spent("utf8.offset(s, -400)"), 100);
+    assert_eq!(spent("utf8.offset(s, 9999)"), read);
     assert_eq!(
         spent("local n = 0 load(function() n = n + 1 if n < 3 then return spaces end end)"),
         2 * read
@@ -291,6 +318,9 @@ fn a_read_past_the_budget_is_the_budgets_error() {
         "assert(load(function() return s end))",
         "select(2, table.unpack(t, 1, 10), s:byte(1, 90))",
         "string.unpack('z', s)",
+        "string.unpack(string.rep('B', 200), s)",
+        "string.packsize(string.rep(' ', 4000))",
+        "utf8.offset(s, 4001)",
         "utf8.codes(s)",
         "table.unpack(t)",
         "table.concat(t)",
