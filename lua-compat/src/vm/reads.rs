@@ -10,7 +10,7 @@
 //!
 //! - `string.byte(s, i, j)`, `utf8.codepoint(s, i, j)`, `table.unpack(t, i, j)` and
 //!   `select(n, ...)`: one instruction per value they may push or return, and
-//!   `table.concat(t, sep, i, j)` one per entry it joins (`table.unpack` and `table.concat`
+//!   `table.concat(t, sep, i, j)` eight per entry it joins (`table.unpack` and `table.concat`
 //!   are written here, with Lua 5.3's rules and error texts, so `#t` is read once);
 //! - `utf8.len(s, i, j)`, `utf8.codes(s)`, `utf8.offset(s, n, i)` (the bytes it moved
 //!   over, once it has), `tonumber(s)`, `load(s)` (or each piece a `load` reader returns),
@@ -405,7 +405,11 @@ unsafe extern "C-unwind" fn concat(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
-/// Adds entry `at` of the list at index 1 to `joined`, paying one instruction; an entry
+/// Instructions an entry `table.concat` joins costs: natively 12 ns (an empty string) to
+/// 23 ns (eight bytes) an entry, Lua 5.3's own `concat` as this one.
+const CONCAT_ENTRY_COST: u64 = 8;
+
+/// Adds entry `at` of the list at index 1 to `joined`, paying [`CONCAT_ENTRY_COST`]; an entry
 /// that is not text (a string or a number) is `concat`'s error.
 ///
 /// # Safety
@@ -413,7 +417,7 @@ unsafe extern "C-unwind" fn concat(state: *mut ffi::lua_State) -> c_int {
 unsafe fn join_entry(state: *mut ffi::lua_State, joined: *mut ffi::luaL_Buffer, at: i64) {
     // SAFETY: the caller's context; the error unwinds past this frame, which owns nothing.
     unsafe {
-        charge(state, budget(state), 1);
+        charge(state, budget(state), CONCAT_ENTRY_COST);
         ffi::lua_geti(state, 1, at);
         if ffi::lua_isstring(state, -1) == 0 {
             let kind = ffi::luaL_typename(state, -1);
