@@ -3,7 +3,7 @@
 // examples/mixed/tests/mixed.rs shows it natively: one ordered registry across Lua and
 // Rust, a failing Lua handler and a failing Rust handler each leaving the state as the rules
 // say, and bad input (Lua errors, an endless loop, C library loops made long by an integer,
-// a loop copying large strings, runaway memory, Eval from a stranger, huge strings) each an
+// a loop copying large strings, loops reading large data, runaway memory, Eval from a stranger, huge strings) each an
 // Error while the process keeps working. A call that traps makes `send` throw, so every
 // assertion below also says "no trap".
 import { test as nodeTest } from "node:test"
@@ -130,6 +130,19 @@ for (const unsafeMemory of MODES) {
     // copies 1 MiB a turn ends at the budget instead of copying for hours.
     res = await p.send({ action: "Eval", data: "local s = string.rep('d', 1024 * 1024) for i = 1, 1e6 do local t = s .. i end return 'copied'" })
     assert.match(res.Error ?? "", /instruction budget/)
+    // Library functions that read much and write little pay for what they read
+    // (lua-compat/src/vm/reads.rs): each loop below costs 250 M to 2,000 M instructions of
+    // the 200 M budget; uncharged, each answered after 1.4 to 8 s (the Lua token's module
+    // of c8ea4da under ao-loader, UNSAFE_MEMORY, on a loaded 2-core machine).
+    for (const loop of [
+      "local s = string.rep('d', 1024 * 1024) local c = require('.crypto') for i = 1, 300 do c.digest.sha2_256(s) end",
+      "local s = string.rep('d', 1024 * 1024) for i = 1, 1000 do utf8.len(s) end",
+      "local t = {} for i = 1, 100000 do t[i] = '' end for i = 1, 2500 do table.concat(t) end",
+      "local t = {} for i = 1, 100000 do t[i] = i end local json = require('json') for i = 1, 100 do json.encode(t) end",
+    ]) {
+      res = await p.send({ action: "Eval", data: `${loop} return 'read'` })
+      assert.match(res.Error ?? "", /instruction budget/, loop)
+    }
 
     // Huge strings through a Lua handler (2 MiB, to three members) and through Eval.
     const big = "z".repeat(2 * MiB)
