@@ -93,6 +93,22 @@ fn relative(pos: i64, len: u64) -> i64 {
     }
 }
 
+/// The integer argument `arg`, or `default` when it is none or nil; `None` where
+/// `luaL_optinteger` would raise its error (which the C function then raises).
+///
+/// # Safety
+/// Called from a C function.
+unsafe fn optional_integer(state: *mut ffi::lua_State, arg: c_int, default: i64) -> Option<i64> {
+    // SAFETY: the caller's context.
+    unsafe {
+        if ffi::lua_isnoneornil(state, arg) != 0 {
+            Some(default)
+        } else {
+            integer(state, arg)
+        }
+    }
+}
+
 /// The bytes of the string at argument 1 between the positions at arguments 2 (default 1)
 /// and 3 (default `last`, or the start when `None`), clamped to the string: what
 /// `string.byte`, `utf8.codepoint` and `utf8.len` go through. `None` where an argument is
@@ -104,23 +120,10 @@ fn relative(pos: i64, len: u64) -> i64 {
 unsafe fn range(state: *mut ffi::lua_State, last: Option<i64>) -> Option<u64> {
     // SAFETY: the caller's context; nothing is pushed.
     unsafe {
-        if ffi::lua_type(state, 1) != ffi::LUA_TSTRING {
-            return None;
-        }
-        let len = ffi::lua_rawlen(state, 1) as u64;
-        let optional = |arg: c_int, default: i64| {
-            if ffi::lua_isnoneornil(state, arg) != 0 {
-                Some(default)
-            } else {
-                integer(state, arg)
-            }
-        };
-        let first = relative(optional(2, 1)?, len).max(1);
-        let end = match last {
-            Some(default) => relative(optional(3, default)?, len),
-            None => relative(optional(3, relative(optional(2, 1)?, len))?, len),
-        }
-        .min(len as i64);
+        let len = string_bytes(state, 1)?;
+        let start = relative(optional_integer(state, 2, 1)?, len);
+        let end = relative(optional_integer(state, 3, last.unwrap_or(start))?, len).min(len as i64);
+        let first = start.max(1);
         Some(if first > end {
             0
         } else {
@@ -206,18 +209,6 @@ unsafe extern "C-unwind" fn unpack_string(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
-/// `string.pack(fmt, ...)` and `string.packsize(fmt)`: the bytes of the format (options
-/// such as spaces and alignments write nothing the allocator would charge).
-unsafe extern "C-unwind" fn per_format_byte(state: *mut ffi::lua_State) -> c_int {
-    // SAFETY: called by Lua, as a closure made by `closure`.
-    unsafe {
-        if let Some(format) = string_bytes(state, 1) {
-            charge(state, budget(state), format / READ_BYTES_PER_INSTRUCTION);
-        }
-        original(state)
-    }
-}
-
 /// `utf8.offset(s, n [, i])`: the bytes it moved over, paid once it has moved (from `i` to
 /// the position it answers, or to the end of `s` it stopped at).
 unsafe extern "C-unwind" fn offset(state: *mut ffi::lua_State) -> c_int {
@@ -229,12 +220,7 @@ unsafe extern "C-unwind" fn offset(state: *mut ffi::lua_State) -> c_int {
         let start = match (len, n) {
             (Some(len), Some(n)) => {
                 let default = if n >= 0 { 1 } else { len as i64 + 1 };
-                let given = if ffi::lua_isnoneornil(state, 3) != 0 {
-                    Some(default)
-                } else {
-                    integer(state, 3)
-                };
-                given.map(|i| (relative(i, len), n, len))
+                optional_integer(state, 3, default).map(|i| (relative(i, len), n, len))
             }
             _ => None,
         };
@@ -263,20 +249,14 @@ unsafe extern "C-unwind" fn load(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua, as a closure made by `closure`; the wrapper replaces the reader
     // at index 1 with another function, which `load` calls the same way.
     unsafe {
-        match ffi::lua_type(state, 1) {
-            ffi::LUA_TSTRING => {
-                let bytes = ffi::lua_rawlen(state, 1) as u64;
-                charge(state, budget(state), bytes / READ_BYTES_PER_INSTRUCTION);
-            }
-            ffi::LUA_TFUNCTION => {
-                ffi::lua_pushvalue(state, 1);
-                ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
-                ffi::lua_pushcclosure(state, paid_piece, 2);
-                ffi::lua_replace(state, 1);
-            }
-            _ => {}
+        if ffi::lua_type(state, 1) == ffi::LUA_TFUNCTION {
+            ffi::lua_pushvalue(state, 1);
+            ffi::lua_pushvalue(state, ffi::lua_upvalueindex(2));
+            ffi::lua_pushcclosure(state, paid_piece, 2);
+            ffi::lua_replace(state, 1);
+            return original(state);
         }
-        original(state)
+        per_byte(state)
     }
 }
 
@@ -294,7 +274,9 @@ unsafe extern "C-unwind" fn paid_piece(state: *mut ffi::lua_State) -> c_int {
     }
 }
 
-/// `tonumber(s [, base])` and `utf8.codes(s)`: the bytes of a string argument 1.
+/// `tonumber(s [, base])`, `utf8.codes(s)`, and `string.pack(fmt, ...)` and
+/// `string.packsize(fmt)` (options such as spaces and alignments write nothing the
+/// allocator would charge): the bytes of a string argument 1.
 unsafe extern "C-unwind" fn per_byte(state: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua, as a closure made by `closure`.
     unsafe {
@@ -324,14 +306,8 @@ unsafe extern "C-unwind" fn collect(state: *mut ffi::lua_State) -> c_int {
             + ffi::lua_gc(state, ffi::LUA_GCCOUNTB, 0) as u64;
         let reach = match option {
             Some(b"collect") => Some(heap),
-            Some(b"step") => {
-                let kib = if ffi::lua_isnoneornil(state, 2) != 0 {
-                    Some(0)
-                } else {
-                    integer(state, 2)
-                };
-                kib.map(|kib| (kib.max(1) as u64).saturating_mul(1024).min(heap))
-            }
+            Some(b"step") => optional_integer(state, 2, 0)
+                .map(|kib| (kib.max(1) as u64).saturating_mul(1024).min(heap)),
             _ => None,
         };
         if let Some(bytes) = reach {
@@ -465,8 +441,8 @@ pub(super) unsafe fn install(lua: &Lua, budget: *const Cell<u64>) -> mlua::Resul
         closure(lua, &utf8, "len", budget, utf8_len)?;
         closure(lua, &utf8, "codes", budget, per_byte)?;
         closure(lua, &string, "unpack", budget, unpack_string)?;
-        closure(lua, &string, "pack", budget, per_format_byte)?;
-        closure(lua, &string, "packsize", budget, per_format_byte)?;
+        closure(lua, &string, "pack", budget, per_byte)?;
+        closure(lua, &string, "packsize", budget, per_byte)?;
         closure(lua, &utf8, "offset", budget, offset)?;
         closure(lua, &globals, "tonumber", budget, per_byte)?;
         closure(lua, &globals, "load", budget, load)?;
